@@ -1,0 +1,36 @@
+import type { Config } from 'jest';
+
+const packages = ['interfaces', 'registry', 'session', 'web'] as const;
+
+// Tests run as ESM (inversify 8 is ESM-only) straight from the TypeScript sources:
+// each package name maps to its src/index.ts, so no build is needed to test.
+const moduleNameMapper: Record<string, string> = {
+  '^(\\.{1,2}/.*)\\.js$': '$1',
+};
+for (const name of packages) moduleNameMapper[`^@dovetail/${name}$`] = `<rootDir>/packages/${name}/src/index.ts`;
+
+const transform: Config['transform'] = {
+  '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.jest.json' }],
+};
+
+const project = (displayName: string, roots: string[]): NonNullable<Config['projects']>[number] => ({
+  displayName,
+  rootDir: '.',
+  roots,
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper,
+  transform,
+  testEnvironment: 'node',
+});
+
+const config: Config = {
+  projects: [
+    ...packages.map((name) => project(name, [`<rootDir>/packages/${name}`])),
+    project('examples', ['<rootDir>/examples']),
+  ],
+  testTimeout: 30_000,
+};
+
+export default config;

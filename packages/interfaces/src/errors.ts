@@ -1,0 +1,170 @@
+/**
+ * Errors of @dovetail/interfaces, and `DovetailError`, the base of every dovetail error.
+ *
+ * Each error has a literal `name`, a stable `code` (`DT_<PKG>_<WHAT>`, documented in
+ * docs/errors.md) and a message that says what was asked, what was found and what to do.
+ */
+
+/** Base class of every error thrown by dovetail; `code` is stable across releases. */
+export abstract class DovetailError extends Error {
+  /** Stable machine-readable code, `DT_<PKG>_<WHAT>`. */
+  abstract readonly code: string;
+}
+
+/** Base class of the errors of @dovetail/interfaces. */
+export abstract class InterfacesError extends DovetailError {}
+
+/** Describes any value for an error message: short, never throwing. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return `${typeof value} ${String(value)}`;
+    case 'symbol':
+      return value.toString();
+    case 'function': {
+      const name = (value as { name?: unknown }).name;
+      const kind = /^class[\s{]/.test(Function.prototype.toString.call(value)) ? 'class' : 'function';
+      return `${kind} ${typeof name === 'string' && name ? name : '(anonymous)'}`;
+    }
+    default: {
+      const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
+      if (proto === null) return 'a null-prototype object';
+      if (Array.isArray(value)) return `an array of ${value.length}`;
+      const spec = (value as { [k: symbol]: unknown })[Symbol.for('dovetail:spec-kind')];
+      if (typeof spec === 'string') return String((value as { toString(): string }).toString());
+      const name = proto.constructor?.name;
+      return name && name !== 'Object' ? `a ${name} instance` : 'a plain object';
+    }
+  }
+}
+
+/** A name is not a dotted, package-qualified string. */
+export class InvalidInterfaceNameError extends InterfacesError {
+  override readonly name = 'InvalidInterfaceNameError' as const;
+  readonly code = 'DT_IFACE_INVALID_NAME' as const;
+  constructor(readonly given: unknown) {
+    super(
+      `defineInterface() needs a dotted, package-qualified name such as 'myapp.ICounter', ` +
+        `but was given ${describe(given)}. Pass a string of identifiers joined by dots.`,
+    );
+  }
+}
+
+/** Something that should be an interface is not one. */
+export class NotAnInterfaceError extends InterfacesError {
+  override readonly name = 'NotAnInterfaceError' as const;
+  readonly code = 'DT_IFACE_NOT_AN_INTERFACE' as const;
+  constructor(readonly where: string, readonly given: unknown) {
+    super(
+      `${where} expects an interface made by defineInterface(), but was given ${describe(given)}. ` +
+        `Declare one with defineInterface<T>('pkg.IName') and pass that.`,
+    );
+  }
+}
+
+/** A different interface already has this name. */
+export class InterfaceRedefinitionError extends InterfacesError {
+  override readonly name = 'InterfaceRedefinitionError' as const;
+  readonly code = 'DT_IFACE_REDEFINED' as const;
+  constructor(readonly interfaceName: string, readonly difference: string) {
+    super(
+      `Interface '${interfaceName}' is already defined with a different shape (${difference}). ` +
+        `Defining the same name again must repeat the same bases and members; ` +
+        `give the new interface its own name, or change the first definition.`,
+    );
+  }
+}
+
+/** No C3 resolution order exists for a hierarchy. */
+export class InconsistentResolutionOrderError extends InterfacesError {
+  override readonly name = 'InconsistentResolutionOrderError' as const;
+  readonly code = 'DT_IFACE_INCONSISTENT_ORDER' as const;
+  constructor(readonly subject: string, readonly remaining: readonly (readonly string[])[]) {
+    super(
+      `Cannot compute a consistent resolution order (C3) for ${subject}: the orders ` +
+        `${remaining.map((r) => `[${r.join(', ')}]`).join(', ')} disagree about which comes first. ` +
+        `Reorder the bases so every base comes after the ones that extend it.`,
+    );
+  }
+}
+
+/** An interface would extend itself. */
+export class CyclicInterfaceError extends InterfacesError {
+  override readonly name = 'CyclicInterfaceError' as const;
+  readonly code = 'DT_IFACE_CYCLE' as const;
+  constructor(readonly interfaceName: string) {
+    super(
+      `Interface '${interfaceName}' would extend itself through its bases. ` +
+        `An interface can only extend interfaces defined before it; remove the cycle.`,
+    );
+  }
+}
+
+/** An object or class does not meet an interface's contract; lists every problem at once. */
+export class BrokenImplementation extends InterfacesError {
+  override readonly name = 'BrokenImplementation' as const;
+  readonly code = 'DT_IFACE_BROKEN_IMPLEMENTATION' as const;
+  constructor(
+    readonly interfaceName: string,
+    readonly candidate: string,
+    readonly problems: readonly string[],
+  ) {
+    super(
+      `${candidate} does not implement ${interfaceName}: ${problems.join('; ')}. ` +
+        `Add the missing members, or stop declaring that it provides ${interfaceName}.`,
+    );
+  }
+}
+
+/** `noLongerProvides` cannot remove an interface the object still gets from its class. */
+export class StillProvidedError extends InterfacesError {
+  override readonly name = 'StillProvidedError' as const;
+  readonly code = 'DT_IFACE_STILL_PROVIDED' as const;
+  constructor(readonly interfaceName: string, readonly object: string) {
+    super(
+      `noLongerProvides(${object}, ${interfaceName}): the object still provides ${interfaceName} ` +
+        `through its class. Only directly provided interfaces can be removed; ` +
+        `use classImplementsOnly() on the class, or a different class.`,
+    );
+  }
+}
+
+/** A declaration was applied to something that cannot carry one. */
+export class InvalidDeclarationTargetError extends InterfacesError {
+  override readonly name = 'InvalidDeclarationTargetError' as const;
+  readonly code = 'DT_IFACE_INVALID_TARGET' as const;
+  constructor(readonly where: string, readonly given: unknown, readonly expected: string) {
+    super(`${where} expects ${expected}, but was given ${describe(given)}.`);
+  }
+}
+
+/** `I(obj)` found no way to adapt `obj` to `I`. */
+export class AdaptationError extends TypeError {
+  override readonly name = 'AdaptationError' as const;
+  readonly code = 'DT_IFACE_COULD_NOT_ADAPT' as const;
+  constructor(
+    readonly interfaceName: string,
+    readonly object: unknown,
+    readonly consulted: readonly string[],
+  ) {
+    super(
+      `Could not adapt ${describe(object)} to ${interfaceName}: consulted ${consulted.join(', ')}, ` +
+        `none gave an adapter. Register one (registerAdapter(Factory, ${describeForHint(object)}, ${interfaceName})), ` +
+        `declare that the object provides ${interfaceName}, or pass a fallback: ${interfaceName}(obj, null).`,
+    );
+  }
+}
+
+function describeForHint(object: unknown): string {
+  if (object !== null && typeof object === 'object') {
+    const name = (Object.getPrototypeOf(object) as { constructor?: { name?: string } } | null)?.constructor?.name;
+    if (name && name !== 'Object') return name;
+  }
+  return 'Interface';
+}
