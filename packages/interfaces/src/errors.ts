@@ -146,8 +146,8 @@ export class InvalidDeclarationTargetError extends InterfacesError {
 
 /** `I(obj)` found no way to adapt `obj` to `I`. */
 export class AdaptationError extends TypeError {
-  override readonly name = 'AdaptationError' as const;
-  readonly code = 'DT_IFACE_COULD_NOT_ADAPT' as const;
+  override readonly name: string = 'AdaptationError';
+  readonly code: string = 'DT_IFACE_COULD_NOT_ADAPT';
   constructor(
     readonly interfaceName: string,
     readonly object: unknown,
@@ -167,4 +167,16 @@ function describeForHint(object: unknown): string {
     if (name && name !== 'Object') return name;
   }
   return 'Interface';
+}
+
+/** `I(null)` or `I(undefined)` without a fallback: there is nothing to adapt. */
+export class NullAdaptationError extends AdaptationError {
+  override readonly name: string = 'NullAdaptationError';
+  override readonly code: string = 'DT_IFACE_ADAPT_NOTHING';
+  constructor(interfaceName: string, object: null | undefined) {
+    super(interfaceName, object, []);
+    this.message =
+      `Cannot adapt ${String(object)} to ${interfaceName}: there is no object to adapt. ` +
+      `Check where the value comes from, or pass a fallback: ${interfaceName}(value, null).`;
+  }
 }

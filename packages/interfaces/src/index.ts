@@ -1,10 +1,35 @@
 /**
  * @module @dovetail/interfaces
  *
- * Interfaces that exist at run time: declaring them, declaring what classes and objects
- * provide, their C3 resolution order, verification, and the adaptation protocol `I(obj)`.
+ * Interfaces that exist at run time, as in zope.interface: declaring them, declaring what
+ * classes implement and objects provide, their C3 resolution orders, verification, and the
+ * adaptation protocol `I(obj)`. No runtime dependencies.
+ *
+ * @see docs/guide/interfaces-and-adapters.md
  */
 
+// Declaring interfaces
+export { defineInterface, Attribute, Method, Interface, isInterface } from './interface.js';
+// Declarations
+export {
+  implementer,
+  classImplements,
+  classImplementsOnly,
+  implementedBy,
+  providedBy,
+  directlyProvides,
+  alsoProvides,
+  noLongerProvides,
+  directlyProvidedBy,
+  Declaration,
+  declarationChanges,
+} from './declarations.js';
+// Resolution order
+export { c3 } from './resolution-order.js';
+// Verification
+export { verifyObject, verifyClass } from './verify.js';
+// Adaptation protocol
+export { conform, adapterHooks, adapt } from './adapt.js';
 // Errors
 export {
   DovetailError,
@@ -18,5 +43,11 @@ export {
   StillProvidedError,
   InvalidDeclarationTargetError,
   AdaptationError,
+  NullAdaptationError,
   describe,
 } from './errors.js';
+
+export type { InterfaceSpec, InterfaceId, InterfaceOptions, MemberDescription, Spec } from './interface.js';
+export type { ClassDeclarator } from './declarations.js';
+export type { VerifyOptions } from './verify.js';
+export type { AdapterHook, Conformable } from './adapt.js';

@@ -1,0 +1,70 @@
+/**
+ * The adaptation protocol behind `I(obj)` and `I(obj, fallback)`, in zope's order:
+ * (1) `obj[conform](I)`, (2) `obj` itself when it provides `I`, (3) each of `adapterHooks`,
+ * (4) the fallback, else `AdaptationError`.
+ *
+ * Unlike zope's C code, a missing `conform` costs nothing: it is a property read that comes
+ * back `undefined`, not an exception raised and cleared (240 of zope's 357 ns per call).
+ */
+import { providedBy } from './declarations.js';
+import { AdaptationError, describe, NullAdaptationError } from './errors.js';
+import type { InterfaceSpec } from './interface.js';
+
+/**
+ * The symbol of an object's own adaptation method (zope's `__conform__`): `obj[conform](I)`
+ * returns an adapter, or `null`/`undefined` to let adaptation go on.
+ *
+ * @example
+ * ```ts
+ * class Session { [conform](iface: InterfaceSpec) { return this.getComponent(iface, null); } }
+ * ```
+ */
+export const conform: unique symbol = Symbol.for('dovetail:conform') as never;
+
+/** An object that may carry its own adaptation method. */
+export interface Conformable {
+  /** Returns an adapter for `iface`, or `null`/`undefined` when it has none. */
+  [conform]?(iface: InterfaceSpec<unknown>): unknown;
+}
+
+/**
+ * A function consulted by `I(obj)` after `conform` and `providedBy`: returns an adapter or
+ * `null`/`undefined`. Its `name` shows in `AdaptationError` messages.
+ */
+export type AdapterHook = (iface: InterfaceSpec<unknown>, obj: unknown) => unknown;
+
+/**
+ * The hooks `I(obj)` consults, in order (zope's `adapter_hooks`). @dovetail/registry adds the
+ * hook that asks the current registry.
+ *
+ * @example
+ * ```ts
+ * adapterHooks.push(function myHook(iface, obj) { return iface === IThing ? new Thing(obj) : null; });
+ * ```
+ */
+export const adapterHooks: AdapterHook[] = [];
+
+/** Adapts `obj` to `iface` following the protocol; used by every interface's call. */
+export function adapt<T>(iface: InterfaceSpec<T>, obj: unknown, fallback: unknown, hasFallback: boolean): unknown {
+  if (obj === null || obj === undefined) {
+    if (hasFallback) return fallback;
+    throw new NullAdaptationError(iface.name, obj);
+  }
+  const own = (obj as Conformable)[conform];
+  if (typeof own === 'function') {
+    const adapter = own.call(obj, iface as InterfaceSpec<unknown>);
+    if (adapter !== null && adapter !== undefined) return adapter;
+  }
+  if (providedBy(obj).implied.has(iface as InterfaceSpec<unknown>)) return obj;
+  for (let i = 0; i < adapterHooks.length; i++) {
+    const adapter = adapterHooks[i]!(iface as InterfaceSpec<unknown>, obj);
+    if (adapter !== null && adapter !== undefined) return adapter;
+  }
+  if (hasFallback) return fallback;
+  const consulted: string[] = [];
+  if (typeof own === 'function') consulted.push(`its [conform] method`);
+  consulted.push(`what ${describe(obj)} provides`);
+  for (const hook of adapterHooks) consulted.push(`hook ${hook.name || '(anonymous)'}`);
+  if (adapterHooks.length === 0) consulted.push('no adapter hooks (is @dovetail/registry loaded?)');
+  throw new AdaptationError(iface.name, obj, consulted);
+}

@@ -1,0 +1,441 @@
+/**
+ * What classes implement and what objects provide: `implementer`, `classImplements`,
+ * `classImplementsOnly`, `implementedBy`, `providedBy`, `directlyProvides`, `alsoProvides`,
+ * `noLongerProvides`, `directlyProvidedBy`.
+ *
+ * A class's declaration (`Implements`) is kept on its prototype under a private symbol, so
+ * `providedBy(obj)` for an ordinary instance is two property loads and a prototype check:
+ * instances find their class's declaration through the prototype chain, and a declaration
+ * found for the wrong prototype (inherited from a base class) is caught by comparing `proto`.
+ * Per-instance declarations (`Provides`) are interned by (prototype, interfaces), as zope's
+ * `Provides()` is, so that lookup caches keyed by declaration keep hitting and stay bounded.
+ */
+import { describe, InvalidDeclarationTargetError, NotAnInterfaceError, StillProvidedError } from './errors.js';
+import type { InterfaceSpec, Spec } from './interface.js';
+import { Interface, isInterface } from './interface.js';
+import { c3 } from './resolution-order.js';
+
+const kProvides = Symbol.for('dovetail:provides');
+const kImplements = Symbol.for('dovetail:implements');
+
+/**
+ * Bumped whenever an existing declaration changes (`classImplements` and friends), so that
+ * lookup caches keyed by declarations know to start over.
+ */
+export const declarationChanges = { epoch: 0 };
+
+/**
+ * A specification of what a class's instances (`Implements`) or one object (`Provides`)
+ * provide, with its resolution orders. Returned by `implementedBy` and `providedBy`.
+ */
+export class Declaration {
+  /** Interfaces and declarations this one is built from, most specific first. */
+  bases: readonly Spec[] = [];
+  /** Specification resolution order: declarations interleaved with interfaces (zope's `__sro__`). */
+  sro: readonly Spec[] = [];
+  /** The interfaces of `sro`, in order, `Interface` last. */
+  iro: readonly InterfaceSpec<unknown>[] = [];
+  /** Everything in `sro`: `isOrExtends` is one lookup. */
+  implied: ReadonlySet<Spec> = new Set();
+  #dependents: Set<WeakRef<Declaration>> | null = null;
+
+  /**
+   * @param label - how the declaration reads in messages, e.g. `implementedBy(Counter)`.
+   * @param proto - the prototype of the objects it describes (`null` for none).
+   */
+  constructor(
+    readonly label: string,
+    readonly proto: object | null,
+  ) {}
+
+  /** True when the declaration is `spec` or extends it. */
+  isOrExtends(spec: Spec): boolean {
+    return this.implied.has(spec);
+  }
+
+  /** The interfaces declared, here or in the declarations it is built from (not their bases). */
+  interfaces(): InterfaceSpec<unknown>[] {
+    const out: InterfaceSpec<unknown>[] = [];
+    const seen = new Set<Spec>();
+    const walk = (spec: Spec): void => {
+      if (isInterface(spec)) {
+        if (!seen.has(spec)) {
+          seen.add(spec);
+          out.push(spec);
+        }
+      } else for (const b of spec.bases) walk(b);
+    };
+    for (const b of this.bases) walk(b);
+    return out;
+  }
+
+  /** Sets the bases and recomputes the orders of this declaration and of those built on it. */
+  protected setBases(bases: readonly Spec[]): void {
+    for (const old of this.bases) if (old instanceof Declaration) old.#unsubscribe(this);
+    this.bases = bases;
+    for (const b of bases) if (b instanceof Declaration) b.#subscribe(this);
+    this.changed();
+  }
+
+  /** Recomputes `sro`, `iro`, `implied` here and in every dependent declaration. */
+  changed(): void {
+    const sro = c3<Spec>(this, this.bases.length ? this.bases : [Interface], (b) => b.sro, labelOf);
+    const root = sro.indexOf(Interface);
+    if (root !== sro.length - 1) {
+      sro.splice(root, 1);
+      sro.push(Interface);
+    }
+    this.sro = Object.freeze(sro);
+    this.iro = Object.freeze(sro.filter(isInterface));
+    this.implied = new Set(sro);
+    declarationChanges.epoch++;
+    if (this.#dependents) {
+      for (const ref of this.#dependents) {
+        const d = ref.deref();
+        if (d) d.changed();
+        else this.#dependents.delete(ref);
+      }
+    }
+  }
+
+  #subscribe(dependent: Declaration): void {
+    (this.#dependents ??= new Set()).add(new WeakRef(dependent));
+  }
+
+  #unsubscribe(dependent: Declaration): void {
+    if (!this.#dependents) return;
+    for (const ref of this.#dependents) if (ref.deref() === dependent) this.#dependents.delete(ref);
+  }
+
+  /** @returns the label, e.g. `implementedBy(Counter)`. */
+  toString(): string {
+    return this.label;
+  }
+}
+
+function labelOf(spec: Spec): string {
+  return isInterface(spec) ? spec.name : spec.label;
+}
+
+/** The declaration of a class (or of the objects sharing one prototype). */
+class Implements extends Declaration {
+  declared: InterfaceSpec<unknown>[] = [];
+  inherit = true;
+  constructor(label: string, proto: object | null, readonly parent: Implements | null) {
+    super(label, proto);
+    this.update();
+  }
+  update(): void {
+    this.setBases(this.inherit && this.parent ? [...this.declared, this.parent] : [...this.declared]);
+  }
+}
+
+/** The declaration of one object: what it provides directly, then what its class implements. */
+class Provides extends Declaration {
+  constructor(readonly direct: readonly InterfaceSpec<unknown>[], readonly cls: Implements) {
+    super(`providedBy(${cls.label.replace(/^implementedBy\((.*)\)$/, '$1')} instance + ${direct.map((i) => i.name).join(', ')})`, cls.proto);
+    // Interfaces the class already implements add nothing but order conflicts.
+    this.setBases([...direct.filter((i) => !cls.implied.has(i)), cls]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Class declarations, kept on prototypes
+
+// Prototypes we must not write to (built-ins, frozen objects) keep their declarations here.
+const sideTable = new WeakMap<object, Implements>();
+// Created on first use: this module and interface.ts import each other.
+let nullDeclaration: Implements | undefined;
+const nothing = (): Implements => (nullDeclaration ??= new Implements('implementedBy(null)', null, null));
+const bareFunctions = new WeakMap<object, Implements>();
+
+function nameOf(proto: object): string {
+  const ctor = Object.hasOwn(proto, 'constructor') ? (proto as { constructor?: unknown }).constructor : undefined;
+  if (typeof ctor === 'function' && (ctor as { prototype?: unknown }).prototype === proto) return ctor.name || '(anonymous class)';
+  return 'an object prototype';
+}
+
+function isBuiltin(proto: object): boolean {
+  const ctor = Object.hasOwn(proto, 'constructor') ? (proto as { constructor?: unknown }).constructor : undefined;
+  return typeof ctor === 'function' && /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(ctor));
+}
+
+/** The declaration for objects whose prototype is `proto`, created on first use. */
+function implementsFor(proto: object): Implements {
+  if (Object.hasOwn(proto, kImplements)) {
+    const own = (proto as { [kImplements]?: Implements })[kImplements];
+    if (own && own.proto === proto) return own;
+  }
+  const side = sideTable.get(proto);
+  if (side) return side;
+  const parentProto = Object.getPrototypeOf(proto) as object | null;
+  const parent = parentProto === null ? null : implementsFor(parentProto);
+  const decl = new Implements(`implementedBy(${nameOf(proto)})`, proto, parent);
+  if (isBuiltin(proto) || !Object.isExtensible(proto)) sideTable.set(proto, decl);
+  else Object.defineProperty(proto, kImplements, { value: decl, writable: true, configurable: true });
+  return decl;
+}
+
+function classDeclaration(cls: unknown, where: string): Implements {
+  if (typeof cls !== 'function') throw new InvalidDeclarationTargetError(where, cls, 'a class or a factory function');
+  const proto = (cls as { prototype?: unknown }).prototype;
+  if (proto !== null && typeof proto === 'object') return implementsFor(proto);
+  // Arrow and bound functions have no prototype; they can still be declared factories.
+  let decl = bareFunctions.get(cls);
+  if (!decl) {
+    decl = new Implements(`implementedBy(${cls.name || '(anonymous function)'})`, null, null);
+    bareFunctions.set(cls, decl);
+  }
+  return decl;
+}
+
+/**
+ * The declaration of what instances of `cls` provide.
+ *
+ * @throws InvalidDeclarationTargetError (`DT_IFACE_INVALID_TARGET`) when `cls` is not a function.
+ * @example
+ * ```ts
+ * implementedBy(Counter).isOrExtends(ICounter); // true after @implementer(ICounter)
+ * ```
+ */
+export function implementedBy(cls: unknown): Declaration {
+  return classDeclaration(cls, 'implementedBy()');
+}
+
+function interfacesIn(where: string, specs: readonly unknown[]): InterfaceSpec<unknown>[] {
+  const out: InterfaceSpec<unknown>[] = [];
+  for (const s of specs) {
+    if (isInterface(s)) out.push(s);
+    else if (s instanceof Declaration) out.push(...s.interfaces());
+    else throw new NotAnInterfaceError(where, s);
+  }
+  return out;
+}
+
+/** Adds interfaces the way zope's `classImplements` orders them, so C3 stays consistent. */
+function addDeclared(decl: Implements, ifaces: readonly InterfaceSpec<unknown>[]): void {
+  const declared = decl.declared.slice();
+  for (const iface of ifaces) {
+    if (declared.includes(iface)) continue;
+    // Already implemented through a base class: adding it again only risks order conflicts.
+    if (decl.inherit && decl.parent?.implied.has(iface)) continue;
+    const extended = declared.findIndex((d) => iface.extends(d));
+    if (extended >= 0) declared.splice(extended, 0, iface);
+    else declared.push(iface);
+  }
+  decl.declared = declared;
+  decl.update();
+}
+
+/**
+ * Declares that instances of `cls` provide `ifaces`, in addition to what they already provide.
+ *
+ * @throws NotAnInterfaceError (`DT_IFACE_NOT_AN_INTERFACE`) for anything that is not an interface.
+ * @throws InvalidDeclarationTargetError (`DT_IFACE_INVALID_TARGET`) when `cls` is not a function.
+ * @example
+ * ```ts
+ * classImplements(Counter, ICounter);
+ * ```
+ */
+export function classImplements(cls: unknown, ...ifaces: readonly InterfaceSpec<unknown>[]): void {
+  const decl = classDeclaration(cls, 'classImplements()');
+  addDeclared(decl, interfacesIn('classImplements()', ifaces));
+}
+
+/**
+ * Declares that instances of `cls` provide exactly `ifaces`: declarations inherited from base
+ * classes are dropped.
+ *
+ * @throws NotAnInterfaceError (`DT_IFACE_NOT_AN_INTERFACE`) for anything that is not an interface.
+ * @example
+ * ```ts
+ * classImplementsOnly(SpecialCounter, ISpecialCounter);
+ * ```
+ */
+export function classImplementsOnly(cls: unknown, ...ifaces: readonly InterfaceSpec<unknown>[]): void {
+  const decl = classDeclaration(cls, 'classImplementsOnly()');
+  const list = interfacesIn('classImplementsOnly()', ifaces);
+  decl.declared = [];
+  decl.inherit = false;
+  addDeclared(decl, list);
+}
+
+/** A class decorator usable both as a legacy (`experimentalDecorators`) and a standard decorator. */
+export type ClassDeclarator = <C extends abstract new (...args: never[]) => unknown>(target: C, context?: unknown) => void;
+
+/**
+ * Class decorator declaring that instances provide `ifaces` (zope's `@implementer`). Works with
+ * `experimentalDecorators` and with standard decorators, and as a plain call on any function.
+ *
+ * @throws NotAnInterfaceError (`DT_IFACE_NOT_AN_INTERFACE`) at decoration for a non-interface.
+ * @example
+ * ```ts
+ * @implementer(ICounter)
+ * class Counter { value = 0; constructor(_session: Session) {} }
+ * ```
+ */
+export function implementer(...ifaces: readonly InterfaceSpec<unknown>[]): ClassDeclarator {
+  const list = interfacesIn('@implementer()', ifaces);
+  return (target) => {
+    addDeclared(classDeclaration(target, '@implementer()'), list);
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Object declarations
+
+const interned = new WeakMap<Implements, Map<string, WeakRef<Provides>>>();
+const forget = new FinalizationRegistry<{ cls: Implements; key: string }>(({ cls, key }) => {
+  const byKey = interned.get(cls);
+  if (byKey && !byKey.get(key)?.deref()) byKey.delete(key);
+});
+
+function intern(cls: Implements, direct: readonly InterfaceSpec<unknown>[]): Provides {
+  const key = direct.map((i) => i.name).join('\0');
+  let byKey = interned.get(cls);
+  if (!byKey) interned.set(cls, (byKey = new Map()));
+  const found = byKey.get(key)?.deref();
+  if (found) return found;
+  const decl = new Provides(direct, cls);
+  byKey.set(key, new WeakRef(decl));
+  forget.register(decl, { cls, key });
+  return decl;
+}
+
+// Objects that cannot take a property (frozen, sealed) keep their declarations here.
+const frozenProvides = new WeakMap<object, Provides>();
+let anyFrozenProvides = false;
+
+const primitives: Record<string, object> = {
+  string: String.prototype,
+  number: Number.prototype,
+  boolean: Boolean.prototype,
+  bigint: BigInt.prototype,
+  symbol: Symbol.prototype,
+};
+
+/**
+ * The declaration of what `obj` provides: its own declaration if it has one, else its class's.
+ * Never throws: primitives get their wrapper class's declaration, `null` and `undefined` one
+ * that provides only `Interface`.
+ *
+ * @example
+ * ```ts
+ * providedBy(counter).isOrExtends(ICounter);
+ * ```
+ */
+export function providedBy(obj: unknown): Declaration {
+  if (obj === null || obj === undefined) return nothing();
+  if (typeof obj !== 'object' && typeof obj !== 'function') return implementsFor(primitives[typeof obj]!);
+  const proto = Object.getPrototypeOf(obj) as object | null;
+  const own = (obj as { [kProvides]?: Provides })[kProvides];
+  if (own !== undefined && own.proto === proto) return own;
+  const cls = (obj as { [kImplements]?: Implements })[kImplements];
+  if (cls !== undefined && cls.proto === proto) {
+    if (anyFrozenProvides) return frozenProvides.get(obj) ?? cls;
+    return cls;
+  }
+  return slowProvidedBy(obj, proto);
+}
+
+function slowProvidedBy(obj: object, proto: object | null): Declaration {
+  const frozen = anyFrozenProvides ? frozenProvides.get(obj) : undefined;
+  if (frozen) return frozen;
+  return proto === null ? nothing() : implementsFor(proto);
+}
+
+function classOfObject(obj: object): Implements {
+  const proto = Object.getPrototypeOf(obj) as object | null;
+  return proto === null ? nothing() : implementsFor(proto);
+}
+
+function ownProvides(obj: object): Provides | undefined {
+  const proto = Object.getPrototypeOf(obj) as object | null;
+  const own = Object.hasOwn(obj, kProvides) ? (obj as { [kProvides]?: Provides })[kProvides] : undefined;
+  if (own !== undefined && own.proto === proto) return own;
+  return anyFrozenProvides ? frozenProvides.get(obj) : undefined;
+}
+
+function target(where: string, obj: unknown): object {
+  if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) {
+    throw new InvalidDeclarationTargetError(where, obj, 'an object or a class (primitives cannot carry declarations)');
+  }
+  return obj;
+}
+
+/**
+ * Declares that `obj` itself provides exactly `ifaces` (replacing earlier direct declarations),
+ * in addition to what its class implements.
+ *
+ * @throws InvalidDeclarationTargetError (`DT_IFACE_INVALID_TARGET`) for a primitive.
+ * @example
+ * ```ts
+ * directlyProvides(request, IAdminRequest);
+ * ```
+ */
+export function directlyProvides(obj: unknown, ...ifaces: readonly (InterfaceSpec<unknown> | Declaration)[]): void {
+  const o = target('directlyProvides()', obj);
+  const list = [...new Set(interfacesIn('directlyProvides()', ifaces))];
+  if (list.length === 0) {
+    if (Object.hasOwn(o, kProvides)) delete (o as { [kProvides]?: Provides })[kProvides];
+    frozenProvides.delete(o);
+    return;
+  }
+  const decl = intern(classOfObject(o), list);
+  if (Object.isExtensible(o) || Object.hasOwn(o, kProvides)) {
+    Object.defineProperty(o, kProvides, { value: decl, writable: true, configurable: true, enumerable: false });
+  } else {
+    frozenProvides.set(o, decl);
+    anyFrozenProvides = true;
+  }
+}
+
+/**
+ * Declares that `obj` provides `ifaces` as well as what it already provides directly.
+ *
+ * @example
+ * ```ts
+ * alsoProvides(session, IAuthenticated);
+ * ```
+ */
+export function alsoProvides(obj: unknown, ...ifaces: readonly InterfaceSpec<unknown>[]): void {
+  const o = target('alsoProvides()', obj);
+  directlyProvides(o, ...(ownProvides(o)?.direct ?? []), ...ifaces);
+}
+
+/**
+ * Removes `iface` from what `obj` directly provides.
+ *
+ * @throws StillProvidedError (`DT_IFACE_STILL_PROVIDED`) when `obj` still provides `iface`
+ * through its class (the direct declaration is removed all the same, as in zope).
+ * @example
+ * ```ts
+ * noLongerProvides(session, IAuthenticated);
+ * ```
+ */
+export function noLongerProvides(obj: unknown, iface: InterfaceSpec<unknown>): void {
+  const o = target('noLongerProvides()', obj);
+  if (!isInterface(iface)) throw new NotAnInterfaceError('noLongerProvides()', iface);
+  directlyProvides(o, ...(ownProvides(o)?.direct ?? []).filter((i) => i !== iface));
+  if (iface.providedBy(o)) throw new StillProvidedError(iface.name, describe(o));
+}
+
+/**
+ * What `obj` provides directly, without what its class implements.
+ *
+ * @example
+ * ```ts
+ * directlyProvidedBy(session).interfaces(); // [IAuthenticated]
+ * ```
+ */
+export function directlyProvidedBy(obj: unknown): Declaration {
+  const own = obj !== null && (typeof obj === 'object' || typeof obj === 'function') ? ownProvides(obj) : undefined;
+  return new DirectDeclaration(own?.direct ?? []);
+}
+
+class DirectDeclaration extends Declaration {
+  constructor(direct: readonly InterfaceSpec<unknown>[]) {
+    super(`directlyProvidedBy(${direct.map((i) => i.name).join(', ')})`, null);
+    this.setBases(direct);
+  }
+}
