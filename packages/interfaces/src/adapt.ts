@@ -44,6 +44,20 @@ export type AdapterHook = (iface: InterfaceSpec<unknown>, obj: unknown) => unkno
  */
 export const adapterHooks: AdapterHook[] = [];
 
+/**
+ * Steps (2) and (3) of the protocol, without `conform` (zope's `__adapt__`): `obj` itself when it
+ * provides `iface`, else the first hook's adapter, else `undefined`. `Componentized` uses it so
+ * that its own `conform` does not recurse.
+ */
+export function adaptDirect<T>(iface: InterfaceSpec<T>, obj: unknown): T | undefined {
+  if (providedBy(obj).implied.has(iface as InterfaceSpec<unknown>)) return obj as T;
+  for (let i = 0; i < adapterHooks.length; i++) {
+    const adapter = adapterHooks[i]!(iface as InterfaceSpec<unknown>, obj);
+    if (adapter !== null && adapter !== undefined) return adapter as T;
+  }
+  return undefined;
+}
+
 /** Adapts `obj` to `iface` following the protocol; used by every interface's call. */
 export function adapt<T>(iface: InterfaceSpec<T>, obj: unknown, fallback: unknown, hasFallback: boolean): unknown {
   if (obj === null || obj === undefined) {

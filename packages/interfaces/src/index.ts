@@ -29,7 +29,7 @@ export { c3 } from './resolution-order.js';
 // Verification
 export { verifyObject, verifyClass } from './verify.js';
 // Adaptation protocol
-export { conform, adapterHooks, adapt } from './adapt.js';
+export { conform, adapterHooks, adapt, adaptDirect } from './adapt.js';
 // Errors
 export {
   DovetailError,

@@ -1,0 +1,392 @@
+/**
+ * zope.interface's `AdapterRegistry`: values registered by (required specs, provided interface,
+ * name), found by the most specific match, with caches invalidated by generation.
+ *
+ * Storage and lookup follow zope (reference/zope.md §2) exactly:
+ * - `byOrder[n]` holds registrations with n required specs as nested maps
+ *   required₁ → … → requiredₙ → provided → name → value;
+ * - `extendors[I]` lists the registered provided interfaces that are or extend `I`, those
+ *   closest to `I` first, and among unrelated ones the most recently registered first;
+ * - a lookup walks this registry then its bases (C3 order over registries), each required
+ *   spec's `sro` from most to least specific, left to right, then the extendors: the first hit
+ *   wins.
+ *
+ * Results are cached per (provided, name, required specs), misses included. The caches are
+ * dropped when this registry or a base changes, and when any declaration changes
+ * (`declarationChanges.epoch`); they are bounded, because objects carrying their own
+ * declarations make new keys.
+ */
+import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
+import { c3, declarationChanges, Interface } from '@dovetail/interfaces';
+
+type Tree = Map<unknown, unknown>;
+const MISS = Symbol('miss');
+/** Entries a cache may hold before it starts over (zope's caches are unbounded: CMFPlone#3829). */
+const CACHE_LIMIT = 10_000;
+
+/**
+ * The adapter registry proper: opaque values by (required, provided, name), and subscriptions
+ * by (required, provided). `Registry` keeps one for adapters and one for utilities.
+ */
+export class AdapterRegistry<V = unknown> {
+  /** The registries consulted after this one. */
+  #bases: readonly AdapterRegistry<V>[] = [];
+  /** This registry then its bases, C3 order. */
+  ro: readonly AdapterRegistry<V>[] = [this];
+  /** Bumped by every change here; a base's change bumps it too. */
+  generation = 0;
+
+  readonly #adapters: Tree[] = [];
+  readonly #subscribers: Tree[] = [];
+  readonly #provided = new Map<InterfaceSpec<unknown>, number>();
+  readonly #extendors = new Map<InterfaceSpec<unknown>, InterfaceSpec<unknown>[]>();
+  #dependents: Set<WeakRef<AdapterRegistry<V>>> | null = null;
+
+  // Caches: unnamed single lookups get their own two-level map (the hot path).
+  #epoch = declarationChanges.epoch;
+  #single = new Map<Spec, Map<InterfaceSpec<unknown>, V | typeof MISS>>();
+  #multi = new Map<InterfaceSpec<unknown>, Map<string, Tree>>();
+  #all = new Map<InterfaceSpec<unknown>, Tree>();
+  #subscriptions = new Map<InterfaceSpec<unknown> | null, Tree>();
+  #cached = 0;
+
+  constructor(readonly label = 'registry', bases: readonly AdapterRegistry<V>[] = []) {
+    if (bases.length) this.bases = bases;
+  }
+
+  /** The registries consulted after this one, most important first. */
+  get bases(): readonly AdapterRegistry<V>[] {
+    return this.#bases;
+  }
+
+  set bases(bases: readonly AdapterRegistry<V>[]) {
+    for (const b of this.#bases) b.#removeDependent(this);
+    this.#bases = bases.slice();
+    for (const b of this.#bases) (b.#dependents ??= new Set()).add(new WeakRef(this));
+    this.ro = c3<AdapterRegistry<V>>(this, this.#bases, (r) => r.ro, (r) => r.label);
+    this.changed();
+  }
+
+  #removeDependent(dep: AdapterRegistry<V>): void {
+    if (this.#dependents) for (const ref of this.#dependents) if (ref.deref() === dep) this.#dependents.delete(ref);
+  }
+
+  /** Drops every cache here and in the registries built on this one. */
+  changed(): void {
+    this.generation++;
+    this.#clearCaches();
+    if (this.#dependents) {
+      for (const ref of this.#dependents) {
+        const d = ref.deref();
+        if (d) d.changed();
+        else this.#dependents.delete(ref);
+      }
+    }
+  }
+
+  #clearCaches(): void {
+    this.#single = new Map();
+    this.#multi = new Map();
+    this.#all = new Map();
+    this.#subscriptions = new Map();
+    this.#cached = 0;
+    this.#epoch = declarationChanges.epoch;
+  }
+
+  // ----------------------------------------------------------------------------- registration
+
+  /** Registers `value`; `undefined` unregisters. Registering the same value again changes nothing. */
+  register(required: readonly Spec[], provided: InterfaceSpec<unknown>, name: string, value: V | undefined): void {
+    if (value === undefined) {
+      this.unregister(required, provided, name);
+      return;
+    }
+    const leaf = descend(this.#adapters, required, true)!;
+    let byName = leaf.get(provided) as Map<string, V> | undefined;
+    if (!byName) leaf.set(provided, (byName = new Map()));
+    if (byName.get(name) === value) return;
+    const isNew = !byName.has(name);
+    byName.set(name, value);
+    if (isNew) this.#addProvided(provided);
+    this.changed();
+  }
+
+  /** The value registered at exactly these keys (no inheritance), or `undefined`. */
+  registered(required: readonly Spec[], provided: InterfaceSpec<unknown>, name = ''): V | undefined {
+    const leaf = descend(this.#adapters, required, false);
+    return (leaf?.get(provided) as Map<string, V> | undefined)?.get(name);
+  }
+
+  /** Removes the registration (only when it is `value`, if given); true when something was removed. */
+  unregister(required: readonly Spec[], provided: InterfaceSpec<unknown>, name: string, value?: V): boolean {
+    const leaf = descend(this.#adapters, required, false);
+    const byName = leaf?.get(provided) as Map<string, V> | undefined;
+    if (!byName || !byName.has(name)) return false;
+    if (value !== undefined && byName.get(name) !== value) return false;
+    byName.delete(name);
+    if (byName.size === 0) leaf!.delete(provided);
+    prune(this.#adapters, required);
+    this.#removeProvided(provided);
+    this.changed();
+    return true;
+  }
+
+  /** Adds a subscriber; `provided` null makes it a handler. Duplicates are allowed. */
+  subscribe(required: readonly Spec[], provided: InterfaceSpec<unknown> | null, value: V): void {
+    const leaf = descend(this.#subscribers, required, true)!;
+    const list = leaf.get(provided) as V[] | undefined;
+    leaf.set(provided, list ? [...list, value] : [value]);
+    if (provided) this.#addProvided(provided);
+    this.changed();
+  }
+
+  /** Removes subscribers equal to `value` (every one when `value` is undefined); true if any went. */
+  unsubscribe(required: readonly Spec[], provided: InterfaceSpec<unknown> | null, value?: V): boolean {
+    const leaf = descend(this.#subscribers, required, false);
+    const list = leaf?.get(provided) as V[] | undefined;
+    if (!list) return false;
+    const kept = value === undefined ? [] : list.filter((v) => v !== value);
+    if (kept.length === list.length) return false;
+    if (kept.length) leaf!.set(provided, kept);
+    else leaf!.delete(provided);
+    prune(this.#subscribers, required);
+    if (provided) for (let i = kept.length; i < list.length; i++) this.#removeProvided(provided);
+    this.changed();
+    return true;
+  }
+
+  #addProvided(provided: InterfaceSpec<unknown>): void {
+    const n = (this.#provided.get(provided) ?? 0) + 1;
+    this.#provided.set(provided, n);
+    if (n !== 1) return;
+    for (const i of provided.iro) {
+      const old = this.#extendors.get(i) ?? [];
+      // Interfaces the new one extends are closer to `i`, so they stay ahead of it; unrelated
+      // ones go after it, which makes the most recent registration win among siblings.
+      this.#extendors.set(i, [...old.filter((e) => provided.isOrExtends(e)), provided, ...old.filter((e) => !provided.isOrExtends(e))]);
+    }
+  }
+
+  #removeProvided(provided: InterfaceSpec<unknown>): void {
+    const n = (this.#provided.get(provided) ?? 0) - 1;
+    if (n > 0) {
+      this.#provided.set(provided, n);
+      return;
+    }
+    this.#provided.delete(provided);
+    for (const i of provided.iro) {
+      const rest = (this.#extendors.get(i) ?? []).filter((e) => e !== provided);
+      if (rest.length) this.#extendors.set(i, rest);
+      else this.#extendors.delete(i);
+    }
+  }
+
+  // ----------------------------------------------------------------------------- lookup
+
+  /** The most specific value for one required spec, unnamed: the hot path of `queryAdapter`. */
+  lookup1(required: Spec, provided: InterfaceSpec<unknown>, name = ''): V | undefined {
+    if (name !== '') return this.lookup([required], provided, name);
+    if (this.#epoch !== declarationChanges.epoch) this.#clearCaches();
+    let byProvided = this.#single.get(required);
+    if (byProvided === undefined) {
+      if (this.#cached >= CACHE_LIMIT) this.#clearCaches();
+      this.#single.set(required, (byProvided = new Map()));
+    }
+    const hit = byProvided.get(provided);
+    if (hit !== undefined) return hit === MISS ? undefined : hit;
+    const found = this.uncachedLookup([required], provided, '');
+    byProvided.set(provided, found === undefined ? MISS : found);
+    this.#cached++;
+    return found;
+  }
+
+  /** The most specific value for these required specs (multi-adapters), cached. */
+  lookup(required: readonly Spec[], provided: InterfaceSpec<unknown>, name = ''): V | undefined {
+    if (required.length === 1 && name === '') return this.lookup1(required[0]!, provided);
+    if (this.#epoch !== declarationChanges.epoch) this.#clearCaches();
+    let byName = this.#multi.get(provided);
+    if (!byName) this.#multi.set(provided, (byName = new Map()));
+    let tree = byName.get(name);
+    if (!tree) byName.set(name, (tree = new Map()));
+    const leaf = this.#cacheLeaf(tree, required);
+    const hit = leaf.get(MISS);
+    if (hit !== undefined) return hit === MISS ? undefined : (hit as V);
+    const found = this.uncachedLookup(required, provided, name);
+    leaf.set(MISS, found === undefined ? MISS : found);
+    return found;
+  }
+
+  // A cache tree keyed position by position (JS has no tuple keys); the result sits under MISS.
+  #cacheLeaf(tree: Tree, required: readonly Spec[]): Tree {
+    let node = tree;
+    for (const spec of required) {
+      let next = node.get(spec) as Tree | undefined;
+      if (!next) {
+        if (++this.#cached > CACHE_LIMIT) {
+          this.#clearCaches();
+          return new Map();
+        }
+        node.set(spec, (next = new Map()));
+      }
+      node = next;
+    }
+    return node;
+  }
+
+  /** zope's `_uncached_lookup`: local registry first, then bases; first hit wins. */
+  uncachedLookup(required: readonly Spec[], provided: InterfaceSpec<unknown>, name: string): V | undefined {
+    const order = required.length;
+    for (const registry of this.ro) {
+      const byOrder = registry.#adapters;
+      if (order >= byOrder.length) continue;
+      const extendors = registry.#extendors.get(provided);
+      if (!extendors) continue;
+      const found = findFirst(byOrder[order]!, required, extendors, name, 0);
+      if (found !== undefined) return found as V;
+    }
+    return undefined;
+  }
+
+  /** Every (name, value) that applies, one per name, the most specific and local winning. */
+  lookupAll(required: readonly Spec[], provided: InterfaceSpec<unknown>): [string, V][] {
+    if (this.#epoch !== declarationChanges.epoch) this.#clearCaches();
+    let tree = this.#all.get(provided);
+    if (!tree) this.#all.set(provided, (tree = new Map()));
+    const leaf = this.#cacheLeaf(tree, required);
+    const hit = leaf.get(MISS) as [string, V][] | undefined;
+    if (hit) return hit;
+    const result = new Map<string, V>();
+    for (let r = this.ro.length - 1; r >= 0; r--) {
+      const registry = this.ro[r]!;
+      const byOrder = registry.#adapters;
+      const extendors = registry.#extendors.get(provided);
+      if (required.length >= byOrder.length || !extendors) continue;
+      collectAll(byOrder[required.length]!, required, extendors, 0, (byName) => {
+        for (const [n, v] of byName as Map<string, V>) result.set(n, v);
+      });
+    }
+    const list = [...result];
+    leaf.set(MISS, list);
+    return list;
+  }
+
+  /** The names of everything `lookupAll` finds. */
+  names(required: readonly Spec[], provided: InterfaceSpec<unknown>): string[] {
+    return this.lookupAll(required, provided).map(([n]) => n);
+  }
+
+  /** Every subscriber that applies: bases first, less specific first, registration order. */
+  subscriptions(required: readonly Spec[], provided: InterfaceSpec<unknown> | null): V[] {
+    if (this.#epoch !== declarationChanges.epoch) this.#clearCaches();
+    let tree = this.#subscriptions.get(provided);
+    if (!tree) this.#subscriptions.set(provided, (tree = new Map()));
+    const leaf = this.#cacheLeaf(tree, required);
+    const hit = leaf.get(MISS) as V[] | undefined;
+    if (hit) return hit;
+    const result: V[] = [];
+    for (let r = this.ro.length - 1; r >= 0; r--) {
+      const registry = this.ro[r]!;
+      const byOrder = registry.#subscribers;
+      const extendors = provided === null ? [null] : registry.#extendors.get(provided);
+      if (required.length >= byOrder.length || !extendors) continue;
+      collectAll(byOrder[required.length]!, required, extendors, 0, (list) => {
+        for (const v of list as V[]) result.push(v);
+      });
+    }
+    leaf.set(MISS, result);
+    return result;
+  }
+
+  /** Every registration made here (not in bases): `[required, provided, name, value]`. */
+  *allRegistrations(): Generator<[Spec[], InterfaceSpec<unknown>, string, V]> {
+    for (let order = 0; order < this.#adapters.length; order++) {
+      for (const [path, leaf] of leaves(this.#adapters[order]!, order)) {
+        for (const [provided, byName] of leaf) {
+          for (const [name, value] of byName as Map<string, V>) yield [path, provided as InterfaceSpec<unknown>, name, value];
+        }
+      }
+    }
+  }
+
+  /** Every subscription made here: `[required, provided, value]` (provided null for handlers). */
+  *allSubscriptions(): Generator<[Spec[], InterfaceSpec<unknown> | null, V]> {
+    for (let order = 0; order < this.#subscribers.length; order++) {
+      for (const [path, leaf] of leaves(this.#subscribers[order]!, order)) {
+        for (const [provided, list] of leaf) for (const value of list as V[]) yield [path, provided as InterfaceSpec<unknown> | null, value];
+      }
+    }
+  }
+}
+
+/** The leaf map for `required`, created on the way when `create` is set. */
+function descend(byOrder: Tree[], required: readonly Spec[], create: boolean): Tree | undefined {
+  const order = required.length;
+  if (create) while (byOrder.length <= order) byOrder.push(new Map());
+  let node: Tree | undefined = byOrder[order];
+  for (const spec of required) {
+    if (!node) return undefined;
+    let next = node.get(spec) as Tree | undefined;
+    if (!next && create) node.set(spec, (next = new Map()));
+    node = next;
+  }
+  return node;
+}
+
+/** Drops empty maps along `required` and empty trailing orders, so specs can be collected. */
+function prune(byOrder: Tree[], required: readonly Spec[]): void {
+  const path: Tree[] = [byOrder[required.length]!];
+  for (const spec of required) path.push(path[path.length - 1]!.get(spec) as Tree);
+  for (let i = required.length; i > 0; i--) {
+    if (path[i]!.size === 0) path[i - 1]!.delete(required[i - 1]!);
+  }
+  while (byOrder.length > 0 && byOrder[byOrder.length - 1]!.size === 0) byOrder.pop();
+}
+
+function findFirst(components: Tree, specs: readonly Spec[], extendors: readonly InterfaceSpec<unknown>[], name: string, i: number): unknown {
+  if (i < specs.length) {
+    const sro = specs[i]!.sro;
+    for (let s = 0; s < sro.length; s++) {
+      const next = components.get(sro[s]) as Tree | undefined;
+      if (next) {
+        const found = findFirst(next, specs, extendors, name, i + 1);
+        if (found !== undefined) return found;
+      }
+    }
+    return undefined;
+  }
+  for (let e = 0; e < extendors.length; e++) {
+    const byName = components.get(extendors[e]) as Map<string, unknown> | undefined;
+    if (byName) {
+      const found = byName.get(name);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+// Walks least specific first, so later (more specific) entries overwrite earlier ones by name.
+function collectAll(components: Tree, specs: readonly Spec[], extendors: readonly (InterfaceSpec<unknown> | null)[], i: number, take: (leaf: unknown) => void): void {
+  if (i < specs.length) {
+    const sro = specs[i]!.sro;
+    for (let s = sro.length - 1; s >= 0; s--) {
+      const next = components.get(sro[s]) as Tree | undefined;
+      if (next) collectAll(next, specs, extendors, i + 1, take);
+    }
+    return;
+  }
+  for (let e = extendors.length - 1; e >= 0; e--) {
+    const leaf = components.get(extendors[e]);
+    if (leaf) take(leaf);
+  }
+}
+
+function* leaves(tree: Tree, depth: number, path: Spec[] = []): Generator<[Spec[], Tree]> {
+  if (depth === 0) {
+    yield [path, tree];
+    return;
+  }
+  for (const [spec, sub] of tree) yield* leaves(sub as Tree, depth - 1, [...path, spec as Spec]);
+}
+
+/** `Interface`, the required spec that matches everything: what `null` means in a registration. */
+export const anything: Spec = Interface;

@@ -1,0 +1,571 @@
+/**
+ * `Registry`, zope's `Components`: adapters (single, multi, named), utilities, subscription
+ * adapters and handlers, with registration events, introspection and layered bases.
+ *
+ * Utilities are also bindings of the registry's inversify container, keyed by `I.id`, so
+ * `registry.container.get(I.id)` and `registry.getUtility(I)` see the same component.
+ */
+import 'reflect-metadata';
+import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
+import { Declaration, implementedBy, Interface, isInterface, providedBy } from '@dovetail/interfaces';
+import { Container } from 'inversify';
+import { AdapterRegistry } from './adapter-registry.js';
+import { AdapterAlreadyRegisteredError, ComponentLookupError, InvalidNameError, InvalidRegistrationError } from './errors.js';
+import type { Registration } from './events.js';
+import {
+  AdapterRegistration,
+  HandlerRegistration,
+  IObjectEvent,
+  Registered,
+  SubscriptionRegistration,
+  Unregistered,
+  UtilityRegistration,
+} from './events.js';
+import type { AdapterFactory, Invoker, Invoker1 } from './factory.js';
+import { invokerFor } from './factory.js';
+
+/** What a registration may require: an interface, a class (its instances), a declaration, or null (anything). */
+export type RequiredSpec = InterfaceSpec<unknown> | Declaration | (abstract new (...args: never[]) => unknown) | ((...args: never[]) => unknown) | null;
+
+/** Options of {@link Registry.registerAdapter}. */
+export interface AdapterOptions {
+  /** The adapter's name; lookups match names exactly. @default '' */
+  readonly name?: string;
+  /** Replace an adapter already registered for the same keys instead of throwing. @default false */
+  readonly replace?: boolean;
+}
+
+/** Options of {@link Registry} construction. */
+export interface RegistryOptions {
+  /** Shown in messages. @default 'registry' */
+  readonly name?: string;
+  /** Registries consulted after this one (C3 order over registries). @default [] */
+  readonly bases?: readonly Registry[];
+  /** The inversify container holding utilities; one is created (child of the first base's) when absent. */
+  readonly container?: Container;
+}
+
+/** The stored form of an adapter: its record plus how to call it. */
+interface AdapterEntry {
+  readonly record: AdapterRegistration;
+  readonly call: Invoker;
+  readonly call1: Invoker1;
+}
+interface SubscriberEntry {
+  readonly record: SubscriptionRegistration | HandlerRegistration;
+  readonly call: Invoker;
+}
+type BindingId = ReturnType<ReturnType<ReturnType<Container['bind']>['toConstantValue']>['getIdentifier']>;
+
+function checkName(where: string, name: unknown): string {
+  if (typeof name !== 'string') throw new InvalidNameError(where, name);
+  return name;
+}
+
+function toSpec(where: string, spec: unknown): Spec {
+  if (spec === null || spec === undefined) return Interface;
+  if (isInterface(spec) || spec instanceof Declaration) return spec;
+  if (typeof spec === 'function') return implementedBy(spec);
+  throw new InvalidRegistrationError(where, 'each required spec', spec, 'an interface, a class, a declaration or null');
+}
+
+function toSpecs(where: string, required: RequiredSpec | readonly RequiredSpec[]): Spec[] {
+  return Array.isArray(required) ? required.map((r) => toSpec(where, r)) : [toSpec(where, required)];
+}
+
+function toProvided(where: string, provided: unknown): InterfaceSpec<unknown> {
+  if (!isInterface(provided)) throw new InvalidRegistrationError(where, 'the provided interface', provided, 'an interface made by defineInterface()');
+  return provided;
+}
+
+const label = (s: Spec): string => (isInterface(s) ? s.name : s.label);
+
+/**
+ * A component registry (zope's `Components`).
+ *
+ * @example
+ * ```ts
+ * const reg = new Registry({ name: 'app', bases: [getGlobalRegistry()] });
+ * reg.registerAdapter(Counter, Session, ICounter);
+ * reg.queryAdapter(session, ICounter); // a Counter
+ * ```
+ * @see docs/guide/interfaces-and-adapters.md
+ */
+export class Registry {
+  /** Shown in messages. */
+  readonly name: string;
+  /** The inversify container holding this registry's utilities. */
+  readonly container: Container;
+  /** Adapters, subscription adapters and handlers. */
+  readonly adapters: AdapterRegistry<AdapterEntry | SubscriberEntry>;
+  /** Utilities (null adapters) and, as subscribers, every utility ever registered per interface. */
+  readonly utilities: AdapterRegistry<unknown>;
+  #bases: readonly Registry[];
+  readonly #utilityRecords = new Map<InterfaceSpec<unknown>, Map<string, { record: UtilityRegistration; binding: BindingId | undefined }>>();
+
+  constructor(options: RegistryOptions = {}) {
+    this.name = options.name ?? 'registry';
+    this.#bases = [...(options.bases ?? [])];
+    for (const b of this.#bases) if (!(b instanceof Registry)) throw new InvalidRegistrationError('new Registry()', 'each base', b, 'a Registry');
+    this.container = options.container ?? new Container(this.#bases[0] ? { parent: this.#bases[0].container } : {});
+    this.adapters = new AdapterRegistry(`${this.name}.adapters`, this.#bases.map((b) => b.adapters));
+    this.utilities = new AdapterRegistry(`${this.name}.utilities`, this.#bases.map((b) => b.utilities));
+  }
+
+  /** The registries consulted after this one. */
+  get bases(): readonly Registry[] {
+    return this.#bases;
+  }
+
+  set bases(bases: readonly Registry[]) {
+    this.#bases = [...bases];
+    this.adapters.bases = bases.map((b) => b.adapters);
+    this.utilities.bases = bases.map((b) => b.utilities);
+  }
+
+  /** Changes whenever this registry's utilities (or a base's) change. */
+  get utilitiesGeneration(): number {
+    return this.utilities.generation;
+  }
+
+  // Registration events go to this registry's own handlers.
+  #notify(event: Registered | Unregistered): void {
+    this.notify(event);
+  }
+
+  // ------------------------------------------------------------------------------ adapters
+
+  /**
+   * Registers `factory` as the adapter from `required` to `provided` (each of them, when an
+   * array: all are checked before any is registered).
+   *
+   * @throws AdapterAlreadyRegisteredError (`DT_REG_ALREADY_REGISTERED`) when another factory is registered for the same keys.
+   * @throws InvalidRegistrationError (`DT_REG_INVALID_REGISTRATION`) for a bad factory, required or provided.
+   * @throws InvalidNameError (`DT_REG_INVALID_NAME`) for a non-string name.
+   * @example
+   * ```ts
+   * registry.registerAdapter(PageView, [IRequest, IView], IPage, { name: 'index' });
+   * ```
+   */
+  registerAdapter(
+    factory: AdapterFactory,
+    required: RequiredSpec | readonly RequiredSpec[],
+    provided: InterfaceSpec<unknown> | readonly InterfaceSpec<unknown>[],
+    options: AdapterOptions = {},
+  ): void {
+    const where = 'registerAdapter()';
+    if (typeof factory !== 'function') throw new InvalidRegistrationError(where, 'the factory', factory, 'a class or a function');
+    const name = checkName(where, options.name ?? '');
+    const specs = toSpecs(where, required);
+    const targets = (Array.isArray(provided) ? provided : [provided]).map((p) => toProvided(where, p));
+    if (targets.length === 0) throw new InvalidRegistrationError(where, 'provided', provided, 'at least one interface');
+    const fresh: InterfaceSpec<unknown>[] = [];
+    for (const target of targets) {
+      const existing = this.adapters.registered(specs, target, name) as AdapterEntry | undefined;
+      if (existing?.record.factory === factory) continue;
+      if (existing && !options.replace) throw new AdapterAlreadyRegisteredError(existing.record.factory, specs.map(label), target.name, name);
+      fresh.push(target);
+    }
+    const { call, call1 } = invokerFor(factory, specs.length, this);
+    for (const target of fresh) {
+      const record = new AdapterRegistration(this, specs, target, name, factory);
+      const old = this.adapters.registered(specs, target, name) as AdapterEntry | undefined;
+      this.adapters.register(specs, target, name, { record, call, call1 });
+      if (old) this.#notify(new Unregistered(old.record));
+      this.#notify(new Registered(record));
+    }
+  }
+
+  /**
+   * Removes an adapter registration (only `factory`'s, when given).
+   *
+   * @returns true when one was removed.
+   * @example
+   * ```ts
+   * registry.unregisterAdapter(Session, ICounter);
+   * ```
+   */
+  unregisterAdapter(required: RequiredSpec | readonly RequiredSpec[], provided: InterfaceSpec<unknown>, options: { name?: string; factory?: AdapterFactory } = {}): boolean {
+    const where = 'unregisterAdapter()';
+    const name = checkName(where, options.name ?? '');
+    const specs = toSpecs(where, required);
+    const target = toProvided(where, provided);
+    const existing = this.adapters.registered(specs, target, name) as AdapterEntry | undefined;
+    if (!existing || (options.factory !== undefined && existing.record.factory !== options.factory)) return false;
+    this.adapters.unregister(specs, target, name);
+    this.#notify(new Unregistered(existing.record));
+    return true;
+  }
+
+  /** The factory that adapting `required` specs to `provided` would use, or undefined. */
+  lookup<T>(required: readonly RequiredSpec[], provided: InterfaceSpec<T>, name = ''): AdapterFactory<T> | undefined {
+    const entry = this.adapters.lookup(toSpecs('lookup()', required), provided as InterfaceSpec<unknown>, checkName('lookup()', name)) as AdapterEntry | undefined;
+    return entry?.record.factory as AdapterFactory<T> | undefined;
+  }
+
+  /**
+   * Adapts `obj` to `provided` with the most specific registered adapter; `undefined` (or
+   * `fallback`) when there is none or its factory returns null.
+   *
+   * @example
+   * ```ts
+   * const counter = registry.queryAdapter(session, ICounter);
+   * ```
+   */
+  queryAdapter<T>(obj: unknown, provided: InterfaceSpec<T>, name?: string): T | undefined;
+  queryAdapter<T, F>(obj: unknown, provided: InterfaceSpec<T>, name: string, fallback: F): T | F;
+  queryAdapter<T>(obj: unknown, provided: InterfaceSpec<T>, name = '', fallback?: unknown): unknown {
+    if (typeof name !== 'string') throw new InvalidNameError('queryAdapter()', name);
+    const entry = (name === ''
+      ? this.adapters.lookup1(providedBy(obj), provided as InterfaceSpec<unknown>)
+      : this.adapters.lookup([providedBy(obj)], provided as InterfaceSpec<unknown>, name)) as AdapterEntry | undefined;
+    if (entry === undefined) return fallback;
+    const adapter = entry.call1(obj);
+    return adapter === null || adapter === undefined ? fallback : adapter;
+  }
+
+  /**
+   * Like {@link Registry.queryAdapter}, but throws when there is no adapter.
+   *
+   * @throws ComponentLookupError (`DT_REG_COMPONENT_NOT_FOUND`)
+   * @example
+   * ```ts
+   * const counter = registry.getAdapter(session, ICounter);
+   * ```
+   */
+  getAdapter<T>(obj: unknown, provided: InterfaceSpec<T>, name = ''): T {
+    const adapter = this.queryAdapter(obj, provided, name);
+    if (adapter === undefined) throw new ComponentLookupError(provided.name, name, [label(providedBy(obj))], this.name);
+    return adapter;
+  }
+
+  /**
+   * Adapts several objects at once (a multi-adapter), e.g. (request, view) → page.
+   *
+   * @example
+   * ```ts
+   * const page = registry.queryMultiAdapter([request, view], IPage, 'index');
+   * ```
+   */
+  queryMultiAdapter<T>(objects: readonly unknown[], provided: InterfaceSpec<T>, name?: string): T | undefined;
+  queryMultiAdapter<T, F>(objects: readonly unknown[], provided: InterfaceSpec<T>, name: string, fallback: F): T | F;
+  queryMultiAdapter<T>(objects: readonly unknown[], provided: InterfaceSpec<T>, name = '', fallback?: unknown): unknown {
+    if (typeof name !== 'string') throw new InvalidNameError('queryMultiAdapter()', name);
+    let entry: AdapterEntry | undefined;
+    if (objects.length === 1) {
+      entry = this.adapters.lookup([providedBy(objects[0])], provided as InterfaceSpec<unknown>, name) as AdapterEntry | undefined;
+    } else if (objects.length === 2) {
+      entry = this.adapters.lookup([providedBy(objects[0]), providedBy(objects[1])], provided as InterfaceSpec<unknown>, name) as AdapterEntry | undefined;
+    } else {
+      entry = this.adapters.lookup(objects.map(providedBy), provided as InterfaceSpec<unknown>, name) as AdapterEntry | undefined;
+    }
+    if (entry === undefined) return fallback;
+    const adapter = entry.call(objects);
+    return adapter === null || adapter === undefined ? fallback : adapter;
+  }
+
+  /**
+   * Like {@link Registry.queryMultiAdapter}, but throws when there is no adapter.
+   *
+   * @throws ComponentLookupError (`DT_REG_COMPONENT_NOT_FOUND`)
+   * @example
+   * ```ts
+   * const page = registry.getMultiAdapter([request, view], IPage);
+   * ```
+   */
+  getMultiAdapter<T>(objects: readonly unknown[], provided: InterfaceSpec<T>, name = ''): T {
+    const adapter = this.queryMultiAdapter(objects, provided, name);
+    if (adapter === undefined) throw new ComponentLookupError(provided.name, name, objects.map((o) => label(providedBy(o))), this.name);
+    return adapter;
+  }
+
+  /**
+   * Every named adapter of `objects` to `provided`: `[name, adapter]` pairs, one per name,
+   * skipping factories that return null.
+   *
+   * @example
+   * ```ts
+   * for (const [name, view] of registry.getAdapters([request], IView)) console.log(name);
+   * ```
+   */
+  getAdapters<T>(objects: readonly unknown[], provided: InterfaceSpec<T>): [string, T][] {
+    const out: [string, T][] = [];
+    for (const [name, entry] of this.adapters.lookupAll(objects.map(providedBy), provided as InterfaceSpec<unknown>)) {
+      const adapter = (entry as AdapterEntry).call(objects);
+      if (adapter !== null && adapter !== undefined) out.push([name, adapter as T]);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------ utilities
+
+  /**
+   * Registers `component` as the utility providing `provided` (replacing any utility already
+   * there under that name), and binds it in the container under `provided.id`.
+   *
+   * @throws InvalidRegistrationError (`DT_REG_INVALID_REGISTRATION`) when `provided` is not an interface.
+   * @example
+   * ```ts
+   * registry.registerUtility(new SystemClock(), IClock);
+   * registry.registerUtility(sqliteStore, ISessionDataContainer, { name: 'products.foo' });
+   * ```
+   */
+  registerUtility<T>(component: T, provided: InterfaceSpec<T>, options: { name?: string } = {}): void {
+    const where = 'registerUtility()';
+    const target = toProvided(where, provided);
+    const name = checkName(where, options.name ?? '');
+    if (component === undefined || component === null) throw new InvalidRegistrationError(where, 'the component', component, 'a value (not null or undefined)');
+    const byName = this.#utilityRecords.get(target);
+    const old = byName?.get(name);
+    if (old?.record.component === component) return;
+    if (old) this.unregisterUtility(provided, { name });
+    const binding = this.container.bind(target.id as symbol).toConstantValue(component);
+    const bound = name ? binding.whenNamed(name) : binding.whenDefault();
+    const record = new UtilityRegistration(this, target, name, component);
+    (byName ?? this.#utilityRecords.set(target, new Map()).get(target)!).set(name, { record, binding: bound.getIdentifier() });
+    this.utilities.register([], target, name, component);
+    if (!this.#subscribedHere(target, component)) this.utilities.subscribe([], target, component);
+    this.#notify(new Registered(record));
+  }
+
+  #subscribedHere(target: InterfaceSpec<unknown>, component: unknown): boolean {
+    for (const [, provided, value] of this.utilities.allSubscriptions()) if (provided === target && value === component) return true;
+    return false;
+  }
+
+  /**
+   * Removes the utility registered for `provided` (only `component`, when given).
+   *
+   * @returns true when one was removed.
+   * @example
+   * ```ts
+   * registry.unregisterUtility(IClock);
+   * ```
+   */
+  unregisterUtility<T>(provided: InterfaceSpec<T>, options: { name?: string; component?: T } = {}): boolean {
+    const where = 'unregisterUtility()';
+    const target = toProvided(where, provided);
+    const name = checkName(where, options.name ?? '');
+    const byName = this.#utilityRecords.get(target);
+    const found = byName?.get(name);
+    if (!found || (options.component !== undefined && found.record.component !== options.component)) return false;
+    byName!.delete(name);
+    if (found.binding !== undefined) this.container.unbind(found.binding);
+    this.utilities.unregister([], target, name);
+    const stillUsed = [...byName!.values()].some((e) => e.record.component === found.record.component);
+    if (!stillUsed) this.utilities.unsubscribe([], target, found.record.component);
+    this.#notify(new Unregistered(found.record));
+    return true;
+  }
+
+  /**
+   * The utility providing `provided` under `name`: an exact registration first, else the most
+   * recently registered one for an extending interface, here then in the bases, then whatever
+   * the container has bound under `provided.id`.
+   *
+   * @example
+   * ```ts
+   * const clock = registry.queryUtility(IClock);
+   * ```
+   */
+  queryUtility<T>(provided: InterfaceSpec<T>, name?: string): T | undefined;
+  queryUtility<T, F>(provided: InterfaceSpec<T>, name: string, fallback: F): T | F;
+  queryUtility<T>(provided: InterfaceSpec<T>, name = '', fallback?: unknown): unknown {
+    if (typeof name !== 'string') throw new InvalidNameError('queryUtility()', name);
+    const found = this.utilities.lookup([], provided as InterfaceSpec<unknown>, name);
+    if (found !== undefined) return found;
+    // Bound directly in the container by inversify users.
+    try {
+      const bound = this.container.get(provided.id as symbol, name ? { name, optional: true } : { optional: true });
+      if (bound !== undefined) return bound;
+    } catch {
+      // Ambiguous or failing bindings are not utilities we can hand out.
+    }
+    return fallback;
+  }
+
+  /**
+   * Like {@link Registry.queryUtility}, but throws when there is none.
+   *
+   * @throws ComponentLookupError (`DT_REG_COMPONENT_NOT_FOUND`)
+   * @example
+   * ```ts
+   * const clock = registry.getUtility(IClock);
+   * ```
+   */
+  getUtility<T>(provided: InterfaceSpec<T>, name = ''): T {
+    const found = this.queryUtility(provided, name);
+    if (found === undefined) throw new ComponentLookupError(provided.name, name, [], this.name);
+    return found;
+  }
+
+  /**
+   * Every utility providing `provided` (or an extension of it): `[name, utility]`, one per name.
+   *
+   * @example
+   * ```ts
+   * for (const [name, store] of registry.getUtilitiesFor(ISessionDataContainer)) console.log(name);
+   * ```
+   */
+  getUtilitiesFor<T>(provided: InterfaceSpec<T>): [string, T][] {
+    return this.utilities.lookupAll([], provided as InterfaceSpec<unknown>) as [string, T][];
+  }
+
+  /**
+   * Every utility ever registered for `provided` here and in the bases, names ignored,
+   * shadowed ones included.
+   *
+   * @example
+   * ```ts
+   * registry.getAllUtilitiesRegisteredFor(IPlugin);
+   * ```
+   */
+  getAllUtilitiesRegisteredFor<T>(provided: InterfaceSpec<T>): T[] {
+    return this.utilities.subscriptions([], provided as InterfaceSpec<unknown>) as T[];
+  }
+
+  // ------------------------------------------------------------------------------ subscribers
+
+  /**
+   * Registers a subscription adapter: every matching one is called by `subscribers()`.
+   *
+   * @example
+   * ```ts
+   * registry.registerSubscriptionAdapter(SpamCheck, [IComment], IValidator);
+   * ```
+   */
+  registerSubscriptionAdapter(factory: AdapterFactory, required: readonly RequiredSpec[], provided: InterfaceSpec<unknown>): void {
+    const where = 'registerSubscriptionAdapter()';
+    if (typeof factory !== 'function') throw new InvalidRegistrationError(where, 'the factory', factory, 'a class or a function');
+    const specs = toSpecs(where, required);
+    const target = toProvided(where, provided);
+    const record = new SubscriptionRegistration(this, specs, target, factory);
+    this.adapters.subscribe(specs, target, { record, call: invokerFor(factory, specs.length, this).call });
+    this.#notify(new Registered(record));
+  }
+
+  /** Removes subscription adapters (only `factory`'s, when given); true when any went. */
+  unregisterSubscriptionAdapter(required: readonly RequiredSpec[], provided: InterfaceSpec<unknown>, factory?: AdapterFactory): boolean {
+    return this.#unsubscribe(toSpecs('unregisterSubscriptionAdapter()', required), toProvided('unregisterSubscriptionAdapter()', provided), factory);
+  }
+
+  /**
+   * Calls every subscription adapter registered for `objects` and `provided`; returns the
+   * non-null results, least specific registrations first.
+   *
+   * @example
+   * ```ts
+   * const problems = registry.subscribers([comment], IValidator);
+   * ```
+   */
+  subscribers<T>(objects: readonly unknown[], provided: InterfaceSpec<T>): T[] {
+    const out: T[] = [];
+    for (const entry of this.adapters.subscriptions(objects.map(providedBy), provided as InterfaceSpec<unknown>)) {
+      const result = (entry as SubscriberEntry).call(objects);
+      if (result !== null && result !== undefined) out.push(result as T);
+    }
+    return out;
+  }
+
+  /**
+   * Registers a handler, called by `handle()`/`notify()` with objects matching `required`.
+   *
+   * @example
+   * ```ts
+   * registry.registerHandler((event: SessionExpired) => log(event), [ISessionExpired]);
+   * ```
+   */
+  registerHandler(handler: (...objects: never[]) => unknown, required: readonly RequiredSpec[]): void {
+    const where = 'registerHandler()';
+    if (typeof handler !== 'function') throw new InvalidRegistrationError(where, 'the handler', handler, 'a function');
+    const specs = toSpecs(where, required);
+    const record = new HandlerRegistration(this, specs, handler);
+    const fn = handler as (...objects: unknown[]) => unknown;
+    this.adapters.subscribe(specs, null, { record, call: (objects) => fn(...objects) });
+    this.#notify(new Registered(record));
+  }
+
+  /** Removes handlers (only `handler`, when given); true when any went. */
+  unregisterHandler(required: readonly RequiredSpec[], handler?: (...objects: never[]) => unknown): boolean {
+    return this.#unsubscribe(toSpecs('unregisterHandler()', required), null, handler);
+  }
+
+  #unsubscribe(specs: Spec[], provided: InterfaceSpec<unknown> | null, callable: unknown): boolean {
+    const gone = this.adapters.subscriptions(specs, provided).filter((e) => {
+      const entry = e as SubscriberEntry;
+      const fn = entry.record instanceof HandlerRegistration ? entry.record.handler : entry.record.factory;
+      return entry.record.registry === this && specsEqual(entry.record.required, specs) && (callable === undefined || fn === callable);
+    }) as SubscriberEntry[];
+    if (gone.length === 0) return false;
+    for (const entry of gone) this.adapters.unsubscribe(specs, provided, entry);
+    for (const entry of gone) this.#notify(new Unregistered(entry.record));
+    return true;
+  }
+
+  /**
+   * Calls every handler registered for `objects` (zope's `handle`).
+   *
+   * @example
+   * ```ts
+   * registry.handle(new SessionExpired(session));
+   * ```
+   */
+  handle(...objects: unknown[]): void {
+    const handlers = this.adapters.subscriptions(objects.map(providedBy), null);
+    for (const entry of handlers) (entry as SubscriberEntry).call(objects);
+  }
+
+  /**
+   * Dispatches `event` to the handlers registered for what it provides; an object event
+   * (`IObjectEvent`) also goes to handlers registered for (event.object, event).
+   *
+   * @example
+   * ```ts
+   * registry.notify(new SessionCreated(session));
+   * ```
+   */
+  notify(event: unknown): void {
+    this.handle(event);
+    if (IObjectEvent.providedBy(event)) this.handle(event.object, event);
+  }
+
+  // ------------------------------------------------------------------------------ introspection
+
+  /** The adapter registrations made in this registry. */
+  registeredAdapters(): AdapterRegistration[] {
+    return this.#records(this.adapters.allRegistrations(), AdapterRegistration);
+  }
+
+  /** The utility registrations made in this registry. */
+  registeredUtilities(): UtilityRegistration[] {
+    return [...this.#utilityRecords.values()].flatMap((m) => [...m.values()].map((e) => e.record));
+  }
+
+  /** The subscription adapter registrations made in this registry. */
+  registeredSubscriptionAdapters(): SubscriptionRegistration[] {
+    return [...this.adapters.allSubscriptions()].map(([, , e]) => (e as SubscriberEntry).record).filter((r): r is SubscriptionRegistration => r instanceof SubscriptionRegistration);
+  }
+
+  /** The handler registrations made in this registry. */
+  registeredHandlers(): HandlerRegistration[] {
+    return [...this.adapters.allSubscriptions()].map(([, , e]) => (e as SubscriberEntry).record).filter((r): r is HandlerRegistration => r instanceof HandlerRegistration);
+  }
+
+  #records<R extends Registration>(entries: Iterable<[Spec[], InterfaceSpec<unknown>, string, unknown]>, kind: abstract new (...args: never[]) => R): R[] {
+    const out: R[] = [];
+    for (const [, , , entry] of entries) {
+      const record = (entry as AdapterEntry).record;
+      if (record instanceof kind) out.push(record);
+    }
+    return out;
+  }
+
+  /** @returns `<Registry name>` */
+  toString(): string {
+    return `<Registry ${this.name}>`;
+  }
+}
+
+function specsEqual(a: readonly Spec[], b: readonly Spec[]): boolean {
+  return a.length === b.length && a.every((s, i) => s === b[i]);
+}

@@ -1,0 +1,88 @@
+/**
+ * Errors of @dovetail/registry. Codes are `DT_REG_*`, documented in docs/errors.md.
+ */
+import { describe, DovetailError } from '@dovetail/interfaces';
+
+/** Base class of the errors of @dovetail/registry. */
+export abstract class RegistryError extends DovetailError {}
+
+/** A `get*` lookup found nothing (the `query*` twin returns `undefined` instead). */
+export class ComponentLookupError extends RegistryError {
+  override readonly name = 'ComponentLookupError' as const;
+  readonly code = 'DT_REG_COMPONENT_NOT_FOUND' as const;
+  constructor(
+    readonly provided: string,
+    readonly lookupName: string,
+    readonly required: readonly string[],
+    readonly registry: string,
+  ) {
+    super(
+      `No component provides ${provided}${lookupName ? ` named "${lookupName}"` : ''} ` +
+        `for (${required.join(', ') || 'nothing'}) in registry '${registry}' or its bases. ` +
+        `Register one (registerAdapter()/registerUtility()), check that the right registry is current ` +
+        `(withRegistry()), or use the query* form if a missing component is acceptable.`,
+    );
+  }
+}
+
+/** An adapter is already registered for the same required specs, provided interface and name. */
+export class AdapterAlreadyRegisteredError extends RegistryError {
+  override readonly name = 'AdapterAlreadyRegisteredError' as const;
+  readonly code = 'DT_REG_ALREADY_REGISTERED' as const;
+  constructor(
+    readonly existing: unknown,
+    readonly required: readonly string[],
+    readonly provided: string,
+    readonly lookupName: string,
+  ) {
+    super(
+      `An adapter (${describe(existing)}) is already registered for (${required.join(', ')}) → ${provided}` +
+        `${lookupName ? ` named "${lookupName}"` : ''}. Nothing was registered. ` +
+        `Pass { replace: true } to replace it, or unregisterAdapter() it first.`,
+    );
+  }
+}
+
+/** A registration was given something it cannot use; nothing was registered. */
+export class InvalidRegistrationError extends RegistryError {
+  override readonly name = 'InvalidRegistrationError' as const;
+  readonly code = 'DT_REG_INVALID_REGISTRATION' as const;
+  constructor(readonly where: string, readonly what: string, readonly given: unknown, readonly expected: string) {
+    super(`${where}: ${what} must be ${expected}, but was ${describe(given)}. Nothing was registered.`);
+  }
+}
+
+/** A component name is not a string (zope raises ValueError: "name is not a string"). */
+export class InvalidNameError extends RegistryError {
+  override readonly name = 'InvalidNameError' as const;
+  readonly code = 'DT_REG_INVALID_NAME' as const;
+  constructor(readonly where: string, readonly given: unknown) {
+    super(`${where}: the name must be a string ('' for unnamed), but was ${describe(given)}.`);
+  }
+}
+
+/** `unsetComponent(I)` on a Componentized that holds no component for `I`. */
+export class ComponentNotSetError extends RegistryError {
+  override readonly name = 'ComponentNotSetError' as const;
+  readonly code = 'DT_REG_COMPONENT_NOT_SET' as const;
+  constructor(readonly interfaceName: string, readonly host: string) {
+    super(
+      `unsetComponent(${interfaceName}): ${host} holds no component for ${interfaceName}. ` +
+        `Check with getComponent(${interfaceName}, null) first, or use removeComponent().`,
+    );
+  }
+}
+
+/** An `@injectable` adapter's dependency could not be resolved from the registry's container. */
+export class AdapterDependencyError extends RegistryError {
+  override readonly name = 'AdapterDependencyError' as const;
+  readonly code = 'DT_REG_ADAPTER_DEPENDENCY' as const;
+  constructor(readonly factory: string, readonly parameter: number, readonly service: string, options?: ErrorOptions) {
+    super(
+      `Cannot build adapter ${factory}: constructor parameter ${parameter} asks for ${service}, ` +
+        `which the registry's container cannot provide. Register it first ` +
+        `(registry.registerUtility(value, I) or registry.container.bind(...)), or mark the parameter @optional().`,
+      options,
+    );
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * @module @dovetail/registry
+ *
+ * The component registry of zope.interface/zope.component, with Twisted's conveniences:
+ * adapters chosen by zope's precedence and cached, utilities kept in an inversify container,
+ * subscribers and handlers, events, sites over AsyncLocalStorage, and `Componentized`.
+ *
+ * @see docs/guide/interfaces-and-adapters.md
+ */
+
+// The registry
+export { Registry } from './components.js';
+export { AdapterRegistry } from './adapter-registry.js';
+// Sites and module-level functions over the current registry
+export {
+  getGlobalRegistry,
+  getCurrentRegistry,
+  withRegistry,
+  registerAdapter,
+  registerUtility,
+  queryAdapter,
+  getAdapter,
+  queryMultiAdapter,
+  getMultiAdapter,
+  queryUtility,
+  getUtility,
+  subscribers,
+  handle,
+  notify,
+} from './site.js';
+// Components kept on objects
+export { Componentized, Adapter } from './componentized.js';
+// Registrations and events
+export {
+  IObjectEvent,
+  IRegistrationEvent,
+  IRegistered,
+  IUnregistered,
+  IAdapterRegistration,
+  IUtilityRegistration,
+  ISubscriptionAdapterRegistration,
+  IHandlerRegistration,
+  Registered,
+  Unregistered,
+  AdapterRegistration,
+  UtilityRegistration,
+  SubscriptionRegistration,
+  HandlerRegistration,
+} from './events.js';
+// Factories
+export { isClass } from './factory.js';
+// Errors
+export {
+  RegistryError,
+  ComponentLookupError,
+  AdapterAlreadyRegisteredError,
+  InvalidRegistrationError,
+  InvalidNameError,
+  ComponentNotSetError,
+  AdapterDependencyError,
+} from './errors.js';
+
+export type { AdapterOptions, RegistryOptions, RequiredSpec } from './components.js';
+export type { AdapterFactory } from './factory.js';
+export type {
+  ObjectEvent,
+  Registration,
+  RegistrationEvent,
+  AdapterRegistrationInfo,
+  UtilityRegistrationInfo,
+  SubscriptionRegistrationInfo,
+  HandlerRegistrationInfo,
+} from './events.js';
