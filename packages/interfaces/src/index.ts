@@ -9,7 +9,7 @@
  */
 
 // Declaring interfaces
-export { defineInterface, Attribute, Method, Interface, isInterface } from './interface.js';
+export { defineInterface, Attribute, Method, Interface, isInterface, interfaceNamed } from './interface.js';
 // Declarations
 export {
   implementer,

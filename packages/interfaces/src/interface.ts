@@ -31,7 +31,7 @@ export interface MemberDescription {
   readonly kind: 'attribute' | 'method';
   /** What the member means. */
   readonly doc: string;
-  /** For methods: the names of the required parameters, checked by `verifyObject` by count. */
+  /** For methods: the names of the required parameters, checked by `verifyObject` by count (absent: not checked). */
   readonly params?: readonly string[];
 }
 
@@ -56,7 +56,9 @@ export function Attribute(doc = ''): MemberDescription {
  * ```
  */
 export function Method(doc = '', options: { params?: readonly string[] } = {}): MemberDescription {
-  return Object.freeze({ kind: 'method', doc, params: Object.freeze([...(options.params ?? [])]) });
+  // Without `params` the arity is unknown and `verifyObject` does not check it.
+  if (options.params === undefined) return Object.freeze({ kind: 'method', doc });
+  return Object.freeze({ kind: 'method', doc, params: Object.freeze([...options.params]) });
 }
 
 /** Options of {@link defineInterface}. */
@@ -252,4 +254,16 @@ function memberShape(members: Readonly<Record<string, MemberDescription>>): stri
       return m.kind === 'method' ? `${k}(${(m.params ?? []).join(', ')})` : k;
     })
     .join(', ');
+}
+
+/**
+ * The interface defined under `name`, if any (interfaces are unique per name in a process).
+ *
+ * @example
+ * ```ts
+ * interfaceNamed('myapp.ICounter') === ICounter; // true
+ * ```
+ */
+export function interfaceNamed(name: string): InterfaceSpec<unknown> | undefined {
+  return defined.get(name);
 }

@@ -1,0 +1,48 @@
+/**
+ * @module @dovetail/session
+ *
+ * Sessions with three views of their data — components (`ICounter(session)`), a dictionary
+ * (`session.get/set`) and package data (`session.namespace(pkg)`) — kept in memory, SQLite,
+ * Redis or a cookie, with per-session locks so concurrent requests never lose an update.
+ *
+ * @see docs/guide/sessions.md
+ */
+
+// Sessions and their manager
+export { Session, registerSessionClass, newSessionId } from './session.js';
+export { Sessions } from './sessions.js';
+export { SessionData } from './session-data.js';
+// Interfaces and events
+export {
+  ISession,
+  ISessionPkgData,
+  ISessionDataContainer,
+  ISessionCreated,
+  ISessionExpired,
+  SessionCreated,
+  SessionExpired,
+} from './contracts.js';
+// Stores
+export { isClientSide } from './store.js';
+export { MemoryStore } from './memory-store.js';
+export { SqliteStore } from './sqlite-store.js';
+export { RedisStore } from './redis-store.js';
+export { CookieStore } from './cookie-store.js';
+// The codec
+export { encode, decode, codecVersion } from './codec.js';
+// Errors
+export {
+  SessionError,
+  SessionDataError,
+  SessionBusyError,
+  SessionConflictError,
+  SessionStoreError,
+  SessionStoreConfigError,
+} from './errors.js';
+
+export type { SessionRecord, StoredComponent, RestorableClass } from './session.js';
+export type { SessionsOptions, CookieSettings } from './sessions.js';
+export type { SessionEvent } from './contracts.js';
+export type { SessionStore, ClientSideStore, StoredEntry, ExpiredEntry } from './store.js';
+export type { MemoryStoreOptions } from './memory-store.js';
+export type { SqliteStoreOptions } from './sqlite-store.js';

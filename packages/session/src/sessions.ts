@@ -1,0 +1,515 @@
+/**
+ * `Sessions`, the manager: Twisted's session table on the Site, Zope's client-id manager and
+ * data containers, Pyramid's session factory, in one object.
+ *
+ * A request's session goes: `load(cookie)` (verify the signed id, take the session's lock,
+ * load it) or `create()`, then the handler works on it, then `commit(session)` (encode, write
+ * only what changed, release the lock) or `abort(session)` (drop this request's changes).
+ * Holding the lock from load to commit is what keeps concurrent requests of one session from
+ * losing each other's updates, in one process and across processes sharing a store.
+ */
+import type { InterfaceSpec } from '@dovetail/interfaces';
+import type { Registry } from '@dovetail/registry';
+import { getCurrentRegistry } from '@dovetail/registry';
+import { decode, encode } from './codec.js';
+import { ISessionDataContainer, SessionCreated, SessionExpired } from './contracts.js';
+import { SessionConflictError, SessionStoreConfigError } from './errors.js';
+import { SessionLocks } from './lock.js';
+import { MemoryStore } from './memory-store.js';
+import type { SessionRecord } from './session.js';
+import { Session } from './session.js';
+import { IdSigner } from './signing.js';
+import type { ClientSideStore, SessionStore, StoredEntry } from './store.js';
+import { isClientSide } from './store.js';
+
+/** Settings of the session cookie. */
+export interface CookieSettings {
+  /** Cookie name over plain HTTP. @default 'DOVETAIL_SESSION' */
+  readonly name: string;
+  /** Cookie name over HTTPS (a secure session is never handed out over plain HTTP). @default 'DOVETAIL_SECURE_SESSION' */
+  readonly secureName: string;
+  /** @default '/' */
+  readonly path: string;
+  /** @default undefined (host-only) */
+  readonly domain?: string;
+  /** @default 'lax' */
+  readonly sameSite: 'lax' | 'strict' | 'none';
+  /** Mark every cookie Secure, also over plain HTTP (behind a TLS proxy). @default false */
+  readonly secure: boolean;
+  /** @default true */
+  readonly httpOnly: boolean;
+  /** Max-Age in seconds; absent gives a browser-session cookie. @default undefined */
+  readonly maxAge?: number;
+}
+
+/** Options of {@link Sessions}. */
+export interface SessionsOptions {
+  /** Where sessions are kept. @default new MemoryStore({ maxSessions }) */
+  readonly store?: SessionStore;
+  /** Seconds of inactivity after which a session ends. @default 900 */
+  readonly timeout?: number;
+  /**
+   * Seconds between writes of the last-access time to a store in another process (Zope's
+   * write avoidance): a session then ends between `timeout` and `timeout + resolution` seconds
+   * after its last access. MemoryStore is always exact. @default 60
+   */
+  readonly resolution?: number;
+  /** HMAC keys for the session cookie, newest first; old ones still verify. @default one random key per process (sessions do not survive a restart) */
+  readonly secrets?: readonly (string | Buffer)[];
+  /** Cookie settings. */
+  readonly cookie?: Partial<CookieSettings>;
+  /** Bound of the default MemoryStore. @default 1_000_000 */
+  readonly maxSessions?: number;
+  /** Milliseconds a request waits for a session another request holds, then `SessionBusyError`. @default 5000 */
+  readonly lockWait?: number;
+  /** Milliseconds a cross-process lock lives if its holder dies. @default 30000 */
+  readonly lockTtl?: number;
+  /** Seconds between sweeps for expired sessions; 0 turns the timer off (call `sweep()` yourself). @default 60 */
+  readonly sweepInterval?: number;
+  /** The registry used for events, adapters and `ISessionDataContainer` routing. @default the current registry at each call */
+  readonly registry?: Registry;
+  /** The class of the sessions made (a subclass of `Session`). @default Session */
+  readonly sessionClass?: new (options: ConstructorParameters<typeof Session>[0]) => Session;
+  /** Told about problems that do not fail a request (a corrupt stored session, a throwing expiry callback). @default console.warn */
+  readonly onError?: (error: unknown, context: string) => void;
+}
+
+/** What the manager remembers about a session between load and commit (and between requests, for live ones). */
+interface Tracked {
+  /** The id the lock was taken under. */
+  heldUid: string | null;
+  /** The version and payload last committed (undefined payload: never stored). */
+  version: number;
+  payload: string | undefined;
+  /** When the last-access time was last written, epoch ms. */
+  written: number;
+  /** Routed namespaces: what was last committed for each. */
+  routed: Map<string, { version: number; payload: string }>;
+  /** Client-side stores: the cookie value of the last commit. */
+  cookie: string | undefined;
+  ended: boolean;
+}
+
+const ROUTED = '/';
+
+/**
+ * The session manager.
+ *
+ * @example
+ * ```ts
+ * const sessions = new Sessions({ store: new SqliteStore({ path: 'var/sessions.db' }), secrets: [process.env.SECRET!] });
+ * const session = (await sessions.load(cookie)) ?? sessions.create();
+ * ICounter(session).value += 1;
+ * await sessions.commit(session);
+ * ```
+ * @see docs/guide/sessions.md
+ */
+export class Sessions {
+  /** Where sessions are kept. */
+  readonly store: SessionStore;
+  /** Session timeout, seconds. */
+  readonly timeout: number;
+  /** Last-access write resolution, seconds. */
+  readonly resolution: number;
+  /** The cookie settings in effect. */
+  readonly cookie: CookieSettings;
+
+  readonly #signer: IdSigner;
+  readonly #locks: SessionLocks;
+  readonly #live = new Map<string, Session>();
+  readonly #tracked = new WeakMap<Session, Tracked>();
+  readonly #registry: Registry | undefined;
+  readonly #SessionClass: NonNullable<SessionsOptions['sessionClass']>;
+  readonly #onError: (error: unknown, context: string) => void;
+  readonly #clientSide: ClientSideStore | null;
+  #sweeper: ReturnType<typeof setInterval> | null = null;
+  #closed = false;
+
+  constructor(options: SessionsOptions = {}) {
+    const positive = (name: string, value: number | undefined, fallback: number): number => {
+      const v = value ?? fallback;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+        throw new SessionStoreConfigError('Sessions', `option ${name} is ${String(value)}`, `Pass a finite number >= 0 (default ${fallback}).`);
+      }
+      return v;
+    };
+    this.timeout = positive('timeout', options.timeout, 900);
+    this.resolution = positive('resolution', options.resolution, 60);
+    this.store = options.store ?? new MemoryStore({ maxSessions: options.maxSessions ?? 1_000_000 });
+    this.#clientSide = isClientSide(this.store) ? this.store : null;
+    this.#signer = new IdSigner(options.secrets);
+    this.#locks = new SessionLocks(this.store, { wait: positive('lockWait', options.lockWait, 5000), ttl: positive('lockTtl', options.lockTtl, 30_000) });
+    this.#registry = options.registry;
+    this.#SessionClass = options.sessionClass ?? Session;
+    this.#onError = options.onError ?? ((error, context) => console.warn(`dovetail sessions: ${context}:`, error instanceof Error ? error.message : error));
+    this.cookie = Object.freeze({
+      name: 'DOVETAIL_SESSION',
+      secureName: 'DOVETAIL_SECURE_SESSION',
+      path: '/',
+      sameSite: 'lax' as const,
+      secure: false,
+      httpOnly: true,
+      ...options.cookie,
+    });
+    const interval = positive('sweepInterval', options.sweepInterval, 60);
+    if (interval > 0) {
+      this.#sweeper = setInterval(() => {
+        this.sweep().catch((e: unknown) => this.#onError(e, 'sweep'));
+      }, interval * 1000);
+      this.#sweeper.unref();
+    }
+  }
+
+  get #reg(): Registry {
+    return this.#registry ?? getCurrentRegistry();
+  }
+
+  /** The name of the session cookie over HTTPS (`secure`) or plain HTTP. */
+  cookieName(secure: boolean): string {
+    return secure ? this.cookie.secureName : this.cookie.name;
+  }
+
+  /** The signed cookie value for `uid` (server-side stores). */
+  sign(uid: string): string {
+    return this.#signer.sign(uid);
+  }
+
+  /** The value the session cookie must carry after `commit(session)`. */
+  cookieValue(session: Session): string {
+    if (this.#clientSide) return this.#tracked.get(session)?.cookie ?? '';
+    return this.#signer.sign(session.uid);
+  }
+
+  /**
+   * A new session, held for this request (its lock taken). Nothing is stored until `commit`.
+   *
+   * @example
+   * ```ts
+   * const session = sessions.create();
+   * ```
+   */
+  create(options: { secure?: boolean } = {}): Session {
+    const session = new this.#SessionClass({ secure: options.secure ?? false, timeout: this.timeout, owner: this });
+    this.#locks.holdNew(session.uid);
+    session.held = true;
+    this.#tracked.set(session, { heldUid: session.uid, version: 0, payload: undefined, written: 0, routed: new Map(), cookie: undefined, ended: false });
+    return session;
+  }
+
+  /**
+   * The session a cookie value names, held for this request: verified, locked (waiting at most
+   * `lockWait`), loaded. `undefined` for a malformed, forged, unknown or expired value, and
+   * for a secure session asked for over plain HTTP (or the reverse).
+   *
+   * @throws SessionBusyError (`DT_SESSION_BUSY`) when another request holds the session too long.
+   * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`) when the store fails.
+   * @example
+   * ```ts
+   * const session = (await sessions.load(cookieValue)) ?? sessions.create();
+   * ```
+   */
+  async load(cookieValue: string, options: { secure?: boolean } = {}): Promise<Session | undefined> {
+    if (typeof cookieValue !== 'string' || cookieValue === '') return undefined;
+    const now = Date.now();
+    let opened: (StoredEntry & { readonly id: string }) | undefined;
+    let uid: string | undefined;
+    if (this.#clientSide) {
+      opened = this.#clientSide.open(cookieValue, now);
+      uid = opened?.id;
+    } else uid = this.#signer.verify(cookieValue);
+    if (uid === undefined) return undefined;
+    await this.#locks.acquire(uid);
+    try {
+      const session = await this.#find(uid, opened, now);
+      if (!session || session.secure !== (options.secure ?? false)) {
+        this.#locks.release(uid);
+        return undefined;
+      }
+      session.lastAccessed = now;
+      session.held = true;
+      const tracked = this.#tracked.get(session)!;
+      tracked.heldUid = uid;
+      return session;
+    } catch (e) {
+      this.#locks.release(uid);
+      throw e;
+    }
+  }
+
+  async #find(uid: string, opened: StoredEntry | undefined, now: number): Promise<Session | undefined> {
+    const live = this.#live.get(uid);
+    if (live && !live.expired) {
+      if (live.lastAccessed + live.timeout * 1000 > now) return live;
+      await this.#end(live, true);
+      return undefined;
+    }
+    let entry = await this.store.get(uid, now);
+    if (opened && (!entry || entry.version < opened.version)) entry = opened;
+    if (!entry) return undefined;
+    const session = this.#decode(uid, entry);
+    if (!session) return undefined;
+    const tracked = this.#tracked.get(session)!;
+    await this.#loadRouted(session, tracked, now);
+    if (this.store.inProcess) this.#live.set(uid, session);
+    return session;
+  }
+
+  /** Builds a session from a stored entry; a payload that cannot be decoded counts as no session (logged). */
+  #decode(uid: string, entry: StoredEntry): Session | undefined {
+    let record: Omit<SessionRecord, 'lastAccessed'>;
+    try {
+      record = decode(entry.payload) as SessionRecord;
+      if (record === null || typeof record !== 'object' || typeof record.created !== 'number') throw new TypeError('not a session record');
+    } catch (e) {
+      this.#onError(e, `session ${uid.slice(0, 6)}… in store '${this.store.name}' is corrupt and is treated as new`);
+      return undefined;
+    }
+    const slack = this.store.inProcess ? 0 : this.resolution;
+    const session = new this.#SessionClass({ uid, secure: record.secure, timeout: record.timeout, isNew: false, owner: this });
+    const lastAccessed = entry.expires - (record.timeout + slack) * 1000;
+    const lost = session.applyRecord({ ...record, lastAccessed }, this.#reg);
+    for (const name of lost) this.#onError(new Error(`component ${name} could not be restored`), `session ${uid.slice(0, 6)}…`);
+    this.#tracked.set(session, { heldUid: null, version: entry.version, payload: entry.payload, written: lastAccessed, routed: new Map(), cookie: undefined, ended: false });
+    return session;
+  }
+
+  /** Named `ISessionDataContainer` utilities: package id → its store. */
+  #routes(): Map<string, SessionStore> {
+    const routes = new Map<string, SessionStore>();
+    for (const [name, store] of this.#reg.getUtilitiesFor(ISessionDataContainer as InterfaceSpec<SessionStore>)) {
+      if (name !== '' && store !== this.store) routes.set(name, store);
+    }
+    return routes;
+  }
+
+  async #loadRouted(session: Session, tracked: Tracked, now: number): Promise<void> {
+    for (const [name, store] of this.#routes()) {
+      const entry = await store.get(session.uid + ROUTED + name, now);
+      if (!entry) continue;
+      try {
+        session.applyNamespace(name, decode(entry.payload) as Record<string, unknown>);
+        tracked.routed.set(name, { version: entry.version, payload: entry.payload });
+      } catch (e) {
+        this.#onError(e, `namespace ${name} of session ${session.uid.slice(0, 6)}… is corrupt and is dropped`);
+      }
+    }
+  }
+
+  /**
+   * Writes what the request changed and releases the session. A session that was expired is
+   * deleted (its callbacks run, `ISessionExpired` is notified). Unchanged sessions are not
+   * written; their last-access time at most once per `resolution`.
+   *
+   * @throws SessionDataError (`DT_SESSION_DATA`) for data the codec cannot carry: the session is
+   *   rolled back to its last committed state and released.
+   * @throws SessionConflictError (`DT_SESSION_CONFLICT`) when another writer got there first.
+   * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`) when the store fails.
+   * @example
+   * ```ts
+   * await sessions.commit(session);
+   * ```
+   */
+  async commit(session: Session): Promise<void> {
+    const tracked = this.#tracked.get(session);
+    if (!tracked || tracked.heldUid === null) return;
+    try {
+      if (session.expired) {
+        await this.#end(session, false);
+        this.#release(session, tracked);
+        return;
+      }
+      await this.#write(session, tracked);
+      this.#release(session, tracked);
+    } catch (e) {
+      this.#rollback(session, tracked);
+      this.#release(session, tracked);
+      throw e;
+    }
+  }
+
+  async #write(session: Session, tracked: Tracked): Promise<void> {
+    const now = Date.now();
+    const retired = session.takeRetiredUids();
+    const forced = session.takeForced();
+    const routes = this.#routes();
+    const record = session.toRecord(this.#reg, routes.size ? new Set(routes.keys()) : null) as Partial<SessionRecord>;
+    delete record.lastAccessed;
+    const payload = encode(record);
+    const routedPayloads = new Map<string, string | undefined>();
+    for (const name of routes.keys()) {
+      const data = session.namespaceRecord(name);
+      routedPayloads.set(name, data === undefined ? undefined : encode(data, `namespaces['${name}']`));
+    }
+    const slack = this.store.inProcess ? 0 : this.resolution;
+    const expires = session.lastAccessed + (session.timeout + slack) * 1000;
+    const fresh = tracked.payload === undefined || retired.length > 0;
+    const touchDue = this.store.inProcess || now - tracked.written >= this.resolution * 1000;
+    const uid = session.uid;
+
+    if (fresh || forced || payload !== tracked.payload) {
+      const expected = fresh ? 0 : tracked.version;
+      if (this.#clientSide) tracked.cookie = this.#clientSide.seal(uid, payload, expected + 1, expires);
+      const version = await this.store.set(uid, payload, expires, expected);
+      if (version === undefined) throw new SessionConflictError(uid, expected, this.store.name);
+      tracked.version = version;
+      tracked.payload = payload;
+      tracked.written = now;
+    } else if (touchDue) {
+      if (this.#clientSide) tracked.cookie = this.#clientSide.seal(uid, payload, tracked.version, expires);
+      await this.store.touch(uid, expires);
+      tracked.written = now;
+    }
+
+    for (const [name, store] of routes) {
+      const key = uid + ROUTED + name;
+      const next = routedPayloads.get(name);
+      const last = tracked.routed.get(name);
+      if (next === undefined) {
+        if (last) await store.delete(key);
+        tracked.routed.delete(name);
+      } else if (fresh || !last || last.payload !== next) {
+        const expected = fresh ? 0 : (last?.version ?? 0);
+        const version = await store.set(key, next, expires, expected);
+        if (version === undefined) throw new SessionConflictError(key, expected, store.name);
+        tracked.routed.set(name, { version, payload: next });
+      } else if (touchDue) await store.touch(key, expires);
+    }
+
+    if (retired.length > 0) {
+      for (const old of retired) {
+        this.#signer.forget(old);
+        this.#live.delete(old);
+        await this.store.delete(old);
+        for (const [name, store] of routes) await store.delete(old + ROUTED + name);
+      }
+      this.#locks.rename(tracked.heldUid!, uid);
+      tracked.heldUid = uid;
+    }
+    if (this.store.inProcess) this.#live.set(uid, session);
+    if (session.isNew) {
+      session.isNew = false;
+      this.#notify(new SessionCreated(session), 'an ISessionCreated handler');
+    }
+  }
+
+  /**
+   * Drops the changes this request made (the session goes back to its last committed state)
+   * and releases it.
+   *
+   * @example
+   * ```ts
+   * try { await handler(session); await sessions.commit(session); } catch (e) { await sessions.abort(session); throw e; }
+   * ```
+   */
+  async abort(session: Session): Promise<void> {
+    const tracked = this.#tracked.get(session);
+    if (!tracked || tracked.heldUid === null) return;
+    this.#rollback(session, tracked);
+    this.#release(session, tracked);
+  }
+
+  #rollback(session: Session, tracked: Tracked): void {
+    const retired = session.takeRetiredUids();
+    if (retired.length > 0) session.uid = retired[0]!;
+    session.takeForced();
+    if (tracked.ended) return;
+    session.expired = false;
+    if (tracked.payload === undefined) {
+      this.#live.delete(session.uid);
+      return;
+    }
+    // Only a live session outlives the request; it goes back to what the store has.
+    if (this.#live.get(session.uid) === session) {
+      const record = decode(tracked.payload) as SessionRecord;
+      session.applyRecord({ ...record, lastAccessed: session.lastAccessed }, this.#reg);
+      for (const [name, { payload }] of tracked.routed) session.applyNamespace(name, decode(payload) as Record<string, unknown>);
+    }
+  }
+
+  #release(session: Session, tracked: Tracked): void {
+    session.held = false;
+    if (tracked.heldUid !== null) this.#locks.release(tracked.heldUid);
+    tracked.heldUid = null;
+  }
+
+  /** Called by `session.expire()` when no request holds the session. */
+  expiredOutsideRequest(session: Session): void {
+    this.#end(session, false).catch((e: unknown) => this.#onError(e, 'expiring a session'));
+  }
+
+  /**
+   * Ends a session once: deletes it (unless a sweep already removed it), runs its callbacks,
+   * disposes its components, notifies `ISessionExpired`.
+   */
+  async #end(session: Session, alreadyRemoved: boolean): Promise<void> {
+    let tracked = this.#tracked.get(session);
+    if (!tracked) {
+      tracked = { heldUid: null, version: 0, payload: undefined, written: 0, routed: new Map(), cookie: undefined, ended: false };
+      this.#tracked.set(session, tracked);
+    }
+    if (tracked.ended) return;
+    tracked.ended = true;
+    session.expired = true;
+    const uid = session.uid;
+    if (this.#live.get(uid) === session) this.#live.delete(uid);
+    this.#signer.forget(uid);
+    if (!alreadyRemoved && tracked.payload !== undefined) await this.store.delete(uid);
+    for (const [name, store] of this.#routes()) {
+      if (tracked.routed.has(name) || alreadyRemoved) await store.delete(uid + ROUTED + name);
+    }
+    for (const error of session.runExpiryCallbacks()) this.#onError(error, 'a notifyOnExpire callback or dispose');
+    this.#notify(new SessionExpired(session), 'an ISessionExpired handler');
+  }
+
+  #notify(event: SessionCreated | SessionExpired, what: string): void {
+    try {
+      this.#reg.notify(event);
+    } catch (e) {
+      this.#onError(e, what);
+    }
+  }
+
+  /**
+   * Ends every session whose time is up: each is claimed from the store once (also with other
+   * processes sweeping the same store), its last data readable by `ISessionExpired` handlers.
+   * Runs by itself every `sweepInterval` seconds.
+   *
+   * @returns how many sessions ended.
+   * @example
+   * ```ts
+   * await sessions.sweep();
+   * ```
+   */
+  async sweep(): Promise<number> {
+    const now = Date.now();
+    let ended = 0;
+    for (;;) {
+      const batch = await this.store.sweep(now, 1000);
+      for (const { id, payload } of batch) {
+        if (id.includes(ROUTED)) continue;
+        const live = this.#live.get(id);
+        if (live && this.#locks.isHeld(id)) {
+          // A request holds it right now: it stays, and is written back at commit.
+          this.#tracked.get(live)!.payload = undefined;
+          continue;
+        }
+        const session = live ?? this.#decode(id, { payload, version: 0, expires: now });
+        if (!session) continue;
+        await this.#end(session, true);
+        ended++;
+      }
+      if (batch.length < 1000) break;
+    }
+    for (const store of new Set(this.#routes().values())) await store.sweep(now, 10_000);
+    return ended;
+  }
+
+  /** Stops the sweep timer and closes the store. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    this.#sweeper = null;
+    await this.store.close();
+  }
+}

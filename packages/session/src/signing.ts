@@ -1,0 +1,70 @@
+/**
+ * Signed session ids: the cookie value is `<id>.<HMAC-SHA256(id) base64url>`. The first secret
+ * signs, every secret verifies (rotation), comparison is constant-time.
+ *
+ * Verifying costs an HMAC (~1.5 µs), most of a request's budget, so values already verified
+ * are remembered (a bounded map; an id is forgotten when its session ends).
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { SessionStoreConfigError } from './errors.js';
+
+const ID = /^[A-Za-z0-9_-]{22,128}$/;
+const MAC_LENGTH = 43; // 32 bytes, base64url, unpadded
+const REMEMBER = 100_000;
+
+/** Signs and verifies session ids. */
+export class IdSigner {
+  readonly #keys: Buffer[];
+  readonly #verified = new Map<string, string>();
+  /** True when no secret was configured and a random one is used (ids die with the process). */
+  readonly ephemeral: boolean;
+
+  constructor(secrets: readonly (string | Buffer)[] | undefined) {
+    if (secrets !== undefined && (!Array.isArray(secrets) || secrets.length === 0)) {
+      throw new SessionStoreConfigError('Sessions', 'option secrets is not a non-empty array', 'Pass secrets as an array of strings or Buffers, newest first.');
+    }
+    for (const s of secrets ?? []) {
+      if ((typeof s !== 'string' && !Buffer.isBuffer(s)) || s.length < 16) {
+        throw new SessionStoreConfigError('Sessions', 'a secret is shorter than 16 characters', 'Use secrets of at least 16 characters (32 random bytes recommended).');
+      }
+    }
+    this.ephemeral = secrets === undefined;
+    this.#keys = (secrets ?? [randomBytes(32)]).map((s) => (Buffer.isBuffer(s) ? s : Buffer.from(s, 'utf8')));
+  }
+
+  #mac(key: Buffer, id: string): string {
+    return createHmac('sha256', key).update(id).digest('base64url');
+  }
+
+  /** The cookie value for `id`, signed with the newest secret. */
+  sign(id: string): string {
+    return `${id}.${this.#mac(this.#keys[0]!, id)}`;
+  }
+
+  /** The id in a cookie value, or `undefined` when the value is malformed or forged. */
+  verify(value: string): string | undefined {
+    const known = this.#verified.get(value);
+    if (known !== undefined) return known;
+    if (typeof value !== 'string' || value.length > 256) return undefined;
+    const dot = value.lastIndexOf('.');
+    if (dot <= 0) return undefined;
+    const id = value.slice(0, dot);
+    const mac = value.slice(dot + 1);
+    if (mac.length !== MAC_LENGTH || !ID.test(id)) return undefined;
+    const given = Buffer.from(mac, 'base64url');
+    if (given.length !== 32) return undefined;
+    for (const key of this.#keys) {
+      if (timingSafeEqual(given, Buffer.from(this.#mac(key, id), 'base64url'))) {
+        if (this.#verified.size >= REMEMBER) this.#verified.clear();
+        this.#verified.set(value, id);
+        return id;
+      }
+    }
+    return undefined;
+  }
+
+  /** Forgets every remembered cookie value of `id` (its session ended or changed id). */
+  forget(id: string): void {
+    for (const key of this.#keys) this.#verified.delete(`${id}.${this.#mac(key, id)}`);
+  }
+}
