@@ -71,9 +71,9 @@ export class Declaration {
 
   /** Sets the bases and recomputes the orders of this declaration and of those built on it. */
   protected setBases(bases: readonly Spec[]): void {
-    for (const old of this.bases) if (old instanceof Declaration) old.#unsubscribe(this);
+    for (const old of this.bases) if (old instanceof Declaration && !bases.includes(old)) old.#unsubscribe(this);
+    for (const b of bases) if (b instanceof Declaration && !this.bases.includes(b)) b.#subscribe(this);
     this.bases = bases;
-    for (const b of bases) if (b instanceof Declaration) b.#subscribe(this);
     this.changed();
   }
 
@@ -85,10 +85,11 @@ export class Declaration {
       sro.splice(root, 1);
       sro.push(Interface);
     }
+    // A new declaration is a new cache key: only a change to an existing one bumps the epoch.
+    if (this.sro.length > 0) declarationChanges.epoch++;
     this.sro = Object.freeze(sro);
     this.iro = Object.freeze(sro.filter(isInterface));
     this.implied = new Set(sro);
-    declarationChanges.epoch++;
     if (this.#dependents) {
       for (const ref of this.#dependents) {
         const d = ref.deref();
@@ -134,8 +135,17 @@ class Implements extends Declaration {
 class Provides extends Declaration {
   constructor(readonly direct: readonly InterfaceSpec<unknown>[], readonly cls: Implements) {
     super(`providedBy(${cls.label.replace(/^implementedBy\((.*)\)$/, '$1')} instance + ${direct.map((i) => i.name).join(', ')})`, cls.proto);
-    // Interfaces the class already implements add nothing but order conflicts.
-    this.setBases([...direct.filter((i) => !cls.implied.has(i)), cls]);
+    this.setBases(this.#wanted());
+  }
+  // Interfaces the class already implements add nothing but order conflicts; the class may
+  // come to implement one later (classImplements), so this is recomputed on every change.
+  #wanted(): Spec[] {
+    return [...this.direct.filter((i) => !this.cls.implied.has(i)), this.cls];
+  }
+  override changed(): void {
+    const wanted = this.#wanted();
+    if (wanted.length !== this.bases.length || wanted.some((b, i) => b !== this.bases[i])) this.setBases(wanted);
+    else super.changed();
   }
 }
 
@@ -179,7 +189,8 @@ function implementsFor(proto: object): Implements {
 function classDeclaration(cls: unknown, where: string): Implements {
   if (typeof cls !== 'function') throw new InvalidDeclarationTargetError(where, cls, 'a class or a factory function');
   const proto = (cls as { prototype?: unknown }).prototype;
-  if (proto !== null && typeof proto === 'object') return implementsFor(proto);
+  // Function.prototype is itself a function.
+  if (proto !== null && (typeof proto === 'object' || typeof proto === 'function')) return implementsFor(proto);
   // Arrow and bound functions have no prototype; they can still be declared factories.
   let decl = bareFunctions.get(cls);
   if (!decl) {
@@ -260,8 +271,14 @@ export function classImplementsOnly(cls: unknown, ...ifaces: readonly InterfaceS
   addDeclared(decl, list);
 }
 
-/** A class decorator usable both as a legacy (`experimentalDecorators`) and a standard decorator. */
-export type ClassDeclarator = <C extends abstract new (...args: never[]) => unknown>(target: C, context?: unknown) => void;
+/**
+ * A class decorator usable both as a legacy (`experimentalDecorators`) and a standard decorator,
+ * and as a plain call on a factory function (`implementer(I)(makeThing)`).
+ */
+export type ClassDeclarator = <C extends (abstract new (...args: never[]) => unknown) | ((...args: never[]) => unknown)>(
+  target: C,
+  context?: unknown,
+) => void;
 
 /**
  * Class decorator declaring that instances provide `ifaces` (zope's `@implementer`). Works with
@@ -302,8 +319,9 @@ function intern(cls: Implements, direct: readonly InterfaceSpec<unknown>[]): Pro
   return decl;
 }
 
-// Objects that cannot take a property (frozen, sealed) keep their declarations here.
-const frozenProvides = new WeakMap<object, Provides>();
+// Objects that cannot take or change the property (frozen, sealed, non-extensible) keep their
+// declarations here; `null` overrides a stale property: nothing is provided directly.
+const frozenProvides = new WeakMap<object, Provides | null>();
 let anyFrozenProvides = false;
 
 const primitives: Record<string, object> = {
@@ -327,20 +345,15 @@ const primitives: Record<string, object> = {
 export function providedBy(obj: unknown): Declaration {
   if (obj === null || obj === undefined) return nothing();
   if (typeof obj !== 'object' && typeof obj !== 'function') return implementsFor(primitives[typeof obj]!);
+  if (anyFrozenProvides) {
+    const frozen = frozenProvides.get(obj);
+    if (frozen !== undefined) return frozen ?? classOfObject(obj);
+  }
   const proto = Object.getPrototypeOf(obj) as object | null;
   const own = (obj as { [kProvides]?: Provides })[kProvides];
   if (own !== undefined && own.proto === proto) return own;
   const cls = (obj as { [kImplements]?: Implements })[kImplements];
-  if (cls !== undefined && cls.proto === proto) {
-    if (anyFrozenProvides) return frozenProvides.get(obj) ?? cls;
-    return cls;
-  }
-  return slowProvidedBy(obj, proto);
-}
-
-function slowProvidedBy(obj: object, proto: object | null): Declaration {
-  const frozen = anyFrozenProvides ? frozenProvides.get(obj) : undefined;
-  if (frozen) return frozen;
+  if (cls !== undefined && cls.proto === proto) return cls;
   return proto === null ? nothing() : implementsFor(proto);
 }
 
@@ -350,10 +363,33 @@ function classOfObject(obj: object): Implements {
 }
 
 function ownProvides(obj: object): Provides | undefined {
+  if (anyFrozenProvides) {
+    const frozen = frozenProvides.get(obj);
+    if (frozen !== undefined) return frozen ?? undefined;
+  }
   const proto = Object.getPrototypeOf(obj) as object | null;
   const own = Object.hasOwn(obj, kProvides) ? (obj as { [kProvides]?: Provides })[kProvides] : undefined;
-  if (own !== undefined && own.proto === proto) return own;
-  return anyFrozenProvides ? frozenProvides.get(obj) : undefined;
+  return own !== undefined && own.proto === proto ? own : undefined;
+}
+
+/** Records what `o` provides directly (`undefined`: nothing), on the object when it can take it. */
+function setOwnProvides(o: object, decl: Provides | undefined): void {
+  const property = Object.getOwnPropertyDescriptor(o, kProvides);
+  if (property?.configurable && decl === undefined) {
+    delete (o as { [kProvides]?: Provides })[kProvides];
+    frozenProvides.delete(o);
+  } else if (property?.writable) {
+    // A sealed object keeps a writable property.
+    (o as { [kProvides]?: Provides })[kProvides] = decl;
+    frozenProvides.delete(o);
+  } else if (property === undefined && (decl === undefined || Object.isExtensible(o))) {
+    if (decl) Object.defineProperty(o, kProvides, { value: decl, writable: true, configurable: true, enumerable: false });
+    frozenProvides.delete(o);
+  } else {
+    // Frozen or non-extensible: keep it on the side, overriding any stale property.
+    frozenProvides.set(o, decl ?? null);
+    anyFrozenProvides = true;
+  }
 }
 
 function target(where: string, obj: unknown): object {
@@ -376,18 +412,7 @@ function target(where: string, obj: unknown): object {
 export function directlyProvides(obj: unknown, ...ifaces: readonly (InterfaceSpec<unknown> | Declaration)[]): void {
   const o = target('directlyProvides()', obj);
   const list = [...new Set(interfacesIn('directlyProvides()', ifaces))];
-  if (list.length === 0) {
-    if (Object.hasOwn(o, kProvides)) delete (o as { [kProvides]?: Provides })[kProvides];
-    frozenProvides.delete(o);
-    return;
-  }
-  const decl = intern(classOfObject(o), list);
-  if (Object.isExtensible(o) || Object.hasOwn(o, kProvides)) {
-    Object.defineProperty(o, kProvides, { value: decl, writable: true, configurable: true, enumerable: false });
-  } else {
-    frozenProvides.set(o, decl);
-    anyFrozenProvides = true;
-  }
+  setOwnProvides(o, list.length === 0 ? undefined : intern(classOfObject(o), list));
 }
 
 /**

@@ -28,20 +28,30 @@ export function describe(value: unknown): string {
     case 'symbol':
       return value.toString();
     case 'function': {
+      // Interfaces are functions; they read as `<Interface name>`.
+      if ((value as unknown as { [k: symbol]: unknown })[Symbol.for('dovetail:spec-kind')] === 'interface') return String(value);
       const name = (value as { name?: unknown }).name;
       const kind = /^class[\s{]/.test(Function.prototype.toString.call(value)) ? 'class' : 'function';
       return `${kind} ${typeof name === 'string' && name ? name : '(anonymous)'}`;
     }
-    default: {
-      const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
-      if (proto === null) return 'a null-prototype object';
-      if (Array.isArray(value)) return `an array of ${value.length}`;
-      const spec = (value as { [k: symbol]: unknown })[Symbol.for('dovetail:spec-kind')];
-      if (typeof spec === 'string') return String((value as { toString(): string }).toString());
-      const name = proto.constructor?.name;
-      return name && name !== 'Object' ? `a ${name} instance` : 'a plain object';
-    }
+    default:
+      // Proxies and odd getters can throw; a message must still be built.
+      try {
+        return describeObject(value as object);
+      } catch {
+        return 'an object';
+      }
   }
+}
+
+function describeObject(value: object): string {
+  const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
+  if (proto === null) return 'a null-prototype object';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  const spec = (value as { [k: symbol]: unknown })[Symbol.for('dovetail:spec-kind')];
+  if (typeof spec === 'string') return String((value as { toString(): string }).toString());
+  const name = proto.constructor?.name;
+  return name && name !== 'Object' ? `a ${name} instance` : 'a plain object';
 }
 
 /** A name is not a dotted, package-qualified string. */

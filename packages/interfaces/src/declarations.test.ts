@@ -1,0 +1,601 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  alsoProvides,
+  classImplements,
+  classImplementsOnly,
+  Declaration,
+  declarationChanges,
+  defineInterface,
+  directlyProvidedBy,
+  directlyProvides,
+  implementedBy,
+  implementer,
+  Interface,
+  InvalidDeclarationTargetError,
+  noLongerProvides,
+  NotAnInterfaceError,
+  providedBy,
+  StillProvidedError,
+  type InterfaceSpec,
+} from './index.js';
+
+let counter = 0;
+const fresh = (short: string): string => `test.declarations${++counter}.${short}`;
+const iface = (short: string, ...bases: InterfaceSpec[]): InterfaceSpec =>
+  defineInterface(fresh(short), { extends: bases });
+
+describe('implementer', () => {
+  it('legacy class decorator → instances provide the interface', () => {
+    const IA = iface('IA');
+    @implementer(IA)
+    class A {}
+    expect(IA.implementedBy(A)).toBe(true);
+    expect(IA.providedBy(new A())).toBe(true);
+    expect(implementedBy(A).interfaces()).toEqual([IA]);
+  });
+
+  it('several interfaces → all declared, in order', () => {
+    const IA = iface('IA');
+    const IB = iface('IB');
+    @implementer(IA, IB)
+    class A {}
+    expect(implementedBy(A).interfaces()).toEqual([IA, IB]);
+    expect(implementedBy(A).iro).toEqual([IA, IB, Interface]);
+  });
+
+  it('plain call on a function → the factory implements the interface', () => {
+    const IA = iface('IA');
+    function makeThing(): object {
+      return {};
+    }
+    implementer(IA)(makeThing);
+    expect(IA.implementedBy(makeThing)).toBe(true);
+  });
+
+  it('standard decorator form (target, context) → declares as well', () => {
+    const IA = iface('IA');
+    class A {}
+    implementer(IA)(A, { kind: 'class', name: 'A' });
+    expect(IA.providedBy(new A())).toBe(true);
+  });
+
+  it('a non-interface → NotAnInterfaceError at decoration', () => {
+    expect(() => implementer({} as InterfaceSpec)).toThrow(NotAnInterfaceError);
+  });
+
+  it('applied to a non-function → InvalidDeclarationTargetError', () => {
+    const IA = iface('IA');
+    expect(() => implementer(IA)({} as unknown as new () => object)).toThrow(InvalidDeclarationTargetError);
+  });
+});
+
+describe('implementedBy', () => {
+  it('a class with no declarations → provides only Interface', () => {
+    class Plain {}
+    const d = implementedBy(Plain);
+    expect(d).toBeInstanceOf(Declaration);
+    expect(d.iro).toEqual([Interface]);
+    expect(d.interfaces()).toEqual([]);
+    expect(d.isOrExtends(Interface)).toBe(true);
+  });
+
+  it('the same class twice → the same declaration', () => {
+    class A {}
+    expect(implementedBy(A)).toBe(implementedBy(A));
+  });
+
+  it('derived (ix) of base (ib, ib extends ia) → zope sro and iro', () => {
+    const IA = iface('IA');
+    const IB = iface('IB', IA);
+    const IX = iface('IX');
+    @implementer(IB)
+    class Base {}
+    @implementer(IX)
+    class Derived extends Base {}
+    const d = implementedBy(Derived);
+    expect(d.sro).toEqual([d, IX, implementedBy(Base), IB, IA, implementedBy(Object), Interface]);
+    expect(d.iro).toEqual([IX, IB, IA, Interface]);
+    expect(d.interfaces()).toEqual([IX, IB]);
+  });
+
+  it('an arrow function → a declaration of its own, usable as a factory', () => {
+    const IA = iface('IA');
+    const factory = (): object => ({});
+    expect(implementedBy(factory).iro).toEqual([Interface]);
+    classImplements(factory, IA);
+    expect(IA.implementedBy(factory)).toBe(true);
+    expect(implementedBy(factory)).toBe(implementedBy(factory));
+    const other = (): object => ({});
+    expect(IA.implementedBy(other)).toBe(false);
+  });
+
+  it('a non-function → InvalidDeclarationTargetError', () => {
+    expect(() => implementedBy({})).toThrow(InvalidDeclarationTargetError);
+    expect(() => implementedBy('x')).toThrow(InvalidDeclarationTargetError);
+  });
+
+  it('label → names the class', () => {
+    class Named {}
+    expect(String(implementedBy(Named))).toBe('implementedBy(Named)');
+  });
+});
+
+describe('classImplements', () => {
+  it('a class → instances and subclass instances provide the interface', () => {
+    const IA = iface('IA');
+    class A {}
+    class B extends A {}
+    classImplements(A, IA);
+    expect(IA.providedBy(new A())).toBe(true);
+    expect(IA.providedBy(new B())).toBe(true);
+    expect(IA.implementedBy(B)).toBe(true);
+  });
+
+  it('an interface extending an already declared one → goes before it', () => {
+    const IA = iface('IA');
+    const IB = iface('IB', IA);
+    const IX = iface('IX');
+    class A {}
+    classImplements(A, IX, IA);
+    classImplements(A, IB);
+    const ifaces = implementedBy(A).interfaces();
+    expect(ifaces.indexOf(IB)).toBeLessThan(ifaces.indexOf(IA));
+    expect(implementedBy(A).iro.indexOf(IB)).toBeLessThan(implementedBy(A).iro.indexOf(IA));
+  });
+
+  it('unrelated interfaces → appended after the declared ones', () => {
+    const IA = iface('IA');
+    const IB = iface('IB');
+    class A {}
+    classImplements(A, IA);
+    classImplements(A, IB);
+    expect(implementedBy(A).interfaces()).toEqual([IA, IB]);
+  });
+
+  it('an interface inherited from a base class → ignored', () => {
+    const IA = iface('IA');
+    const IX = iface('IX');
+    @implementer(IA)
+    class Base {}
+    class Derived extends Base {}
+    classImplements(Derived, IX, IA);
+    expect(implementedBy(Derived).sro).toEqual([implementedBy(Derived), IX, implementedBy(Base), IA, implementedBy(Object), Interface]);
+  });
+
+  it('an interface declared twice → listed once', () => {
+    const IA = iface('IA');
+    class A {}
+    classImplements(A, IA);
+    classImplements(A, IA);
+    expect(implementedBy(A).interfaces()).toEqual([IA]);
+  });
+
+  it('a base class after a subclass declaration was computed → the subclass sees it', () => {
+    const IA = iface('IA');
+    const IX = iface('IX');
+    class Base {}
+    @implementer(IX)
+    class Derived extends Base {}
+    const before = implementedBy(Derived);
+    expect(before.iro).toEqual([IX, Interface]);
+    const epoch = declarationChanges.epoch;
+    classImplements(Base, IA);
+    expect(implementedBy(Derived)).toBe(before);
+    expect(before.iro).toEqual([IX, IA, Interface]);
+    expect(IA.providedBy(new Derived())).toBe(true);
+    expect(declarationChanges.epoch).toBeGreaterThan(epoch);
+  });
+
+  it('a class with direct-declared instances, then classImplements of the same interface → instances still resolve', () => {
+    const IA = iface('IA');
+    class A {}
+    const a = new A();
+    directlyProvides(a, IA);
+    classImplements(A, IA);
+    expect(IA.providedBy(a)).toBe(true);
+    expect(providedBy(a).iro).toEqual([IA, Interface]);
+  });
+
+  it('a non-interface → NotAnInterfaceError', () => {
+    class A {}
+    expect(() => classImplements(A, 'x' as unknown as InterfaceSpec)).toThrow(NotAnInterfaceError);
+  });
+
+  it('a non-function → InvalidDeclarationTargetError', () => {
+    expect(() => classImplements(null, iface('IA'))).toThrow(InvalidDeclarationTargetError);
+  });
+});
+
+describe('classImplementsOnly', () => {
+  it('a subclass → inherited declarations dropped', () => {
+    const IA = iface('IA');
+    const IB = iface('IB');
+    @implementer(IA)
+    class Base {}
+    class Derived extends Base {}
+    classImplementsOnly(Derived, IB);
+    expect(IA.implementedBy(Derived)).toBe(false);
+    expect(IA.providedBy(new Derived())).toBe(false);
+    expect(IB.providedBy(new Derived())).toBe(true);
+    expect(implementedBy(Derived).iro).toEqual([IB, Interface]);
+    expect(IA.providedBy(new Base())).toBe(true);
+  });
+
+  it('earlier own declarations → replaced', () => {
+    const IA = iface('IA');
+    const IB = iface('IB');
+    class A {}
+    classImplements(A, IA);
+    classImplementsOnly(A, IB);
+    expect(implementedBy(A).interfaces()).toEqual([IB]);
+  });
+
+  it('later changes to the base class → not seen', () => {
+    const IA = iface('IA');
+    class Base {}
+    class Derived extends Base {}
+    classImplementsOnly(Derived);
+    classImplements(Base, IA);
+    expect(IA.implementedBy(Derived)).toBe(false);
+  });
+});
+
+describe('providedBy', () => {
+  it('an instance of a declared class → the class declaration', () => {
+    const IA = iface('IA');
+    @implementer(IA)
+    class A {}
+    expect(providedBy(new A())).toBe(implementedBy(A));
+  });
+
+  it('an instance of a subclass of a declared class → inherits', () => {
+    const IA = iface('IA');
+    @implementer(IA)
+    class A {}
+    class B extends A {}
+    expect(providedBy(new B())).toBe(implementedBy(B));
+    expect(providedBy(new B()).isOrExtends(IA)).toBe(true);
+  });
+
+  it('a base class instance after a subclass was declared → does not see the subclass interfaces', () => {
+    const IA = iface('IA');
+    class A {}
+    @implementer(IA)
+    class B extends A {}
+    void B;
+    expect(IA.providedBy(new A())).toBe(false);
+  });
+
+  it('a primitive → the declaration of its wrapper class', () => {
+    expect(providedBy('x')).toBe(implementedBy(String));
+    expect(providedBy(1)).toBe(implementedBy(Number));
+    expect(providedBy(true)).toBe(implementedBy(Boolean));
+    expect(providedBy(1n)).toBe(implementedBy(BigInt));
+    expect(providedBy(Symbol('s'))).toBe(implementedBy(Symbol));
+  });
+
+  it('a primitive of a declared builtin → provides the interface', () => {
+    const IA = iface('IA');
+    classImplements(String, IA);
+    expect(IA.providedBy('x')).toBe(true);
+    expect(IA.providedBy(new String('x'))).toBe(true);
+    expect(Object.getOwnPropertySymbols(String.prototype).map(String).join()).not.toContain('dovetail');
+  });
+
+  it('null and undefined → a declaration providing only Interface', () => {
+    for (const v of [null, undefined]) {
+      const d = providedBy(v);
+      expect(d).toBeInstanceOf(Declaration);
+      expect(d.iro).toEqual([Interface]);
+    }
+  });
+
+  it('a null-prototype object → provides only Interface, and can take direct declarations', () => {
+    const IA = iface('IA');
+    const o = Object.create(null) as object;
+    expect(providedBy(o).iro).toEqual([Interface]);
+    directlyProvides(o, IA);
+    expect(IA.providedBy(o)).toBe(true);
+    expect(providedBy(o).iro).toEqual([IA, Interface]);
+  });
+
+  it('a plain object and an array → Object and Array declarations', () => {
+    expect(providedBy({})).toBe(implementedBy(Object));
+    expect(providedBy([])).toBe(implementedBy(Array));
+  });
+
+  it('a class object itself → the declaration of Function, not of its instances', () => {
+    const IA = iface('IA');
+    @implementer(IA)
+    class A {}
+    expect(IA.providedBy(A)).toBe(false);
+    expect(providedBy(A)).toBe(implementedBy(Function));
+  });
+
+  it('an object whose prototype changed → follows the new prototype', () => {
+    const IA = iface('IA');
+    @implementer(IA)
+    class A {}
+    class B {}
+    const a = new A();
+    expect(IA.providedBy(a)).toBe(true);
+    Object.setPrototypeOf(a, B.prototype);
+    expect(IA.providedBy(a)).toBe(false);
+  });
+});
+
+describe('directlyProvides', () => {
+  it('an object → provides the interfaces before its class ones', () => {
+    const IA = iface('IA');
+    const IX = iface('IX');
+    @implementer(IA)
+    class A {}
+    const a = new A();
+    directlyProvides(a, IX);
+    expect(IX.providedBy(a)).toBe(true);
+    expect(IA.providedBy(a)).toBe(true);
+    expect(IX.providedBy(new A())).toBe(false);
+    expect(providedBy(a).sro).toEqual([providedBy(a), IX, implementedBy(A), IA, implementedBy(Object), Interface]);
+  });
+
+  it('a second call → replaces the direct declarations', () => {
+    const IA = iface('IA');
+    const IB = iface('IB');
+    const o = {};
+    directlyProvides(o, IA);
+    directlyProvides(o, IB);
+    expect(IA.providedBy(o)).toBe(false);
+    expect(IB.providedBy(o)).toBe(true);
+  });
+
+  it('no interfaces → back to the class declaration', () => {
+    const IA = iface('IA');
+    const o = {};
+    directlyProvides(o, IA);
+    directlyProvides(o);
+    expect(providedBy(o)).toBe(implementedBy(Object));
+  });
+
+  it('the direct declaration → not enumerable, not copied by spread or JSON', () => {
+    const IA = iface('IA');
+    const o = { x: 1 };
+    directlyProvides(o, IA);
+    expect(Object.keys(o)).toEqual(['x']);
+    expect(JSON.stringify(o)).toBe('{"x":1}');
+    expect(IA.providedBy({ ...o })).toBe(false);
+  });
+
+  it('two instances with the same direct interfaces → one shared (interned) declaration', () => {
+    const IA = iface('IA');
+    const IB = iface('IB');
+    class A {}
+    const a = new A();
+    const b = new A();
+    directlyProvides(a, IA, IB);
+    directlyProvides(b, IA, IB);
+    expect(providedBy(a)).toBe(providedBy(b));
+    alsoProvides(new A(), IA);
+    const c = new A();
+    alsoProvides(c, IA);
+    alsoProvides(c, IB);
+    expect(providedBy(c)).toBe(providedBy(a));
+  });
+
+  it('instances of different classes with the same interfaces → different declarations', () => {
+    const IA = iface('IA');
+    class A {}
+    class B {}
+    const a = new A();
+    const b = new B();
+    directlyProvides(a, IA);
+    directlyProvides(b, IA);
+    expect(providedBy(a)).not.toBe(providedBy(b));
+  });
+
+  it('a frozen object → declared all the same, without a property', () => {
+    const IA = iface('IA');
+    const o = Object.freeze({ x: 1 });
+    directlyProvides(o, IA);
+    expect(IA.providedBy(o)).toBe(true);
+    expect(IA.providedBy(Object.freeze({ x: 1 }))).toBe(false);
+    expect(directlyProvidedBy(o).interfaces()).toEqual([IA]);
+    alsoProvides(o, iface('IB'));
+    expect(directlyProvidedBy(o).interfaces()).toHaveLength(2);
+    noLongerProvides(o, IA);
+    expect(IA.providedBy(o)).toBe(false);
+  });
+
+  it('a frozen instance of a declared class → direct and class interfaces', () => {
+    const IA = iface('IA');
+    const IX = iface('IX');
+    @implementer(IA)
+    class A {}
+    const a = Object.freeze(new A());
+    directlyProvides(a, IX);
+    expect(IX.providedBy(a)).toBe(true);
+    expect(IA.providedBy(a)).toBe(true);
+    expect(IX.providedBy(new A())).toBe(false);
+  });
+
+  it('an object frozen after a direct declaration → can still be re-declared', () => {
+    const IA = iface('IA');
+    const IB = iface('IB');
+    const o = {};
+    directlyProvides(o, IA);
+    Object.freeze(o);
+    alsoProvides(o, IB);
+    expect(IB.providedBy(o)).toBe(true);
+    noLongerProvides(o, IA);
+    expect(IA.providedBy(o)).toBe(false);
+    directlyProvides(o);
+    expect(IB.providedBy(o)).toBe(false);
+  });
+
+  it('a sealed object after a direct declaration → can still be re-declared', () => {
+    const IA = iface('IA');
+    const IB = iface('IB');
+    const o = {};
+    directlyProvides(o, IA);
+    Object.seal(o);
+    directlyProvides(o, IB);
+    expect(IA.providedBy(o)).toBe(false);
+    expect(IB.providedBy(o)).toBe(true);
+  });
+
+  it('a class object → the class itself provides, its instances do not', () => {
+    const IA = iface('IA');
+    class A {}
+    directlyProvides(A, IA);
+    expect(IA.providedBy(A)).toBe(true);
+    expect(IA.providedBy(new A())).toBe(false);
+    expect(IA.implementedBy(A)).toBe(false);
+  });
+
+  it('a Declaration argument → its interfaces', () => {
+    const IA = iface('IA');
+    const IB = iface('IB');
+    const src = {};
+    directlyProvides(src, IA, IB);
+    const o = {};
+    directlyProvides(o, directlyProvidedBy(src));
+    expect(directlyProvidedBy(o).interfaces()).toEqual([IA, IB]);
+  });
+
+  it('a primitive → InvalidDeclarationTargetError', () => {
+    const IA = iface('IA');
+    expect(() => directlyProvides('x', IA)).toThrow(InvalidDeclarationTargetError);
+    expect(() => directlyProvides(null, IA)).toThrow(InvalidDeclarationTargetError);
+  });
+
+  it('a non-interface → NotAnInterfaceError', () => {
+    expect(() => directlyProvides({}, {} as InterfaceSpec)).toThrow(NotAnInterfaceError);
+  });
+});
+
+describe('alsoProvides', () => {
+  it('an object with direct interfaces → keeps them and adds more', () => {
+    const IA = iface('IA');
+    const IB = iface('IB');
+    const o = {};
+    alsoProvides(o, IA);
+    alsoProvides(o, IB);
+    expect(directlyProvidedBy(o).interfaces()).toEqual([IA, IB]);
+    expect(IA.providedBy(o) && IB.providedBy(o)).toBe(true);
+  });
+
+  it('an interface already provided directly → listed once', () => {
+    const IA = iface('IA');
+    const o = {};
+    alsoProvides(o, IA);
+    alsoProvides(o, IA);
+    expect(directlyProvidedBy(o).interfaces()).toEqual([IA]);
+  });
+
+  it('an interface the class already implements → the order stays consistent', () => {
+    const IA = iface('IA');
+    const IB = iface('IB', IA);
+    @implementer(IA)
+    class A {}
+    const a = new A();
+    alsoProvides(a, IA, IB);
+    expect(providedBy(a).iro).toEqual([IB, IA, Interface]);
+  });
+});
+
+describe('noLongerProvides', () => {
+  it('a directly provided interface → removed', () => {
+    const IA = iface('IA');
+    const IB = iface('IB');
+    const o = {};
+    directlyProvides(o, IA, IB);
+    noLongerProvides(o, IA);
+    expect(IA.providedBy(o)).toBe(false);
+    expect(directlyProvidedBy(o).interfaces()).toEqual([IB]);
+  });
+
+  it('an interface never provided → no error', () => {
+    expect(() => noLongerProvides({}, iface('IA'))).not.toThrow();
+  });
+
+  it('still provided through the class → StillProvidedError, the direct declaration removed all the same', () => {
+    const IA = iface('IA');
+    @implementer(IA)
+    class A {}
+    const a = new A();
+    directlyProvides(a, IA);
+    expect(() => noLongerProvides(a, IA)).toThrow(StillProvidedError);
+    expect(directlyProvidedBy(a).interfaces()).toEqual([]);
+    expect(providedBy(a)).toBe(implementedBy(A));
+  });
+
+  it('the error → names the interface, a stable name and code', () => {
+    const IA = iface('IA');
+    @implementer(IA)
+    class A {}
+    try {
+      noLongerProvides(new A(), IA);
+      throw new Error('expected a throw');
+    } catch (e) {
+      expect(e).toBeInstanceOf(StillProvidedError);
+      expect((e as StillProvidedError).name).toBe('StillProvidedError');
+      expect((e as StillProvidedError).code).toBe('DT_IFACE_STILL_PROVIDED');
+      expect((e as Error).message).toContain(IA.name);
+    }
+  });
+
+  it('a non-interface → NotAnInterfaceError', () => {
+    expect(() => noLongerProvides({}, {} as InterfaceSpec)).toThrow(NotAnInterfaceError);
+  });
+});
+
+describe('directlyProvidedBy', () => {
+  it('an object → only its direct interfaces, not the class ones', () => {
+    const IA = iface('IA');
+    const IX = iface('IX');
+    @implementer(IA)
+    class A {}
+    const a = new A();
+    directlyProvides(a, IX);
+    const d = directlyProvidedBy(a);
+    expect(d.interfaces()).toEqual([IX]);
+    expect(d.isOrExtends(IA)).toBe(false);
+    expect(d.isOrExtends(IX)).toBe(true);
+  });
+
+  it('an object with no direct declaration, a primitive, null → empty', () => {
+    for (const v of [{}, 'x', null, undefined]) expect(directlyProvidedBy(v).interfaces()).toEqual([]);
+  });
+});
+
+describe('Declaration#interfaces', () => {
+  it('a declaration with inherited declarations → declared interfaces, not their bases', () => {
+    const IA = iface('IA');
+    const IB = iface('IB', IA);
+    const IX = iface('IX');
+    @implementer(IB)
+    class Base {}
+    class Derived extends Base {}
+    const d = new Derived();
+    directlyProvides(d, IX);
+    expect(providedBy(d).interfaces()).toEqual([IX, IB]);
+  });
+});
+
+describe('declarationChanges#epoch', () => {
+  it('classImplements on a class in use → increases', () => {
+    class A {}
+    implementedBy(A);
+    const before = declarationChanges.epoch;
+    classImplements(A, iface('IA'));
+    expect(declarationChanges.epoch).toBeGreaterThan(before);
+  });
+
+  it('providedBy of a class seen before → unchanged', () => {
+    class A {}
+    providedBy(new A());
+    const before = declarationChanges.epoch;
+    providedBy(new A());
+    implementedBy(A);
+    expect(declarationChanges.epoch).toBe(before);
+  });
+});

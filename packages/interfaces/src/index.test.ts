@@ -1,0 +1,54 @@
+import { describe, expect, it } from '@jest/globals';
+import * as api from './index.js';
+
+// The public runtime surface of @dovetail/interfaces. Adding or removing an export is a
+// deliberate change: update this list in the same commit (STYLE.md rule 3).
+const expected = [
+  'AdaptationError',
+  'Attribute',
+  'BrokenImplementation',
+  'CyclicInterfaceError',
+  'Declaration',
+  'DovetailError',
+  'InconsistentResolutionOrderError',
+  'Interface',
+  'InterfaceRedefinitionError',
+  'InterfacesError',
+  'InvalidDeclarationTargetError',
+  'InvalidInterfaceNameError',
+  'Method',
+  'NotAnInterfaceError',
+  'NullAdaptationError',
+  'StillProvidedError',
+  'adapt',
+  'adaptDirect',
+  'adapterHooks',
+  'alsoProvides',
+  'c3',
+  'classImplements',
+  'classImplementsOnly',
+  'conform',
+  'declarationChanges',
+  'defineInterface',
+  'describe',
+  'directlyProvidedBy',
+  'directlyProvides',
+  'implementedBy',
+  'implementer',
+  'interfaceNamed',
+  'isInterface',
+  'noLongerProvides',
+  'providedBy',
+  'verifyClass',
+  'verifyObject',
+];
+
+describe('@dovetail/interfaces#exports', () => {
+  it('runtime export names → the checked-in list', () => {
+    expect(Object.keys(api).sort()).toEqual([...expected].sort());
+  });
+
+  it('every export → defined', () => {
+    for (const name of expected) expect((api as Record<string, unknown>)[name]).toBeDefined();
+  });
+});
