@@ -1,0 +1,341 @@
+/**
+ * Errors of @dovetail/web.
+ *
+ * Errors a request can cause extend {@link WebError} and carry the HTTP `status` the Site
+ * answers with. Misuse found at set-up time (a bad child segment, cookie option or Site option)
+ * throws a coded `TypeError`/`RangeError` subclass right away, before any request is served.
+ * Every code is `DT_WEB_<WHAT>` and stable.
+ */
+import { DovetailError, describe } from '@dovetail/interfaces';
+
+/**
+ * Base class of the errors of @dovetail/web that map to an HTTP status.
+ *
+ * The Site answers a thrown `WebError` with its `status`; any other error that carries a numeric
+ * `status` (400–599) is answered the same way, and `retryAfter` (seconds) becomes `Retry-After`.
+ *
+ * @example
+ * ```ts
+ * try { await request.json(); } catch (e) { if (e instanceof WebError) console.log(e.status, e.code); throw e; }
+ * ```
+ */
+export abstract class WebError extends DovetailError {
+  /** The HTTP status the Site answers with when this error escapes a render. */
+  abstract readonly status: number;
+}
+
+/**
+ * The resource has no handler for the request's method: answered 405 with `Allow`.
+ *
+ * @example
+ * ```ts
+ * // POST on a resource with only renderGET → 405, Allow: GET, HEAD
+ * ```
+ */
+export class MethodNotAllowedError extends WebError {
+  override readonly name = 'MethodNotAllowedError' as const;
+  readonly code = 'DT_WEB_METHOD_NOT_ALLOWED' as const;
+  readonly status = 405;
+  constructor(
+    readonly method: string,
+    readonly allowed: readonly string[],
+    readonly resource: string,
+  ) {
+    super(
+      `${method} is not allowed on ${resource}; it answers ${allowed.join(', ') || 'no method'}. ` +
+        `Add a render${method}() method to the resource class to accept ${method}.`,
+    );
+  }
+}
+
+/**
+ * The request's method is not one the Site knows (GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS):
+ * answered 501, as Twisted does.
+ *
+ * @example
+ * ```ts
+ * // `PROPFIND /` → 501 Not Implemented
+ * ```
+ */
+export class MethodNotImplementedError extends WebError {
+  override readonly name = 'MethodNotImplementedError' as const;
+  readonly code = 'DT_WEB_METHOD_NOT_IMPLEMENTED' as const;
+  readonly status = 501;
+  constructor(readonly method: string) {
+    super(
+      `The method ${JSON.stringify(method)} is not implemented by this server; ` +
+        `it serves GET, HEAD, POST, PUT, DELETE, PATCH and OPTIONS.`,
+    );
+  }
+}
+
+/**
+ * The request target cannot be served (not an origin-form or absolute-form path): answered 400.
+ *
+ * @example
+ * ```ts
+ * // `GET foo HTTP/1.1` → 400 Bad Request
+ * ```
+ */
+export class BadRequestTargetError extends WebError {
+  override readonly name = 'BadRequestTargetError' as const;
+  readonly code = 'DT_WEB_BAD_REQUEST_TARGET' as const;
+  readonly status = 400;
+  constructor(readonly target: string) {
+    super(`The request target ${describe(target)} is not a path; send a target that starts with "/".`);
+  }
+}
+
+/**
+ * The request body is larger than the Site's `maxBodyBytes`: answered 413.
+ *
+ * @example
+ * ```ts
+ * new Site(root, { maxBodyBytes: 10 * 1024 * 1024 }); // raise the limit for uploads
+ * ```
+ */
+export class RequestTooLargeError extends WebError {
+  override readonly name = 'RequestTooLargeError' as const;
+  readonly code = 'DT_WEB_REQUEST_TOO_LARGE' as const;
+  readonly status = 413;
+  constructor(
+    readonly limit: number,
+    readonly received: number,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `The request body is larger than the limit of ${limit} bytes (at least ${received} bytes were sent). ` +
+        `Send a smaller body, or raise the Site's maxBodyBytes option.`,
+      options,
+    );
+  }
+}
+
+/**
+ * The request body could not be read as asked (`json()` on text that is not JSON, a body that
+ * ended early): answered 400.
+ *
+ * @example
+ * ```ts
+ * const data = await request.json(); // body `{oops` → 400, code DT_WEB_BAD_REQUEST_BODY
+ * ```
+ */
+export class BadRequestBodyError extends WebError {
+  override readonly name = 'BadRequestBodyError' as const;
+  readonly code = 'DT_WEB_BAD_REQUEST_BODY' as const;
+  readonly status = 400;
+  constructor(
+    readonly expected: string,
+    readonly problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(`The request body should be ${expected}, but ${problem}. Send a well-formed body.`, options);
+  }
+}
+
+/**
+ * `form()` was called on a body of a type it does not decode (only
+ * `application/x-www-form-urlencoded`): answered 415.
+ *
+ * @example
+ * ```ts
+ * // a multipart/form-data upload: read request.body() and decode it with a multipart parser
+ * ```
+ */
+export class UnsupportedMediaTypeError extends WebError {
+  override readonly name = 'UnsupportedMediaTypeError' as const;
+  readonly code = 'DT_WEB_UNSUPPORTED_MEDIA_TYPE' as const;
+  readonly status = 415;
+  constructor(
+    readonly contentType: string,
+    readonly supported: string,
+  ) {
+    super(
+      `The request body is ${describe(contentType)}, which cannot be read here; expected ${supported}. ` +
+        `For other types read request.body() and decode it yourself.`,
+    );
+  }
+}
+
+/**
+ * A render returned a value the Site cannot send (e.g. an object `JSON.stringify` rejects): answered 500.
+ *
+ * @example
+ * ```ts
+ * // renderGET() { return { n: 1n }; } → 500, code DT_WEB_BAD_RENDER_RESULT
+ * ```
+ */
+export class RenderResultError extends WebError {
+  override readonly name = 'RenderResultError' as const;
+  readonly code = 'DT_WEB_BAD_RENDER_RESULT' as const;
+  readonly status = 500;
+  constructor(
+    readonly resource: string,
+    readonly result: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `${resource} rendered ${result}, which cannot be sent as a response. Return a string, a Uint8Array, ` +
+        `a JSON-serialisable value, a Readable/AsyncIterable, or nothing.`,
+      options,
+    );
+  }
+}
+
+/**
+ * `request.getSession()` was called on a Site created without `sessions`: answered 500.
+ *
+ * @example
+ * ```ts
+ * new Site(root, { sessions: new Sessions() });
+ * ```
+ */
+export class SessionsNotConfiguredError extends WebError {
+  override readonly name = 'SessionsNotConfiguredError' as const;
+  readonly code = 'DT_WEB_NO_SESSIONS' as const;
+  readonly status = 500;
+  constructor() {
+    super(
+      `request.getSession() was called, but the Site has no session manager. ` +
+        `Create the Site with one: new Site(root, { sessions: new Sessions({ ... }) }).`,
+    );
+  }
+}
+
+/**
+ * `request.getSession()` was called after the request's sessions were committed (the render had
+ * already resolved, e.g. from a task left running): answered 500 if it escapes a render.
+ *
+ * @example
+ * ```ts
+ * async renderGET(request: Request) { const s = await request.getSession(); return `hi ${s.uid}`; } // await before returning
+ * ```
+ */
+export class SessionClosedError extends WebError {
+  override readonly name = 'SessionClosedError' as const;
+  readonly code = 'DT_WEB_SESSION_CLOSED' as const;
+  readonly status = 500;
+  constructor() {
+    super(
+      `request.getSession() was called after this request's sessions were committed. ` +
+        `Call and await getSession() before the render returns; work left running afterwards cannot change the session.`,
+    );
+  }
+}
+
+/**
+ * `site.listen()` could not bind (the port is taken, the address is not local, no permission).
+ *
+ * @example
+ * ```ts
+ * try { await site.listen(8080); } catch (e) { if (e instanceof ListenError) await site.listen(0); }
+ * ```
+ */
+export class ListenError extends WebError {
+  override readonly name = 'ListenError' as const;
+  readonly code = 'DT_WEB_LISTEN_FAILED' as const;
+  readonly status = 500;
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Cannot listen on ${host}:${port}: ${reason}`, options);
+  }
+}
+
+/**
+ * `site.listen()` was called on a Site that is already listening or closed.
+ *
+ * @example
+ * ```ts
+ * await site.close(); // then create a new Site to listen again
+ * ```
+ */
+export class SiteStateError extends WebError {
+  override readonly name = 'SiteStateError' as const;
+  readonly code = 'DT_WEB_SITE_STATE' as const;
+  readonly status = 500;
+  constructor(readonly asked: string, readonly state: string) {
+    super(`Cannot ${asked}: the Site is ${state}. Create a new Site for a new server.`);
+  }
+}
+
+/**
+ * `putChild()` was given a segment that is not a string, or contains "/".
+ *
+ * @example
+ * ```ts
+ * root.putChild('counter', new CounterPage()); // a string segment, no slashes
+ * ```
+ */
+export class InvalidChildSegmentError extends TypeError {
+  override readonly name = 'InvalidChildSegmentError' as const;
+  readonly code = 'DT_WEB_INVALID_CHILD_SEGMENT' as const;
+  constructor(readonly given: unknown) {
+    super(
+      `putChild() needs a path segment as a string without "/", but was given ${describe(given)}. ` +
+        `Pass one decoded segment, e.g. putChild('counter', page); nest resources for deeper paths.`,
+    );
+  }
+}
+
+/**
+ * `putChild()` was given a child that is not a Resource.
+ *
+ * @example
+ * ```ts
+ * root.putChild('about', new AboutPage()); // AboutPage extends Resource
+ * ```
+ */
+export class InvalidChildResourceError extends TypeError {
+  override readonly name = 'InvalidChildResourceError' as const;
+  readonly code = 'DT_WEB_INVALID_CHILD' as const;
+  constructor(readonly segment: string, readonly given: unknown) {
+    super(
+      `putChild(${JSON.stringify(segment)}, …) needs a Resource as the child, but was given ${describe(given)}. ` +
+        `Pass an instance of a class that extends Resource.`,
+    );
+  }
+}
+
+/**
+ * A cookie name, value or attribute cannot be put in a `Set-Cookie` header.
+ *
+ * @example
+ * ```ts
+ * request.addCookie('theme', 'dark', { path: '/', maxAge: 3600 });
+ * ```
+ */
+export class InvalidCookieError extends TypeError {
+  override readonly name = 'InvalidCookieError' as const;
+  readonly code = 'DT_WEB_INVALID_COOKIE' as const;
+  constructor(
+    readonly cookieName: string,
+    readonly problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Cannot set cookie ${describe(cookieName)}: ${problem}.`, options);
+  }
+}
+
+/**
+ * An option given to `new Site()` (or a response status) is out of range or of the wrong type.
+ *
+ * @example
+ * ```ts
+ * new Site(root, { maxBodyBytes: 1024 * 1024 }); // a positive integer
+ * ```
+ */
+export class InvalidOptionError extends TypeError {
+  override readonly name = 'InvalidOptionError' as const;
+  readonly code = 'DT_WEB_INVALID_OPTION' as const;
+  constructor(
+    readonly option: string,
+    readonly given: unknown,
+    readonly expected: string,
+  ) {
+    super(`${option} must be ${expected}, but was given ${describe(given)}.`);
+  }
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from '@jest/globals';
+import * as web from './index.js';
+
+describe('@dovetail/web exports', () => {
+  it('the value exports → exactly the checked-in list', () => {
+    expect(Object.keys(web).sort()).toEqual(
+      [
+        'BadRequestBodyError',
+        'BadRequestTargetError',
+        'CookieTemplate',
+        'ErrorPage',
+        'HTTP_METHODS',
+        'InvalidChildResourceError',
+        'InvalidChildSegmentError',
+        'InvalidCookieError',
+        'InvalidOptionError',
+        'ListenError',
+        'MAX_COOKIE_HEADER_LENGTH',
+        'MethodNotAllowedError',
+        'MethodNotImplementedError',
+        'NoResource',
+        'RenderResultError',
+        'Request',
+        'RequestTooLargeError',
+        'Resource',
+        'SessionClosedError',
+        'SessionsNotConfiguredError',
+        'Site',
+        'SiteStateError',
+        'UnsupportedMediaTypeError',
+        'WebError',
+        'allowedMethods',
+        'errorStatus',
+        'getChildForRequest',
+        'parseCookieHeader',
+        'serializeCookie',
+        'validateCookieOptions',
+      ].sort(),
+    );
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * @module @dovetail/web
+ *
+ * The HTTP layer of dovetail: a Twisted-style resource tree (`Resource`, `getChildForRequest`)
+ * served on node:http by a `Site`, a lazy `Request` that hands each request its session, and
+ * safe cookie helpers.
+ */
+
+// Serving
+export { Site } from './site.js';
+
+// The resource tree
+export { Resource, ErrorPage, NoResource, getChildForRequest, allowedMethods, HTTP_METHODS } from './resource.js';
+
+// Requests
+export { Request, errorStatus } from './request.js';
+
+// Cookies
+export { CookieTemplate, parseCookieHeader, serializeCookie, validateCookieOptions, MAX_COOKIE_HEADER_LENGTH } from './cookies.js';
+
+// Errors
+export {
+  WebError,
+  MethodNotAllowedError,
+  MethodNotImplementedError,
+  BadRequestTargetError,
+  RequestTooLargeError,
+  BadRequestBodyError,
+  UnsupportedMediaTypeError,
+  RenderResultError,
+  SessionsNotConfiguredError,
+  SessionClosedError,
+  ListenError,
+  SiteStateError,
+  InvalidChildSegmentError,
+  InvalidChildResourceError,
+  InvalidCookieError,
+  InvalidOptionError,
+} from './errors.js';
+
+// Types
+export type { SiteOptions } from './site.js';
+export type { RenderResult, RenderReturn, HttpMethod } from './resource.js';
+export type { RequestState, WebSession } from './request.js';
+export type { CookieJar, CookieOptions } from './cookies.js';

@@ -1,0 +1,122 @@
+/**
+ * The sessions of one request: opened on the first `getSession()`, committed once by the Site
+ * before the first byte of the response, aborted when the render fails. Every session code path
+ * of the web layer is here. Internal: never re-exported.
+ */
+import type { CookieTemplate } from '../cookies.js';
+import { SessionClosedError } from '../errors.js';
+import type { SessionLike, SessionsLike } from './sessions-api.js';
+
+const OPEN = 0;
+const SETTLED = 1;
+
+/** One request's view of the session manager. */
+export class SessionBinding<S extends SessionLike = SessionLike> {
+  readonly #manager: SessionsLike<S>;
+  readonly #cookie: CookieTemplate;
+  readonly #secure: boolean;
+  /** The session cookie the client sent, or undefined. */
+  readonly #incoming: string | undefined;
+  /** The session `getSession()` currently answers with. */
+  #current: S | null;
+  /** Every session opened in this request, in order (an expired one and its replacement). */
+  #opened: S[] | null;
+  /** The load in progress, so concurrent `getSession()` calls share it (a second load would wait on our own lock). */
+  #pending: Promise<S> | null;
+  /** True while `#pending` runs (`#open` may finish synchronously, before `#pending` is even assigned). */
+  #loading: boolean;
+  #triedCookie: boolean;
+  #state: number;
+
+  constructor(manager: SessionsLike<S>, cookie: CookieTemplate, secure: boolean, incoming: string | undefined) {
+    this.#manager = manager;
+    this.#cookie = cookie;
+    this.#secure = secure;
+    this.#incoming = incoming === '' ? undefined : incoming;
+    this.#current = null;
+    this.#opened = null;
+    this.#pending = null;
+    this.#loading = false;
+    this.#triedCookie = false;
+    this.#state = OPEN;
+  }
+
+  /** The request's session: loaded from the cookie on first use, created when there is none, replaced after it expired. */
+  get(): Promise<S> {
+    const current = this.#current;
+    if (current !== null && !current.expired) return Promise.resolve(current);
+    if (this.#loading) return this.#pending!;
+    if (this.#state !== OPEN) return Promise.reject(new SessionClosedError());
+    const pending = this.#open();
+    this.#pending = pending;
+    return pending;
+  }
+
+  async #open(): Promise<S> {
+    this.#loading = true;
+    try {
+      let session: S | undefined;
+      if (!this.#triedCookie) {
+        this.#triedCookie = true;
+        // load() answers undefined for anything it cannot use: forged, unknown, expired, wrong scheme.
+        if (this.#incoming !== undefined) session = await this.#manager.load(this.#incoming, { secure: this.#secure });
+      }
+      if (this.#state !== OPEN) {
+        // The response was committed while this load waited: nobody would commit it.
+        if (session !== undefined) await this.#manager.abort(session);
+        throw new SessionClosedError();
+      }
+      session ??= this.#manager.create({ secure: this.#secure });
+      (this.#opened ??= []).push(session);
+      this.#current = session;
+      return session;
+    } finally {
+      this.#loading = false;
+    }
+  }
+
+  /**
+   * Commits every opened session, in order, and returns the Set-Cookie header value to send (or
+   * null). On a failed commit the sessions not yet committed are aborted and the error rethrown.
+   */
+  async commit(): Promise<string | null> {
+    if (this.#state !== OPEN) return null;
+    this.#state = SETTLED;
+    // A getSession() still loading when the render finished: wait for it so its lock is released.
+    if (this.#loading) await this.#pending!.catch(() => undefined);
+    const opened = this.#opened;
+    if (opened === null) return null;
+    const manager = this.#manager;
+    for (let i = 0; i < opened.length; i++) {
+      try {
+        await manager.commit(opened[i]!);
+      } catch (error) {
+        await abortAll(manager, opened, i + 1);
+        throw error;
+      }
+    }
+    const last = this.#current!;
+    if (last.expired) return this.#incoming !== undefined ? this.#cookie.clear() : null;
+    const value = manager.cookieValue(last);
+    // '' means the manager has no new value to hand out: leave the client's cookie as it is.
+    return value === '' || value === this.#incoming ? null : this.#cookie.serialize(value);
+  }
+
+  /** Drops the changes of every opened session and releases their locks; never throws. */
+  async abort(): Promise<void> {
+    if (this.#state !== OPEN) return;
+    this.#state = SETTLED;
+    if (this.#loading) await this.#pending!.catch(() => undefined);
+    if (this.#opened !== null) await abortAll(this.#manager, this.#opened, 0);
+  }
+}
+
+async function abortAll<S extends SessionLike>(manager: SessionsLike<S>, sessions: readonly S[], from: number): Promise<void> {
+  for (let i = from; i < sessions.length; i++) {
+    try {
+      await manager.abort(sessions[i]!);
+    } catch {
+      // The request already failed; an abort that fails too must not hide that error.
+    }
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The part of `@dovetail/session`'s `Sessions`/`Session` API the web layer uses, typed exactly as
+ * that API so the real manager slots in unchanged. Internal: never re-exported.
+ */
+
+/** What the web layer reads from a `Session`. */
+export interface SessionLike {
+  readonly uid: string;
+  readonly isNew: boolean;
+  readonly secure: boolean;
+  readonly expired: boolean;
+}
+
+/** The session cookie's attributes as the manager configures them. */
+export interface SessionCookieConfig {
+  path: string;
+  domain?: string;
+  sameSite: 'lax' | 'strict' | 'none';
+  httpOnly: boolean;
+  secure: boolean;
+  maxAge?: number;
+}
+
+/** What the web layer calls on a `Sessions` manager. */
+export interface SessionsLike<S extends SessionLike = SessionLike> {
+  cookieName(secure: boolean): string;
+  readonly cookie: SessionCookieConfig;
+  /** Verifies, locks, loads; `undefined` for forged/unknown/expired/secure-mismatch. */
+  load(cookieValue: string, opts: { secure: boolean }): Promise<S | undefined>;
+  /** A new session; nothing stored until commit. */
+  create(opts: { secure: boolean }): S;
+  /** Saves if changed, deletes if expired, releases the lock. */
+  commit(session: S): Promise<void>;
+  /** Drops this request's changes, releases the lock. */
+  abort(session: S): Promise<void>;
+  /** The Set-Cookie value after commit. */
+  cookieValue(session: S): string;
+}

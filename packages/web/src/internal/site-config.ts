@@ -1,0 +1,31 @@
+/**
+ * The settings a Site hands every Request it makes: one object per Site, shared by its requests.
+ * Internal: never re-exported.
+ */
+import type { CookieTemplate } from '../cookies.js';
+import type { Session } from '@dovetail/session';
+import type { SessionsLike } from './sessions-api.js';
+
+/** Per-Site settings read by Request on demand. */
+export interface SiteConfig {
+  readonly maxBodyBytes: number;
+  readonly trustProxy: boolean;
+  /** The session manager, or null when the Site has none. */
+  readonly sessions: SessionsLike<Session> | null;
+  /** The session cookie writers `[plain HTTP, HTTPS]`, built and checked once with the Site. */
+  readonly sessionCookies: readonly [CookieTemplate, CookieTemplate] | null;
+  /** Set when the Site is closing: responses then carry `Connection: close`. */
+  closing: boolean;
+}
+
+/** A SiteConfig for a Request made outside a Site (tests, adapters). */
+export function defaultSiteConfig(overrides: Partial<SiteConfig> = {}): SiteConfig {
+  return {
+    maxBodyBytes: 1024 * 1024,
+    trustProxy: false,
+    sessions: null,
+    sessionCookies: null,
+    closing: false,
+    ...overrides,
+  };
+}

@@ -1,0 +1,9 @@
+/**
+ * Keys of the Request members only the Site calls (prepare, commit, send, fail). They ride on a
+ * user-visible object, so they are symbols (STYLE rule 4). Internal: never re-exported.
+ */
+export const kPrepare: unique symbol = Symbol('dovetail.web.prepare');
+export const kCommit: unique symbol = Symbol('dovetail.web.commit');
+export const kAbort: unique symbol = Symbol('dovetail.web.abort');
+export const kSend: unique symbol = Symbol('dovetail.web.send');
+export const kSendError: unique symbol = Symbol('dovetail.web.sendError');

@@ -1,0 +1,511 @@
+/**
+ * `Request`: one HTTP request as a resource sees it (Twisted's `twisted.web.server.Request`),
+ * plus the response it builds. Everything costly (query, cookies, body, session) is worked out on
+ * first use and kept.
+ *
+ * @module
+ */
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { validateHeaderName, validateHeaderValue } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { Readable, pipeline } from 'node:stream';
+import { type CookieJar, type CookieOptions, parseCookieHeader, serializeCookie } from './cookies.js';
+import {
+  BadRequestBodyError,
+  InvalidOptionError,
+  RenderResultError,
+  RequestTooLargeError,
+  SessionsNotConfiguredError,
+  UnsupportedMediaTypeError,
+} from './errors.js';
+import { errorPage, reasonPhrase } from './internal/html.js';
+import { readBody } from './internal/read-body.js';
+import { SessionBinding } from './internal/session-binding.js';
+import type { Session } from '@dovetail/session';
+import { type SiteConfig, defaultSiteConfig } from './internal/site-config.js';
+import { kAbort, kCommit, kPrepare, kSend, kSendError } from './internal/symbols.js';
+
+/**
+ * Typed per-request state that other packages and applications add by declaration merging.
+ * Declare members as you like; `request.state` gives them all as optional, since nothing is set
+ * until someone sets it.
+ *
+ * @example
+ * ```ts
+ * declare module '@dovetail/web' {
+ *   interface RequestState { user: { name: string } }
+ * }
+ * request.state.user = { name: 'ada' };
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface RequestState {}
+
+/** The session type `getSession()` hands out: `@dovetail/session`'s `Session`. */
+export type WebSession = Session;
+
+type OutHeaders = Record<string, string | number | string[]>;
+type Body = string | Uint8Array | Readable | null;
+
+const HTML = 'text/html; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
+const OCTETS = 'application/octet-stream';
+
+/**
+ * One HTTP request, and the response a resource builds through it.
+ *
+ * Made by the Site for each request; resources read it (`method`, `postpath`, `query`, `cookies`,
+ * `body()`, `getSession()`) and shape the response (`setResponseCode`, `setHeader`,
+ * `addCookie`, `redirect`) before returning the body from their render method.
+ *
+ * @example
+ * ```ts
+ * class Hello extends Resource {
+ *   renderGET(request: Request) {
+ *     request.setHeader('cache-control', 'no-store');
+ *     return `<p>Hello ${escape(request.query.get('name') ?? 'world')}</p>`;
+ *   }
+ * }
+ * ```
+ */
+export class Request {
+  /** The node request. Reading its body directly bypasses `maxBodyBytes`; use `body()`. */
+  readonly raw: IncomingMessage;
+  /**
+   * The node response. Writing to it directly bypasses the session commit and the Site's error
+   * handling: return a string, bytes, JSON value or stream from the render instead.
+   */
+  readonly response: ServerResponse;
+  /** The request method, upper case as sent, e.g. `'GET'`. */
+  readonly method: string;
+  /** The path of the request target, without the query, not decoded, e.g. `'/a%20b/c'`. */
+  readonly path: string;
+  /** Decoded segments already traversed, in order. */
+  readonly prepath: string[];
+  /** Decoded segments still to traverse; what a leaf resource finds left over (`'/a/b'` → `['a', 'b']`). */
+  readonly postpath: string[];
+  readonly #config: SiteConfig;
+  readonly #search: string;
+  #query: URLSearchParams | null;
+  #cookies: CookieJar | null;
+  #body: Promise<Buffer> | null;
+  #status: number;
+  #out: OutHeaders | null;
+  #setCookies: string[] | null;
+  #sessions: SessionBinding<WebSession> | null;
+  #state: Partial<RequestState> | null;
+  #bodyOut: Body;
+
+  /**
+   * Made by the Site; construct one yourself only to test a resource without a server.
+   *
+   * @param raw - the node request (its `url` and `method` are read here)
+   * @param response - the node response
+   * @param config - the Site's settings (internal); defaults to a Site without sessions
+   * @example
+   * ```ts
+   * const req = new IncomingMessage(new Socket()); req.url = '/a/b'; req.method = 'GET';
+   * const request = new Request(req, new ServerResponse(req));
+   * request.postpath; // ['a', 'b']
+   * ```
+   */
+  constructor(raw: IncomingMessage, response: ServerResponse, config: SiteConfig = defaultSiteConfig()) {
+    this.raw = raw;
+    this.response = response;
+    this.method = raw.method ?? 'GET';
+    const url = raw.url ?? '/';
+    const q = url.indexOf('?');
+    let path = q === -1 ? url : url.slice(0, q);
+    this.#search = q === -1 ? '' : url.slice(q + 1);
+    if (path.charCodeAt(0) !== 47 /* / */) path = originForm(path);
+    this.path = path;
+    this.prepath = [];
+    this.postpath = path.charCodeAt(0) === 47 ? splitSegments(path) : [];
+    this.#config = config;
+    this.#query = null;
+    this.#cookies = null;
+    this.#body = null;
+    this.#status = 200;
+    this.#out = null;
+    this.#setCookies = null;
+    this.#sessions = null;
+    this.#state = null;
+    this.#bodyOut = null;
+  }
+
+  /** The request headers, names in lower case (node's `IncomingHttpHeaders`). */
+  get headers(): IncomingHttpHeaders {
+    return this.raw.headers;
+  }
+
+  /**
+   * A request header, as Twisted's `getHeader`: repeated headers joined with `, ` (cookies with `; `).
+   *
+   * @example
+   * ```ts
+   * request.getHeader('Accept-Language'); // 'en;q=0.8' or undefined
+   * ```
+   */
+  getHeader(name: string): string | undefined {
+    const value = this.raw.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  /** The query string, parsed on first read (`?a=1&a=2` → `query.getAll('a')` is `['1', '2']`). */
+  get query(): URLSearchParams {
+    return (this.#query ??= new URLSearchParams(this.#search));
+  }
+
+  /**
+   * The request cookies, parsed once on first read. A missing, malformed or oversized (> 8 KiB)
+   * `Cookie` header gives no cookies, never an error.
+   */
+  get cookies(): CookieJar {
+    return (this.#cookies ??= parseCookieHeader(this.raw.headers.cookie));
+  }
+
+  /**
+   * True on a TLS connection, or — only when the Site has `trustProxy: true` — when the first
+   * `X-Forwarded-Proto` value is `https`.
+   */
+  get isSecure(): boolean {
+    if ((this.raw.socket as TLSSocket | null)?.encrypted === true) return true;
+    if (!this.#config.trustProxy) return false;
+    const proto = this.raw.headers['x-forwarded-proto'];
+    if (typeof proto !== 'string') return false;
+    const comma = proto.indexOf(',');
+    return (comma === -1 ? proto : proto.slice(0, comma)).trim().toLowerCase() === 'https';
+  }
+
+  /** Typed per-request state (see {@link RequestState}), created on first read. */
+  get state(): Partial<RequestState> {
+    return (this.#state ??= {});
+  }
+
+  /** The response status so far (200 unless set). */
+  get code(): number {
+    return this.#status;
+  }
+
+  /**
+   * Sets the response status.
+   *
+   * @throws {InvalidOptionError} `DT_WEB_INVALID_OPTION` unless an integer from 200 to 599.
+   * @example
+   * ```ts
+   * request.setResponseCode(201);
+   * ```
+   */
+  setResponseCode(code: number): void {
+    if (!Number.isInteger(code) || code < 200 || code > 599) {
+      throw new InvalidOptionError('setResponseCode(code)', code, 'an integer from 200 to 599');
+    }
+    this.#status = code;
+  }
+
+  /**
+   * Sets a response header, replacing an earlier value (use `addCookie` for cookies).
+   *
+   * @throws node's `ERR_INVALID_HTTP_TOKEN` / `ERR_INVALID_CHAR` TypeError for a bad name or value.
+   * @example
+   * ```ts
+   * request.setHeader('Content-Type', 'text/plain; charset=utf-8');
+   * ```
+   */
+  setHeader(name: string, value: string | number | readonly string[]): void {
+    validateHeaderName(name);
+    if (typeof value === 'object') for (const v of value) validateHeaderValue(name, v);
+    else validateHeaderValue(name, String(value));
+    const out = (this.#out ??= Object.create(null) as OutHeaders);
+    out[name.toLowerCase()] = typeof value === 'object' ? [...value] : value;
+  }
+
+  /**
+   * A response header set so far (lower- or mixed-case name), or undefined.
+   *
+   * @example
+   * ```ts
+   * request.getResponseHeader('content-type');
+   * ```
+   */
+  getResponseHeader(name: string): string | number | readonly string[] | undefined {
+    return this.#out?.[name.toLowerCase()];
+  }
+
+  /**
+   * Answers with a redirect: sets the status and `Location`. Return nothing from the render (or a
+   * short body).
+   *
+   * @param code - a 3xx status
+   * @default code 302
+   * @throws {InvalidOptionError} `DT_WEB_INVALID_OPTION` when `code` is not 300–399.
+   * @example
+   * ```ts
+   * renderPOST(request: Request) { request.redirect('/done', 303); }
+   * ```
+   */
+  redirect(url: string, code = 302): void {
+    if (!Number.isInteger(code) || code < 300 || code > 399) {
+      throw new InvalidOptionError('redirect(url, code)', code, 'an integer from 300 to 399');
+    }
+    this.setHeader('location', url);
+    this.#status = code;
+  }
+
+  /**
+   * Adds a `Set-Cookie` header. Defaults: `Path=/; HttpOnly; SameSite=Lax`; the value is
+   * percent-encoded, as `request.cookies` decodes it.
+   *
+   * @throws {InvalidCookieError} `DT_WEB_INVALID_COOKIE` for an invalid name or attribute.
+   * @example
+   * ```ts
+   * request.addCookie('theme', 'dark', { maxAge: 30 * 86400 });
+   * ```
+   */
+  addCookie(name: string, value: string, options?: CookieOptions): void {
+    (this.#setCookies ??= []).push(serializeCookie(name, value, options));
+  }
+
+  /**
+   * The request body, read once (later calls get the same Buffer).
+   *
+   * @throws {RequestTooLargeError} `DT_WEB_REQUEST_TOO_LARGE` (413) past the Site's `maxBodyBytes`.
+   * @throws {BadRequestBodyError} `DT_WEB_BAD_REQUEST_BODY` (400) when the client stops half-way.
+   * @example
+   * ```ts
+   * const bytes = await request.body();
+   * ```
+   */
+  body(): Promise<Buffer> {
+    return (this.#body ??= readBody(this.raw, this.#config.maxBodyBytes));
+  }
+
+  /**
+   * The body parsed as JSON (UTF-8). The type parameter is not checked: validate what you get.
+   *
+   * @throws {BadRequestBodyError} `DT_WEB_BAD_REQUEST_BODY` (400) for a body that is not JSON.
+   * @throws {RequestTooLargeError} `DT_WEB_REQUEST_TOO_LARGE` (413), as `body()`.
+   * @example
+   * ```ts
+   * const { title } = await request.json<{ title: string }>();
+   * ```
+   */
+  async json<T = unknown>(): Promise<T> {
+    const text = (await this.body()).toString('utf8');
+    try {
+      return JSON.parse(text) as T;
+    } catch (cause) {
+      throw new BadRequestBodyError('JSON', `it is not valid JSON (${(cause as Error).message})`, { cause });
+    }
+  }
+
+  /**
+   * The body as an `application/x-www-form-urlencoded` form.
+   *
+   * @throws {UnsupportedMediaTypeError} `DT_WEB_UNSUPPORTED_MEDIA_TYPE` (415) for another content type (e.g. multipart).
+   * @throws {RequestTooLargeError} `DT_WEB_REQUEST_TOO_LARGE` (413), as `body()`.
+   * @example
+   * ```ts
+   * const form = await request.form(); form.get('title');
+   * ```
+   */
+  async form(): Promise<URLSearchParams> {
+    const type = this.raw.headers['content-type'];
+    if (type !== undefined && !/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
+      throw new UnsupportedMediaTypeError(type, 'application/x-www-form-urlencoded');
+    }
+    return new URLSearchParams((await this.body()).toString('utf8'));
+  }
+
+  /**
+   * The session of this request: loaded from its cookie on the first call, created when the
+   * cookie is missing, malformed, forged or unknown; the same session on later calls, and a fresh
+   * one after it was expired. With an interface, `I(session)`.
+   *
+   * @throws {SessionsNotConfiguredError} `DT_WEB_NO_SESSIONS` when the Site has no `sessions`.
+   * @throws `SessionBusyError` (503) when another request holds the session too long.
+   * @example
+   * ```ts
+   * const counter = await request.getSession(ICounter);
+   * counter.value += 1;
+   * ```
+   */
+  getSession(): Promise<WebSession>;
+  getSession<T>(iface: (session: WebSession) => T): Promise<T>;
+  getSession<T>(iface?: (session: WebSession) => T): Promise<WebSession | T> {
+    let binding = this.#sessions;
+    if (binding === null) {
+      const { sessions, sessionCookies } = this.#config;
+      if (sessions === null || sessionCookies === null) return Promise.reject(new SessionsNotConfiguredError());
+      const secure = this.isSecure;
+      const cookie = sessionCookies[secure ? 1 : 0];
+      binding = this.#sessions = new SessionBinding(sessions, cookie, secure, this.cookies[cookie.name]);
+    }
+    const session = binding.get();
+    return iface === undefined ? session : session.then(iface);
+  }
+
+  // ---- called by the Site only ------------------------------------------------------------------
+
+  /**
+   * Turns a render's result into the response body and content type, before anything is sent.
+   * @internal
+   */
+  [kPrepare](result: unknown, resource: string): void {
+    let type: string;
+    let body: Body;
+    if (typeof result === 'string') {
+      type = HTML;
+      body = result;
+    } else if (result === null || result === undefined) {
+      this.#bodyOut = null;
+      return;
+    } else if (result instanceof Uint8Array) {
+      type = OCTETS;
+      body = result;
+    } else if (typeof result === 'object' && (result instanceof Readable || Symbol.asyncIterator in result)) {
+      type = OCTETS;
+      body = result instanceof Readable ? result : Readable.from(result as AsyncIterable<unknown>);
+    } else {
+      let json: string | undefined;
+      try {
+        json = JSON.stringify(result);
+      } catch (cause) {
+        throw new RenderResultError(resource, describeResult(result), { cause });
+      }
+      if (json === undefined) throw new RenderResultError(resource, describeResult(result));
+      type = JSON_TYPE;
+      body = json;
+    }
+    const out = (this.#out ??= Object.create(null) as OutHeaders);
+    if (out['content-type'] === undefined) out['content-type'] = type;
+    this.#bodyOut = body;
+  }
+
+  /**
+   * Commits the request's sessions and adds their Set-Cookie; null when none was opened (the
+   * Site then stays synchronous).
+   * @internal
+   */
+  [kCommit](): Promise<void> | null {
+    const binding = this.#sessions;
+    if (binding === null) return null;
+    return binding.commit().then((setCookie) => {
+      if (setCookie !== null) (this.#setCookies ??= []).push(setCookie);
+    });
+  }
+
+  /** Aborts the request's sessions (after a failed render); never rejects. @internal */
+  [kAbort](): Promise<void> | null {
+    return this.#sessions === null ? null : this.#sessions.abort();
+  }
+
+  /**
+   * Writes the head and the prepared body. Calls `done` once the Site has nothing more to do for
+   * this request (at once, or when a streamed body ended).
+   * @internal
+   */
+  [kSend](head: boolean, done: (error?: Error) => void): void {
+    const res = this.response;
+    const status = this.#status;
+    const body = this.#bodyOut;
+    let out = this.#out;
+    if (out === null) out = this.#out = Object.create(null) as OutHeaders;
+    if (this.#setCookies !== null) out['set-cookie'] = this.#setCookies;
+    if (this.#config.closing) out['connection'] = 'close';
+    if (body === null) {
+      if (status !== 204 && status !== 304) out['content-length'] = 0;
+      res.writeHead(status, out);
+      res.end();
+      done();
+    } else if (typeof body === 'string' || body instanceof Uint8Array) {
+      out['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+      res.writeHead(status, out);
+      if (head) res.end();
+      else res.end(body);
+      done();
+    } else {
+      res.writeHead(status, out);
+      if (head) {
+        body.destroy();
+        res.end();
+        done();
+      } else {
+        pipeline(body, res, (error) => done(error ?? undefined));
+      }
+    }
+  }
+
+  /**
+   * Answers an error: its status (500 when it has none), a short HTML page, no stack unless
+   * `tracebacks`. When the head was already sent, the connection is cut instead.
+   * @internal
+   */
+  [kSendError](error: unknown, tracebacks: boolean, head: boolean): number {
+    const res = this.response;
+    const status = errorStatus(error);
+    if (res.headersSent) {
+      res.destroy();
+      return status;
+    }
+    const brief = reasonPhrase(status);
+    let detail = '';
+    if (tracebacks) detail = error instanceof Error ? (error.stack ?? String(error)) : String(error);
+    // A client error's message tells the client what was wrong; a 405 speaks to the developer (Allow says it all).
+    else if (status < 500 && status !== 405 && error instanceof Error) detail = error.message;
+    const page = errorPage(status, brief, detail);
+    const out: OutHeaders = Object.create(null) as OutHeaders;
+    out['content-type'] = HTML;
+    out['content-length'] = Buffer.byteLength(page);
+    const e = error as { retryAfter?: unknown; allowed?: unknown };
+    if (typeof e?.retryAfter === 'number' && e.retryAfter >= 0) out['retry-after'] = String(Math.ceil(e.retryAfter));
+    if (status === 405 && Array.isArray(e?.allowed)) out['allow'] = e.allowed.join(', ');
+    if (error instanceof RequestTooLargeError || this.#config.closing) out['connection'] = 'close';
+    this.#status = status;
+    this.#out = out;
+    this.#setCookies = null;
+    res.writeHead(status, out);
+    if (head) res.end();
+    else res.end(page);
+    return status;
+  }
+}
+
+/** The status an error answers with: its own numeric `status` (400–599), else 500. */
+export function errorStatus(error: unknown): number {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500;
+}
+
+/** `http://host/p?q` (absolute-form) → `/p`; `*` stays; anything else is returned unchanged. */
+function originForm(target: string): string {
+  const scheme = target.indexOf('://');
+  if (scheme === -1) return target;
+  const slash = target.indexOf('/', scheme + 3);
+  return slash === -1 ? '/' : target.slice(slash);
+}
+
+/** `/a/b%20c/` → `['a', 'b c', '']` (Twisted: split after the leading slash, then unquote). */
+function splitSegments(path: string): string[] {
+  const segments = path.slice(1).split('/');
+  if (path.indexOf('%') !== -1) {
+    for (let i = 0; i < segments.length; i++) {
+      const s = segments[i]!;
+      if (s.indexOf('%') !== -1) {
+        try {
+          segments[i] = decodeURIComponent(s);
+        } catch {
+          // A malformed escape stays as sent, as Twisted's unquote leaves it.
+        }
+      }
+    }
+  }
+  return segments;
+}
+
+function describeResult(result: unknown): string {
+  if (typeof result === 'bigint') return 'a bigint';
+  if (typeof result === 'function') return 'a function';
+  if (typeof result === 'symbol') return 'a symbol';
+  return 'a value JSON.stringify cannot encode (a cycle or a bigint inside?)';
+}

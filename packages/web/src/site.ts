@@ -1,0 +1,310 @@
+/**
+ * `Site`: serves a resource tree over node:http (Twisted's `twisted.web.server.Site`): traversal,
+ * rendering, the session commit before the first byte, error pages, and a graceful close.
+ *
+ * @module
+ */
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CookieTemplate } from './cookies.js';
+import { InvalidOptionError, ListenError, MethodNotImplementedError, BadRequestTargetError, SiteStateError } from './errors.js';
+import type { Sessions } from '@dovetail/session';
+import type { SessionsLike } from './internal/sessions-api.js';
+import type { SiteConfig } from './internal/site-config.js';
+import { kAbort, kCommit, kPrepare, kSend, kSendError } from './internal/symbols.js';
+import { Request } from './request.js';
+import { Resource, getChildForRequest } from './resource.js';
+
+/** Options of {@link Site}. */
+export interface SiteOptions {
+  /**
+   * Show the (escaped) stack trace on 500 pages. Never in production.
+   * @default false
+   */
+  displayTracebacks?: boolean;
+  /**
+   * The largest request body `request.body()` reads; larger ones are answered 413.
+   * @default 1048576 (1 MiB)
+   */
+  maxBodyBytes?: number;
+  /**
+   * Believe `X-Forwarded-Proto` for `request.isSecure`. Only behind a proxy that sets it.
+   * @default false
+   */
+  trustProxy?: boolean;
+  /** The session manager (`new Sessions(...)` from `@dovetail/session`); without one `getSession()` throws. */
+  sessions?: Sessions | null;
+  /**
+   * Called with every error answered 5xx, stream errors after the head was sent (request null
+   * then, as for server errors).
+   * @default logs to `console.error`
+   */
+  onError?: (error: unknown, request: Request | null) => void;
+  /**
+   * How long `close()` lets in-flight requests run before cutting their connections.
+   * @default 10000
+   */
+  shutdownTimeoutMs?: number;
+}
+
+const MIB = 1024 * 1024;
+
+/**
+ * Serves a resource tree: each request is traversed from `root`, rendered, its sessions committed,
+ * then answered.
+ *
+ * @example
+ * ```ts
+ * const root = new Resource();
+ * root.putChild('counter', new CounterPage());
+ * const site = new Site(root, { sessions: new Sessions() });
+ * const { port } = await site.listen(8080);
+ * // ... later
+ * await site.close();
+ * ```
+ */
+export class Site {
+  /** The root of the resource tree. */
+  readonly root: Resource;
+  /** Whether 500 pages show the stack trace. */
+  readonly displayTracebacks: boolean;
+  /**
+   * The node `http` request listener, bound once: `http.createServer(site.handler)` or
+   * `https.createServer(tls, site.handler)`.
+   */
+  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  readonly #config: SiteConfig;
+  readonly #onError: (error: unknown, request: Request | null) => void;
+  readonly #shutdownTimeoutMs: number;
+  #server: Server | null;
+  #state: 'new' | 'listening' | 'closing' | 'closed';
+  #inflight: number;
+  #drained: (() => void) | null;
+  #closing: Promise<void> | null;
+  readonly #done: (error?: Error) => void;
+
+  /**
+   * @throws {InvalidOptionError} `DT_WEB_INVALID_OPTION` for a root that is not a Resource or an option out of range.
+   * @throws {InvalidCookieError} `DT_WEB_INVALID_COOKIE` when the session manager's cookie settings are invalid.
+   */
+  constructor(root: Resource, options: SiteOptions = {}) {
+    if (!(root instanceof Resource)) throw new InvalidOptionError('new Site(root)', root, 'a Resource');
+    const maxBodyBytes = options.maxBodyBytes ?? MIB;
+    if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0) {
+      throw new InvalidOptionError('SiteOptions.maxBodyBytes', maxBodyBytes, 'a non-negative integer number of bytes');
+    }
+    const shutdown = options.shutdownTimeoutMs ?? 10_000;
+    if (!(shutdown >= 0)) throw new InvalidOptionError('SiteOptions.shutdownTimeoutMs', shutdown, 'a non-negative number of milliseconds');
+    const sessions = options.sessions ?? null;
+    this.root = root;
+    this.displayTracebacks = options.displayTracebacks ?? false;
+    this.#config = {
+      maxBodyBytes,
+      trustProxy: options.trustProxy ?? false,
+      sessions,
+      sessionCookies: sessions === null ? null : sessionCookieTemplates(sessions),
+      closing: false,
+    };
+    this.#onError = options.onError ?? defaultOnError;
+    this.#shutdownTimeoutMs = shutdown;
+    this.#server = null;
+    this.#state = 'new';
+    this.#inflight = 0;
+    this.#drained = null;
+    this.#closing = null;
+    this.#done = () => this.#finished();
+    this.handler = (req, res) => this.#handle(req, res);
+  }
+
+  /** The server made by `listen()`, or null. */
+  get server(): Server | null {
+    return this.#server;
+  }
+
+  /**
+   * Starts a node:http server for this Site.
+   *
+   * @param port - 0 picks a free port
+   * @param host - the address to bind
+   * @default host '127.0.0.1'
+   * @returns the bound address (its `port` is the real one when 0 was asked)
+   * @throws {ListenError} `DT_WEB_LISTEN_FAILED` when the port is taken or the address cannot be bound.
+   * @throws {SiteStateError} `DT_WEB_SITE_STATE` when the Site already listens or was closed.
+   * @example
+   * ```ts
+   * const { port } = await site.listen(0);
+   * await fetch(`http://127.0.0.1:${port}/counter`);
+   * ```
+   */
+  listen(port: number, host = '127.0.0.1'): Promise<AddressInfo> {
+    if (this.#state !== 'new') return Promise.reject(new SiteStateError('listen()', this.#state));
+    const server = createServer(this.handler);
+    this.#server = server;
+    this.#state = 'listening';
+    return new Promise<AddressInfo>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException): void => {
+        this.#server = null;
+        this.#state = 'new';
+        reject(new ListenError(host, port, listenReason(error, port), { cause: error }));
+      };
+      server.once('error', onError);
+      server.listen(port, host, () => {
+        server.off('error', onError);
+        server.on('error', (error) => this.#onError(error, null));
+        resolve(server.address() as AddressInfo);
+      });
+    });
+  }
+
+  /**
+   * Stops accepting connections, lets in-flight requests finish (their session commits too),
+   * closes idle keep-alive connections, then resolves. Connections still busy after
+   * `shutdownTimeoutMs` are cut. Safe to call twice.
+   *
+   * @example
+   * ```ts
+   * process.on('SIGTERM', () => void site.close());
+   * ```
+   */
+  async close(): Promise<void> {
+    if (this.#state === 'closed' || this.#state === 'closing') return this.#closing ?? undefined;
+    this.#state = 'closing';
+    this.#config.closing = true;
+    this.#closing = this.#shutdown();
+    await this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    const server = this.#server;
+    const closed = server === null ? Promise.resolve() : new Promise<void>((resolve) => server.close(() => resolve()));
+    server?.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        server?.closeAllConnections();
+        resolve();
+      }, this.#shutdownTimeoutMs);
+      timer.unref();
+    });
+    const drained = this.#inflight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.#drained = resolve));
+    await Promise.race([drained, timeout]);
+    server?.closeIdleConnections();
+    await Promise.race([closed, timeout]);
+    clearTimeout(timer);
+    this.#state = 'closed';
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    this.#inflight++;
+    const request = new Request(req, res, this.#config);
+    try {
+      const method = request.method;
+      if (method !== 'GET' && method !== 'POST' && method !== 'HEAD' && method !== 'PUT' &&
+          method !== 'DELETE' && method !== 'PATCH' && method !== 'OPTIONS') {
+        throw new MethodNotImplementedError(method);
+      }
+      if (request.path.charCodeAt(0) !== 47 && request.path !== '*') throw new BadRequestTargetError(request.path);
+      const resource = getChildForRequest(this.root, request);
+      const result = resource.render(request);
+      if (isThenable(result)) {
+        void this.#settle(request, resource, result);
+        return;
+      }
+      request[kPrepare](result, resourceName(resource));
+      this.#commitAndSend(request);
+    } catch (error) {
+      void this.#fail(request, error);
+    }
+  }
+
+  async #settle(request: Request, resource: Resource, pending: PromiseLike<unknown>): Promise<void> {
+    try {
+      request[kPrepare](await pending, resourceName(resource));
+      this.#commitAndSend(request);
+    } catch (error) {
+      return this.#fail(request, error);
+    }
+  }
+
+  /** The one commit step: sessions are committed (and their cookies set) before the head is written. */
+  #commitAndSend(request: Request): void {
+    const commit = request[kCommit]();
+    if (commit === null) request[kSend](request.method === 'HEAD', this.#done);
+    else void this.#sendAfter(request, commit);
+  }
+
+  async #sendAfter(request: Request, commit: Promise<void>): Promise<void> {
+    try {
+      // A commit error: the manager rolled that session back and the others were aborted.
+      await commit;
+      request[kSend](request.method === 'HEAD', this.#done);
+    } catch (error) {
+      return this.#fail(request, error);
+    }
+  }
+
+  async #fail(request: Request, error: unknown): Promise<void> {
+    try {
+      const abort = request[kAbort]();
+      if (abort !== null) await abort;
+      const status = request[kSendError](error, this.displayTracebacks, request.method === 'HEAD');
+      if (status >= 500) this.#report(error, request);
+    } catch (inner) {
+      this.#report(inner, request);
+      request.response.destroy();
+    } finally {
+      this.#finished();
+    }
+  }
+
+  #report(error: unknown, request: Request | null): void {
+    try {
+      this.#onError(error, request);
+    } catch {
+      // A failing error hook must not take the server down.
+    }
+  }
+
+  #finished(error?: Error): void {
+    if (error !== undefined) this.#report(error, null);
+    if (--this.#inflight === 0 && this.#drained !== null) {
+      const drained = this.#drained;
+      this.#drained = null;
+      drained();
+    }
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function resourceName(resource: Resource): string {
+  return (Object.getPrototypeOf(resource) as { constructor: { name: string } }).constructor.name || 'a resource';
+}
+
+function sessionCookieTemplates(sessions: SessionsLike): readonly [CookieTemplate, CookieTemplate] {
+  const { path, domain, sameSite, httpOnly, secure, maxAge } = sessions.cookie;
+  const base = { path, domain, sameSite, httpOnly, maxAge };
+  return [
+    new CookieTemplate(sessions.cookieName(false), { ...base, secure }),
+    new CookieTemplate(sessions.cookieName(true), { ...base, secure: true }),
+  ];
+}
+
+function listenReason(error: NodeJS.ErrnoException, port: number): string {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `port ${port} is already in use by another process. Stop that process, pick another port, or pass 0 for a free one.`;
+    case 'EACCES':
+      return `no permission to bind port ${port} (ports below 1024 need privileges). Use a port above 1023.`;
+    case 'EADDRNOTAVAIL':
+      return 'the address is not one of this machine\'s. Use 127.0.0.1, 0.0.0.0 or a local address.';
+    default:
+      return `${error.message}.`;
+  }
+}
+
+function defaultOnError(error: unknown): void {
+  console.error('[dovetail/web]', error);
+}

@@ -1,0 +1,70 @@
+/**
+ * Helpers for the HTTP tests of @dovetail/web: start a Site on 127.0.0.1:0, close every one
+ * started after each test, and a tiny cookie jar for fetch.
+ */
+import { afterEach } from '@jest/globals';
+import { connect } from 'node:net';
+import { Site, type SiteOptions } from '../src/site.js';
+import type { Resource } from '../src/resource.js';
+
+const open: Site[] = [];
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((site) => site.close()));
+});
+
+export interface Served {
+  site: Site;
+  url: string;
+  port: number;
+  errors: unknown[];
+}
+
+/** Starts a Site for `root` on a free loopback port; closed after the test. */
+export async function serve(root: Resource, options: SiteOptions = {}): Promise<Served> {
+  const errors: unknown[] = [];
+  const site = new Site(root, { onError: (e) => errors.push(e), ...options });
+  open.push(site);
+  const { port } = await site.listen(0);
+  return { site, url: `http://127.0.0.1:${port}`, port, errors };
+}
+
+/** Sends raw bytes and returns everything the server answers until it closes or `ms` passes. */
+export function raw(port: number, text: string, ms = 1000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let out = '';
+    const timer = setTimeout(() => socket.destroy(), ms);
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => (out += d));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(out);
+    });
+    socket.write(text, 'latin1');
+  });
+}
+
+/** A cookie jar for fetch: remembers Set-Cookie values (and forgets Max-Age=0 ones). */
+export class Jar {
+  readonly cookies = new Map<string, string>();
+
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size > 0) headers.set('cookie', this.header());
+    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq);
+      if (/max-age=0/i.test(line)) this.cookies.delete(name);
+      else this.cookies.set(name, pair!.slice(eq + 1));
+    }
+    return response;
+  }
+}
