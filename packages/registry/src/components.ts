@@ -57,7 +57,8 @@ interface SubscriberEntry {
 }
 type BindingId = ReturnType<ReturnType<ReturnType<Container['bind']>['toConstantValue']>['getIdentifier']>;
 
-function checkName(where: string, name: unknown): string {
+// Only a missing name means ''; null and other non-strings are errors, as in queryAdapter().
+function checkName(where: string, name: unknown = ''): string {
   if (typeof name !== 'string') throw new InvalidNameError(where, name);
   return name;
 }
@@ -155,7 +156,7 @@ export class Registry {
   ): void {
     const where = 'registerAdapter()';
     if (typeof factory !== 'function') throw new InvalidRegistrationError(where, 'the factory', factory, 'a class or a function');
-    const name = checkName(where, options.name ?? '');
+    const name = checkName(where, options.name);
     const specs = toSpecs(where, required);
     const targets = (Array.isArray(provided) ? provided : [provided]).map((p) => toProvided(where, p));
     if (targets.length === 0) throw new InvalidRegistrationError(where, 'provided', provided, 'at least one interface');
@@ -187,7 +188,7 @@ export class Registry {
    */
   unregisterAdapter(required: RequiredSpec | readonly RequiredSpec[], provided: InterfaceSpec<unknown>, options: { name?: string; factory?: AdapterFactory } = {}): boolean {
     const where = 'unregisterAdapter()';
-    const name = checkName(where, options.name ?? '');
+    const name = checkName(where, options.name);
     const specs = toSpecs(where, required);
     const target = toProvided(where, provided);
     const existing = this.adapters.registered(specs, target, name) as AdapterEntry | undefined;
@@ -310,10 +311,10 @@ export class Registry {
    * registry.registerUtility(sqliteStore, ISessionDataContainer, { name: 'products.foo' });
    * ```
    */
-  registerUtility<T>(component: T, provided: InterfaceSpec<T>, options: { name?: string } = {}): void {
+  registerUtility<T>(component: NoInfer<T>, provided: InterfaceSpec<T>, options: { name?: string } = {}): void {
     const where = 'registerUtility()';
     const target = toProvided(where, provided);
-    const name = checkName(where, options.name ?? '');
+    const name = checkName(where, options.name);
     if (component === undefined || component === null) throw new InvalidRegistrationError(where, 'the component', component, 'a value (not null or undefined)');
     const byName = this.#utilityRecords.get(target);
     const old = byName?.get(name);
@@ -345,7 +346,7 @@ export class Registry {
   unregisterUtility<T>(provided: InterfaceSpec<T>, options: { name?: string; component?: T } = {}): boolean {
     const where = 'unregisterUtility()';
     const target = toProvided(where, provided);
-    const name = checkName(where, options.name ?? '');
+    const name = checkName(where, options.name);
     const byName = this.#utilityRecords.get(target);
     const found = byName?.get(name);
     if (!found || (options.component !== undefined && found.record.component !== options.component)) return false;
@@ -494,7 +495,13 @@ export class Registry {
     const gone = this.adapters.subscriptions(specs, provided).filter((e) => {
       const entry = e as SubscriberEntry;
       const fn = entry.record instanceof HandlerRegistration ? entry.record.handler : entry.record.factory;
-      return entry.record.registry === this && specsEqual(entry.record.required, specs) && (callable === undefined || fn === callable);
+      // subscriptions() also returns subscribers for extensions of `provided`: keep exact keys only.
+      return (
+        entry.record.registry === this &&
+        entry.record.provided === provided &&
+        specsEqual(entry.record.required, specs) &&
+        (callable === undefined || fn === callable)
+      );
     }) as SubscriberEntry[];
     if (gone.length === 0) return false;
     for (const entry of gone) this.adapters.unsubscribe(specs, provided, entry);

@@ -95,7 +95,7 @@ export function registerAdapter(
  * registerUtility(new SystemClock(), IClock);
  * ```
  */
-export function registerUtility<T>(component: T, provided: InterfaceSpec<T>, options?: { name?: string }): void {
+export function registerUtility<T>(component: NoInfer<T>, provided: InterfaceSpec<T>, options?: { name?: string }): void {
   getCurrentRegistry().registerUtility(component, provided, options);
 }
 

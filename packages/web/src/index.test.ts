@@ -6,6 +6,8 @@ describe('@dovetail/web exports', () => {
     expect(Object.keys(web).sort()).toEqual(
       [
         'BadRequestBodyError',
+        'ClientId',
+        'IClientId',
         'BadRequestTargetError',
         'CookieTemplate',
         'ErrorPage',

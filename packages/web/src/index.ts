@@ -15,6 +15,9 @@ export { Resource, ErrorPage, NoResource, getChildForRequest, allowedMethods, HT
 // Requests
 export { Request, errorStatus } from './request.js';
 
+// ISession(request) and IClientId(request)
+export { IClientId, ClientId } from './adapters.js';
+
 // Cookies
 export { CookieTemplate, parseCookieHeader, serializeCookie, validateCookieOptions, MAX_COOKIE_HEADER_LENGTH } from './cookies.js';
 

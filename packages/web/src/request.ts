@@ -318,6 +318,20 @@ export class Request {
   }
 
   /**
+   * The session `getSession()` has loaded in this request, or `undefined` before that (and
+   * after it expired): what `ISession(request)` and `IClientId(request)` adapt to.
+   *
+   * @example
+   * ```ts
+   * await request.getSession();
+   * request.session?.uid;
+   * ```
+   */
+  get session(): WebSession | undefined {
+    return this.#sessions?.loaded ?? undefined;
+  }
+
+  /**
    * The session of this request: loaded from its cookie on the first call, created when the
    * cookie is missing, malformed, forged or unknown; the same session on later calls, and a fresh
    * one after it was expired. With an interface, `I(session)`.

@@ -41,6 +41,12 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
     this.#state = OPEN;
   }
 
+  /** The session loaded so far and not expired, or null: what `ISession(request)` adapts to. */
+  get loaded(): S | null {
+    const current = this.#current;
+    return current !== null && !current.expired ? current : null;
+  }
+
   /** The request's session: loaded from the cookie on first use, created when there is none, replaced after it expired. */
   get(): Promise<S> {
     const current = this.#current;
