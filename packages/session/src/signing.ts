@@ -16,6 +16,8 @@ const REMEMBER = 100_000;
 export class IdSigner {
   readonly #keys: Buffer[];
   readonly #verified = new Map<string, string>();
+  /** id → its signed value: `cookieValue()` asks on every commit, an HMAC each time otherwise. */
+  readonly #signed = new Map<string, string>();
   /** True when no secret was configured and a random one is used (ids die with the process). */
   readonly ephemeral: boolean;
 
@@ -38,7 +40,13 @@ export class IdSigner {
 
   /** The cookie value for `id`, signed with the newest secret. */
   sign(id: string): string {
-    return `${id}.${this.#mac(this.#keys[0]!, id)}`;
+    let signed = this.#signed.get(id);
+    if (signed === undefined) {
+      signed = `${id}.${this.#mac(this.#keys[0]!, id)}`;
+      if (this.#signed.size >= REMEMBER) this.#signed.clear();
+      this.#signed.set(id, signed);
+    }
+    return signed;
   }
 
   /** The id in a cookie value, or `undefined` when the value is malformed or forged. */
@@ -65,6 +73,7 @@ export class IdSigner {
 
   /** Forgets every remembered cookie value of `id` (its session ended or changed id). */
   forget(id: string): void {
+    this.#signed.delete(id);
     for (const key of this.#keys) this.#verified.delete(`${id}.${this.#mac(key, id)}`);
   }
 }

@@ -32,6 +32,7 @@ describe('@dovetail/web exports', () => {
         'UnsupportedMediaTypeError',
         'WebError',
         'allowedMethods',
+        'dovetailSessions',
         'errorStatus',
         'getChildForRequest',
         'parseCookieHeader',

@@ -18,6 +18,9 @@ export { Request, errorStatus } from './request.js';
 // ISession(request) and IClientId(request)
 export { IClientId, ClientId } from './adapters.js';
 
+// Express/Connect middleware
+export { dovetailSessions } from './express.js';
+
 // Cookies
 export { CookieTemplate, parseCookieHeader, serializeCookie, validateCookieOptions, MAX_COOKIE_HEADER_LENGTH } from './cookies.js';
 
@@ -46,3 +49,4 @@ export type { SiteOptions } from './site.js';
 export type { RenderResult, RenderReturn, HttpMethod } from './resource.js';
 export type { RequestState, WebSession } from './request.js';
 export type { CookieJar, CookieOptions } from './cookies.js';
+export type { DovetailSessionsOptions, SessionMiddleware } from './express.js';

@@ -1,67 +1,87 @@
 /**
- * The session wiring of Site/Request, against a manager with the exact API of
- * `@dovetail/session`'s `Sessions` (test/fake-sessions.ts).
+ * The session wiring of Site/Request over HTTP, against the real `Sessions` manager of
+ * @dovetail/session (MemoryStore). What the manager did is read back from its store.
  */
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { Readable } from 'node:stream';
-import type { Sessions } from '@dovetail/session';
+import { MemoryStore, Sessions, type SessionsOptions } from '@dovetail/session';
 import type { Request } from '../src/request.js';
 import { Resource } from '../src/resource.js';
 import { Site } from '../src/site.js';
-import { FakeBusyError, FakeSession, FakeSessions } from './fake-sessions.js';
 import { Jar, serve } from './helpers.js';
 
-async function session(request: Request): Promise<FakeSession> {
-  return (await request.getSession()) as unknown as FakeSession;
+const SIGNED = '[A-Za-z0-9_-]{22,128}\\.[A-Za-z0-9_-]{43}';
+
+/** A promise and its resolve, to hold a render until the test lets it go (no sleeps). */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
 }
 
 class Counter extends Resource {
   async renderGET(request: Request): Promise<string> {
-    const s = await session(request);
-    const n = ((s.data.count as number | undefined) ?? 0) + 1;
-    s.data.count = n;
+    const s = await request.getSession();
+    const n = (s.get<number>('count') ?? 0) + 1;
+    s.set('count', n);
     return `Visit #${n} for you!`;
   }
 }
+
+/** Set by a test to hold `/s/slow` until it opens the gate. */
+let slow: { entered: () => void; release: Promise<void> } | null = null;
 
 class Actions extends Resource {
   override isLeaf = true;
   async renderGET(request: Request): Promise<unknown> {
     switch (request.postpath[0]) {
       case 'none': return 'no session here';
-      case 'uid': return (await session(request)).uid;
+      case 'uid': return (await request.getSession()).uid;
       case 'twice': {
-        const [a, b] = await Promise.all([session(request), session(request)]);
-        const c = await session(request);
+        const [a, b] = await Promise.all([request.getSession(), request.getSession()]);
+        const c = await request.getSession();
+        c.set('twice', (c.get<number>('twice') ?? 0) + 1);
         return { same: a === b && b === c };
       }
       case 'adapt': return request.getSession((s) => ({ adapted: s.uid.length > 0 }));
       case 'expire': {
-        const s = await session(request);
-        s.expire();
+        (await request.getSession()).expire();
         return 'expired';
       }
       case 'expire-renew': {
-        const old = await session(request);
+        const old = await request.getSession();
+        const oldUid = old.uid;
         old.expire();
-        const fresh = await session(request);
-        return { old: old.uid, fresh: fresh.uid, isNew: fresh.isNew };
+        const fresh = await request.getSession();
+        fresh.set('fresh', true);
+        return { old: oldUid, fresh: fresh.uid, isNew: fresh.isNew };
       }
       case 'regenerate': {
-        const s = await session(request);
+        const s = await request.getSession();
         s.regenerate();
         return s.uid;
       }
       case 'fail': {
-        const s = await session(request);
-        s.data.count = 999;
+        const s = await request.getSession();
+        s.set('count', 999);
         throw new Error('render failed');
       }
+      case 'bad-data': {
+        (await request.getSession()).set('fn', () => 1);
+        return 'unreachable';
+      }
       case 'stream': {
-        await session(request);
+        (await request.getSession()).set('streamed', true);
         return Readable.from(['streamed']);
       }
-      case 'secure': return { secure: (await session(request)).secure };
+      case 'slow': {
+        const s = await request.getSession();
+        s.set('slow', true);
+        slow!.entered();
+        await slow!.release;
+        return 'done';
+      }
+      case 'secure': return { secure: (await request.getSession()).secure };
       default: return 'default';
     }
   }
@@ -74,11 +94,34 @@ function tree(): Resource {
   return root;
 }
 
-async function served(options: { trustProxy?: boolean } = {}) {
-  const sessions = new FakeSessions();
-  const s = await serve(tree(), { sessions: sessions as unknown as Sessions, ...options });
+const managers: Sessions[] = [];
+afterEach(async () => {
+  slow = null;
+  await Promise.all(managers.splice(0).map((m) => m.close()));
+});
+
+function manager(options: SessionsOptions = {}): Sessions {
+  const sessions = new Sessions({ store: new MemoryStore(), sweepInterval: 0, ...options });
+  managers.push(sessions);
+  return sessions;
+}
+
+async function served(options: { trustProxy?: boolean; sessions?: SessionsOptions } = {}) {
+  const sessions = manager(options.sessions);
+  const s = await serve(tree(), { sessions, trustProxy: options.trustProxy ?? false });
   return { ...s, sessions };
 }
+
+/** Every entry the store holds, claimed through a sweep at the end of time (the test is over for it). */
+async function storedIds(sessions: Sessions): Promise<string[]> {
+  return (await sessions.store.sweep(Number.MAX_SAFE_INTEGER, 1000)).map((e) => e.id);
+}
+
+async function stored(sessions: Sessions, uid: string): Promise<{ version: number; payload: string } | undefined> {
+  return sessions.store.get(uid, Date.now()) as Promise<{ version: number; payload: string } | undefined>;
+}
+
+const uidOf = (jar: Jar, name = 'DOVETAIL_SESSION'): string => jar.cookies.get(name)!.split('.')[0]!;
 
 describe('Request#getSession over HTTP', () => {
   it('the counter page → counts per client with a cookie jar', async () => {
@@ -95,7 +138,7 @@ describe('Request#getSession over HTTP', () => {
     const { url } = await served();
     const res = await fetch(`${url}/counter`);
     const [cookie] = res.headers.getSetCookie();
-    expect(cookie).toMatch(/^DOVETAIL_SESSION=s\.[0-9a-f]+; Path=\/; HttpOnly; SameSite=Lax$/);
+    expect(cookie).toMatch(new RegExp(`^DOVETAIL_SESSION=${SIGNED}; Path=/; HttpOnly; SameSite=Lax$`));
   });
 
   it('a returning visitor with an unchanged cookie → no Set-Cookie', async () => {
@@ -106,15 +149,26 @@ describe('Request#getSession over HTTP', () => {
     expect(res.headers.getSetCookie()).toEqual([]);
   });
 
-  it('a page that never calls getSession → no session, no cookie, no manager call', async () => {
-    const { url, sessions } = await served();
-    const res = await fetch(`${url}/s/none`, { headers: { cookie: 'DOVETAIL_SESSION=s.whatever' } });
-    expect(res.headers.getSetCookie()).toEqual([]);
-    expect(sessions.log).toEqual([]);
+  it('a page that never calls getSession → no session stored, no cookie, the session cookie never loaded', async () => {
+    const { url, sessions } = await served({ sessions: { lockWait: 20 } });
+    const jar = new Jar();
+    await jar.fetch(`${url}/counter`);
+    // Held by another load: a request that loaded it would wait and answer 503.
+    const held = (await sessions.load(jar.cookies.get('DOVETAIL_SESSION')!))!;
+    try {
+      const res = await jar.fetch(`${url}/s/none`);
+      expect(res.status).toBe(200);
+      expect(res.headers.getSetCookie()).toEqual([]);
+    } finally {
+      await sessions.abort(held);
+    }
+    const anonymous = await fetch(`${url}/s/none`);
+    expect(anonymous.headers.getSetCookie()).toEqual([]);
+    expect(await storedIds(sessions)).toEqual([uidOf(jar)]);
   });
 
   it.each([
-    ['forged', 's.forged'],
+    ['forged', `${'A'.repeat(22)}.${'B'.repeat(43)}`],
     ['malformed', '%%%"'],
     ['unknown format', 'garbage'],
   ])('a %s cookie → a new session and cookie, never an error page', async (_label, value) => {
@@ -122,17 +176,18 @@ describe('Request#getSession over HTTP', () => {
     const res = await fetch(`${url}/counter`, { headers: { cookie: `DOVETAIL_SESSION=${value}` } });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('Visit #1 for you!');
-    expect(res.headers.getSetCookie()[0]).toMatch(/^DOVETAIL_SESSION=s\./);
+    expect(res.headers.getSetCookie()[0]).toMatch(new RegExp(`^DOVETAIL_SESSION=${SIGNED};`));
   });
 
-  it('getSession twice, also concurrently → the same session, loaded once', async () => {
-    const { url, sessions } = await served();
+  it('getSession twice, also concurrently → the same session, loaded once (no wait on its own lock), written once', async () => {
+    const { url, sessions } = await served({ sessions: { lockWait: 20 } });
     const jar = new Jar();
     await jar.fetch(`${url}/counter`);
-    sessions.log.length = 0;
-    expect(await (await jar.fetch(`${url}/s/twice`)).json()).toEqual({ same: true });
-    expect(sessions.log.filter((l) => l.startsWith('load'))).toHaveLength(1);
-    expect(sessions.log.filter((l) => l.startsWith('commit'))).toHaveLength(1);
+    const before = (await stored(sessions, uidOf(jar)))!.version;
+    const res = await jar.fetch(`${url}/s/twice`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ same: true });
+    expect((await stored(sessions, uidOf(jar)))!.version).toBe(before + 1);
   });
 
   it('getSession(I) → I(session)', async () => {
@@ -159,73 +214,91 @@ describe('Request#getSession over HTTP', () => {
     const body = (await res.json()) as { old: string; fresh: string; isNew: boolean };
     expect(body.fresh).not.toBe(body.old);
     expect(body.isNew).toBe(true);
-    expect(res.headers.getSetCookie()).toEqual([expect.stringMatching(new RegExp(`^DOVETAIL_SESSION=s\\.${body.fresh};`))]);
-    expect(sessions.stored.has(body.old)).toBe(false);
-    expect(sessions.stored.has(body.fresh)).toBe(true);
+    expect(res.headers.getSetCookie()).toEqual([expect.stringMatching(new RegExp(`^DOVETAIL_SESSION=${body.fresh}\\.`))]);
+    expect(await stored(sessions, body.old)).toBeUndefined();
+    expect(await stored(sessions, body.fresh)).toBeDefined();
   });
 
   it('a regenerated session → Set-Cookie with the new value', async () => {
-    const { url } = await served();
+    const { url, sessions } = await served();
     const jar = new Jar();
     await jar.fetch(`${url}/counter`);
     const res = await jar.fetch(`${url}/s/regenerate`);
     const uid = await res.text();
-    expect(res.headers.getSetCookie()[0]).toMatch(new RegExp(`^DOVETAIL_SESSION=s\\.${uid};`));
+    expect(res.headers.getSetCookie()).toEqual([expect.stringMatching(new RegExp(`^DOVETAIL_SESSION=${sessions.sign(uid)};`))]);
+    expect(await (await jar.fetch(`${url}/counter`)).text()).toBe('Visit #2 for you!');
   });
 
   it('a render error → the session is aborted, not committed; 500', async () => {
     const { url, sessions } = await served();
     const jar = new Jar();
     await jar.fetch(`${url}/counter`);
-    sessions.log.length = 0;
+    const before = await stored(sessions, uidOf(jar));
     const res = await jar.fetch(`${url}/s/fail`);
     expect(res.status).toBe(500);
     expect(res.headers.getSetCookie()).toEqual([]);
-    expect(sessions.log).toEqual([expect.stringMatching(/^load/), expect.stringMatching(/^abort/)]);
+    expect(await stored(sessions, uidOf(jar))).toEqual(before);
     expect(await (await jar.fetch(`${url}/counter`)).text()).toBe('Visit #2 for you!');
   });
 
   it('a busy session on load → 503 with Retry-After', async () => {
-    const { url, sessions } = await served();
+    const { url, sessions } = await served({ sessions: { lockWait: 20 } });
     const jar = new Jar();
     await jar.fetch(`${url}/counter`);
-    sessions.failLoad = new FakeBusyError('busy');
-    const res = await jar.fetch(`${url}/counter`);
-    expect(res.status).toBe(503);
-    expect(res.headers.get('retry-after')).toBe('2');
+    const held = (await sessions.load(jar.cookies.get('DOVETAIL_SESSION')!))!;
+    try {
+      const res = await jar.fetch(`${url}/counter`);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+    } finally {
+      await sessions.abort(held);
+    }
+    expect(await (await jar.fetch(`${url}/counter`)).text()).toBe('Visit #2 for you!');
   });
 
-  it('a commit error → 500, no Set-Cookie', async () => {
+  it('a commit error (data the codec cannot carry) → 500, no Set-Cookie, the stored session unchanged', async () => {
     const { url, sessions, errors } = await served();
-    sessions.failCommit = Object.assign(new Error('cannot encode'), { name: 'SessionDataError' });
-    const res = await fetch(`${url}/counter`);
+    const jar = new Jar();
+    await jar.fetch(`${url}/counter`);
+    const before = await stored(sessions, uidOf(jar));
+    const res = await jar.fetch(`${url}/s/bad-data`);
     expect(res.status).toBe(500);
     expect(res.headers.getSetCookie()).toEqual([]);
     expect((errors[0] as Error).name).toBe('SessionDataError');
+    expect(await stored(sessions, uidOf(jar))).toEqual(before);
   });
 
-  it('a busy session on commit → 503 with Retry-After', async () => {
+  it('a new session on a commit error → 500, no Set-Cookie, nothing stored', async () => {
     const { url, sessions } = await served();
-    sessions.failCommit = new FakeBusyError('busy');
+    const res = await fetch(`${url}/s/bad-data`);
+    expect(res.status).toBe(500);
+    expect(res.headers.getSetCookie()).toEqual([]);
+    expect(await storedIds(sessions)).toEqual([]);
+  });
+
+  it('a store that cannot take the session at commit (full) → 503, no Set-Cookie', async () => {
+    const { url, errors } = await served({ sessions: { store: new MemoryStore({ maxSessions: 1 }) } });
+    await fetch(`${url}/counter`);
     const res = await fetch(`${url}/counter`);
     expect(res.status).toBe(503);
-    expect(res.headers.get('retry-after')).toBe('2');
+    expect(res.headers.getSetCookie()).toEqual([]);
+    expect((errors[0] as { code?: string }).code).toBe('DT_SESSION_STORE_UNAVAILABLE');
   });
 
   it('a streamed body → committed before the first byte (its Set-Cookie is in the head)', async () => {
     const { url, sessions } = await served();
-    sessions.commitDelayMs = 30;
-    const res = await fetch(`${url}/s/stream`);
+    const jar = new Jar();
+    const res = await jar.fetch(`${url}/s/stream`);
     expect(res.headers.getSetCookie()[0]).toMatch(/^DOVETAIL_SESSION=/);
     expect(await res.text()).toBe('streamed');
-    expect(sessions.log.some((l) => l.startsWith('commit'))).toBe(true);
+    expect((await stored(sessions, uidOf(jar)))?.payload).toContain('streamed');
   });
 
   it('HTTPS (trusted proxy) → the secure cookie name with Secure', async () => {
     const { url } = await served({ trustProxy: true });
     const res = await fetch(`${url}/s/secure`, { headers: { 'x-forwarded-proto': 'https' } });
     expect(await res.json()).toEqual({ secure: true });
-    expect(res.headers.getSetCookie()[0]).toMatch(/^DOVETAIL_SECURE_SESSION=s\.[0-9a-f]+; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+    expect(res.headers.getSetCookie()[0]).toMatch(new RegExp(`^DOVETAIL_SECURE_SESSION=${SIGNED}; Path=/; HttpOnly; Secure; SameSite=Lax$`));
   });
 
   it('a secure session cookie sent over plain HTTP → not used, a new plain session', async () => {
@@ -237,14 +310,21 @@ describe('Request#getSession over HTTP', () => {
     expect(await res.text()).not.toBe(secureUid);
   });
 
-  it('close() → waits for an in-flight commit', async () => {
+  it('close() → waits for an in-flight request and its commit', async () => {
     const { url, sessions, site } = await served();
-    sessions.commitDelayMs = 100;
-    const pending = fetch(`${url}/counter`);
-    await new Promise((r) => setTimeout(r, 20));
-    await site.close();
-    expect(sessions.stored.size).toBe(1);
-    expect((await pending).status).toBe(200);
+    const entered = gate();
+    const release = gate();
+    slow = { entered: entered.open, release: release.promise };
+    const jar = new Jar();
+    const pending = jar.fetch(`${url}/s/slow`);
+    await entered.promise;
+    const closed = site.close();
+    release.open();
+    await closed;
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('done');
+    expect((await stored(sessions, uidOf(jar)))?.payload).toContain('slow');
   });
 });
 
@@ -258,8 +338,7 @@ describe('Request#getSession without sessions', () => {
 
 describe('new Site with sessions', () => {
   it('an invalid session cookie name → throws at construction', () => {
-    const sessions = new FakeSessions();
-    sessions.cookieName = () => 'bad name';
-    expect(() => new Site(new Resource(), { sessions: sessions as unknown as Sessions })).toThrow(/cookie name/);
+    const sessions = manager({ cookie: { name: 'bad name' } });
+    expect(() => new Site(new Resource(), { sessions })).toThrow(/cookie name/);
   });
 });

@@ -1,0 +1,109 @@
+/**
+ * End to end: the demo site served by the `dovetail` CLI in a child process on a SQLite store,
+ * driven by Debian's chromium through playwright-core.
+ */
+import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describeWithBrowser, launchBrowser, type LaunchedBrowser } from '../../packages/web/test/support/browser.js';
+import { spawnServer, type SpawnedServer } from '../../packages/web/test/support/process.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(ROOT, 'packages/web/dist/cli.js');
+const DEMO = join(ROOT, 'examples/dist/demo/index.js');
+const BUILT = [CLI, DEMO, ...['interfaces', 'registry', 'session'].map((p) => join(ROOT, `packages/${p}/dist/index.js`))];
+
+describeWithBrowser('the demo site in chromium', () => {
+  let browser: LaunchedBrowser;
+  let dir: string;
+  let server: SpawnedServer | undefined;
+  const contexts: BrowserContext[] = [];
+
+  const start = async (): Promise<SpawnedServer> =>
+    (server = await spawnServer({
+      args: [CLI, 'serve', DEMO, '--port', '0', '--host', '127.0.0.1', '--store', `sqlite:${join(dir, 'sessions.db')}`],
+      cwd: ROOT,
+      env: { DOVETAIL_SECRETS: '' },
+    }));
+
+  const newPage = async (): Promise<Page> => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    return context.newPage();
+  };
+
+  beforeAll(async () => {
+    // `npm test` builds first; a bare `jest` run may not have.
+    if (!BUILT.every((f) => existsSync(f))) execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+    dir = mkdtempSync(join(tmpdir(), 'dovetail-demo-e2e-'));
+    browser = await launchBrowser();
+  }, 180_000);
+
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+    await server?.stop();
+    server = undefined;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('index links → counter 1, 2, 3; pyramid flash shown once after POST; a restart on the same SQLite file → the counter goes on (4)', async () => {
+    const { url } = await start();
+    const page = await newPage();
+    await page.goto(`${url}/`);
+    expect(await page.locator('h1').textContent()).toBe('dovetail demo');
+
+    await page.click('a[href="/counter"]');
+    expect(await page.locator('body').textContent()).toBe('Visit #1 for you!');
+    await page.reload();
+    expect(await page.locator('body').textContent()).toBe('Visit #2 for you!');
+    await page.reload();
+    expect(await page.locator('body').textContent()).toBe('Visit #3 for you!');
+
+    await page.goto(`${url}/`);
+    await page.click('a[href="/pyramid"]');
+    expect(await page.locator('h1').textContent()).toBe('Home View');
+    expect(await page.locator('#counter').textContent()).toBe('Counter: 1');
+    await Promise.all([page.waitForURL(`${url}/pyramid/howdy`), page.click('#add')]);
+    expect(await page.locator('h1').textContent()).toBe('Howdy View');
+    expect(await page.locator('#flash li').allTextContents()).toEqual(['Your item was added.']);
+    await page.reload();
+    expect(await page.locator('#flash').count()).toBe(0);
+    expect(await page.locator('#counter').textContent()).toBe('Counter: 3');
+
+    await server!.stop();
+    const again = await start();
+    await page.goto(`${again.url}/counter`);
+    expect(await page.locator('body').textContent()).toBe('Visit #4 for you!');
+    await page.goto(`${again.url}/pyramid/howdy`);
+    expect(await page.locator('#counter').textContent()).toBe('Counter: 4');
+  });
+
+  it('/session shows a uid; /session/expire; then /session shows a different uid', async () => {
+    const { url } = await start();
+    const page = await newPage();
+    await page.goto(`${url}/`);
+    await page.click('a[href="/session"]');
+    const first = await page.locator('body').textContent();
+    expect(first).toMatch(/^Your session id is: [A-Za-z0-9_-]{22,}$/);
+    await page.reload();
+    expect(await page.locator('body').textContent()).toBe(first);
+
+    await page.goto(`${url}/`);
+    await page.click('a[href="/session/expire"]');
+    expect(await page.locator('body').textContent()).toBe('Your session has been expired.');
+
+    await page.goto(`${url}/`);
+    await page.click('a[href="/session"]');
+    const second = await page.locator('body').textContent();
+    expect(second).toMatch(/^Your session id is: [A-Za-z0-9_-]{22,}$/);
+    expect(second).not.toBe(first);
+  });
+});

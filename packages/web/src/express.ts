@@ -1,0 +1,192 @@
+/**
+ * `dovetailSessions`: Express/Connect middleware giving `req.session`, a dovetail `Session`,
+ * committed before the response head leaves (the same rules as `Site`).
+ *
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { Session, Sessions } from '@dovetail/session';
+import { CookieTemplate, parseCookieHeader } from './cookies.js';
+import { SessionClosedError } from './errors.js';
+import { errorStatus } from './request.js';
+import { SessionBinding } from './internal/session-binding.js';
+import { reasonPhrase } from './internal/html.js';
+
+declare global {
+  // Declaration merging on Express's Request (a no-op without @types/express).
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The dovetail session of this request (set by `dovetailSessions`). */
+      readonly session: Session;
+    }
+  }
+}
+
+/** Options of {@link dovetailSessions}. */
+export interface DovetailSessionsOptions {
+  /** The session manager. */
+  sessions: Sessions;
+  /**
+   * Believe `X-Forwarded-Proto` for "is this request HTTPS". Only behind a proxy that sets it.
+   * @default false
+   */
+  trustProxy?: boolean;
+  /**
+   * Called with a commit error answered 5xx.
+   * @default logs to `console.error`
+   */
+  onError?: (error: unknown, req: IncomingMessage) => void;
+}
+
+/** A Connect/Express middleware. */
+export type SessionMiddleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
+type Method = (...args: unknown[]) => unknown;
+type Patchable = Record<'writeHead' | 'write' | 'end', Method>;
+const METHODS = ['writeHead', 'write', 'end'] as const;
+
+/**
+ * Express/Connect middleware: `req.session` is the request's dovetail `Session`.
+ *
+ * With a session cookie the session is loaded (and locked) before `next()`; without one
+ * `req.session` creates a session on first read, so a request that never reads it stores
+ * nothing and sets no cookie. The session is committed before the head is written (the
+ * response is held meanwhile); a response with a 5xx status — Express's error path — drops the
+ * request's session changes instead. A busy session is passed to `next(err)` with `Retry-After` set.
+ *
+ * @example
+ * ```ts
+ * const app = express();
+ * app.use(dovetailSessions({ sessions: new Sessions({ store: new SqliteStore({ path: 'var/s.db' }) }) }));
+ * app.get('/counter', (req, res) => { res.send(`Visit #${++ICounter(req.session).value}`); });
+ * ```
+ */
+export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddleware {
+  const { sessions } = options;
+  const trustProxy = options.trustProxy ?? false;
+  const onError = options.onError ?? ((error: unknown) => console.error('[dovetail/web express]', error));
+  const { path, domain, sameSite, httpOnly, secure, maxAge } = sessions.cookie;
+  const base = { path, domain, sameSite, httpOnly, maxAge };
+  const templates = [
+    new CookieTemplate(sessions.cookieName(false), { ...base, secure }),
+    new CookieTemplate(sessions.cookieName(true), { ...base, secure: true }),
+  ] as const;
+
+  return (req, res, next) => {
+    const isSecure = secureRequest(req, trustProxy);
+    const cookie = templates[isSecure ? 1 : 0];
+    const incoming = parseCookieHeader(req.headers.cookie)[cookie.name];
+    const binding = new SessionBinding<Session>(sessions, cookie, isSecure, incoming);
+
+    Object.defineProperty(req, 'session', {
+      configurable: true,
+      enumerable: true,
+      get(): Session {
+        const loaded = binding.loaded;
+        if (loaded !== null) return loaded;
+        // No cookie to load (or the session expired): get() creates one synchronously.
+        binding.get().catch(() => undefined);
+        const created = binding.loaded;
+        if (created === null) throw new SessionClosedError();
+        return created;
+      },
+    });
+
+    // Hold writeHead/write/end until the commit settled.
+    const r = res as unknown as Patchable;
+    const originals = { writeHead: r.writeHead, write: r.write, end: r.end };
+    const queue: [Method, unknown[]][] = [];
+    let phase: 'open' | 'committing' | 'done' = 'open';
+    let needDrain = false;
+    let status = 0;
+
+    const settle = async (): Promise<void> => {
+      try {
+        if (status >= 500) {
+          await binding.abort();
+        } else {
+          const setCookie = await binding.commit();
+          if (setCookie !== null) appendSetCookie(res, setCookie);
+        }
+      } catch (error) {
+        phase = 'done';
+        queue.length = 0;
+        for (const m of METHODS) r[m] = m === 'write' ? () => true : () => res;
+        answerError(res, error, originals);
+        if (errorStatus(error) >= 500) onError(error, req);
+        return;
+      }
+      for (const m of METHODS) r[m] = originals[m];
+      phase = 'done';
+      for (const [method, args] of queue.splice(0)) method.apply(res, args);
+      if (needDrain) res.emit('drain');
+    };
+
+    for (const m of METHODS) {
+      const original = originals[m];
+      r[m] = function (this: unknown, ...args: unknown[]): unknown {
+        if (phase === 'done') return original.apply(res, args);
+        queue.push([original, args]);
+        if (phase === 'open') {
+          phase = 'committing';
+          status = m === 'writeHead' && typeof args[0] === 'number' ? args[0] : res.statusCode;
+          void settle();
+        }
+        if (m !== 'write') return res;
+        needDrain = true;
+        return false;
+      };
+    }
+    // A client gone before any answer: release the session.
+    res.once('close', () => {
+      if (phase === 'open') void binding.abort();
+    });
+
+    if (incoming === undefined || incoming === '') {
+      next();
+      return;
+    }
+    binding.get().then(
+      () => next(),
+      (error: unknown) => {
+        const retryAfter = (error as { retryAfter?: unknown } | null)?.retryAfter;
+        if (typeof retryAfter === 'number' && !res.headersSent) res.setHeader('retry-after', String(Math.ceil(retryAfter)));
+        next(error);
+      },
+    );
+  };
+}
+
+function secureRequest(req: IncomingMessage, trustProxy: boolean): boolean {
+  if ((req.socket as TLSSocket | null)?.encrypted === true) return true;
+  if (!trustProxy) return false;
+  const proto = req.headers['x-forwarded-proto'];
+  if (typeof proto !== 'string') return false;
+  const comma = proto.indexOf(',');
+  return (comma === -1 ? proto : proto.slice(0, comma)).trim().toLowerCase() === 'https';
+}
+
+function appendSetCookie(res: ServerResponse, value: string): void {
+  if (res.headersSent) return;
+  const existing = res.getHeader('set-cookie');
+  const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
+  res.setHeader('set-cookie', [...list, value]);
+}
+
+/** Answers a commit error instead of the held response (its status, Retry-After for a busy session). */
+function answerError(res: ServerResponse, error: unknown, originals: Record<'writeHead' | 'end', Method>): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const status = errorStatus(error);
+  const body = `${status} ${reasonPhrase(status)}`;
+  const headers: Record<string, string | number> = { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) };
+  const retryAfter = (error as { retryAfter?: unknown } | null)?.retryAfter;
+  if (typeof retryAfter === 'number') headers['retry-after'] = String(Math.ceil(retryAfter));
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  originals.writeHead.call(res, status, headers);
+  originals.end.call(res, body);
+}
