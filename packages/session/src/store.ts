@@ -51,6 +51,14 @@ export interface SessionStore {
    * Writes `payload` when the entry's current version equals `expectedVersion` (0: the entry must
    * not exist, or must have expired). Returns the new version, or `undefined` when the version did
    * not match: a concurrent writer got there first, and nothing was written.
+   *
+   * `set` takes no `now`: whether an existing entry has expired (for `expectedVersion` 0) is
+   * judged by the store's own clock (a `clock` option, `Date.now` by default). An expired entry
+   * replaced this way starts again at version 1 and is not reported by `sweep` (like `delete`).
+   * A matching non-zero version writes even when the entry has just expired but is not swept yet
+   * (the request loaded it while it was live); once swept, the entry is gone and the write is
+   * refused. Client-side stores accept a non-zero version for an id they do not know (the cookie
+   * is the truth there).
    */
   set(
     id: string,
@@ -59,7 +67,11 @@ export interface SessionStore {
     expectedVersion: number,
   ): number | undefined | Promise<number | undefined>;
 
-  /** Moves the expiry of a live entry without rewriting its payload or version. No-op when absent. */
+  /**
+   * Moves the expiry of an entry without rewriting its payload or version. No-op when absent
+   * (never written, deleted or swept); an expired entry that is not swept yet is moved too, so
+   * call it only for an entry `get` just returned.
+   */
   touch(id: string, expires: number): void | Promise<void>;
 
   /** Removes the entry; true when there was one. Not a sweep: no expiry is reported for it. */
@@ -75,7 +87,8 @@ export interface SessionStore {
   /**
    * Cross-process lock on one session (optional: stores used by one process only leave it out).
    * Returns true when `owner` now holds the lock; it lapses by itself after `ttlMs`. Never waits:
-   * the manager does the bounded waiting.
+   * the manager does the bounded waiting. Not re-entrant: while a lock is held, every `lock`
+   * call for that id is refused, also one by the same owner.
    */
   lock?(id: string, owner: string, ttlMs: number): boolean | Promise<boolean>;
 
@@ -96,7 +109,11 @@ export interface ClientSideStore extends SessionStore {
   readonly clientSide: true;
   /** The cookie value carrying `payload` until `expires`. Throws `SessionDataError` when too large. */
   seal(id: string, payload: string, version: number, expires: number): string;
-  /** Verifies and decrypts a cookie value; `undefined` for anything forged, truncated, foreign or expired. */
+  /**
+   * Verifies and decrypts a cookie value; `undefined` for anything forged, truncated, foreign or
+   * expired (never throws). When this process has committed a newer version of the same session,
+   * that newer entry is returned instead; a session deleted in this process gives `undefined`.
+   */
   open(cookieValue: string, now: number): (StoredEntry & { readonly id: string }) | undefined;
 }
 

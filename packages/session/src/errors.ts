@@ -1,0 +1,213 @@
+/**
+ * Errors of @dovetail/session.
+ *
+ * Each error has a literal `name`, a stable `code` (`DT_SESSION_<WHAT>`, documented in
+ * docs/errors.md) and a message that says what was asked, what was found and what to do.
+ * Messages never contain a full session id: only its first characters (see {@link idPrefix}).
+ *
+ * @module
+ */
+import { DovetailError } from '@dovetail/interfaces';
+
+/** How many characters of a session id an error message may show. */
+const ID_PREFIX_LENGTH = 6;
+
+/**
+ * The first characters of a session id followed by `…`: enough to correlate log lines, too
+ * little to hijack the session.
+ *
+ * @example
+ * ```ts
+ * idPrefix('3q2+7w8xY1…'); // '3q2+7w…'
+ * ```
+ */
+export function idPrefix(id: string): string {
+  return id.length <= ID_PREFIX_LENGTH ? `${id.slice(0, 2)}…` : `${id.slice(0, ID_PREFIX_LENGTH)}…`;
+}
+
+/**
+ * Base class of the errors of @dovetail/session.
+ *
+ * @example
+ * ```ts
+ * try { await sessions.commit(session); }
+ * catch (e) { if (e instanceof SessionError) log.warn(e.code, e.message); else throw e; }
+ * ```
+ */
+export abstract class SessionError extends DovetailError {}
+
+/**
+ * Session data cannot be stored: a value the codec cannot carry (a function, a socket, a cycle…),
+ * a payload that cannot be decoded, or a cookie that would be too large.
+ *
+ * @example
+ * ```ts
+ * try { encode({ components: { 'myapp.IChat': { socket } } }); }
+ * catch (e) { if (e instanceof SessionDataError) console.log(e.path); } // components['myapp.IChat'].socket
+ * ```
+ */
+export class SessionDataError extends SessionError {
+  override readonly name = 'SessionDataError' as const;
+  readonly code = 'DT_SESSION_DATA' as const;
+  /**
+   * @param path - where the offending value sits, as a JS accessor path such as
+   *   `components['myapp.ICounter'].socket`; `''` for the whole session.
+   * @param reason - what was found there, e.g. `a function`, `a cycle back to components`.
+   * @param hint - what to do; a default about storing plain data is used when absent.
+   */
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+    hint?: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `Cannot store session data at ${path === '' ? '(the whole session)' : path}: ${reason}. ` +
+        (hint ??
+          'Keep only plain data in a session (objects, arrays, strings, numbers, booleans, null, ' +
+            'undefined, Date, Map, Set, bigint, Uint8Array); keep live objects such as sockets, ' +
+            'timers or promises elsewhere and store an id that finds them.'),
+      options,
+    );
+  }
+}
+
+/**
+ * A session stayed locked by another request for longer than the bounded wait: answer 503 with
+ * `Retry-After`, never overwrite.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof SessionBusyError) res.writeHead(e.status, { 'Retry-After': String(e.retryAfter) });
+ * ```
+ */
+export class SessionBusyError extends SessionError {
+  override readonly name = 'SessionBusyError' as const;
+  readonly code = 'DT_SESSION_BUSY' as const;
+  /** HTTP status to answer with. */
+  readonly status = 503 as const;
+  /** The first characters of the session id (never the whole id). */
+  readonly sessionIdPrefix: string;
+  /**
+   * @param sessionId - the busy session's id; only its prefix is kept and shown.
+   * @param waitedMs - how long the lock was waited for.
+   * @param retryAfter - seconds the client should wait before retrying (`Retry-After`).
+   */
+  constructor(
+    sessionId: string,
+    readonly waitedMs: number,
+    readonly retryAfter = 1,
+    options?: ErrorOptions,
+  ) {
+    const prefix = idPrefix(sessionId);
+    super(
+      `Session ${prefix} is busy: another request held its lock for all of the ${waitedMs} ms this ` +
+        `request waited. Retry after ${retryAfter} s; if this happens often, make the requests that ` +
+        `hold the session shorter or raise the lock wait.`,
+      options,
+    );
+    this.sessionIdPrefix = prefix;
+  }
+}
+
+/**
+ * A compare-and-set lost: someone else wrote the session since it was loaded, so nothing was
+ * written by this commit.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof SessionConflictError) return retryRequest();
+ * ```
+ */
+export class SessionConflictError extends SessionError {
+  override readonly name = 'SessionConflictError' as const;
+  readonly code = 'DT_SESSION_CONFLICT' as const;
+  /** HTTP status to answer with. */
+  readonly status = 409 as const;
+  /** The first characters of the session id (never the whole id). */
+  readonly sessionIdPrefix: string;
+  /**
+   * @param sessionId - the session's id; only its prefix is kept and shown.
+   * @param expectedVersion - the version this writer loaded.
+   * @param store - the store's name.
+   */
+  constructor(
+    sessionId: string,
+    readonly expectedVersion: number,
+    readonly store: string,
+    options?: ErrorOptions,
+  ) {
+    const prefix = idPrefix(sessionId);
+    super(
+      `Session ${prefix} was changed in store '${store}' by another writer after this request loaded ` +
+        `version ${expectedVersion}; nothing was written. Load the session again and re-apply the ` +
+        `change, or retry the request.`,
+      options,
+    );
+    this.sessionIdPrefix = prefix;
+  }
+}
+
+/**
+ * The service behind a store failed (Redis gone away, disk full, database locked, store full or
+ * closed). The backend's error is the `cause`; nothing committed is lost.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof SessionStoreError) res.writeHead(e.status, { 'Retry-After': '5' });
+ * ```
+ */
+export class SessionStoreError extends SessionError {
+  override readonly name = 'SessionStoreError' as const;
+  readonly code = 'DT_SESSION_STORE_UNAVAILABLE' as const;
+  /** HTTP status to answer with. */
+  readonly status = 503 as const;
+  /**
+   * @param store - the store's name, e.g. `redis:redis://127.0.0.1:6379`.
+   * @param operation - what was asked, e.g. `set`, `sweep`, `open the database`.
+   * @param detail - what was found; defaults to the cause's message.
+   * @param hint - what to do; defaults to checking the backing service.
+   */
+  constructor(
+    readonly store: string,
+    readonly operation: string,
+    detail?: string,
+    hint?: string,
+    options?: ErrorOptions,
+  ) {
+    const cause = options?.cause;
+    const found = detail ?? (cause instanceof Error ? cause.message : cause === undefined ? 'failed' : String(cause));
+    super(
+      `Session store '${store}' could not ${operation}: ${found}. ` +
+        (hint ?? 'Check that the backing service is running and reachable; the request can be retried.'),
+      options,
+    );
+  }
+}
+
+/**
+ * A store was constructed with bad options (a missing path or url, a short secret, a missing
+ * optional dependency). Thrown at construction or first use, never per request.
+ *
+ * @example
+ * ```ts
+ * new SqliteStore({ path: '' }); // throws SessionStoreConfigError (DT_SESSION_STORE_CONFIG)
+ * ```
+ */
+export class SessionStoreConfigError extends SessionError {
+  override readonly name = 'SessionStoreConfigError' as const;
+  readonly code = 'DT_SESSION_STORE_CONFIG' as const;
+  /**
+   * @param store - the store class, e.g. `SqliteStore`.
+   * @param problem - what was given or found.
+   * @param fix - what to do instead.
+   */
+  constructor(
+    readonly store: string,
+    readonly problem: string,
+    fix: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Cannot set up ${store}: ${problem}. ${fix}`, options);
+  }
+}
