@@ -1,0 +1,94 @@
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { RedisStore } from '../src/redis-store.js';
+import { SqliteStore } from '../src/sqlite-store.js';
+import type { SessionStore } from '../src/store.js';
+import { compileSessionSources, type CompiledSources } from './support/compile-sources.js';
+import { redisTestsEnabled, startRedisServer, type RedisServer } from './support/redis-server.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const WORKER = join(here, 'support', 'counter-worker.mjs');
+const WORKERS = 4;
+const ITERATIONS = 50;
+
+interface WorkerResult {
+  readonly ok: boolean;
+  readonly lockRetries?: number;
+  readonly conflicts?: number;
+  readonly error?: string;
+}
+
+function runWorker(job: Record<string, unknown>): Promise<WorkerResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(WORKER, [JSON.stringify(job)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+    let result: WorkerResult | undefined;
+    child.on('message', (m) => (result = m as WorkerResult));
+    child.on('error', reject);
+    child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`worker exited with ${code} and no result`))));
+  });
+}
+
+/** Seeds the counter, runs the workers against the same backend, returns the final counter. */
+async function race(store: SessionStore, job: Record<string, unknown>): Promise<{ counter: number; results: WorkerResult[] }> {
+  const id = job.id as string;
+  expect(await store.set(id, JSON.stringify({ counter: 0 }), Date.now() + 3_600_000, 0)).toBe(1);
+  const results = await Promise.all(
+    Array.from({ length: WORKERS }, (_, w) => runWorker({ ...job, owner: `worker-${w}`, iterations: ITERATIONS })),
+  );
+  const entry = await store.get(id, Date.now());
+  return { counter: (JSON.parse(entry!.payload) as { counter: number }).counter, results };
+}
+
+let compiled: CompiledSources;
+beforeAll(() => {
+  compiled = compileSessionSources();
+});
+afterAll(() => {
+  compiled?.remove();
+});
+
+describe('SqliteStore across processes', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dovetail-mp-sqlite-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('4 processes × 50 locked increments on one session → counter is exactly 200', async () => {
+    const path = join(dir, 'sessions.db');
+    const store = await SqliteStore.open({ path });
+    try {
+      const { counter, results } = await race(store, { dir: compiled.dir, kind: 'sqlite', path, id: 'shared' });
+      for (const r of results) expect(r).toMatchObject({ ok: true, conflicts: 0 });
+      expect(counter).toBe(WORKERS * ITERATIONS);
+      expect((await store.get('shared', Date.now()))?.version).toBe(WORKERS * ITERATIONS + 1);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+(redisTestsEnabled() ? describe : describe.skip)('RedisStore across processes', () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  it('4 processes × 50 locked increments on one session → counter is exactly 200', async () => {
+    const store = new RedisStore({ url: server.url, prefix: 'mp:' });
+    try {
+      const { counter, results } = await race(store, { dir: compiled.dir, kind: 'redis', url: server.url, prefix: 'mp:', id: 'shared' });
+      for (const r of results) expect(r).toMatchObject({ ok: true, conflicts: 0 });
+      expect(counter).toBe(WORKERS * ITERATIONS);
+    } finally {
+      await store.close();
+    }
+  });
+});

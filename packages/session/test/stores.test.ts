@@ -1,0 +1,401 @@
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { createClient } from 'redis';
+import { CookieStore } from '../src/cookie-store.js';
+import { SessionDataError, SessionStoreConfigError, SessionStoreError } from '../src/errors.js';
+import { MemoryStore } from '../src/memory-store.js';
+import { RedisStore } from '../src/redis-store.js';
+import { SqliteStore } from '../src/sqlite-store.js';
+import { isClientSide, type SessionStore } from '../src/store.js';
+import { describeSessionStore } from './store-conformance.js';
+import { redisTestsEnabled, startRedisServer, type RedisServer } from './support/redis-server.js';
+
+const HOUR = 3_600_000;
+
+function fakeClock(): { clock: () => number; advance: (ms: number) => void } {
+  let now = Date.now();
+  return { clock: () => now, advance: (ms) => void (now += ms) };
+}
+
+// ---------------------------------------------------------------- MemoryStore
+
+describeSessionStore('MemoryStore', async () => {
+  const store = new MemoryStore();
+  return { store, cleanup: async () => store.close() };
+});
+
+describe('MemoryStore#set', () => {
+  it('full of live sessions → SessionStoreError, no live session dropped', () => {
+    const store = new MemoryStore({ maxSessions: 2 });
+    const T0 = Date.now();
+    store.set('a', 'a', T0 + HOUR, 0);
+    store.set('b', 'b', T0 + HOUR, 0);
+    expect(() => store.set('c', 'c', T0 + HOUR, 0)).toThrow(SessionStoreError);
+    try {
+      store.set('c', 'c', T0 + HOUR, 0);
+    } catch (e) {
+      expect((e as SessionStoreError).code).toBe('DT_SESSION_STORE_UNAVAILABLE');
+      expect((e as Error).message).toMatch(/full.*maxSessions = 2/);
+    }
+    expect(store.set('a', 'a2', T0 + HOUR, 1)).toBe(2); // existing ids still write
+    expect(store.get('b', T0)?.payload).toBe('b');
+  });
+
+  it('full with expired entries → claims them for the next sweep, then stores the new one', () => {
+    const { clock } = fakeClock();
+    const store = new MemoryStore({ maxSessions: 2, clock });
+    const T0 = clock();
+    store.set('old', 'last words', T0 - 10, 0);
+    store.set('live', 'l', T0 + HOUR, 0);
+    expect(store.set('new', 'n', T0 + HOUR, 0)).toBe(1);
+    expect(store.size).toBe(2);
+    expect(store.sweep(T0, 100)).toEqual([{ id: 'old', payload: 'last words' }]);
+    expect(store.sweep(T0, 100)).toEqual([]);
+  });
+
+  it('bad maxSessions → SessionStoreConfigError', () => {
+    expect(() => new MemoryStore({ maxSessions: 0 })).toThrow(SessionStoreConfigError);
+    expect(() => new MemoryStore({ maxSessions: 1.5 })).toThrow(SessionStoreConfigError);
+    expect(new MemoryStore({ maxSessions: Infinity }).inProcess).toBe(true);
+  });
+});
+
+describe('MemoryStore#sweep', () => {
+  it('many entries, few expired → claims only the expired, in any bucket order', () => {
+    const store = new MemoryStore();
+    const T0 = 1_000_000_000_000;
+    // Inserted out of time order so buckets are created out of order too.
+    for (let i = 0; i < 1000; i++) store.set(`id${i}`, `p${i}`, T0 + ((i * 7919) % 1000) * 1000, 0);
+    const claimed = store.sweep(T0 + 9_500, 10_000).map((e) => e.id);
+    expect(claimed).toHaveLength(10); // offsets 0..9 s
+    expect(store.size).toBe(990);
+    expect(store.sweep(T0 + 9_999, 10_000)).toEqual([]);
+    expect(store.sweep(T0 + 10_000, 10_000)).toHaveLength(1);
+  });
+
+  it('an entry touched into a later bucket → not claimed at its old time; a partly due bucket → only its expired ids', () => {
+    const store = new MemoryStore();
+    const T0 = 2_000_000_000_000;
+    store.set('a', 'a', T0 + 100, 0);
+    store.set('b', 'b', T0 + 900, 0);
+    store.touch('a', T0 + 50_000);
+    expect(store.sweep(T0 + 500, 10)).toEqual([]);
+    expect(store.sweep(T0 + 900, 10)).toEqual([{ id: 'b', payload: 'b' }]);
+    expect(store.sweep(T0 + 50_000, 10)).toEqual([{ id: 'a', payload: 'a' }]);
+  });
+});
+
+// ---------------------------------------------------------------- SqliteStore
+
+describe('SqliteStore', () => {
+  let dir: string;
+  let n = 0;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dovetail-sqlite-'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describeSessionStore(
+    'SqliteStore',
+    async () => {
+      const { clock, advance } = fakeClock();
+      const path = join(dir, `s${++n}`, 'sessions.db'); // the parent directory does not exist yet
+      const store = new SqliteStore({ path, clock });
+      const others: SqliteStore[] = [];
+      return {
+        store,
+        advanceClock: advance,
+        sibling: async () => {
+          const other = await SqliteStore.open({ path, clock });
+          others.push(other);
+          return other;
+        },
+        cleanup: async () => {
+          await store.close();
+          for (const o of others) await o.close();
+        },
+      };
+    },
+    { locks: true },
+  );
+
+  describe('SqliteStore#constructor', () => {
+    it('missing path or bad table → SessionStoreConfigError', () => {
+      expect(() => new SqliteStore({ path: '' })).toThrow(SessionStoreConfigError);
+      expect(() => new SqliteStore({} as { path: string })).toThrow(/path/);
+      expect(() => new SqliteStore({ path: 'x.db', table: 'a; drop' })).toThrow(SessionStoreConfigError);
+    });
+
+    it('a path that cannot be a database → SessionStoreError at first use, not a crash', async () => {
+      const store = new SqliteStore({ path: dir }); // a directory
+      await expect(Promise.resolve().then(() => store.get('a', 0))).rejects.toBeInstanceOf(SessionStoreError);
+      await store.close();
+    });
+  });
+
+  describe('SqliteStore#open', () => {
+    it('a new store on the same file (a restart) → every committed session is there', async () => {
+      const path = join(dir, 'restart', 'db.sqlite');
+      const first = new SqliteStore({ path });
+      const T0 = Date.now();
+      await first.set('a', 'kept', T0 + HOUR, 0);
+      await first.close();
+      expect(existsSync(path)).toBe(true);
+      const second = await SqliteStore.open({ path });
+      expect(await second.get('a', T0)).toEqual({ payload: 'kept', version: 1, expires: T0 + HOUR });
+      await second.close();
+    });
+
+    it('after open → answers synchronously', async () => {
+      const store = await SqliteStore.open({ path: join(dir, 'sync.db') });
+      const r = store.set('a', 'p', Date.now() + HOUR, 0);
+      expect(r).toBe(1);
+      await store.close();
+      await expect(Promise.resolve().then(() => store.get('a', 0))).rejects.toBeInstanceOf(SessionStoreError);
+    });
+  });
+});
+
+// ---------------------------------------------------------------- RedisStore
+
+const withRedis = redisTestsEnabled();
+(withRedis ? describe : describe.skip)('RedisStore', () => {
+  let server: RedisServer;
+  let n = 0;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  describeSessionStore(
+    'RedisStore',
+    async () => {
+      const prefix = `t${++n}:`;
+      const store = new RedisStore({ url: server.url, prefix });
+      const others: RedisStore[] = [];
+      return {
+        store,
+        sibling: async () => {
+          const other = new RedisStore({ url: server.url, prefix });
+          others.push(other);
+          return other;
+        },
+        cleanup: async () => {
+          await store.close();
+          for (const o of others) await o.close();
+        },
+      };
+    },
+    { locks: true },
+  );
+
+  describe('RedisStore#constructor', () => {
+    it('neither url nor client → SessionStoreConfigError', () => {
+      expect(() => new RedisStore({} as { url: string })).toThrow(SessionStoreConfigError);
+      expect(() => new RedisStore({ url: server.url, graceMs: -1 })).toThrow(SessionStoreConfigError);
+    });
+
+    it('the url password is not in the name', () => {
+      expect(new RedisStore({ url: 'redis://:hunter2@127.0.0.1:1' }).name).not.toContain('hunter2');
+    });
+  });
+
+  describe('RedisStore#close', () => {
+    it('a client passed in → left open; the store stops using it', async () => {
+      const client = createClient({ url: server.url });
+      client.on('error', () => undefined);
+      const store = new RedisStore({ client, prefix: 'given:' }); // connected by the store
+      expect(await store.set('a', 'p', Date.now() + HOUR, 0)).toBe(1);
+      await store.close();
+      expect(client.isOpen).toBe(true);
+      expect(await client.hGet('given:s:a', 'payload')).toBe('p');
+      await expect(store.get('a', 0)).rejects.toBeInstanceOf(SessionStoreError);
+      await client.close();
+    });
+  });
+
+  describe('RedisStore#get', () => {
+    it('no server at the url → SessionStoreError quickly, not a hang', async () => {
+      const down = await startRedisServer();
+      await down.dispose(); // a port where nothing listens
+      const store = new RedisStore({ url: down.url });
+      const started = Date.now();
+      await expect(store.get('a', 0)).rejects.toBeInstanceOf(SessionStoreError);
+      expect(Date.now() - started).toBeLessThan(3000);
+      await store.close();
+    });
+  });
+
+  describe('RedisStore#set', () => {
+    it('server gone mid-commit → SessionStoreError; after restart the last commit is intact', async () => {
+      const durable = await startRedisServer({ appendOnly: true });
+      const store = new RedisStore({ url: durable.url, prefix: 'outage:' });
+      try {
+        const T0 = Date.now();
+        expect(await store.set('a', 'committed', T0 + HOUR, 0)).toBe(1);
+        // Kill the server while a commit is in flight: it either landed (version 2) or failed.
+        const inFlight = Promise.resolve(store.set('a', 'maybe', T0 + HOUR, 1)).then(
+          (v) => ({ ok: true as const, v }),
+          (e: unknown) => ({ ok: false as const, e }),
+        );
+        await durable.stop();
+        const outcome = await inFlight;
+        if (!outcome.ok) expect(outcome.e).toBeInstanceOf(SessionStoreError);
+        // With the server down, a commit fails fast with SessionStoreError (no queueing, no hang).
+        const started = Date.now();
+        const err = await Promise.resolve(store.set('a', 'lost', T0 + HOUR, 2)).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(SessionStoreError);
+        expect((err as SessionStoreError).cause).toBeDefined();
+        expect(Date.now() - started).toBeLessThan(3000);
+
+        await durable.restart();
+        const fresh = new RedisStore({ url: durable.url, prefix: 'outage:' });
+        const entry = await fresh.get('a', T0);
+        if (outcome.ok) expect(entry).toEqual({ payload: 'maybe', version: 2, expires: T0 + HOUR });
+        else expect(entry?.payload === 'committed' || entry?.payload === 'maybe').toBe(true);
+        await fresh.close();
+        // The first store reconnects by itself (the server's restart forces a short real wait).
+        let back: unknown;
+        for (let i = 0; i < 60 && back === undefined; i++) {
+          back = await Promise.resolve(store.get('a', T0)).catch(() => new Promise((r) => setTimeout(() => r(undefined), 50)));
+        }
+        expect(back).toEqual(entry);
+      } finally {
+        await store.close();
+        await durable.dispose();
+      }
+    });
+  });
+});
+
+// ---------------------------------------------------------------- CookieStore
+
+const SECRET_A = 'a'.repeat(16) + 'b'.repeat(16) + '-new';
+const SECRET_B = Buffer.alloc(32, 7);
+
+describeSessionStore('CookieStore', async () => {
+  const store = new CookieStore({ secrets: [SECRET_A] });
+  return { store, cleanup: async () => store.close() };
+});
+
+describe('CookieStore#seal', () => {
+  const T0 = Date.now();
+
+  it('round trip → open returns id, payload, version and expiry', () => {
+    const store = new CookieStore({ secrets: [SECRET_A] });
+    expect(isClientSide(store)).toBe(true);
+    const cookie = store.seal('id1', '{"a":"é😀"}', 3, T0 + HOUR);
+    expect(cookie).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(store.open(cookie, T0)).toEqual({ id: 'id1', payload: '{"a":"é😀"}', version: 3, expires: T0 + HOUR });
+    expect(store.seal('id1', 'x', 1, T0 + HOUR)).not.toBe(store.seal('id1', 'x', 1, T0 + HOUR)); // random IV
+  });
+
+  it('oversized → SessionDataError saying how big and suggesting a server-side store', () => {
+    const store = new CookieStore({ secrets: [SECRET_A], maxCookieBytes: 200 });
+    const e = (() => {
+      try {
+        store.seal('id', 'x'.repeat(500), 1, T0 + HOUR);
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    })();
+    expect(e).toBeInstanceOf(SessionDataError);
+    expect((e as Error).message).toMatch(/\d+ bytes, over maxCookieBytes \(200\)/);
+    expect((e as Error).message).toMatch(/SqliteStore or RedisStore/);
+    expect(store.seal('id', 'x'.repeat(50), 1, T0 + HOUR).length).toBeLessThanOrEqual(200);
+  });
+
+  it('short or missing secrets → SessionStoreConfigError', () => {
+    expect(() => new CookieStore({ secrets: [] })).toThrow(SessionStoreConfigError);
+    expect(() => new CookieStore({ secrets: ['short'] })).toThrow(/at least 32/);
+    expect(() => new CookieStore({ secrets: [SECRET_A], maxCookieBytes: 10 })).toThrow(SessionStoreConfigError);
+  });
+});
+
+describe('CookieStore#open', () => {
+  const T0 = Date.now();
+  const store = new CookieStore({ secrets: [SECRET_A, SECRET_B] });
+  const cookie = store.seal('id1', 'payload', 1, T0 + HOUR);
+
+  it('forged (one bit flipped anywhere) → undefined', () => {
+    const raw = Buffer.from(cookie, 'base64url');
+    for (let i = 0; i < raw.length; i++) {
+      const forged = Buffer.from(raw);
+      forged[i]! ^= 1;
+      expect(store.open(forged.toString('base64url'), T0)).toBeUndefined();
+    }
+  });
+
+  it('truncated → undefined', () => {
+    for (let n = 0; n < cookie.length; n += 3) expect(store.open(cookie.slice(0, n), T0)).toBeUndefined();
+  });
+
+  it('sealed with a foreign secret → undefined', () => {
+    const foreign = new CookieStore({ secrets: ['z'.repeat(40)] });
+    expect(store.open(foreign.seal('id1', 'payload', 1, T0 + HOUR), T0)).toBeUndefined();
+  });
+
+  it('sealed with a retired secret still listed → opens; the newest secret seals', () => {
+    const before = new CookieStore({ secrets: [SECRET_B] });
+    const old = before.seal('id2', 'old', 1, T0 + HOUR);
+    expect(store.open(old, T0)?.payload).toBe('old');
+    const fresh = store.seal('id2', 'new', 2, T0 + HOUR);
+    expect(before.open(fresh, T0)).toBeUndefined(); // sealed with SECRET_A, which `before` lacks
+    expect(new CookieStore({ secrets: [SECRET_A] }).open(fresh, T0)?.payload).toBe('new');
+  });
+
+  it('expired → undefined', () => {
+    expect(store.open(cookie, T0 + HOUR)).toBeUndefined();
+  });
+
+  it('junk of any kind → undefined, never a throw', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.base64String(), fc.string({ unit: 'binary' })), (junk) => {
+        expect(store.open(junk, T0)).toBeUndefined();
+      }),
+    );
+    expect(store.open(undefined as unknown as string, T0)).toBeUndefined();
+    expect(store.open('A'.repeat(100_000), T0)).toBeUndefined();
+  });
+
+  it('an older cookie after a newer commit in this process → the newer entry; refused after delete', () => {
+    const s = new CookieStore({ secrets: [SECRET_A] });
+    const v1 = s.seal('id3', 'one', 1, T0 + HOUR);
+    s.set('id3', 'one', T0 + HOUR, 0);
+    s.seal('id3', 'two', 2, T0 + HOUR);
+    expect(s.set('id3', 'two', T0 + HOUR, 1)).toBe(2);
+    expect(s.set('id3', 'stale', T0 + HOUR, 1)).toBeUndefined(); // a concurrent request with cookie v1
+    expect(s.open(v1, T0)).toEqual({ id: 'id3', payload: 'two', version: 2, expires: T0 + HOUR });
+    s.delete('id3');
+    expect(s.open(v1, T0)).toBeUndefined();
+  });
+
+  it('a session this process never saw (another process sealed it) → accepted at the next version', () => {
+    const other = new CookieStore({ secrets: [SECRET_A] });
+    const here = new CookieStore({ secrets: [SECRET_A] });
+    const c = other.seal('id4', 'p', 5, T0 + HOUR);
+    const opened = here.open(c, T0)!;
+    expect(opened.version).toBe(5);
+    expect(here.set('id4', 'q', T0 + HOUR, opened.version)).toBe(6);
+  });
+
+  it('the view is bounded by maxEntries (oldest write forgotten)', () => {
+    const s = new CookieStore({ secrets: [SECRET_A], maxEntries: 2 });
+    s.set('a', 'a', T0 + HOUR, 0);
+    s.set('b', 'b', T0 + HOUR, 0);
+    s.set('c', 'c', T0 + HOUR, 0);
+    expect(s.get('a', T0)).toBeUndefined();
+    expect(s.get('c', T0)?.payload).toBe('c');
+  });
+});
+
+/** Compile-time check: every store is a SessionStore. */
+export const stores: readonly (new (...args: never[]) => SessionStore)[] = [MemoryStore, SqliteStore, RedisStore, CookieStore];
