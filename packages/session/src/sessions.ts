@@ -13,7 +13,7 @@ import type { Registry } from '@dovetail/registry';
 import { getCurrentRegistry } from '@dovetail/registry';
 import { decode, encode } from './codec.js';
 import { ISessionDataContainer, SessionCreated, SessionExpired } from './contracts.js';
-import { SessionConflictError, SessionStoreConfigError } from './errors.js';
+import { SessionConflictError, SessionDataError, SessionStoreConfigError } from './errors.js';
 import { SessionLocks } from './lock.js';
 import { MemoryStore } from './memory-store.js';
 import type { SessionRecord } from './session.js';
@@ -91,6 +91,21 @@ interface Tracked {
 }
 
 const ROUTED = '/';
+
+/** `components['myapp.IChat'].s.socket` → `components['myapp.IChat'].socket`: the `s` (state) wrapper is the codec's business, not the user's. */
+const COMPONENT_STATE = /^(components\['(?:[^'\\]|\\.)*'\])\.s(?=$|[.[])/;
+
+/** Encodes a session record; a `SessionDataError` names the path as the program sees it. */
+function encodeRecord(record: Partial<SessionRecord>): string {
+  try {
+    return encode(record);
+  } catch (e) {
+    const m = e instanceof SessionDataError ? COMPONENT_STATE.exec(e.path) : null;
+    if (!m) throw e;
+    const error = e as SessionDataError;
+    throw new SessionDataError(m[1]! + error.path.slice(m[0].length), error.reason.split(m[0]).join(m[1]!), undefined, { cause: error });
+  }
+}
 
 /**
  * The session manager.
@@ -334,7 +349,7 @@ export class Sessions {
     const routes = this.#routes();
     const record = session.toRecord(this.#reg, routes.size ? new Set(routes.keys()) : null) as Partial<SessionRecord>;
     delete record.lastAccessed;
-    const payload = encode(record);
+    const payload = encodeRecord(record);
     const routedPayloads = new Map<string, string | undefined>();
     for (const name of routes.keys()) {
       const data = session.namespaceRecord(name);

@@ -1,0 +1,348 @@
+/**
+ * `npm run bench:sessions` — the session manager per request, per store, and MemoryStore at scale.
+ *
+ * 1. One request's session work, in one process, sequentially: `sessions.load(cookie)`,
+ *    `ICounter(session).value += 1`, `sessions.commit(session)` — for MemoryStore, SqliteStore (a
+ *    temp file), RedisStore (a redis-server started on a free loopback port, when the binary
+ *    exists) and CookieStore. Reported as requests per second and µs per request (median of
+ *    BENCH_RUNS runs, after a warm-up). Targets: MemoryStore < 3 µs, SqliteStore < 20 µs.
+ * 2. BENCH_SESSIONS (default 1,000,000) live sessions in MemoryStore, each created, given a
+ *    counter and committed through the manager: bytes per live session (heap + external after
+ *    gc, everything included: the Session, its component, the store entry and indexes, the
+ *    manager's live table), then `sweep()` with none, 1 % and the rest expired (a moved clock).
+ *
+ * The second part runs in a child process with a larger heap (`--max-old-space-size`), so that
+ * one million sessions fit whatever the default heap limit is.
+ *
+ * Environment: BENCH_RUNS (5), BENCH_SESSIONS (1000000), BENCH_SCALE=0 (skip part 2).
+ * Writes bench/results/sessions.md.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Attribute, defineInterface, implementer } from '@dovetail/interfaces';
+import { getGlobalRegistry } from '@dovetail/registry';
+import { CookieStore, MemoryStore, RedisStore, Session, Sessions, SqliteStore } from '@dovetail/session';
+import type { SessionStore } from '@dovetail/session';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SCALE = Number(process.env.BENCH_SESSIONS ?? 1_000_000);
+const SECRET = 'bench-secret-0123456789abcdef0123';
+
+interface Counter {
+  value: number;
+}
+const ICounter = defineInterface<Counter>('bench.sessions.ICounter', { members: { value: Attribute('Counts page views.') } });
+
+@implementer(ICounter)
+class CounterAdapter implements Counter {
+  value = 0;
+  constructor(readonly session: Session) {}
+}
+getGlobalRegistry().registerAdapter(CounterAdapter, Session, ICounter);
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const fmt = (n: number, digits = 2): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+// ---------------------------------------------------------------------------------------------
+// Part 1: one request's session work, per store
+
+interface StoreResult {
+  store: string;
+  opsPerSec: number;
+  usPerOp: number;
+  ops: number;
+  target?: number;
+  note?: string;
+}
+
+async function perRequest(name: string, store: SessionStore, ops: number, target?: number): Promise<StoreResult> {
+  const sessions = new Sessions({ store, secrets: [SECRET], sweepInterval: 0 });
+  try {
+    const first = sessions.create();
+    ICounter(first).value += 1;
+    await sessions.commit(first);
+    let cookie = sessions.cookieValue(first);
+    const clientSide = (store as { clientSide?: boolean }).clientSide === true;
+    const run = async (n: number): Promise<number> => {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) {
+        const session = (await sessions.load(cookie))!;
+        ICounter(session).value += 1;
+        await sessions.commit(session);
+        if (clientSide) cookie = sessions.cookieValue(session);
+      }
+      return Number(process.hrtime.bigint() - t0) / 1000 / n;
+    };
+    await run(Math.max(100, ops >> 2)); // warm-up
+    const times: number[] = [];
+    for (let r = 0; r < RUNS; r++) times.push(await run(ops));
+    const last = (await sessions.load(cookie))!;
+    const expected = 1 + Math.max(100, ops >> 2) + RUNS * ops;
+    if (ICounter(last).value !== expected) throw new Error(`${name}: counter is ${ICounter(last).value}, expected ${expected}`);
+    await sessions.commit(last);
+    const us = median(times);
+    return { store: name, opsPerSec: 1e6 / us, usPerOp: us, ops, target };
+  } finally {
+    await sessions.close();
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (chunk) => done(chunk.toString().startsWith('+PONG')));
+  });
+}
+
+/** A redis-server on a free loopback port in a temp dir, or the reason there is none. */
+async function startRedis(): Promise<{ url: string; stop(): Promise<void> } | string> {
+  const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) return 'redis-server not found on PATH';
+  const dir = mkdtempSync(join(tmpdir(), 'dovetail-bench-redis-'));
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'],
+    { stdio: 'ignore' },
+  );
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      });
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  for (let i = 0; i < 100; i++) {
+    if (await ping(port)) return { url: `redis://127.0.0.1:${port}`, stop };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await stop();
+  return `redis-server did not answer on port ${port}`;
+}
+
+async function partOne(): Promise<StoreResult[]> {
+  const results: StoreResult[] = [];
+  results.push(await perRequest('MemoryStore', new MemoryStore(), 200_000, 3));
+  console.log(results.at(-1));
+  const dir = mkdtempSync(join(tmpdir(), 'dovetail-bench-sqlite-'));
+  try {
+    results.push(await perRequest('SqliteStore (temp file, WAL)', new SqliteStore({ path: join(dir, 'sessions.db') }), 20_000, 20));
+    console.log(results.at(-1));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const redis = await startRedis();
+  if (typeof redis === 'string') {
+    results.push({ store: 'RedisStore', opsPerSec: NaN, usPerOp: NaN, ops: 0, note: `not run: ${redis}` });
+  } else {
+    try {
+      results.push(await perRequest('RedisStore (127.0.0.1)', new RedisStore({ url: redis.url }), 5_000));
+    } finally {
+      await redis.stop();
+    }
+  }
+  console.log(results.at(-1));
+  results.push(await perRequest('CookieStore', new CookieStore({ secrets: [SECRET] }), 20_000));
+  console.log(results.at(-1));
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 2: many live sessions in MemoryStore (run in a child with a large heap)
+
+interface ScaleResult {
+  sessions: number;
+  createUs: number;
+  bytesPerSession: number;
+  heapBytesPerSession: number;
+  sweepNoneMs: number;
+  sweepSomeMs: number;
+  some: number;
+  sweepRestMs: number;
+  rest: number;
+}
+
+function memory(): number {
+  gc?.();
+  gc?.();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external + m.arrayBuffers;
+}
+
+async function partTwo(n: number): Promise<ScaleResult> {
+  if (!gc) throw new Error('run with --expose-gc');
+  const realNow = Date.now.bind(Date);
+  let offset = 0;
+  Date.now = () => realNow() + offset;
+  const timeout = 900;
+  const store = new MemoryStore({ maxSessions: Infinity, clock: () => Date.now() });
+  const sessions = new Sessions({ store, secrets: [SECRET], sweepInterval: 0, timeout });
+  const some = Math.max(1, Math.round(n / 100));
+  const before = memory();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    // The first 1 % were last used 10 minutes ago: they expire first.
+    offset = i < some ? -600_000 : 0;
+    const s = sessions.create();
+    ICounter(s).value += 1;
+    await sessions.commit(s);
+  }
+  offset = 0;
+  const createUs = Number(process.hrtime.bigint() - t0) / 1000 / n;
+  const after = memory();
+  const heapAfter = process.memoryUsage().heapUsed;
+  if (store.size !== n) throw new Error(`store holds ${store.size}, expected ${n}`);
+
+  const timed = async (): Promise<[number, number]> => {
+    const t = process.hrtime.bigint();
+    const ended = await sessions.sweep();
+    return [Number(process.hrtime.bigint() - t) / 1e6, ended];
+  };
+  const [sweepNoneMs, none] = await timed();
+  if (none !== 0) throw new Error(`sweep ended ${none}, expected 0`);
+  offset = (timeout - 600 + 1) * 1000;
+  const [sweepSomeMs, someEnded] = await timed();
+  if (someEnded !== some) throw new Error(`sweep ended ${someEnded}, expected ${some}`);
+  offset = (timeout + 1) * 1000;
+  const [sweepRestMs, rest] = await timed();
+  if (rest !== n - some) throw new Error(`sweep ended ${rest}, expected ${n - some}`);
+  await sessions.close();
+  Date.now = realNow;
+  return {
+    sessions: n,
+    createUs,
+    bytesPerSession: (after - before) / n,
+    heapBytesPerSession: (heapAfter - heapBefore) / n,
+    sweepNoneMs,
+    sweepSomeMs,
+    some,
+    sweepRestMs,
+    rest,
+  };
+}
+
+function runScaleChild(n: number): Promise<ScaleResult | string> {
+  return new Promise((resolve) => {
+    const heapMb = Math.min(Math.floor(totalmem() / 1024 / 1024 * 0.7), 16_384);
+    const child = spawn(process.execPath, ['--expose-gc', `--max-old-space-size=${heapMb}`, fileURLToPath(import.meta.url), '--scale', String(n)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => {
+      const line = out.trim().split('\n').at(-1) ?? '';
+      try {
+        resolve(code === 0 ? (JSON.parse(line) as ScaleResult) : `child exited with ${code}: ${out.slice(-500)}`);
+      } catch {
+        resolve(`child printed no result: ${out.slice(-500)}`);
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function report(results: StoreResult[], scale: ScaleResult | string | undefined): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const lines = [
+    '# Sessions benchmark',
+    '',
+    `\`npm run bench:sessions\` — ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} × ${cpu}.`,
+    '',
+    '## One request: `load(cookie)` + `ICounter(session).value += 1` + `commit(session)`',
+    '',
+    `Sequential, one process, one session; median of ${RUNS} runs after a warm-up. Every request`,
+    'changes the session, so every commit writes (the worst case: an unchanged session is not',
+    'written). Server-side stores: verify the signed id (remembered after the first time), take the',
+    "session's lock (in process; SQLite and Redis also take the store's cross-process lock), load,",
+    'encode and compare, compare-and-set, release. CookieStore: open (AES-GCM) and seal a cookie.',
+    '',
+    '| store | requests/s | µs/request | target | requests per run |',
+    '|---|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    if (r.note) lines.push(`| ${r.store} | — | — | — | ${r.note} |`);
+    else {
+      const target = r.target === undefined ? '—' : `< ${r.target} µs ${r.usPerOp < r.target ? '(met)' : '(**missed**)'}`;
+      lines.push(`| ${r.store} | ${int(r.opsPerSec)} | ${fmt(r.usPerOp)} | ${target} | ${int(r.ops)} |`);
+    }
+  }
+  lines.push('', '## Live sessions in MemoryStore', '');
+  if (scale === undefined) lines.push('Not run (BENCH_SCALE=0).');
+  else if (typeof scale === 'string') lines.push(`Not measured: ${scale}`);
+  else {
+    lines.push(
+      `${int(scale.sessions)} sessions, each created, given a counter component and committed through the`,
+      'manager (MemoryStore keeps the live `Session`: its component, the store entry with its encoded',
+      'payload and expiry-index slot, the manager\'s live-table entry). Memory is heap + external after',
+      'two forced gcs, before and after.',
+      '',
+      '| what | value |',
+      '|---|---:|',
+      `| sessions | ${int(scale.sessions)} |`,
+      `| create + counter + commit, per session | ${fmt(scale.createUs)} µs |`,
+      `| bytes per live session (heap + external) | ${int(scale.bytesPerSession)} |`,
+      `| of which JS heap | ${int(scale.heapBytesPerSession)} |`,
+      `| total for all sessions | ${fmt((scale.bytesPerSession * scale.sessions) / 1024 / 1024, 0)} MiB |`,
+      `| \`sweep()\`, none expired | ${fmt(scale.sweepNoneMs, 3)} ms |`,
+      `| \`sweep()\`, ${int(scale.some)} expired (1 %) | ${fmt(scale.sweepSomeMs)} ms (${fmt((scale.sweepSomeMs * 1000) / scale.some)} µs per ended session) |`,
+      `| \`sweep()\`, the other ${int(scale.rest)} expired | ${fmt(scale.sweepRestMs)} ms (${fmt((scale.sweepRestMs * 1000) / scale.rest)} µs per ended session) |`,
+      '',
+      'Sweeping costs O(expired): with none expired it does not look at the live sessions. Each',
+      'ended session is removed from the store and the live table, its signed-id cache entry is',
+      'forgotten, its callbacks and `[Symbol.dispose]` run and `ISessionExpired` is notified.',
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function main(): Promise<void> {
+  const scaleAt = process.argv.indexOf('--scale');
+  if (scaleAt >= 0) {
+    const result = await partTwo(Number(process.argv[scaleAt + 1]));
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const results = await partOne();
+  let scale: ScaleResult | string | undefined;
+  if (process.env.BENCH_SCALE !== '0') {
+    console.log(`creating ${int(SCALE)} sessions in MemoryStore…`);
+    scale = await runScaleChild(SCALE);
+    console.log(scale);
+  }
+  const markdown = report(results, scale);
+  const out = fileURLToPath(new URL('../results/sessions.md', import.meta.url));
+  mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
+  writeFileSync(out, markdown);
+  console.log(markdown);
+  console.log(`wrote ${out}`);
+}
+
+await main();

@@ -1,0 +1,310 @@
+import { describe, expect, it } from '@jest/globals';
+import { defineInterface, implementer } from '@dovetail/interfaces';
+import { Adapter, Registry, withRegistry } from '@dovetail/registry';
+import { decode, encode } from './codec.js';
+import { SessionDataError } from './errors.js';
+import { newSessionId, registerSessionClass, Session } from './session.js';
+import type { SessionRecord } from './session.js';
+import { SessionData } from './session-data.js';
+
+const ICount = defineInterface<{ value: number }>('dovetail.test.session.ICount');
+const IState = defineInterface<{ n: number }>('dovetail.test.session.IState');
+const ITemp = defineInterface<{ t: number }>('dovetail.test.session.ITemp');
+const IPlain = defineInterface<unknown>('dovetail.test.session.IPlain');
+const IBag = defineInterface<Bag>('dovetail.test.session.IBag');
+const IStray = defineInterface<unknown>('dovetail.test.session.IStray');
+
+@implementer(ICount)
+class Count extends Adapter<Session> {
+  value = 0;
+}
+
+@implementer(IState)
+class State {
+  n = 1;
+  toState() {
+    return { doubled: this.n * 2 };
+  }
+  static fromState(state: { doubled: number }): State {
+    const s = new State();
+    s.n = state.doubled / 2;
+    return s;
+  }
+}
+
+@implementer(ITemp)
+class Temp {
+  static temporaryAdapter = true;
+  t = 1;
+}
+
+class Bag {
+  things = ['a'];
+}
+registerSessionClass(Bag);
+
+class Stray {
+  x = 1;
+}
+
+function registry(): Registry {
+  const reg = new Registry({ name: 'session.test' });
+  reg.registerAdapter(Count, Session, ICount);
+  reg.registerAdapter(State, Session, IState);
+  reg.registerAdapter(Temp, Session, ITemp);
+  return reg;
+}
+
+describe('new Session', () => {
+  it('has a fresh 256-bit url-safe uid, is new, not secure, not expired, with a 900 s timeout', () => {
+    const s = new Session();
+    expect(s.uid).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(new Session().uid).not.toBe(s.uid);
+    expect(newSessionId()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(s.isNew).toBe(true);
+    expect(s.secure).toBe(false);
+    expect(s.expired).toBe(false);
+    expect(s.timeout).toBe(900);
+    expect(s.created).toBe(s.lastAccessed);
+    expect(String(s)).toBe(`<Session ${s.uid.slice(0, 6)}…>`);
+  });
+});
+
+describe('Session: the dictionary view', () => {
+  it('get/set/has/delete/keys/entries/size/clear behave like a Map; get takes a fallback', () => {
+    const s = new Session();
+    expect(s.set('a', 1).set('b', 2)).toBe(s);
+    expect(s.get('a')).toBe(1);
+    expect(s.get('zz', 'dflt')).toBe('dflt');
+    expect(s.has('b')).toBe(true);
+    expect(s.delete('b')).toBe(true);
+    expect(s.delete('b')).toBe(false);
+    expect([...s.keys()]).toEqual(['a']);
+    expect([...s.entries()]).toEqual([['a', 1]]);
+    expect(s.size).toBe(1);
+    s.namespace('pkg').set('k', 1);
+    s.clear();
+    expect(s.size).toBe(0);
+    expect(s.namespace('pkg').get('k')).toBe(1);
+  });
+});
+
+describe('Session#flash, #popFlash, #peekFlash', () => {
+  it('allowDuplicate=false does not add a message already queued (as Pyramid: two flash("hi") + one no-dup → two)', () => {
+    const s = new Session();
+    s.flash('hi');
+    s.flash('hi');
+    s.flash('hi', '', false);
+    s.flash('new', '', false);
+    s.flash('new', '', false);
+    expect(s.peekFlash()).toEqual(['hi', 'hi', 'new']);
+  });
+
+  it('queues are separate; popFlash empties one queue, peekFlash returns a copy', () => {
+    const s = new Session();
+    s.flash('saved');
+    s.flash('careful', 'warn');
+    const peeked = s.peekFlash('warn');
+    peeked.push('not kept');
+    expect(s.peekFlash('warn')).toEqual(['careful']);
+    expect(s.popFlash()).toEqual(['saved']);
+    expect(s.popFlash()).toEqual([]);
+    expect(s.popFlash('warn')).toEqual(['careful']);
+    expect(s.popFlash('nothing')).toEqual([]);
+  });
+});
+
+describe('Session CSRF tokens', () => {
+  it('getCsrfToken() makes one on first use and keeps it; newCsrfToken() replaces it', () => {
+    const s = new Session();
+    const t = s.getCsrfToken();
+    expect(t).toMatch(/^[0-9a-f]{40}$/);
+    expect(s.getCsrfToken()).toBe(t);
+    const u = s.newCsrfToken();
+    expect(u).not.toBe(t);
+    expect(s.getCsrfToken()).toBe(u);
+  });
+});
+
+describe('Session#namespace', () => {
+  it('gives the same SessionData for the same package id, created on first use, separate per package', () => {
+    const s = new Session();
+    expect(s.namespaces()).toEqual([]);
+    const foo = s.namespace('products.foo');
+    expect(foo).toBeInstanceOf(SessionData);
+    expect(foo.name).toBe('products.foo');
+    expect(s.namespace('products.foo')).toBe(foo);
+    foo.set('color', 'red');
+    s.namespace('products.bar').set('color', 'blue');
+    expect(s.namespace('products.foo').get('color')).toBe('red');
+    expect(s.namespaces()).toEqual(['products.foo', 'products.bar']);
+    expect(s.namespaceRecord('products.foo')).toEqual({ color: 'red' });
+    expect(s.namespaceRecord('empty')).toBeUndefined();
+  });
+});
+
+describe('Session#expire, #invalidate, #regenerate, #changed', () => {
+  it('expire() is idempotent; with no request holding it the owner is told once', () => {
+    const told: Session[] = [];
+    const s = new Session({ owner: { expiredOutsideRequest: (x) => told.push(x) } });
+    s.expire();
+    s.invalidate();
+    s.expire();
+    expect(s.expired).toBe(true);
+    expect(told).toEqual([s]);
+  });
+
+  it('expire() while a request holds the session leaves the ending to the commit', () => {
+    const told: Session[] = [];
+    const s = new Session({ owner: { expiredOutsideRequest: (x) => told.push(x) } });
+    s.held = true;
+    s.invalidate();
+    expect(s.expired).toBe(true);
+    expect(told).toEqual([]);
+  });
+
+  it('regenerate() changes the uid, remembers the old ones once, and forces a write', () => {
+    const s = new Session();
+    const first = s.uid;
+    s.regenerate();
+    const second = s.uid;
+    s.regenerate();
+    expect(new Set([first, second, s.uid]).size).toBe(3);
+    expect(s.takeRetiredUids()).toEqual([first, second]);
+    expect(s.takeRetiredUids()).toEqual([]);
+    expect(s.takeForced()).toBe(true);
+    expect(s.takeForced()).toBe(false);
+    s.changed();
+    expect(s.takeForced()).toBe(true);
+  });
+
+  it('runExpiryCallbacks() runs every callback once, even after one throws, then disposes components; returns the errors', () =>
+    withRegistry(registry(), () => {
+      const s = new Session();
+      const calls: string[] = [];
+      const boom = new Error('boom');
+      s.notifyOnExpire(() => calls.push('a'));
+      s.notifyOnExpire(() => {
+        throw boom;
+      });
+      s.notifyOnExpire(() => calls.push('c'));
+      s.setComponent(IPlain, { [Symbol.dispose]: () => calls.push('disposed') });
+      expect(s.runExpiryCallbacks()).toEqual([boom]);
+      expect(calls).toEqual(['a', 'c', 'disposed']);
+      calls.length = 0;
+      s.runExpiryCallbacks();
+      expect(calls).toEqual(['disposed']);
+    }));
+});
+
+describe('Session#toRecord and #applyRecord', () => {
+  it('round trip through the codec: data, namespaces, components (class, fromState, plain, registered class, session refs)', () => {
+    const reg = registry();
+    withRegistry(reg, () => {
+      const s = new Session({ timeout: 120, secure: true });
+      s.set('visits', 3).set('when', new Date(5));
+      s.namespace('products.foo').set('color', 'red');
+      s.namespace('empty');
+      ICount(s).value = 7;
+      IState(s).n = 21;
+      ITemp(s).t = 9;
+      s.setComponent(ITemp, new Temp());
+      s.setComponent(IPlain, { list: [1, 2] });
+      s.setComponent(IBag, new Bag());
+
+      const record = s.toRecord(reg, null);
+      expect(Object.keys(record.components).sort()).toEqual([IBag.name, ICount.name, IPlain.name, IState.name].sort());
+      expect(record.components[ICount.name]).toEqual({ c: 'Count', s: { value: 7 }, r: ['original'] });
+      expect(record.components[IState.name]).toEqual({ c: 'State', s: { doubled: 42 } });
+      expect(record.components[IPlain.name]).toEqual({ s: { list: [1, 2] } });
+      expect(record.namespaces).toEqual({ 'products.foo': { color: 'red' } });
+      expect(record.timeout).toBe(120);
+      expect(record.secure).toBe(true);
+
+      const back = new Session({ uid: s.uid, isNew: false, secure: record.secure }); // as the manager does: secure is fixed at construction
+      const lost = back.applyRecord(decode(encode(record)) as SessionRecord, reg);
+      expect(lost).toEqual([]);
+      expect(back.get('visits')).toBe(3);
+      expect(back.get('when')).toEqual(new Date(5));
+      expect(back.namespace('products.foo').get('color')).toBe('red');
+      expect(back.timeout).toBe(120);
+      expect(back.created).toBe(s.created);
+      const count = ICount(back) as Count;
+      expect(count).toBeInstanceOf(Count);
+      expect(count.value).toBe(7);
+      expect(count.original).toBe(back);
+      expect(IState(back)).toBeInstanceOf(State);
+      expect(IState(back).n).toBe(21);
+      expect(back.getComponent(IPlain)).toEqual({ list: [1, 2] });
+      expect(back.getComponent(IBag)).toBeInstanceOf(Bag);
+      expect([...back.componentEntries()].map(([iface]) => iface)).not.toContain(ITemp);
+      expect(back.toRecord(reg, null)).toEqual({ ...record, lastAccessed: back.lastAccessed });
+    });
+  });
+
+  it('applyRecord replaces everything the session had (a rollback)', () => {
+    const reg = registry();
+    withRegistry(reg, () => {
+      const s = new Session();
+      s.set('a', 1);
+      ICount(s).value = 1;
+      const committed = decode(encode(s.toRecord(reg, null))) as SessionRecord;
+      s.set('b', 2);
+      s.namespace('x').set('y', 1);
+      ICount(s).value = 99;
+      s.setComponent(IPlain, 'extra');
+      s.applyRecord(committed, reg);
+      expect([...s.keys()]).toEqual(['a']);
+      expect(s.namespaces()).toEqual([]);
+      expect(ICount(s).value).toBe(1);
+      expect(s.getComponent(IPlain, null)).toBeNull();
+    });
+  });
+
+  it('toRecord skips the namespaces routed elsewhere', () => {
+    const reg = registry();
+    const s = new Session();
+    s.namespace('routed').set('a', 1);
+    s.namespace('kept').set('b', 2);
+    expect(s.toRecord(reg, new Set(['routed'])).namespaces).toEqual({ kept: { b: 2 } });
+  });
+
+  it('a component whose class cannot be found again → SessionDataError naming components[...]', () => {
+    const reg = registry();
+    const s = new Session();
+    s.setComponent(IStray, new Stray());
+    let error: unknown;
+    try {
+      s.toRecord(reg, null);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SessionDataError);
+    expect((error as SessionDataError).path).toBe(`components['${IStray.name}']`);
+    expect((error as SessionDataError).message).toContain('registerSessionClass(Stray)');
+  });
+
+  it('applyRecord reports components it cannot restore (unknown interface or class) and keeps the rest', () => {
+    const reg = registry();
+    const s = new Session();
+    const lost = s.applyRecord(
+      {
+        created: 1,
+        lastAccessed: 2,
+        timeout: 60,
+        secure: false,
+        data: { a: 1 },
+        namespaces: {},
+        components: {
+          'dovetail.test.session.NeverDefined': { s: 1 },
+          [IStray.name]: { c: 'Stray', s: { x: 1 } },
+          [IPlain.name]: { s: 'plain' },
+        },
+      },
+      reg,
+    );
+    expect(lost.sort()).toEqual(['dovetail.test.session.NeverDefined', IStray.name].sort());
+    expect(s.getComponent(IPlain)).toBe('plain');
+    expect(s.get('a')).toBe(1);
+  });
+});

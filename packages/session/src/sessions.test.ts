@@ -1,0 +1,79 @@
+import { describe, expect, it } from '@jest/globals';
+import { SessionStoreConfigError } from './errors.js';
+import { MemoryStore } from './memory-store.js';
+import { Session } from './session.js';
+import { Sessions } from './sessions.js';
+
+const SECRET = 'unit-secret-0123456789abcdef';
+
+describe('new Sessions', () => {
+  it('defaults: MemoryStore, 900 s timeout, 60 s resolution, the DOVETAIL_SESSION cookie (HttpOnly, SameSite=Lax, Path=/)', async () => {
+    const sessions = new Sessions({ sweepInterval: 0 });
+    expect(sessions.store).toBeInstanceOf(MemoryStore);
+    expect(sessions.timeout).toBe(900);
+    expect(sessions.resolution).toBe(60);
+    expect(sessions.cookie).toMatchObject({ name: 'DOVETAIL_SESSION', secureName: 'DOVETAIL_SECURE_SESSION', path: '/', sameSite: 'lax', httpOnly: true, secure: false });
+    expect(Object.isFrozen(sessions.cookie)).toBe(true);
+    expect(sessions.cookieName(false)).toBe('DOVETAIL_SESSION');
+    expect(sessions.cookieName(true)).toBe('DOVETAIL_SECURE_SESSION');
+    await sessions.close();
+    await sessions.close(); // idempotent
+  });
+
+  it('cookie settings override the defaults one by one', async () => {
+    const sessions = new Sessions({ sweepInterval: 0, cookie: { name: 'sid', sameSite: 'strict', maxAge: 3600 } });
+    expect(sessions.cookie).toMatchObject({ name: 'sid', secureName: 'DOVETAIL_SECURE_SESSION', sameSite: 'strict', maxAge: 3600, httpOnly: true });
+    await sessions.close();
+  });
+
+  it('bad numbers or secrets → SessionStoreConfigError naming the option', () => {
+    for (const options of [{ timeout: -1 }, { resolution: NaN }, { lockWait: Infinity }, { sweepInterval: -5 }, { timeout: '900' as unknown as number }]) {
+      expect(() => new Sessions(options)).toThrow(SessionStoreConfigError);
+    }
+    expect(() => new Sessions({ timeout: -1 })).toThrow(/option timeout is -1/);
+    expect(() => new Sessions({ secrets: [] })).toThrow(SessionStoreConfigError);
+    expect(() => new Sessions({ secrets: ['too short'] })).toThrow(SessionStoreConfigError);
+  });
+
+  it('sessionClass: the sessions made are instances of the subclass', async () => {
+    class MySession extends Session {}
+    const sessions = new Sessions({ sweepInterval: 0, sessionClass: MySession, timeout: 120 });
+    const s = sessions.create();
+    expect(s).toBeInstanceOf(MySession);
+    expect(s.timeout).toBe(120);
+    await sessions.commit(s);
+    expect(await sessions.load(sessions.cookieValue(s))).toBe(s);
+    await sessions.close();
+  });
+});
+
+describe('Sessions#sign and #cookieValue', () => {
+  it('the cookie value of a server-side session is its signed uid', async () => {
+    const sessions = new Sessions({ sweepInterval: 0, secrets: [SECRET] });
+    const s = sessions.create();
+    expect(sessions.cookieValue(s)).toBe(sessions.sign(s.uid));
+    expect(sessions.sign(s.uid)).toBe(new Sessions({ sweepInterval: 0, secrets: [SECRET] }).sign(s.uid));
+    await sessions.close();
+  });
+});
+
+describe('Sessions#load', () => {
+  it('a non-string or empty cookie value → undefined', async () => {
+    const sessions = new Sessions({ sweepInterval: 0 });
+    expect(await sessions.load(undefined as unknown as string)).toBeUndefined();
+    expect(await sessions.load('')).toBeUndefined();
+    await sessions.close();
+  });
+});
+
+describe('Sessions#commit and #abort', () => {
+  it('a session this manager does not hold (already committed, or foreign) is left alone', async () => {
+    const sessions = new Sessions({ sweepInterval: 0 });
+    const s = sessions.create();
+    await sessions.commit(s);
+    await expect(sessions.commit(s)).resolves.toBeUndefined();
+    await expect(sessions.abort(s)).resolves.toBeUndefined();
+    await expect(sessions.commit(new Session())).resolves.toBeUndefined();
+    await sessions.close();
+  });
+});

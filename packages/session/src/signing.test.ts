@@ -1,0 +1,116 @@
+import { describe, expect, it, jest } from '@jest/globals';
+import { SessionStoreConfigError } from './errors.js';
+import { newSessionId } from './session.js';
+import { IdSigner } from './signing.js';
+
+const A = 'first-secret-0123456789abcdef';
+const B = 'second-secret-0123456789abcdef';
+
+describe('IdSigner#sign and #verify', () => {
+  it('a signed id verifies to the id; the value is `<id>.<43 base64url chars>`', () => {
+    const signer = new IdSigner([A]);
+    const id = newSessionId();
+    const value = signer.sign(id);
+    expect(value).toMatch(new RegExp(`^${id}\\.[A-Za-z0-9_-]{43}$`));
+    expect(signer.verify(value)).toBe(id);
+    expect(new IdSigner([A]).verify(value)).toBe(id); // same secret, another process
+  });
+
+  it('rotation: the newest secret signs, every listed secret verifies, a dropped one no longer does', () => {
+    const id = newSessionId();
+    const old = new IdSigner([A]).sign(id);
+    const rotated = new IdSigner([B, A]);
+    expect(rotated.verify(old)).toBe(id);
+    expect(rotated.sign(id)).toBe(new IdSigner([B]).sign(id));
+    expect(rotated.sign(id)).not.toBe(old);
+    expect(new IdSigner([B]).verify(old)).toBeUndefined();
+  });
+
+  it('forged or malformed values → undefined, never a throw (the constant-time compare sees only equal lengths)', () => {
+    const signer = new IdSigner([A]);
+    const id = newSessionId();
+    const value = signer.sign(id);
+    const mac = value.slice(id.length + 1);
+    const junk = [
+      '',
+      '.',
+      'x',
+      id,
+      `${id}.`,
+      `.${mac}`,
+      `${id}.${mac.slice(1)}`,
+      `${id}.${mac}A`,
+      `${id}.${mac.slice(0, -1)}=`,
+      `${id}.${'*'.repeat(43)}`,
+      `${id}.${'A'.repeat(43)}`,
+      `${id.slice(1)}.${mac}`,
+      `${id}!.${mac}`,
+      `short.${mac}`,
+      `${'a'.repeat(200)}.${mac}`,
+      'é'.repeat(100),
+      `${value}\u0000`,
+      new IdSigner([B]).sign(id),
+    ];
+    for (const v of junk) expect(() => signer.verify(v)).not.toThrow();
+    for (const v of junk) expect(signer.verify(v)).toBeUndefined();
+    expect(signer.verify(undefined as unknown as string)).toBeUndefined();
+    expect(signer.verify(value)).toBe(id);
+  });
+
+  it('forget(): a remembered value is verified again (and still verifies while the secret is listed)', () => {
+    const signer = new IdSigner([A]);
+    const id = newSessionId();
+    const value = signer.sign(id);
+    expect(signer.verify(value)).toBe(id);
+    signer.forget(id);
+    expect(signer.verify(value)).toBe(id);
+  });
+});
+
+describe('new IdSigner', () => {
+  it('without secrets: a random key per process (ids do not verify elsewhere)', () => {
+    const a = new IdSigner(undefined);
+    const b = new IdSigner(undefined);
+    const id = newSessionId();
+    expect(a.ephemeral).toBe(true);
+    expect(a.verify(a.sign(id))).toBe(id);
+    expect(b.verify(a.sign(id))).toBeUndefined();
+    expect(new IdSigner([A]).ephemeral).toBe(false);
+  });
+
+  it('bad secrets → SessionStoreConfigError', () => {
+    expect(() => new IdSigner([])).toThrow(SessionStoreConfigError);
+    expect(() => new IdSigner(['short'])).toThrow(SessionStoreConfigError);
+    expect(() => new IdSigner([42 as unknown as string])).toThrow(SessionStoreConfigError);
+    expect(new IdSigner([Buffer.alloc(32, 7)]).sign('x'.repeat(22))).toContain('.');
+  });
+});
+
+describe('IdSigner: the cache of verified values', () => {
+  it('a remembered value costs no HMAC; forget() makes the next verify compute it again', async () => {
+    const crypto = await import('node:crypto');
+    let macs = 0;
+    await jest.isolateModulesAsync(async () => {
+      jest.unstable_mockModule('node:crypto', () => ({
+        ...crypto,
+        createHmac: (...args: Parameters<typeof crypto.createHmac>) => {
+          macs++;
+          return crypto.createHmac(...args);
+        },
+      }));
+      const { IdSigner: Counted } = await import('./signing.js');
+      const signer = new Counted([A, B]);
+      const id = newSessionId();
+      const value = signer.sign(id);
+      macs = 0;
+      expect(signer.verify(value)).toBe(id);
+      expect(macs).toBe(1);
+      expect(signer.verify(value)).toBe(id);
+      expect(macs).toBe(1);
+      signer.forget(id);
+      macs = 0;
+      expect(signer.verify(value)).toBe(id);
+      expect(macs).toBe(1);
+    });
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * No lost updates across processes: 4 real Node processes, each running the Sessions manager of
+ * the built package (packages/session/dist) on one SqliteStore file, or one Redis server, each
+ * doing 50 load → increment → commit units on one session → exactly 200.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Attribute, defineInterface, implementer } from '@dovetail/interfaces';
+import { Registry, withRegistry } from '@dovetail/registry';
+import { RedisStore } from '../src/redis-store.js';
+import { Session } from '../src/session.js';
+import { Sessions } from '../src/sessions.js';
+import { SqliteStore } from '../src/sqlite-store.js';
+import type { SessionStore } from '../src/store.js';
+import { redisTestsEnabled, startRedisServer, type RedisServer } from './support/redis-server.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../../..');
+const worker = join(here, 'support', 'sessions-worker.mjs');
+const SECRET = 'multiprocess-secret-0123456789abcdef';
+const PROCESSES = 4;
+const UNITS = 50;
+
+const ICounter = defineInterface<{ value: number }>('dovetail.test.multiprocess.ICounter', { members: { value: Attribute('Counts.') } });
+@implementer(ICounter)
+class Counter {
+  value = 0;
+  constructor(readonly session: Session) {}
+}
+const registry = new Registry({ name: 'multiprocess' });
+
+/** Workers still running when the file ends (a failed or timed-out test): killed in afterAll. */
+const running = new Set<ReturnType<typeof spawn>>();
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
+registry.registerAdapter(Counter, Session, ICounter);
+
+beforeAll(() => {
+  // The workers run the built package, as an application would.
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/session'], { cwd: root, stdio: 'pipe' });
+}, 180_000);
+
+/** Runs one worker; resolves with its output once it has printed "ready" (call go() to start it). */
+function startWorker(args: string[]): Promise<{ go(): void; done: Promise<string> }> {
+  return new Promise((resolveReady, rejectReady) => {
+    const child = spawn(process.execPath, [worker, ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    running.add(child);
+    let out = '';
+    let err = '';
+    let ready = false;
+    const done = new Promise<string>((resolveDone, rejectDone) => {
+      child.on('exit', (code) => {
+        running.delete(child);
+        if (code === 0) resolveDone(out);
+        else {
+          const error = new Error(`worker exited with ${code}: ${err || out}`);
+          if (!ready) rejectReady(error);
+          rejectDone(error);
+        }
+      });
+    });
+    done.catch(() => undefined);
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (!ready && out.includes('ready\n')) {
+        ready = true;
+        resolveReady({ go: () => child.stdin.end('go\n'), done });
+      }
+    });
+  });
+}
+
+async function runProcesses(store: SessionStore, target: string, prefix: string): Promise<number> {
+  const sessions = new Sessions({ store, registry, secrets: [SECRET], sweepInterval: 0 });
+  try {
+    const s = sessions.create();
+    withRegistry(registry, () => (ICounter(s).value = 0));
+    await sessions.commit(s);
+    const cookie = sessions.cookieValue(s);
+    const kind = store instanceof SqliteStore ? 'sqlite' : 'redis';
+    const workers = await Promise.all(Array.from({ length: PROCESSES }, () => startWorker([kind, target, prefix, SECRET, cookie, String(UNITS)])));
+    for (const w of workers) w.go();
+    const outputs = await Promise.all(workers.map((w) => w.done));
+    for (const o of outputs) expect(o).toContain(`done ${UNITS}`);
+    const last = await sessions.load(cookie);
+    const value = withRegistry(registry, () => ICounter(last!).value);
+    expect(withRegistry(registry, () => ICounter(last!))).toBeInstanceOf(Counter);
+    await sessions.commit(last!);
+    return value;
+  } finally {
+    await sessions.close();
+  }
+}
+
+describe('Sessions across processes', () => {
+  it(`SqliteStore: ${PROCESSES} processes × ${UNITS} increments of one session → exactly ${PROCESSES * UNITS}`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dovetail-mp-'));
+    try {
+      const path = join(dir, 'sessions.db');
+      expect(await runProcesses(new SqliteStore({ path }), path, '')).toBe(PROCESSES * UNITS);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  const withRedis = redisTestsEnabled();
+  (withRedis ? describe : describe.skip)('with Redis', () => {
+    let server: RedisServer | undefined;
+    beforeAll(async () => {
+      server = await startRedisServer();
+    });
+    afterAll(async () => {
+      await server?.dispose();
+    });
+
+    it(`RedisStore: ${PROCESSES} processes × ${UNITS} increments of one session → exactly ${PROCESSES * UNITS}`, async () => {
+      const prefix = 'mp:';
+      expect(await runProcesses(new RedisStore({ url: server!.url, prefix }), server!.url, prefix)).toBe(PROCESSES * UNITS);
+    }, 60_000);
+  });
+});
