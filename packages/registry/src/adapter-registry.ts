@@ -54,6 +54,11 @@ export class AdapterRegistry<V = unknown> {
     if (bases.length) this.bases = bases;
   }
 
+  /** How many lookup results the caches hold now (at most 10,000; read-only, for tests and benchmarks). */
+  get cacheSize(): number {
+    return this.#cached;
+  }
+
   /** The registries consulted after this one, most important first. */
   get bases(): readonly AdapterRegistry<V>[] {
     return this.#bases;
@@ -214,6 +219,20 @@ export class AdapterRegistry<V = unknown> {
     const found = this.uncachedLookup(required, provided, name);
     leaf.set(MISS, found === undefined ? MISS : found);
     return found;
+  }
+
+  /**
+   * `lookup([first, second], provided, name)` without building the array: the cache hit of a
+   * two-object `queryMultiAdapter`. Same cache as `lookup`, which it falls back to on a miss.
+   */
+  lookup2(first: Spec, second: Spec, provided: InterfaceSpec<unknown>, name = ''): V | undefined {
+    if (this.#epoch !== declarationChanges.epoch) this.#clearCaches();
+    const leaf = (this.#multi.get(provided)?.get(name)?.get(first) as Tree | undefined)?.get(second) as Tree | undefined;
+    if (leaf !== undefined) {
+      const hit = leaf.get(MISS);
+      if (hit !== undefined) return hit === MISS ? undefined : (hit as V);
+    }
+    return this.lookup([first, second], provided, name);
   }
 
   // A cache tree keyed position by position (JS has no tuple keys); the result sits under MISS.

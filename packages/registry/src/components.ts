@@ -256,7 +256,7 @@ export class Registry {
     if (objects.length === 1) {
       entry = this.adapters.lookup([providedBy(objects[0])], provided as InterfaceSpec<unknown>, name) as AdapterEntry | undefined;
     } else if (objects.length === 2) {
-      entry = this.adapters.lookup([providedBy(objects[0]), providedBy(objects[1])], provided as InterfaceSpec<unknown>, name) as AdapterEntry | undefined;
+      entry = this.adapters.lookup2(providedBy(objects[0]), providedBy(objects[1]), provided as InterfaceSpec<unknown>, name) as AdapterEntry | undefined;
     } else {
       entry = this.adapters.lookup(objects.map(providedBy), provided as InterfaceSpec<unknown>, name) as AdapterEntry | undefined;
     }
@@ -375,9 +375,15 @@ export class Registry {
     if (typeof name !== 'string') throw new InvalidNameError('queryUtility()', name);
     const found = this.utilities.lookup([], provided as InterfaceSpec<unknown>, name);
     if (found !== undefined) return found;
-    // Bound directly in the container by inversify users.
+    // Bound directly in the container by inversify users. Not `get(id, { optional: true })`:
+    // inversify 8.2.3 remembers that optional miss and, once a `whenDefault()` binding is added,
+    // answers a *named* request with it (a named queryUtility returned the unnamed utility).
+    // `isBound` answers right, and costs one check on this miss path only.
+    const id = provided.id as symbol;
+    const options = name ? { name } : undefined;
+    if (!this.container.isBound(id, options)) return fallback;
     try {
-      const bound = this.container.get(provided.id as symbol, name ? { name, optional: true } : { optional: true });
+      const bound = this.container.get(id, options);
       if (bound !== undefined) return bound;
     } catch {
       // Ambiguous or failing bindings are not utilities we can hand out.
