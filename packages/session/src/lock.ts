@@ -64,6 +64,16 @@ export class SessionLocks {
     }
   }
 
+  /**
+   * Takes the lock of `id` at once when no one in this process holds it and the store needs no
+   * cross-process lock; false otherwise (then use {@link SessionLocks.acquire}).
+   */
+  tryAcquire(id: string): boolean {
+    if (this.store.lock || this.#held.has(id)) return false;
+    this.#held.set(id, { waiters: [] });
+    return true;
+  }
+
   /** Marks a brand-new id as held (no one else can know it yet: no waiting, no store lock). */
   holdNew(id: string): void {
     this.#held.set(id, { waiters: [] });

@@ -138,6 +138,7 @@ export class Sessions {
   readonly #onError: (error: unknown, context: string) => void;
   readonly #clientSide: ClientSideStore | null;
   #sweeper: ReturnType<typeof setInterval> | null = null;
+  #routeCache: { registry: Registry; generation: number; routes: Map<string, SessionStore> } | null = null;
   #closed = false;
 
   constructor(options: SessionsOptions = {}) {
@@ -223,32 +224,44 @@ export class Sessions {
    * const session = (await sessions.load(cookieValue)) ?? sessions.create();
    * ```
    */
-  async load(cookieValue: string, options: { secure?: boolean } = {}): Promise<Session | undefined> {
-    if (typeof cookieValue !== 'string' || cookieValue === '') return undefined;
+  load(cookieValue: string, options: { secure?: boolean } = {}): Promise<Session | undefined> {
+    if (typeof cookieValue !== 'string' || cookieValue === '') return Promise.resolve(undefined);
     const now = Date.now();
-    let opened: (StoredEntry & { readonly id: string }) | undefined;
-    let uid: string | undefined;
-    if (this.#clientSide) {
-      opened = this.#clientSide.open(cookieValue, now);
-      uid = opened?.id;
-    } else uid = this.#signer.verify(cookieValue);
-    if (uid === undefined) return undefined;
+    if (!this.#clientSide) {
+      const uid = this.#signer.verify(cookieValue);
+      if (uid === undefined) return Promise.resolve(undefined);
+      // The returning visitor of an in-process store, its session free: no await at all.
+      const live = this.#live.get(uid);
+      if (live !== undefined && !live.expired && live.lastAccessed + live.timeout * 1000 > now && this.#locks.tryAcquire(uid)) {
+        return Promise.resolve(this.#handOut(live, uid, options.secure ?? false, now));
+      }
+      return this.#load(uid, undefined, options.secure ?? false, now);
+    }
+    const opened = this.#clientSide.open(cookieValue, now);
+    return opened === undefined ? Promise.resolve(undefined) : this.#load(opened.id, opened, options.secure ?? false, now);
+  }
+
+  async #load(uid: string, opened: (StoredEntry & { readonly id: string }) | undefined, secure: boolean, now: number): Promise<Session | undefined> {
     await this.#locks.acquire(uid);
     try {
       const session = await this.#find(uid, opened, now);
-      if (!session || session.secure !== (options.secure ?? false)) {
-        this.#locks.release(uid);
-        return undefined;
-      }
-      session.lastAccessed = now;
-      session.held = true;
-      const tracked = this.#tracked.get(session)!;
-      tracked.heldUid = uid;
-      return session;
+      return this.#handOut(session, uid, secure, now);
     } catch (e) {
       this.#locks.release(uid);
       throw e;
     }
+  }
+
+  /** Gives a loaded session to the request holding its lock, or releases the lock and gives nothing. */
+  #handOut(session: Session | undefined, uid: string, secure: boolean, now: number): Session | undefined {
+    if (!session || session.secure !== secure) {
+      this.#locks.release(uid);
+      return undefined;
+    }
+    session.lastAccessed = now;
+    session.held = true;
+    this.#tracked.get(session)!.heldUid = uid;
+    return session;
   }
 
   async #find(uid: string, opened: StoredEntry | undefined, now: number): Promise<Session | undefined> {
@@ -290,8 +303,17 @@ export class Sessions {
 
   /** Named `ISessionDataContainer` utilities: package id → its store. */
   #routes(): Map<string, SessionStore> {
+    const registry = this.#reg;
+    const cached = this.#routeCache;
+    if (cached && cached.registry === registry && cached.generation === registry.utilitiesGeneration) return cached.routes;
+    const routes = this.#computeRoutes(registry);
+    this.#routeCache = { registry, generation: registry.utilitiesGeneration, routes };
+    return routes;
+  }
+
+  #computeRoutes(registry: Registry): Map<string, SessionStore> {
     const routes = new Map<string, SessionStore>();
-    for (const [name, store] of this.#reg.getUtilitiesFor(ISessionDataContainer as InterfaceSpec<SessionStore>)) {
+    for (const [name, store] of registry.getUtilitiesFor(ISessionDataContainer as InterfaceSpec<SessionStore>)) {
       if (name !== '' && store !== this.store) routes.set(name, store);
     }
     return routes;
