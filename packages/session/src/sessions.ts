@@ -96,7 +96,7 @@ const ROUTED = '/';
 const COMPONENT_STATE = /^(components\['(?:[^'\\]|\\.)*'\])\.s(?=$|[.[])/;
 
 /** Encodes a session record; a `SessionDataError` names the path as the program sees it. */
-function encodeRecord(record: Partial<SessionRecord>): string {
+function encodeRecord(record: SessionRecord): string {
   try {
     return encode(record);
   } catch (e) {
@@ -369,8 +369,7 @@ export class Sessions {
     const retired = session.takeRetiredUids();
     const forced = session.takeForced();
     const routes = this.#routes();
-    const record = session.toRecord(this.#reg, routes.size ? new Set(routes.keys()) : null) as Partial<SessionRecord>;
-    delete record.lastAccessed;
+    const record = session.toRecord(this.#reg, routes.size ? new Set(routes.keys()) : null, false);
     const payload = encodeRecord(record);
     const routedPayloads = new Map<string, string | undefined>();
     for (const name of routes.keys()) {
