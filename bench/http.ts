@@ -23,6 +23,7 @@
  * Writes bench/results/http.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createRequire } from 'node:module';
@@ -186,7 +187,24 @@ async function discoverPeers(wanted?: string[]): Promise<PeerEntry[]> {
   return entries.sort((a, b) => rank(a.peer.name) - rank(b.peer.name) || a.peer.name.localeCompare(b.peer.name));
 }
 
-type Running = { ok: true; url: string; close(): Promise<void> } | { ok: false; reason: string };
+type Running = { ok: true; url: string; close(): Promise<void>; cpu?: () => number | undefined } | { ok: false; reason: string };
+
+/**
+ * CPU time (user + system, µs) a child process has used so far, from /proc: the server's own
+ * cost per request, which unlike req/s does not depend on how fast the load generator sharing
+ * this 2-core machine can go (the measure reference/node-sessions.md §7.2 uses).
+ */
+function childCpuMicros(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = 100;
 
 const READY = /^listening on (https?:\/\/\S+)$/;
 const UNAVAILABLE = /^unavailable: (.*)$/;
@@ -223,7 +241,7 @@ function startChild(entry: PeerEntry, timeoutMs = 30_000): Promise<Running> {
       buffer = lines.pop() ?? '';
       for (const line of lines) {
         const ready = READY.exec(line.trim());
-        if (ready) return settle({ ok: true, url: ready[1]!, close: stop });
+        if (ready) return settle({ ok: true, url: ready[1]!, close: stop, cpu: () => childCpuMicros(child.pid) });
         const unavailable = UNAVAILABLE.exec(line.trim());
         if (unavailable) return settle({ ok: false, reason: unavailable[1]! });
       }
@@ -314,6 +332,8 @@ interface Measurement {
   errors: number;
   /** undefined when the counter could not be read or the run was cut short. */
   lost: number | undefined;
+  /** Server CPU µs per request (child-process peers only). */
+  cpuPerRequest: number | undefined;
   note?: string;
 }
 
@@ -323,16 +343,19 @@ async function measure(
   connections: number,
   shape: { amount: number } | { duration: number },
   safetyMs: number,
+  cpu?: () => number | undefined,
 ): Promise<Measurement> {
   const pattern = peer.counterPattern === undefined ? DEFAULT_COUNTER_PATTERN : peer.counterPattern;
   const first = await request(url);
   if (first.status < 200 || first.status >= 300) throw new Error(`${peer.name}: first request answered ${first.status}`);
   const cookie = first.cookies.join('; ');
   const initial = readCounter(pattern, first.body);
+  const cpuBefore = cpu?.();
   const { result, stoppedEarly, seconds } = await fire(
     { url, connections, timeout: 10, headers: cookie ? { cookie } : {}, ...shape },
     safetyMs,
   );
+  const cpuAfter = cpu?.();
   const last = await request(url, cookie || undefined);
   const final = readCounter(pattern, last.body);
   const ok = result['2xx'];
@@ -350,6 +373,7 @@ async function measure(
     non2xx: result.non2xx,
     errors: result.errors,
     lost,
+    cpuPerRequest: cpuBefore !== undefined && cpuAfter !== undefined && result.requests.total > 0 ? (cpuAfter - cpuBefore) / result.requests.total : undefined,
     note: notes.length > 0 ? notes.join(', ') : undefined,
   };
 }
@@ -367,6 +391,10 @@ export interface HttpBenchRow {
   runs: Measurement[];
   rps?: number;
   p99?: number;
+  /** Median server CPU µs per request. */
+  cpuPerRequest?: number;
+  /** Baseline CPU per request ÷ this peer's: the throughput ratio if the server were the bottleneck. */
+  cpuRatio?: number;
   ratio?: number;
   lost?: number;
 }
@@ -380,7 +408,7 @@ export async function runHttpBench(options: HttpBenchOptions = optionsFromEnv())
   const entries = await discoverPeers(options.peers);
   const log = (s: string): void => void process.stderr.write(s + '\n');
   const rows = new Map<string, HttpBenchRow>();
-  const running = new Map<string, { url: string; close(): Promise<void>; rate: number; entry: PeerEntry }>();
+  const running = new Map<string, { url: string; close(): Promise<void>; cpu?: (() => number | undefined) | undefined; rate: number; entry: PeerEntry }>();
   const safetyMs = (options.seconds * 6 + 30) * 1000;
 
   try {
@@ -394,7 +422,7 @@ export async function runHttpBench(options: HttpBenchOptions = optionsFromEnv())
         continue;
       }
       log(`${entry.peer.name}: ${started.url}; warming up ${options.warmupSeconds} s`);
-      running.set(entry.peer.name, { url: started.url, close: started.close, rate: 0, entry });
+      running.set(entry.peer.name, { url: started.url, close: started.close, cpu: started.cpu, rate: 0, entry });
       const warm = await measure(entry.peer, started.url, options.connections, { duration: options.warmupSeconds }, safetyMs);
       running.get(entry.peer.name)!.rate = warm.rps;
       log(`${entry.peer.name}: warm-up ${Math.round(warm.rps)} req/s`);
@@ -406,7 +434,7 @@ export async function runHttpBench(options: HttpBenchOptions = optionsFromEnv())
         const entry = live[(i + run) % live.length]!;
         const state = running.get(entry.peer.name)!;
         const amount = Math.max(options.connections * 20, Math.round(state.rate * options.seconds));
-        const m = await measure(entry.peer, state.url, options.connections, { amount }, safetyMs);
+        const m = await measure(entry.peer, state.url, options.connections, { amount }, safetyMs, state.cpu);
         state.rate = m.rps || state.rate;
         rows.get(entry.peer.name)!.runs.push(m);
         log(
@@ -424,10 +452,14 @@ export async function runHttpBench(options: HttpBenchOptions = optionsFromEnv())
     if (row.runs.length === 0) continue;
     row.rps = median(row.runs.map((r) => r.rps));
     row.p99 = median(row.runs.map((r) => r.p99));
+    const cpu = row.runs.map((r) => r.cpuPerRequest).filter((c): c is number => c !== undefined);
+    if (cpu.length) row.cpuPerRequest = median(cpu);
     row.lost = row.runs.some((r) => r.lost === undefined) ? undefined : row.runs.reduce((s, r) => s + (r.lost ?? 0), 0);
   }
   const base = rows.get(BASELINE)?.rps;
   for (const row of rows.values()) if (row.rps !== undefined && base) row.ratio = row.rps / base;
+  const baseCpu = rows.get(BASELINE)?.cpuPerRequest;
+  for (const row of rows.values()) if (row.cpuPerRequest !== undefined && baseCpu) row.cpuRatio = baseCpu / row.cpuPerRequest;
 
   const list = [...rows.values()];
   const markdown = toMarkdown(list, options);
@@ -451,9 +483,10 @@ function toMarkdown(rows: HttpBenchRow[], options: HttpBenchOptions): string {
       `${options.runs} run(s) per peer of ~${options.seconds} s each (fixed request count sized from the previous rate), ` +
       `peers interleaved, after ${options.warmupSeconds} s warm-up; servers ${options.inProcess ? 'in the harness process' : 'in child processes'}`,
     '- req/s and p99: median over runs. lost updates: 2xx responses − counter increase, summed over all runs (should be 0).',
+    '- server CPU: user + system time of the server process per request (from /proc), median over runs; the CPU ratio is bare-node\'s CPU per request ÷ the peer\'s, i.e. the throughput ratio when the server, not the load generator sharing the machine, is the bottleneck.',
     '',
-    '| peer | req/s | p99 ms | ratio vs bare-node | lost updates | notes |',
-    '|---|---:|---:|---:|---:|---|',
+    '| peer | req/s | p99 ms | ratio vs bare-node | server CPU µs/req | CPU ratio vs bare-node | lost updates | notes |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const row of rows) {
     const notes: string[] = [];
@@ -465,7 +498,7 @@ function toMarkdown(rows: HttpBenchRow[], options: HttpBenchOptions): string {
     if (errors > 0) notes.push(`${errors} errors`);
     for (const note of new Set(row.runs.map((r) => r.note).filter((n): n is string => n !== undefined))) notes.push(note);
     lines.push(
-      `| ${row.peer} | ${fmt(row.rps, 0)} | ${fmt(row.p99, 1)} | ${fmt(row.ratio, 2)} | ${row.lost ?? '—'} | ${notes.join('; ').replace(/\|/g, '\\|')} |`,
+      `| ${row.peer} | ${fmt(row.rps, 0)} | ${fmt(row.p99, 1)} | ${fmt(row.ratio, 2)} | ${fmt(row.cpuPerRequest, 1)} | ${fmt(row.cpuRatio, 2)} | ${row.lost ?? '—'} | ${notes.join('; ').replace(/\|/g, '\\|')} |`,
     );
   }
   return lines.join('\n') + '\n';
