@@ -2,7 +2,7 @@
  * The demo site `npm start` serves: every seed example under one Site, with an index page.
  *
  * Run: `npm start` (SQLite store at var/sessions.db) or
- * `npm run build && npx dovetail serve examples/dist/demo/index.js --store memory`
+ * `npm run serve -- examples/dist/demo/index.js --store memory`
  */
 import type { Request } from '@dovetail/web';
 import { Resource } from '@dovetail/web';

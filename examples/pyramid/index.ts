@@ -3,7 +3,7 @@
  * the home and howdy views (the counter is not specific to the URL and survives a restart with
  * a SQLite or cookie store), and a flash message shown once after a POST and redirect.
  *
- * Run: `npm run build && npx dovetail serve examples/dist/pyramid/index.js --store sqlite:var/pyramid.db`
+ * Run: `npm run serve -- examples/dist/pyramid/index.js --store sqlite:var/pyramid.db`
  */
 import type { Session } from '@dovetail/session';
 import type { Request } from '@dovetail/web';

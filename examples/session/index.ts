@@ -2,7 +2,7 @@
  * Seed 002, Twisted Web "Session Basics": show the session id; `/expire` ends the session,
  * and the next visit shows a new id.
  *
- * Run: `npm run build && npx dovetail serve examples/dist/session/index.js`
+ * Run: `npm run serve -- examples/dist/session/index.js`
  */
 import type { Request } from '@dovetail/web';
 import { Resource } from '@dovetail/web';

@@ -3,7 +3,7 @@
  * builds a `UserManager` on first use and keeps it on the session; `setComponent` stores the
  * current user; when the session ends, the manager is cleaned up.
  *
- * Run: `npm run build && npx dovetail serve examples/dist/users/index.js`
+ * Run: `npm run serve -- examples/dist/users/index.js`
  */
 import { Attribute, defineInterface, implementer, Method } from '@dovetail/interfaces';
 import { Adapter, registerAdapter } from '@dovetail/registry';

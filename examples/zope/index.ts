@@ -3,7 +3,7 @@
  * (`products.foo`, `products.bar`), a named data container for one package with the default
  * store as the fallback for the others, and data that cannot be stored rejected at commit.
  *
- * Run: `npm run build && npx dovetail serve examples/dist/zope/index.js`
+ * Run: `npm run serve -- examples/dist/zope/index.js`
  */
 import { getGlobalRegistry } from '@dovetail/registry';
 import { ISession, ISessionDataContainer, MemoryStore } from '@dovetail/session';
