@@ -7,11 +7,10 @@
  */
 import 'reflect-metadata';
 import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
-import { Declaration, implementedBy, Interface, isInterface, providedBy } from '@dovetail/interfaces';
+import { providedBy } from '@dovetail/interfaces';
 import { Container } from 'inversify';
 import { AdapterRegistry } from './adapter-registry.js';
 import { AdapterAlreadyRegisteredError, ComponentLookupError, InvalidNameError, InvalidRegistrationError } from './errors.js';
-import type { Registration } from './events.js';
 import {
   AdapterRegistration,
   HandlerRegistration,
@@ -21,65 +20,13 @@ import {
   Unregistered,
   UtilityRegistration,
 } from './events.js';
-import type { AdapterFactory, Invoker, Invoker1 } from './factory.js';
+import type { AdapterFactory } from './factory.js';
 import { invokerFor } from './factory.js';
+import type { AdapterEntry, AdapterOptions, RegistryOptions, RequiredSpec, SubscriberEntry } from './registration.js';
+import { checkName, exactSubscribers, label, recordsOf, toProvided, toSpecs } from './registration.js';
+import { UtilityTable } from './utilities.js';
 
-/** What a registration may require: an interface, a class (its instances), a declaration, or null (anything). */
-export type RequiredSpec = InterfaceSpec<unknown> | Declaration | (abstract new (...args: never[]) => unknown) | ((...args: never[]) => unknown) | null;
-
-/** Options of {@link Registry.registerAdapter}. */
-export interface AdapterOptions {
-  /** The adapter's name; lookups match names exactly. @default '' */
-  readonly name?: string;
-  /** Replace an adapter already registered for the same keys instead of throwing. @default false */
-  readonly replace?: boolean;
-}
-
-/** Options of {@link Registry} construction. */
-export interface RegistryOptions {
-  /** Shown in messages. @default 'registry' */
-  readonly name?: string;
-  /** Registries consulted after this one (C3 order over registries). @default [] */
-  readonly bases?: readonly Registry[];
-  /** The inversify container holding utilities; one is created (child of the first base's) when absent. */
-  readonly container?: Container;
-}
-
-/** The stored form of an adapter: its record plus how to call it. */
-interface AdapterEntry {
-  readonly record: AdapterRegistration;
-  readonly call: Invoker;
-  readonly call1: Invoker1;
-}
-interface SubscriberEntry {
-  readonly record: SubscriptionRegistration | HandlerRegistration;
-  readonly call: Invoker;
-}
-type BindingId = ReturnType<ReturnType<ReturnType<Container['bind']>['toConstantValue']>['getIdentifier']>;
-
-// Only a missing name means ''; null and other non-strings are errors, as in queryAdapter().
-function checkName(where: string, name: unknown = ''): string {
-  if (typeof name !== 'string') throw new InvalidNameError(where, name);
-  return name;
-}
-
-function toSpec(where: string, spec: unknown): Spec {
-  if (spec === null || spec === undefined) return Interface;
-  if (isInterface(spec) || spec instanceof Declaration) return spec;
-  if (typeof spec === 'function') return implementedBy(spec);
-  throw new InvalidRegistrationError(where, 'each required spec', spec, 'an interface, a class, a declaration or null');
-}
-
-function toSpecs(where: string, required: RequiredSpec | readonly RequiredSpec[]): Spec[] {
-  return Array.isArray(required) ? required.map((r) => toSpec(where, r)) : [toSpec(where, required)];
-}
-
-function toProvided(where: string, provided: unknown): InterfaceSpec<unknown> {
-  if (!isInterface(provided)) throw new InvalidRegistrationError(where, 'the provided interface', provided, 'an interface made by defineInterface()');
-  return provided;
-}
-
-const label = (s: Spec): string => (isInterface(s) ? s.name : s.label);
+export type { AdapterOptions, RegistryOptions, RequiredSpec } from './registration.js';
 
 /**
  * A component registry (zope's `Components`).
@@ -102,7 +49,7 @@ export class Registry {
   /** Utilities (null adapters) and, as subscribers, every utility ever registered per interface. */
   readonly utilities: AdapterRegistry<unknown>;
   #bases: readonly Registry[];
-  readonly #utilityRecords = new Map<InterfaceSpec<unknown>, Map<string, { record: UtilityRegistration; binding: BindingId | undefined }>>();
+  readonly #utilityTable: UtilityTable;
 
   constructor(options: RegistryOptions = {}) {
     this.name = options.name ?? 'registry';
@@ -111,6 +58,7 @@ export class Registry {
     this.container = options.container ?? new Container(this.#bases[0] ? { parent: this.#bases[0].container } : {});
     this.adapters = new AdapterRegistry(`${this.name}.adapters`, this.#bases.map((b) => b.adapters));
     this.utilities = new AdapterRegistry(`${this.name}.utilities`, this.#bases.map((b) => b.utilities));
+    this.#utilityTable = new UtilityTable(this.container, this.utilities);
   }
 
   /** The registries consulted after this one. */
@@ -316,22 +264,12 @@ export class Registry {
     const target = toProvided(where, provided);
     const name = checkName(where, options.name);
     if (component === undefined || component === null) throw new InvalidRegistrationError(where, 'the component', component, 'a value (not null or undefined)');
-    const byName = this.#utilityRecords.get(target);
-    const old = byName?.get(name);
-    if (old?.record.component === component) return;
+    const old = this.#utilityTable.registered(target, name);
+    if (old?.component === component) return;
     if (old) this.unregisterUtility(provided, { name });
-    const binding = this.container.bind(target.id as symbol).toConstantValue(component);
-    const bound = name ? binding.whenNamed(name) : binding.whenDefault();
     const record = new UtilityRegistration(this, target, name, component);
-    (byName ?? this.#utilityRecords.set(target, new Map()).get(target)!).set(name, { record, binding: bound.getIdentifier() });
-    this.utilities.register([], target, name, component);
-    if (!this.#subscribedHere(target, component)) this.utilities.subscribe([], target, component);
+    this.#utilityTable.add(record);
     this.#notify(new Registered(record));
-  }
-
-  #subscribedHere(target: InterfaceSpec<unknown>, component: unknown): boolean {
-    for (const [, provided, value] of this.utilities.allSubscriptions()) if (provided === target && value === component) return true;
-    return false;
   }
 
   /**
@@ -347,15 +285,10 @@ export class Registry {
     const where = 'unregisterUtility()';
     const target = toProvided(where, provided);
     const name = checkName(where, options.name);
-    const byName = this.#utilityRecords.get(target);
-    const found = byName?.get(name);
-    if (!found || (options.component !== undefined && found.record.component !== options.component)) return false;
-    byName!.delete(name);
-    if (found.binding !== undefined) this.container.unbind(found.binding);
-    this.utilities.unregister([], target, name);
-    const stillUsed = [...byName!.values()].some((e) => e.record.component === found.record.component);
-    if (!stillUsed) this.utilities.unsubscribe([], target, found.record.component);
-    this.#notify(new Unregistered(found.record));
+    const found = this.#utilityTable.registered(target, name);
+    if (!found || (options.component !== undefined && found.component !== options.component)) return false;
+    this.#utilityTable.remove(found);
+    this.#notify(new Unregistered(found));
     return true;
   }
 
@@ -375,20 +308,8 @@ export class Registry {
     if (typeof name !== 'string') throw new InvalidNameError('queryUtility()', name);
     const found = this.utilities.lookup([], provided as InterfaceSpec<unknown>, name);
     if (found !== undefined) return found;
-    // Bound directly in the container by inversify users. Not `get(id, { optional: true })`:
-    // inversify 8.2.3 remembers that optional miss and, once a `whenDefault()` binding is added,
-    // answers a *named* request with it (a named queryUtility returned the unnamed utility).
-    // `isBound` answers right, and costs one check on this miss path only.
-    const id = provided.id as symbol;
-    const options = name ? { name } : undefined;
-    if (!this.container.isBound(id, options)) return fallback;
-    try {
-      const bound = this.container.get(id, options);
-      if (bound !== undefined) return bound;
-    } catch {
-      // Ambiguous or failing bindings are not utilities we can hand out.
-    }
-    return fallback;
+    // Bound directly in the container by inversify users.
+    return this.#utilityTable.fromContainer(provided as InterfaceSpec<unknown>, name, fallback);
   }
 
   /**
@@ -498,17 +419,7 @@ export class Registry {
   }
 
   #unsubscribe(specs: Spec[], provided: InterfaceSpec<unknown> | null, callable: unknown): boolean {
-    const gone = this.adapters.subscriptions(specs, provided).filter((e) => {
-      const entry = e as SubscriberEntry;
-      const fn = entry.record instanceof HandlerRegistration ? entry.record.handler : entry.record.factory;
-      // subscriptions() also returns subscribers for extensions of `provided`: keep exact keys only.
-      return (
-        entry.record.registry === this &&
-        entry.record.provided === provided &&
-        specsEqual(entry.record.required, specs) &&
-        (callable === undefined || fn === callable)
-      );
-    }) as SubscriberEntry[];
+    const gone = exactSubscribers(this.adapters.subscriptions(specs, provided) as SubscriberEntry[], this, specs, provided, callable);
     if (gone.length === 0) return false;
     for (const entry of gone) this.adapters.unsubscribe(specs, provided, entry);
     for (const entry of gone) this.#notify(new Unregistered(entry.record));
@@ -546,39 +457,26 @@ export class Registry {
 
   /** The adapter registrations made in this registry. */
   registeredAdapters(): AdapterRegistration[] {
-    return this.#records(this.adapters.allRegistrations(), AdapterRegistration);
+    return recordsOf(this.adapters.allRegistrations(), AdapterRegistration);
   }
 
   /** The utility registrations made in this registry. */
   registeredUtilities(): UtilityRegistration[] {
-    return [...this.#utilityRecords.values()].flatMap((m) => [...m.values()].map((e) => e.record));
+    return this.#utilityTable.records();
   }
 
   /** The subscription adapter registrations made in this registry. */
   registeredSubscriptionAdapters(): SubscriptionRegistration[] {
-    return [...this.adapters.allSubscriptions()].map(([, , e]) => (e as SubscriberEntry).record).filter((r): r is SubscriptionRegistration => r instanceof SubscriptionRegistration);
+    return recordsOf(this.adapters.allSubscriptions(), SubscriptionRegistration);
   }
 
   /** The handler registrations made in this registry. */
   registeredHandlers(): HandlerRegistration[] {
-    return [...this.adapters.allSubscriptions()].map(([, , e]) => (e as SubscriberEntry).record).filter((r): r is HandlerRegistration => r instanceof HandlerRegistration);
-  }
-
-  #records<R extends Registration>(entries: Iterable<[Spec[], InterfaceSpec<unknown>, string, unknown]>, kind: abstract new (...args: never[]) => R): R[] {
-    const out: R[] = [];
-    for (const [, , , entry] of entries) {
-      const record = (entry as AdapterEntry).record;
-      if (record instanceof kind) out.push(record);
-    }
-    return out;
+    return recordsOf(this.adapters.allSubscriptions(), HandlerRegistration);
   }
 
   /** @returns `<Registry name>` */
   toString(): string {
     return `<Registry ${this.name}>`;
   }
-}
-
-function specsEqual(a: readonly Spec[], b: readonly Spec[]): boolean {
-  return a.length === b.length && a.every((s, i) => s === b[i]);
 }

@@ -8,71 +8,24 @@
  * Holding the lock from load to commit is what keeps concurrent requests of one session from
  * losing each other's updates, in one process and across processes sharing a store.
  */
-import type { InterfaceSpec } from '@dovetail/interfaces';
 import type { Registry } from '@dovetail/registry';
 import { getCurrentRegistry } from '@dovetail/registry';
 import { decode, encode } from './codec.js';
-import { ISessionDataContainer, SessionCreated, SessionExpired } from './contracts.js';
-import { SessionConflictError, SessionDataError, SessionStoreConfigError } from './errors.js';
+import { SessionCreated, SessionExpired } from './contracts.js';
+import { SessionConflictError, SessionDataError } from './errors.js';
 import { SessionLocks } from './lock.js';
 import { MemoryStore } from './memory-store.js';
 import type { SessionRecord } from './session.js';
 import { Session } from './session.js';
+import type { RoutedState } from './session-routes.js';
+import { NamespaceRoutes, ROUTED } from './session-routes.js';
+import type { CookieSettings, SessionsOptions } from './sessions-options.js';
+import { cookieSettings, nonNegative, warnOnError } from './sessions-options.js';
 import { IdSigner } from './signing.js';
 import type { ClientSideStore, SessionStore, StoredEntry } from './store.js';
 import { isClientSide } from './store.js';
 
-/** Settings of the session cookie. */
-export interface CookieSettings {
-  /** Cookie name over plain HTTP. @default 'DOVETAIL_SESSION' */
-  readonly name: string;
-  /** Cookie name over HTTPS (a secure session is never handed out over plain HTTP). @default 'DOVETAIL_SECURE_SESSION' */
-  readonly secureName: string;
-  /** @default '/' */
-  readonly path: string;
-  /** @default undefined (host-only) */
-  readonly domain?: string;
-  /** @default 'lax' */
-  readonly sameSite: 'lax' | 'strict' | 'none';
-  /** Mark every cookie Secure, also over plain HTTP (behind a TLS proxy). @default false */
-  readonly secure: boolean;
-  /** @default true */
-  readonly httpOnly: boolean;
-  /** Max-Age in seconds; absent gives a browser-session cookie. @default undefined */
-  readonly maxAge?: number;
-}
-
-/** Options of {@link Sessions}. */
-export interface SessionsOptions {
-  /** Where sessions are kept. @default new MemoryStore({ maxSessions }) */
-  readonly store?: SessionStore;
-  /** Seconds of inactivity after which a session ends. @default 900 */
-  readonly timeout?: number;
-  /**
-   * Seconds between writes of the last-access time to a store in another process (Zope's
-   * write avoidance): a session then ends between `timeout` and `timeout + resolution` seconds
-   * after its last access. MemoryStore is always exact. @default 60
-   */
-  readonly resolution?: number;
-  /** HMAC keys for the session cookie, newest first; old ones still verify. @default one random key per process (sessions do not survive a restart) */
-  readonly secrets?: readonly (string | Buffer)[];
-  /** Cookie settings. */
-  readonly cookie?: Partial<CookieSettings>;
-  /** Bound of the default MemoryStore. @default 1_000_000 */
-  readonly maxSessions?: number;
-  /** Milliseconds a request waits for a session another request holds, then `SessionBusyError`. @default 5000 */
-  readonly lockWait?: number;
-  /** Milliseconds a cross-process lock lives if its holder dies. @default 30000 */
-  readonly lockTtl?: number;
-  /** Seconds between sweeps for expired sessions; 0 turns the timer off (call `sweep()` yourself). @default 60 */
-  readonly sweepInterval?: number;
-  /** The registry used for events, adapters and `ISessionDataContainer` routing. @default the current registry at each call */
-  readonly registry?: Registry;
-  /** The class of the sessions made (a subclass of `Session`). @default Session */
-  readonly sessionClass?: new (options: ConstructorParameters<typeof Session>[0]) => Session;
-  /** Told about problems that do not fail a request (a corrupt stored session, a throwing expiry callback). @default console.warn */
-  readonly onError?: (error: unknown, context: string) => void;
-}
+export type { CookieSettings, SessionsOptions } from './sessions-options.js';
 
 /** What the manager remembers about a session between load and commit (and between requests, for live ones). */
 interface Tracked {
@@ -84,13 +37,11 @@ interface Tracked {
   /** When the last-access time was last written, epoch ms. */
   written: number;
   /** Routed namespaces: what was last committed for each. */
-  routed: Map<string, { version: number; payload: string }>;
+  routed: RoutedState;
   /** Client-side stores: the cookie value of the last commit. */
   cookie: string | undefined;
   ended: boolean;
 }
-
-const ROUTED = '/';
 
 /** `components['myapp.IChat'].s.socket` → `components['myapp.IChat'].socket`: the `s` (state) wrapper is the codec's business, not the user's. */
 const COMPONENT_STATE = /^(components\['(?:[^'\\]|\\.)*'\])\.s(?=$|[.[])/;
@@ -138,36 +89,22 @@ export class Sessions {
   readonly #onError: (error: unknown, context: string) => void;
   readonly #clientSide: ClientSideStore | null;
   #sweeper: ReturnType<typeof setInterval> | null = null;
-  #routeCache: { registry: Registry; generation: number; routes: Map<string, SessionStore> } | null = null;
+  readonly #routing: NamespaceRoutes;
   #closed = false;
 
   constructor(options: SessionsOptions = {}) {
-    const positive = (name: string, value: number | undefined, fallback: number): number => {
-      const v = value ?? fallback;
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-        throw new SessionStoreConfigError('Sessions', `option ${name} is ${String(value)}`, `Pass a finite number >= 0 (default ${fallback}).`);
-      }
-      return v;
-    };
-    this.timeout = positive('timeout', options.timeout, 900);
-    this.resolution = positive('resolution', options.resolution, 60);
+    this.timeout = nonNegative('timeout', options.timeout, 900);
+    this.resolution = nonNegative('resolution', options.resolution, 60);
     this.store = options.store ?? new MemoryStore({ maxSessions: options.maxSessions ?? 1_000_000 });
     this.#clientSide = isClientSide(this.store) ? this.store : null;
     this.#signer = new IdSigner(options.secrets);
-    this.#locks = new SessionLocks(this.store, { wait: positive('lockWait', options.lockWait, 5000), ttl: positive('lockTtl', options.lockTtl, 30_000) });
+    this.#locks = new SessionLocks(this.store, { wait: nonNegative('lockWait', options.lockWait, 5000), ttl: nonNegative('lockTtl', options.lockTtl, 30_000) });
     this.#registry = options.registry;
     this.#SessionClass = options.sessionClass ?? Session;
-    this.#onError = options.onError ?? ((error, context) => console.warn(`dovetail sessions: ${context}:`, error instanceof Error ? error.message : error));
-    this.cookie = Object.freeze({
-      name: 'DOVETAIL_SESSION',
-      secureName: 'DOVETAIL_SECURE_SESSION',
-      path: '/',
-      sameSite: 'lax' as const,
-      secure: false,
-      httpOnly: true,
-      ...options.cookie,
-    });
-    const interval = positive('sweepInterval', options.sweepInterval, 60);
+    this.#onError = options.onError ?? warnOnError;
+    this.#routing = new NamespaceRoutes(this.store, (error, context) => this.#onError(error, context));
+    this.cookie = cookieSettings(options.cookie);
+    const interval = nonNegative('sweepInterval', options.sweepInterval, 60);
     if (interval > 0) {
       this.#sweeper = setInterval(() => {
         this.sweep().catch((e: unknown) => this.#onError(e, 'sweep'));
@@ -277,7 +214,7 @@ export class Sessions {
     const session = this.#decode(uid, entry);
     if (!session) return undefined;
     const tracked = this.#tracked.get(session)!;
-    await this.#loadRouted(session, tracked, now);
+    await this.#routing.load(session, this.#routes(), tracked.routed, now);
     if (this.store.inProcess) this.#live.set(uid, session);
     return session;
   }
@@ -303,33 +240,7 @@ export class Sessions {
 
   /** Named `ISessionDataContainer` utilities: package id → its store. */
   #routes(): Map<string, SessionStore> {
-    const registry = this.#reg;
-    const cached = this.#routeCache;
-    if (cached && cached.registry === registry && cached.generation === registry.utilitiesGeneration) return cached.routes;
-    const routes = this.#computeRoutes(registry);
-    this.#routeCache = { registry, generation: registry.utilitiesGeneration, routes };
-    return routes;
-  }
-
-  #computeRoutes(registry: Registry): Map<string, SessionStore> {
-    const routes = new Map<string, SessionStore>();
-    for (const [name, store] of registry.getUtilitiesFor(ISessionDataContainer as InterfaceSpec<SessionStore>)) {
-      if (name !== '' && store !== this.store) routes.set(name, store);
-    }
-    return routes;
-  }
-
-  async #loadRouted(session: Session, tracked: Tracked, now: number): Promise<void> {
-    for (const [name, store] of this.#routes()) {
-      const entry = await store.get(session.uid + ROUTED + name, now);
-      if (!entry) continue;
-      try {
-        session.applyNamespace(name, decode(entry.payload) as Record<string, unknown>);
-        tracked.routed.set(name, { version: entry.version, payload: entry.payload });
-      } catch (e) {
-        this.#onError(e, `namespace ${name} of session ${session.uid.slice(0, 6)}… is corrupt and is dropped`);
-      }
-    }
+    return this.#routing.routes(this.#reg);
   }
 
   /**
@@ -371,11 +282,7 @@ export class Sessions {
     const routes = this.#routes();
     const record = session.toRecord(this.#reg, routes.size ? new Set(routes.keys()) : null, false);
     const payload = encodeRecord(record);
-    const routedPayloads = new Map<string, string | undefined>();
-    for (const name of routes.keys()) {
-      const data = session.namespaceRecord(name);
-      routedPayloads.set(name, data === undefined ? undefined : encode(data, `namespaces['${name}']`));
-    }
+    const routedPayloads = this.#routing.encode(session, routes);
     const slack = this.store.inProcess ? 0 : this.resolution;
     const expires = session.lastAccessed + (session.timeout + slack) * 1000;
     const fresh = tracked.payload === undefined || retired.length > 0;
@@ -396,20 +303,7 @@ export class Sessions {
       tracked.written = now;
     }
 
-    for (const [name, store] of routes) {
-      const key = uid + ROUTED + name;
-      const next = routedPayloads.get(name);
-      const last = tracked.routed.get(name);
-      if (next === undefined) {
-        if (last) await store.delete(key);
-        tracked.routed.delete(name);
-      } else if (fresh || !last || last.payload !== next) {
-        const expected = fresh ? 0 : (last?.version ?? 0);
-        const version = await store.set(key, next, expires, expected);
-        if (version === undefined) throw new SessionConflictError(key, expected, store.name);
-        tracked.routed.set(name, { version, payload: next });
-      } else if (touchDue) await store.touch(key, expires);
-    }
+    if (routes.size > 0) await this.#routing.write(uid, routes, routedPayloads, tracked.routed, fresh, touchDue, expires);
 
     if (retired.length > 0) {
       for (const old of retired) {

@@ -8,18 +8,11 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { Readable, pipeline } from 'node:stream';
 import { type CookieJar, type CookieOptions, parseCookieHeader, serializeCookie } from './cookies.js';
-import {
-  BadRequestBodyError,
-  InvalidOptionError,
-  RenderResultError,
-  RequestTooLargeError,
-  SessionsNotConfiguredError,
-  UnsupportedMediaTypeError,
-} from './errors.js';
-import { errorPage, reasonPhrase } from './internal/html.js';
+import { BadRequestBodyError, InvalidOptionError, SessionsNotConfiguredError, UnsupportedMediaTypeError } from './errors.js';
 import { readBody } from './internal/read-body.js';
+import { originForm, splitSegments } from './internal/request-target.js';
+import { type Body, type OutHeaders, contentType, errorHeaders, errorPageFor, toBody, writeResponse } from './internal/response.js';
 import { SessionBinding } from './internal/session-binding.js';
 import type { Session } from '@dovetail/session';
 import { type SiteConfig, defaultSiteConfig } from './internal/site-config.js';
@@ -43,13 +36,6 @@ export interface RequestState {}
 
 /** The session type `getSession()` hands out: `@dovetail/session`'s `Session`. */
 export type WebSession = Session;
-
-type OutHeaders = Record<string, string | number | string[]>;
-type Body = string | Uint8Array | Readable | null;
-
-const HTML = 'text/html; charset=utf-8';
-const JSON_TYPE = 'application/json; charset=utf-8';
-const OCTETS = 'application/octet-stream';
 
 /**
  * One HTTP request, and the response a resource builds through it.
@@ -366,33 +352,13 @@ export class Request {
    * @internal
    */
   [kPrepare](result: unknown, resource: string): void {
-    let type: string;
-    let body: Body;
-    if (typeof result === 'string') {
-      type = HTML;
-      body = result;
-    } else if (result === null || result === undefined) {
+    if (result === null || result === undefined) {
       this.#bodyOut = null;
       return;
-    } else if (result instanceof Uint8Array) {
-      type = OCTETS;
-      body = result;
-    } else if (typeof result === 'object' && (result instanceof Readable || Symbol.asyncIterator in result)) {
-      type = OCTETS;
-      body = result instanceof Readable ? result : Readable.from(result as AsyncIterable<unknown>);
-    } else {
-      let json: string | undefined;
-      try {
-        json = JSON.stringify(result);
-      } catch (cause) {
-        throw new RenderResultError(resource, describeResult(result), { cause });
-      }
-      if (json === undefined) throw new RenderResultError(resource, describeResult(result));
-      type = JSON_TYPE;
-      body = json;
     }
+    const body = toBody(result, resource);
     const out = (this.#out ??= Object.create(null) as OutHeaders);
-    if (out['content-type'] === undefined) out['content-type'] = type;
+    if (out['content-type'] === undefined) out['content-type'] = contentType(result, body);
     this.#bodyOut = body;
   }
 
@@ -420,34 +386,11 @@ export class Request {
    * @internal
    */
   [kSend](head: boolean, done: (error?: Error) => void): void {
-    const res = this.response;
-    const status = this.#status;
-    const body = this.#bodyOut;
     let out = this.#out;
     if (out === null) out = this.#out = Object.create(null) as OutHeaders;
     if (this.#setCookies !== null) out['set-cookie'] = this.#setCookies;
     if (this.#config.closing) out['connection'] = 'close';
-    if (body === null) {
-      if (status !== 204 && status !== 304) out['content-length'] = 0;
-      res.writeHead(status, out);
-      res.end();
-      done();
-    } else if (typeof body === 'string' || body instanceof Uint8Array) {
-      out['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
-      res.writeHead(status, out);
-      if (head) res.end();
-      else res.end(body);
-      done();
-    } else {
-      res.writeHead(status, out);
-      if (head) {
-        body.destroy();
-        res.end();
-        done();
-      } else {
-        pipeline(body, res, (error) => done(error ?? undefined));
-      }
-    }
+    writeResponse(this.response, this.#status, out, this.#bodyOut, head, done);
   }
 
   /**
@@ -462,19 +405,8 @@ export class Request {
       res.destroy();
       return status;
     }
-    const brief = reasonPhrase(status);
-    let detail = '';
-    if (tracebacks) detail = error instanceof Error ? (error.stack ?? String(error)) : String(error);
-    // A client error's message tells the client what was wrong; a 405 speaks to the developer (Allow says it all).
-    else if (status < 500 && status !== 405 && error instanceof Error) detail = error.message;
-    const page = errorPage(status, brief, detail);
-    const out: OutHeaders = Object.create(null) as OutHeaders;
-    out['content-type'] = HTML;
-    out['content-length'] = Buffer.byteLength(page);
-    const e = error as { retryAfter?: unknown; allowed?: unknown };
-    if (typeof e?.retryAfter === 'number' && e.retryAfter >= 0) out['retry-after'] = String(Math.ceil(e.retryAfter));
-    if (status === 405 && Array.isArray(e?.allowed)) out['allow'] = e.allowed.join(', ');
-    if (error instanceof RequestTooLargeError || this.#config.closing) out['connection'] = 'close';
+    const page = errorPageFor(error, status, tracebacks);
+    const out = errorHeaders(error, status, page, this.#config.closing);
     this.#status = status;
     this.#out = out;
     this.#setCookies = null;
@@ -489,37 +421,4 @@ export class Request {
 export function errorStatus(error: unknown): number {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500;
-}
-
-/** `http://host/p?q` (absolute-form) → `/p`; `*` stays; anything else is returned unchanged. */
-function originForm(target: string): string {
-  const scheme = target.indexOf('://');
-  if (scheme === -1) return target;
-  const slash = target.indexOf('/', scheme + 3);
-  return slash === -1 ? '/' : target.slice(slash);
-}
-
-/** `/a/b%20c/` → `['a', 'b c', '']` (Twisted: split after the leading slash, then unquote). */
-function splitSegments(path: string): string[] {
-  const segments = path.slice(1).split('/');
-  if (path.indexOf('%') !== -1) {
-    for (let i = 0; i < segments.length; i++) {
-      const s = segments[i]!;
-      if (s.indexOf('%') !== -1) {
-        try {
-          segments[i] = decodeURIComponent(s);
-        } catch {
-          // A malformed escape stays as sent, as Twisted's unquote leaves it.
-        }
-      }
-    }
-  }
-  return segments;
-}
-
-function describeResult(result: unknown): string {
-  if (typeof result === 'bigint') return 'a bigint';
-  if (typeof result === 'function') return 'a function';
-  if (typeof result === 'symbol') return 'a symbol';
-  return 'a value JSON.stringify cannot encode (a cycle or a bigint inside?)';
 }

@@ -1,0 +1,98 @@
+/**
+ * Namespace routing: a session's `namespace(pkg)` data kept in the store a named
+ * `ISessionDataContainer` utility gives for `pkg`, under the key `uid + '/' + pkg`, instead of in
+ * the session's own record. Which packages are routed (cached per registry generation), and how
+ * their data is loaded, encoded and written alongside the session.
+ */
+import type { InterfaceSpec } from '@dovetail/interfaces';
+import type { Registry } from '@dovetail/registry';
+import { decode, encode } from './codec.js';
+import { ISessionDataContainer } from './contracts.js';
+import { SessionConflictError } from './errors.js';
+import type { Session } from './session.js';
+import type { SessionStore } from './store.js';
+
+/** Between the session's uid and the package id in a routed key; no session id contains it. */
+export const ROUTED = '/';
+
+/** Routed namespaces of one session: what was last committed for each. */
+export type RoutedState = Map<string, { version: number; payload: string }>;
+
+/** The routed namespaces of one `Sessions`, whose own store is `main`. */
+export class NamespaceRoutes {
+  readonly #main: SessionStore;
+  readonly #onError: (error: unknown, context: string) => void;
+  #cache: { registry: Registry; generation: number; routes: Map<string, SessionStore> } | null = null;
+
+  constructor(main: SessionStore, onError: (error: unknown, context: string) => void) {
+    this.#main = main;
+    this.#onError = onError;
+  }
+
+  /** Named `ISessionDataContainer` utilities of `registry`: package id → its store. */
+  routes(registry: Registry): Map<string, SessionStore> {
+    const cached = this.#cache;
+    if (cached && cached.registry === registry && cached.generation === registry.utilitiesGeneration) return cached.routes;
+    const routes = new Map<string, SessionStore>();
+    for (const [name, store] of registry.getUtilitiesFor(ISessionDataContainer as InterfaceSpec<SessionStore>)) {
+      if (name !== '' && store !== this.#main) routes.set(name, store);
+    }
+    this.#cache = { registry, generation: registry.utilitiesGeneration, routes };
+    return routes;
+  }
+
+  /** Loads `session`'s routed namespaces into it; a corrupt one is dropped (and reported). */
+  async load(session: Session, routes: Map<string, SessionStore>, routed: RoutedState, now: number): Promise<void> {
+    for (const [name, store] of routes) {
+      const entry = await store.get(session.uid + ROUTED + name, now);
+      if (!entry) continue;
+      try {
+        session.applyNamespace(name, decode(entry.payload) as Record<string, unknown>);
+        routed.set(name, { version: entry.version, payload: entry.payload });
+      } catch (e) {
+        this.#onError(e, `namespace ${name} of session ${session.uid.slice(0, 6)}… is corrupt and is dropped`);
+      }
+    }
+  }
+
+  /** Encodes `session`'s routed namespaces (undefined: no data), before anything is written. */
+  encode(session: Session, routes: Map<string, SessionStore>): Map<string, string | undefined> {
+    const payloads = new Map<string, string | undefined>();
+    for (const name of routes.keys()) {
+      const data = session.namespaceRecord(name);
+      payloads.set(name, data === undefined ? undefined : encode(data, `namespaces['${name}']`));
+    }
+    return payloads;
+  }
+
+  /**
+   * Writes what changed in the routed namespaces of session `uid` (all of them when `fresh`),
+   * deletes emptied ones, and touches the rest when `touchDue`.
+   *
+   * @throws SessionConflictError (`DT_SESSION_CONFLICT`) when another writer got there first.
+   */
+  async write(
+    uid: string,
+    routes: Map<string, SessionStore>,
+    payloads: Map<string, string | undefined>,
+    routed: RoutedState,
+    fresh: boolean,
+    touchDue: boolean,
+    expires: number,
+  ): Promise<void> {
+    for (const [name, store] of routes) {
+      const key = uid + ROUTED + name;
+      const next = payloads.get(name);
+      const last = routed.get(name);
+      if (next === undefined) {
+        if (last) await store.delete(key);
+        routed.delete(name);
+      } else if (fresh || !last || last.payload !== next) {
+        const expected = fresh ? 0 : (last?.version ?? 0);
+        const version = await store.set(key, next, expires, expected);
+        if (version === undefined) throw new SessionConflictError(key, expected, store.name);
+        routed.set(name, { version, payload: next });
+      } else if (touchDue) await store.touch(key, expires);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The options of `Sessions` and the settings of its cookie: their types, defaults and checks.
+ */
+import type { Registry } from '@dovetail/registry';
+import { SessionStoreConfigError } from './errors.js';
+import type { Session } from './session.js';
+import type { Sessions } from './sessions.js';
+import type { SessionStore } from './store.js';
+
+/** Settings of the session cookie. */
+export interface CookieSettings {
+  /** Cookie name over plain HTTP. @default 'DOVETAIL_SESSION' */
+  readonly name: string;
+  /** Cookie name over HTTPS (a secure session is never handed out over plain HTTP). @default 'DOVETAIL_SECURE_SESSION' */
+  readonly secureName: string;
+  /** @default '/' */
+  readonly path: string;
+  /** @default undefined (host-only) */
+  readonly domain?: string;
+  /** @default 'lax' */
+  readonly sameSite: 'lax' | 'strict' | 'none';
+  /** Mark every cookie Secure, also over plain HTTP (behind a TLS proxy). @default false */
+  readonly secure: boolean;
+  /** @default true */
+  readonly httpOnly: boolean;
+  /** Max-Age in seconds; absent gives a browser-session cookie. @default undefined */
+  readonly maxAge?: number;
+}
+
+/** Options of {@link Sessions}. */
+export interface SessionsOptions {
+  /** Where sessions are kept. @default new MemoryStore({ maxSessions }) */
+  readonly store?: SessionStore;
+  /** Seconds of inactivity after which a session ends. @default 900 */
+  readonly timeout?: number;
+  /**
+   * Seconds between writes of the last-access time to a store in another process (Zope's
+   * write avoidance): a session then ends between `timeout` and `timeout + resolution` seconds
+   * after its last access. MemoryStore is always exact. @default 60
+   */
+  readonly resolution?: number;
+  /** HMAC keys for the session cookie, newest first; old ones still verify. @default one random key per process (sessions do not survive a restart) */
+  readonly secrets?: readonly (string | Buffer)[];
+  /** Cookie settings. */
+  readonly cookie?: Partial<CookieSettings>;
+  /** Bound of the default MemoryStore. @default 1_000_000 */
+  readonly maxSessions?: number;
+  /** Milliseconds a request waits for a session another request holds, then `SessionBusyError`. @default 5000 */
+  readonly lockWait?: number;
+  /** Milliseconds a cross-process lock lives if its holder dies. @default 30000 */
+  readonly lockTtl?: number;
+  /** Seconds between sweeps for expired sessions; 0 turns the timer off (call `sweep()` yourself). @default 60 */
+  readonly sweepInterval?: number;
+  /** The registry used for events, adapters and `ISessionDataContainer` routing. @default the current registry at each call */
+  readonly registry?: Registry;
+  /** The class of the sessions made (a subclass of `Session`). @default Session */
+  readonly sessionClass?: new (options: ConstructorParameters<typeof Session>[0]) => Session;
+  /** Told about problems that do not fail a request (a corrupt stored session, a throwing expiry callback). @default console.warn */
+  readonly onError?: (error: unknown, context: string) => void;
+}
+
+/**
+ * An option that must be a finite number >= 0: `value`, or `fallback` when absent.
+ *
+ * @throws SessionStoreConfigError (`DT_SESSION_STORE_CONFIG`) for anything else.
+ */
+export function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+    throw new SessionStoreConfigError('Sessions', `option ${name} is ${String(value)}`, `Pass a finite number >= 0 (default ${fallback}).`);
+  }
+  return v;
+}
+
+/** The cookie settings in effect: the defaults, overridden by `cookie`, frozen. */
+export function cookieSettings(cookie: Partial<CookieSettings> | undefined): CookieSettings {
+  return Object.freeze({
+    name: 'DOVETAIL_SESSION',
+    secureName: 'DOVETAIL_SECURE_SESSION',
+    path: '/',
+    sameSite: 'lax' as const,
+    secure: false,
+    httpOnly: true,
+    ...cookie,
+  });
+}
+
+/** The default `onError`: a console warning. */
+export function warnOnError(error: unknown, context: string): void {
+  console.warn(`dovetail sessions: ${context}:`, error instanceof Error ? error.message : error);
+}
