@@ -46,3 +46,5 @@ export type { SessionEvent } from './contracts.js';
 export type { SessionStore, ClientSideStore, StoredEntry, ExpiredEntry } from './store.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export type { SqliteStoreOptions } from './sqlite-store.js';
+export type { RedisStoreOptions, RedisStoreUrlOptions, RedisStoreClientOptions, RedisClientLike } from './redis-store.js';
+export type { CookieStoreOptions } from './cookie-store.js';

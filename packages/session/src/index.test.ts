@@ -1,0 +1,37 @@
+import { describe, expect, it } from '@jest/globals';
+import * as session from './index.js';
+
+describe('@dovetail/session exports', () => {
+  it('the value exports → exactly the checked-in list', () => {
+    expect(Object.keys(session).sort()).toEqual(
+      [
+        'CookieStore',
+        'ISession',
+        'ISessionCreated',
+        'ISessionDataContainer',
+        'ISessionExpired',
+        'ISessionPkgData',
+        'MemoryStore',
+        'RedisStore',
+        'Session',
+        'SessionBusyError',
+        'SessionConflictError',
+        'SessionCreated',
+        'SessionData',
+        'SessionDataError',
+        'SessionError',
+        'SessionExpired',
+        'SessionStoreConfigError',
+        'SessionStoreError',
+        'Sessions',
+        'SqliteStore',
+        'codecVersion',
+        'decode',
+        'encode',
+        'isClientSide',
+        'newSessionId',
+        'registerSessionClass',
+      ].sort(),
+    );
+  });
+});
