@@ -17,7 +17,8 @@
  * declarations make new keys.
  */
 import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
-import { c3, declarationChanges, Interface } from '@dovetail/interfaces';
+import { c3, declarationChanges, implementer, Interface } from '@dovetail/interfaces';
+import { IAdapterRegistry } from './contracts.js';
 
 type Tree = Map<unknown, unknown>;
 const MISS = Symbol('miss');
@@ -28,6 +29,7 @@ const CACHE_LIMIT = 10_000;
  * The adapter registry proper: opaque values by (required, provided, name), and subscriptions
  * by (required, provided). `Registry` keeps one for adapters and one for utilities.
  */
+@implementer(IAdapterRegistry)
 export class AdapterRegistry<V = unknown> {
   /** The registries consulted after this one. */
   #bases: readonly AdapterRegistry<V>[] = [];

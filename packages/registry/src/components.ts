@@ -7,9 +7,10 @@
  */
 import 'reflect-metadata';
 import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
-import { providedBy } from '@dovetail/interfaces';
+import { implementer, providedBy } from '@dovetail/interfaces';
 import { Container } from 'inversify';
 import { AdapterRegistry } from './adapter-registry.js';
+import { IRegistry } from './contracts.js';
 import { AdapterAlreadyRegisteredError, ComponentLookupError, InvalidNameError, InvalidRegistrationError } from './errors.js';
 import {
   AdapterRegistration,
@@ -39,6 +40,7 @@ export type { AdapterOptions, RegistryOptions, RequiredSpec } from './registrati
  * ```
  * @see docs/guide/interfaces-and-adapters.md
  */
+@implementer(IRegistry)
 export class Registry {
   /** Shown in messages. */
   readonly name: string;

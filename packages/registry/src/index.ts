@@ -11,6 +11,8 @@
 // The registry
 export { Registry } from './components.js';
 export { AdapterRegistry } from './adapter-registry.js';
+// Contracts
+export { IRegistry, IAdapterRegistry } from './contracts.js';
 // Sites and module-level functions over the current registry
 export {
   getGlobalRegistry,

@@ -17,7 +17,7 @@ export const ISession: InterfaceSpec<Session> = defineInterface<Session>('doveta
   doc: 'A session: components, dictionary data and package data kept for one client.',
   members: {
     uid: Attribute('The session id (at least 128 random bits).'),
-    getComponent: Method('The component kept for an interface, built by adapter on first use.', { params: ['iface'] }),
+    getComponent: Method('The component kept for an interface, built by adapter on first use; else fallback.', { params: ['iface', 'fallback'] }),
     setComponent: Method('Keep a component for an interface.', { params: ['iface', 'component'] }),
     expire: Method('End the session now.'),
     touch: Method('Record an access now.'),
@@ -40,7 +40,17 @@ export const ISessionPkgData: InterfaceSpec<SessionData> = defineInterface<Sessi
  * ```
  */
 export const ISessionDataContainer: InterfaceSpec<SessionStore> = defineInterface<SessionStore>('dovetail.session.ISessionDataContainer', {
-  doc: 'Keeps session data; named utilities route package data to their store.',
+  doc: 'Keeps session data (the SessionStore contract); named utilities route package data to their store.',
+  members: {
+    name: Attribute('A short name for messages and logs.'),
+    inProcess: Attribute('True when the store lives in this process only.'),
+    get: Method('The entry for an id, or undefined.', { params: ['id', 'now'] }),
+    set: Method('Compare-and-set write; the new version, or undefined on conflict.', { params: ['id', 'payload', 'expires', 'expectedVersion'] }),
+    touch: Method('Move the expiry without rewriting.', { params: ['id', 'expires'] }),
+    delete: Method('Remove an entry.', { params: ['id'] }),
+    sweep: Method('Claim expired entries, each once.', { params: ['now', 'limit'] }),
+    close: Method('Close connections and timers.'),
+  },
 });
 
 /** The event about a session: `object` is the session. */

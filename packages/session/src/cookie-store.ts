@@ -6,6 +6,8 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { SessionDataError, SessionStoreConfigError } from './errors.js';
 import type { ClientSideStore, ExpiredEntry, StoredEntry } from './store.js';
+import { implementer } from '@dovetail/interfaces';
+import { ISessionDataContainer } from './contracts.js';
 
 /** Options of {@link CookieStore}. */
 export interface CookieStoreOptions {
@@ -93,6 +95,7 @@ const base64urlLength = (n: number): number => Math.ceil((n * 4) / 3);
  * const sessions = new Sessions({ store });
  * ```
  */
+@implementer(ISessionDataContainer)
 export class CookieStore implements ClientSideStore {
   readonly name = 'cookie';
   readonly inProcess = false;

@@ -5,6 +5,8 @@
  */
 import { SessionStoreConfigError, SessionStoreError } from './errors.js';
 import type { ExpiredEntry, SessionStore, StoredEntry } from './store.js';
+import { implementer } from '@dovetail/interfaces';
+import { ISessionDataContainer } from './contracts.js';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -59,6 +61,7 @@ const bucketOf = (expires: number): number => Math.floor(expires / BUCKET_MS) * 
  * const sessions = new Sessions({ store: new MemoryStore({ maxSessions: 100_000 }) });
  * ```
  */
+@implementer(ISessionDataContainer)
 export class MemoryStore implements SessionStore {
   readonly name = 'memory';
   readonly inProcess = true;

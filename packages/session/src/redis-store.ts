@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import { SessionStoreConfigError, SessionStoreError } from './errors.js';
 import type { ExpiredEntry, SessionStore, StoredEntry } from './store.js';
+import { implementer } from '@dovetail/interfaces';
+import { ISessionDataContainer } from './contracts.js';
 
 /**
  * The part of a node-redis client the store uses. Any `createClient()` result fits; so does any
@@ -161,6 +163,7 @@ function isNoScript(e: unknown): boolean {
  * const store = new RedisStore({ client, prefix: 'myapp:' });
  * ```
  */
+@implementer(ISessionDataContainer)
 export class RedisStore implements SessionStore {
   readonly name: string;
   readonly inProcess = false;

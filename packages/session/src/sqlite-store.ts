@@ -8,6 +8,8 @@ import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SessionStoreConfigError, SessionStoreError } from './errors.js';
 import type { ExpiredEntry, SessionStore, StoredEntry } from './store.js';
+import { implementer } from '@dovetail/interfaces';
+import { ISessionDataContainer } from './contracts.js';
 
 /** Options of {@link SqliteStore}. */
 export interface SqliteStoreOptions {
@@ -70,6 +72,7 @@ const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * const store = await SqliteStore.open({ path: 'var/sessions.db' });
  * ```
  */
+@implementer(ISessionDataContainer)
 export class SqliteStore implements SessionStore {
   readonly name: string;
   readonly inProcess = false;

@@ -7,7 +7,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Session, Sessions } from '@dovetail/session';
-import { CookieTemplate, parseCookieHeader } from './cookies.js';
+import { parseCookieHeader } from './cookies.js';
+import { sessionCookieTemplates } from './internal/session-cookies.js';
 import { SessionClosedError } from './errors.js';
 import { errorStatus } from './request.js';
 import { SessionBinding } from './internal/session-binding.js';
@@ -67,12 +68,7 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
   const { sessions } = options;
   const trustProxy = options.trustProxy ?? false;
   const onError = options.onError ?? ((error: unknown) => console.error('[dovetail/web express]', error));
-  const { path, domain, sameSite, httpOnly, secure, maxAge } = sessions.cookie;
-  const base = { path, domain, sameSite, httpOnly, maxAge };
-  const templates = [
-    new CookieTemplate(sessions.cookieName(false), { ...base, secure }),
-    new CookieTemplate(sessions.cookieName(true), { ...base, secure: true }),
-  ] as const;
+  const templates = sessionCookieTemplates(sessions);
 
   return (req, res, next) => {
     const isSecure = secureRequest(req, trustProxy);

@@ -8,6 +8,7 @@ describe('@dovetail/web exports', () => {
         'BadRequestBodyError',
         'ClientId',
         'IClientId',
+        'IResource',
         'BadRequestTargetError',
         'CookieTemplate',
         'ErrorPage',

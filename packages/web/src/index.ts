@@ -15,6 +15,9 @@ export { Resource, ErrorPage, NoResource, getChildForRequest, allowedMethods, HT
 // Requests
 export { Request, errorStatus } from './request.js';
 
+// The resource contract
+export { IResource } from './contracts.js';
+
 // ISession(request) and IClientId(request)
 export { IClientId, ClientId } from './adapters.js';
 

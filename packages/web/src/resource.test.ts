@@ -164,3 +164,12 @@ describe('ErrorPage#render', () => {
     expect(body).toContain('&lt;b&gt;removed&lt;/b&gt;');
   });
 });
+
+describe('Resource contract', () => {
+  it('a Resource and a subclass → provide IResource, every member present', async () => {
+    const { verifyObject } = await import('@dovetail/interfaces');
+    const { IResource } = await import('./contracts.js');
+    expect(verifyObject(IResource, new Resource())).toBe(true);
+    expect(verifyObject(IResource, new Page())).toBe(true);
+  });
+});

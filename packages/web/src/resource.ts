@@ -8,6 +8,8 @@ import type { Readable } from 'node:stream';
 import { InvalidChildResourceError, InvalidChildSegmentError, MethodNotAllowedError } from './errors.js';
 import { errorPage, reasonPhrase } from './internal/html.js';
 import type { Request } from './request.js';
+import { implementer } from '@dovetail/interfaces';
+import { IResource } from './contracts.js';
 
 /**
  * What a render method may return: a string (sent as `text/html; charset=utf-8` unless a
@@ -80,6 +82,7 @@ export function allowedMethods(resource: Resource): readonly string[] {
  * root.putChild('counter', new CounterPage());
  * ```
  */
+@implementer(IResource)
 export class Resource {
   /** Static children by decoded path segment. */
   readonly children: Map<string, Resource>;

@@ -6,10 +6,9 @@
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CookieTemplate } from './cookies.js';
+import { sessionCookieTemplates } from './internal/session-cookies.js';
 import { InvalidOptionError, ListenError, MethodNotImplementedError, BadRequestTargetError, SiteStateError } from './errors.js';
 import type { Sessions } from '@dovetail/session';
-import type { SessionsLike } from './internal/sessions-api.js';
 import type { SiteConfig } from './internal/site-config.js';
 import { kAbort, kCommit, kPrepare, kSend, kSendError } from './internal/symbols.js';
 import { Request } from './request.js';
@@ -281,15 +280,6 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 function resourceName(resource: Resource): string {
   return (Object.getPrototypeOf(resource) as { constructor: { name: string } }).constructor.name || 'a resource';
-}
-
-function sessionCookieTemplates(sessions: SessionsLike): readonly [CookieTemplate, CookieTemplate] {
-  const { path, domain, sameSite, httpOnly, secure, maxAge } = sessions.cookie;
-  const base = { path, domain, sameSite, httpOnly, maxAge };
-  return [
-    new CookieTemplate(sessions.cookieName(false), { ...base, secure }),
-    new CookieTemplate(sessions.cookieName(true), { ...base, secure: true }),
-  ];
 }
 
 function listenReason(error: NodeJS.ErrnoException, port: number): string {
