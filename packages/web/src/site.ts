@@ -8,6 +8,8 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { sessionCookieTemplates } from './internal/session-cookies.js';
 import { InvalidOptionError, ListenError, MethodNotImplementedError, BadRequestTargetError, SiteStateError } from './errors.js';
+import type { Registry } from '@dovetail/registry';
+import { withRegistry } from '@dovetail/registry';
 import type { Sessions } from '@dovetail/session';
 import type { SiteConfig } from './internal/site-config.js';
 import { kAbort, kCommit, kPrepare, kSend, kSendError } from './internal/symbols.js';
@@ -44,6 +46,13 @@ export interface SiteOptions {
    * @default 10000
    */
   shutdownTimeoutMs?: number;
+  /**
+   * The registry every request of this Site runs with as the current one (`withRegistry`), so
+   * `I(obj)` and the module-level functions see this app's adapters and not another app's in
+   * the same process. Without it, requests see whatever is current (the global registry).
+   * @default undefined
+   */
+  registry?: Registry;
 }
 
 const MIB = 1024 * 1024;
@@ -112,7 +121,8 @@ export class Site {
     this.#drained = null;
     this.#closing = null;
     this.#done = () => this.#finished();
-    this.handler = (req, res) => this.#handle(req, res);
+    const registry = options.registry;
+    this.handler = registry ? (req, res) => withRegistry(registry, () => this.#handle(req, res)) : (req, res) => this.#handle(req, res);
   }
 
   /** The server made by `listen()`, or null. */
