@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RedisStore } from '../src/redis-store.js';
 import { SqliteStore } from '../src/sqlite-store.js';
 import type { SessionStore } from '../src/store.js';
-import { compileSessionSources, type CompiledSources } from './support/compile-sources.js';
 import { redisTestsEnabled, startRedisServer, type RedisServer } from './support/redis-server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -43,13 +42,12 @@ async function race(store: SessionStore, job: Record<string, unknown>): Promise<
   return { counter: (JSON.parse(entry!.payload) as { counter: number }).counter, results };
 }
 
-let compiled: CompiledSources;
+const root = join(here, '../../..');
+// The workers import the built stores (packages/session/dist), as an application would.
+const compiled = { dir: join(root, 'packages/session/dist') };
 beforeAll(() => {
-  compiled = compileSessionSources();
-});
-afterAll(() => {
-  compiled?.remove();
-});
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/session'], { cwd: root, stdio: 'pipe' });
+}, 180_000);
 
 describe('SqliteStore across processes', () => {
   let dir: string;

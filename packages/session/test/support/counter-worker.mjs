@@ -1,6 +1,6 @@
 // A child process of multiprocess.test.ts: increments one session's counter `iterations` times
 // through a real store, each time lock (with retry) → get → compare-and-set → unlock.
-// argv[2] is JSON: { dir, kind: 'sqlite' | 'redis', path?, url?, prefix?, id, iterations, owner }.
+// argv[2] is JSON (dir: the built packages/session/dist): { dir, kind: 'sqlite' | 'redis', path?, url?, prefix?, id, iterations, owner }.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
