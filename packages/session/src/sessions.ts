@@ -58,6 +58,19 @@ function encodeRecord(record: SessionRecord): string {
   }
 }
 
+let warnedEphemeral = false;
+
+/** Once per process: a durable store with a random per-process secret loses every session at restart. */
+function warnEphemeralSecret(store: string): void {
+  if (warnedEphemeral) return;
+  warnedEphemeral = true;
+  process.emitWarning(
+    `Sessions on '${store}' have no secrets: the cookies are signed with a random key made for this process, ` +
+      `so every session becomes unreachable when the process restarts. Pass secrets: [...] (newest first).`,
+    { code: 'DT_WARN_EPHEMERAL_SECRET' },
+  );
+}
+
 /**
  * The session manager.
  *
@@ -98,6 +111,7 @@ export class Sessions {
     this.store = options.store ?? new MemoryStore({ maxSessions: options.maxSessions ?? 1_000_000 });
     this.#clientSide = isClientSide(this.store) ? this.store : null;
     this.#signer = new IdSigner(options.secrets);
+    if (this.#signer.ephemeral && !this.store.inProcess && !this.#clientSide) warnEphemeralSecret(this.store.name);
     this.#locks = new SessionLocks(this.store, { wait: nonNegative('lockWait', options.lockWait, 5000), ttl: nonNegative('lockTtl', options.lockTtl, 30_000) });
     this.#registry = options.registry;
     this.#SessionClass = options.sessionClass ?? Session;
