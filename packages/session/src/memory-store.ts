@@ -120,11 +120,9 @@ export class MemoryStore implements SessionStore {
     }
     if (old === undefined) {
       if (this.#entries.size >= this.#max) this.#makeRoom();
-    } else {
-      this.#unindex(id, old.expires);
-    }
+      this.#index(id, expires);
+    } else this.#reindex(id, old.expires, expires);
     this.#entries.set(id, { payload, version, expires });
-    this.#index(id, expires);
     return version;
   }
 
@@ -132,9 +130,8 @@ export class MemoryStore implements SessionStore {
   touch(id: string, expires: number): void {
     const old = this.#entries.get(id);
     if (old === undefined) return;
-    this.#unindex(id, old.expires);
+    this.#reindex(id, old.expires, expires);
     this.#entries.set(id, { payload: old.payload, version: old.version, expires });
-    this.#index(id, expires);
   }
 
   /** Removes the entry without reporting an expiry; true when there was one. */
@@ -212,6 +209,14 @@ export class MemoryStore implements SessionStore {
       heapPush(this.#starts, start);
     }
     bucket.add(id);
+  }
+
+  // A session touched again within the same bucket stays where it is: the common case of a
+  // busy session costs no Set delete and add.
+  #reindex(id: string, from: number, to: number): void {
+    if (bucketOf(from) === bucketOf(to)) return;
+    this.#unindex(id, from);
+    this.#index(id, to);
   }
 
   #unindex(id: string, expires: number): void {
