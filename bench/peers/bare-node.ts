@@ -4,8 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { counterPage, type StartedPeer } from './peer.js';
+import { counterPage, listenCounter, type StartedPeer } from './peer.js';
 
 export const name = 'bare-node';
 export const description = 'node:http + Map<cookie, counter> (baseline)';
@@ -41,17 +40,5 @@ export async function start(): Promise<StartedPeer> {
     res.setHeader('content-type', 'text/html; charset=utf-8');
     res.end(counterPage(counter.value));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/counter`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  return listenCounter(server);
 }

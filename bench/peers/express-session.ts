@@ -4,9 +4,8 @@
  * cannot be imported the peer is skipped with the reason (install it to include it).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { counterPage, PeerUnavailableError, type StartedPeer } from './peer.js';
+import { counterPage, listenCounter, PeerUnavailableError, type StartedPeer } from './peer.js';
 
 export const name = 'express-session';
 export const description = 'Express 5 + express-session, MemoryStore';
@@ -57,17 +56,5 @@ export async function start(): Promise<StartedPeer> {
     res.type('html').send(counterPage(data.views));
   });
   const server = createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/counter`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  return listenCounter(server);
 }

@@ -1,3 +1,6 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 /**
  * The contract of an HTTP benchmark peer (see bench/http.ts).
  *
@@ -31,4 +34,21 @@ export const DEFAULT_COUNTER_PATTERN = /Visit #(\d+)/;
 
 export function counterPage(n: number): string {
   return `<!DOCTYPE html><html><head><meta charset='utf-8'><title></title></head><body>Visit #${n} for you!`;
+}
+
+/** Listens on 127.0.0.1 (a free port) and returns the peer's counter URL and a close(). */
+export async function listenCounter(server: Server): Promise<StartedPeer> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/counter`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
 }

@@ -63,7 +63,7 @@ export class MethodNotImplementedError extends WebError {
   readonly status = 501;
   constructor(readonly method: string) {
     super(
-      `The method ${JSON.stringify(method)} is not implemented by this server; ` +
+      `This server does not serve the method ${JSON.stringify(method)}; ` +
         `it serves GET, HEAD, POST, PUT, DELETE, PATCH and OPTIONS.`,
     );
   }

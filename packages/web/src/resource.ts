@@ -43,7 +43,7 @@ type Handlers = { [K in `render${HttpMethod}`]?: Handler };
 const allowedByClass = new WeakMap<object, readonly string[]>();
 
 /**
- * The methods `resource` handles, as listed in `Allow`: each `renderXXX` method it has, plus
+ * The methods `resource` handles, as listed in `Allow`: each `render<METHOD>` method it has, plus
  * HEAD wherever GET is. Computed once per class.
  *
  * @example
