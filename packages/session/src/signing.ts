@@ -10,6 +10,7 @@ import { SessionStoreConfigError } from './errors.js';
 
 const ID = /^[A-Za-z0-9_-]{22,128}$/;
 const MAC_LENGTH = 43; // 32 bytes, base64url, unpadded
+const MAC = /^[A-Za-z0-9_-]+$/;
 const REMEMBER = 100_000;
 
 /** Signs and verifies session ids. */
@@ -58,11 +59,12 @@ export class IdSigner {
     if (dot <= 0) return undefined;
     const id = value.slice(0, dot);
     const mac = value.slice(dot + 1);
-    if (mac.length !== MAC_LENGTH || !ID.test(id)) return undefined;
-    const given = Buffer.from(mac, 'base64url');
-    if (given.length !== 32) return undefined;
+    if (mac.length !== MAC_LENGTH || !MAC.test(mac) || !ID.test(id)) return undefined;
+    // Compare the text, not the decoded bytes: the last base64url character carries two
+    // unused bits, so four spellings decode to one MAC; only the one we issue is accepted.
+    const given = Buffer.from(mac, 'latin1');
     for (const key of this.#keys) {
-      if (timingSafeEqual(given, Buffer.from(this.#mac(key, id), 'base64url'))) {
+      if (timingSafeEqual(given, Buffer.from(this.#mac(key, id), 'latin1'))) {
         if (this.#verified.size >= REMEMBER) this.#verified.clear();
         this.#verified.set(value, id);
         return id;
