@@ -6,9 +6,9 @@
  * Unlike zope's C code, a missing `conform` costs nothing: it is a property read that comes
  * back `undefined`, not an exception raised and cleared (240 of zope's 357 ns per call).
  */
-import { providedBy } from './declarations.js';
 import { AdaptationError, describe, NullAdaptationError } from './errors.js';
 import type { InterfaceSpec } from './interface.js';
+import { providedBy } from './provides.js';
 
 /**
  * The symbol of an object's own adaptation method (zope's `__conform__`): `obj[conform](I)`

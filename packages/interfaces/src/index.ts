@@ -16,14 +16,10 @@ export {
   classImplements,
   classImplementsOnly,
   implementedBy,
-  providedBy,
-  directlyProvides,
-  alsoProvides,
-  noLongerProvides,
-  directlyProvidedBy,
   Declaration,
   declarationChanges,
 } from './declarations.js';
+export { providedBy, directlyProvides, alsoProvides, noLongerProvides, directlyProvidedBy } from './provides.js';
 // Resolution order
 export { c3 } from './resolution-order.js';
 // Verification

@@ -8,13 +8,14 @@
  */
 import { adapt } from './adapt.js';
 import type { Declaration } from './declarations.js';
-import { implementedBy, providedBy } from './declarations.js';
+import { implementedBy } from './declarations.js';
 import {
   CyclicInterfaceError,
   InterfaceRedefinitionError,
   InvalidInterfaceNameError,
   NotAnInterfaceError,
 } from './errors.js';
+import { providedBy } from './provides.js';
 import { c3 } from './resolution-order.js';
 
 /**

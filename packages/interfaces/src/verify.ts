@@ -5,10 +5,11 @@
  * `implements` already checks shapes at compile time; this checks what exists at run time:
  * the declaration, the presence of each member, that methods are functions, and their arity.
  */
-import { implementedBy, providedBy } from './declarations.js';
+import { implementedBy } from './declarations.js';
 import { BrokenImplementation, describe, NotAnInterfaceError } from './errors.js';
 import type { InterfaceSpec } from './interface.js';
 import { isInterface } from './interface.js';
+import { providedBy } from './provides.js';
 
 /** Options of {@link verifyObject} and {@link verifyClass}. */
 export interface VerifyOptions {

@@ -1,30 +1,23 @@
 /**
  * `Registry`, zope's `Components`: adapters (single, multi, named), utilities, subscription
- * adapters and handlers, with registration events, introspection and layered bases.
+ * adapters and handlers, with registration events, introspection and layered bases. How
+ * adapters, subscription adapters and handlers are registered is in adapter-entries.ts.
  *
  * Utilities are also bindings of the registry's inversify container, keyed by `I.id`, so
  * `registry.container.get(I.id)` and `registry.getUtility(I)` see the same component.
  */
 import 'reflect-metadata';
-import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
+import type { InterfaceSpec } from '@dovetail/interfaces';
 import { implementer, providedBy } from '@dovetail/interfaces';
 import { Container } from 'inversify';
+import { addAdapter, addHandler, addSubscriptionAdapter, removeAdapter, removeSubscribers } from './adapter-entries.js';
 import { AdapterRegistry } from './adapter-registry.js';
 import { IRegistry } from './contracts.js';
-import { AdapterAlreadyRegisteredError, ComponentLookupError, InvalidNameError, InvalidRegistrationError } from './errors.js';
-import {
-  AdapterRegistration,
-  HandlerRegistration,
-  IObjectEvent,
-  Registered,
-  SubscriptionRegistration,
-  Unregistered,
-  UtilityRegistration,
-} from './events.js';
+import { ComponentLookupError, InvalidNameError, InvalidRegistrationError } from './errors.js';
+import { AdapterRegistration, HandlerRegistration, IObjectEvent, Registered, SubscriptionRegistration, Unregistered, UtilityRegistration } from './events.js';
 import type { AdapterFactory } from './factory.js';
-import { invokerFor } from './factory.js';
 import type { AdapterEntry, AdapterOptions, RegistryOptions, RequiredSpec, SubscriberEntry } from './registration.js';
-import { checkName, exactSubscribers, label, recordsOf, toProvided, toSpecs } from './registration.js';
+import { checkName, label, recordsOf, toProvided, toSpecs } from './registration.js';
 import { UtilityTable } from './utilities.js';
 
 export type { AdapterOptions, RegistryOptions, RequiredSpec } from './registration.js';
@@ -104,27 +97,7 @@ export class Registry {
     provided: InterfaceSpec<unknown> | readonly InterfaceSpec<unknown>[],
     options: AdapterOptions = {},
   ): void {
-    const where = 'registerAdapter()';
-    if (typeof factory !== 'function') throw new InvalidRegistrationError(where, 'the factory', factory, 'a class or a function');
-    const name = checkName(where, options.name);
-    const specs = toSpecs(where, required);
-    const targets = (Array.isArray(provided) ? provided : [provided]).map((p) => toProvided(where, p));
-    if (targets.length === 0) throw new InvalidRegistrationError(where, 'provided', provided, 'at least one interface');
-    const fresh: InterfaceSpec<unknown>[] = [];
-    for (const target of targets) {
-      const existing = this.adapters.registered(specs, target, name) as AdapterEntry | undefined;
-      if (existing?.record.factory === factory) continue;
-      if (existing && !options.replace) throw new AdapterAlreadyRegisteredError(existing.record.factory, specs.map(label), target.name, name);
-      fresh.push(target);
-    }
-    const { call, call1 } = invokerFor(factory, specs.length, this);
-    for (const target of fresh) {
-      const record = new AdapterRegistration(this, specs, target, name, factory);
-      const old = this.adapters.registered(specs, target, name) as AdapterEntry | undefined;
-      this.adapters.register(specs, target, name, { record, call, call1 });
-      if (old) this.#notify(new Unregistered(old.record));
-      this.#notify(new Registered(record));
-    }
+    addAdapter(this, factory, required, provided, options);
   }
 
   /**
@@ -137,15 +110,7 @@ export class Registry {
    * ```
    */
   unregisterAdapter(required: RequiredSpec | readonly RequiredSpec[], provided: InterfaceSpec<unknown>, options: { name?: string; factory?: AdapterFactory } = {}): boolean {
-    const where = 'unregisterAdapter()';
-    const name = checkName(where, options.name);
-    const specs = toSpecs(where, required);
-    const target = toProvided(where, provided);
-    const existing = this.adapters.registered(specs, target, name) as AdapterEntry | undefined;
-    if (!existing || (options.factory !== undefined && existing.record.factory !== options.factory)) return false;
-    this.adapters.unregister(specs, target, name);
-    this.#notify(new Unregistered(existing.record));
-    return true;
+    return removeAdapter(this, required, provided, options);
   }
 
   /** The factory that adapting `required` specs to `provided` would use, or undefined. */
@@ -365,18 +330,12 @@ export class Registry {
    * ```
    */
   registerSubscriptionAdapter(factory: AdapterFactory, required: readonly RequiredSpec[], provided: InterfaceSpec<unknown>): void {
-    const where = 'registerSubscriptionAdapter()';
-    if (typeof factory !== 'function') throw new InvalidRegistrationError(where, 'the factory', factory, 'a class or a function');
-    const specs = toSpecs(where, required);
-    const target = toProvided(where, provided);
-    const record = new SubscriptionRegistration(this, specs, target, factory);
-    this.adapters.subscribe(specs, target, { record, call: invokerFor(factory, specs.length, this).call });
-    this.#notify(new Registered(record));
+    addSubscriptionAdapter(this, factory, required, provided);
   }
 
   /** Removes subscription adapters (only `factory`'s, when given); true when any went. */
   unregisterSubscriptionAdapter(required: readonly RequiredSpec[], provided: InterfaceSpec<unknown>, factory?: AdapterFactory): boolean {
-    return this.#unsubscribe(toSpecs('unregisterSubscriptionAdapter()', required), toProvided('unregisterSubscriptionAdapter()', provided), factory);
+    return removeSubscribers(this, toSpecs('unregisterSubscriptionAdapter()', required), toProvided('unregisterSubscriptionAdapter()', provided), factory);
   }
 
   /**
@@ -406,26 +365,12 @@ export class Registry {
    * ```
    */
   registerHandler(handler: (...objects: never[]) => unknown, required: readonly RequiredSpec[]): void {
-    const where = 'registerHandler()';
-    if (typeof handler !== 'function') throw new InvalidRegistrationError(where, 'the handler', handler, 'a function');
-    const specs = toSpecs(where, required);
-    const record = new HandlerRegistration(this, specs, handler);
-    const fn = handler as (...objects: unknown[]) => unknown;
-    this.adapters.subscribe(specs, null, { record, call: (objects) => fn(...objects) });
-    this.#notify(new Registered(record));
+    addHandler(this, handler, required);
   }
 
   /** Removes handlers (only `handler`, when given); true when any went. */
   unregisterHandler(required: readonly RequiredSpec[], handler?: (...objects: never[]) => unknown): boolean {
-    return this.#unsubscribe(toSpecs('unregisterHandler()', required), null, handler);
-  }
-
-  #unsubscribe(specs: Spec[], provided: InterfaceSpec<unknown> | null, callable: unknown): boolean {
-    const gone = exactSubscribers(this.adapters.subscriptions(specs, provided) as SubscriberEntry[], this, specs, provided, callable);
-    if (gone.length === 0) return false;
-    for (const entry of gone) this.adapters.unsubscribe(specs, provided, entry);
-    for (const entry of gone) this.#notify(new Unregistered(entry.record));
-    return true;
+    return removeSubscribers(this, toSpecs('unregisterHandler()', required), null, handler);
   }
 
   /**

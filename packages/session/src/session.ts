@@ -4,71 +4,25 @@
  *
  * A session is handed out by `Sessions` (the manager) with its lock held, and written back by
  * `sessions.commit()`. The session only records what happened (data, `expire()`,
- * `regenerate()`); the manager does the storing.
+ * `regenerate()`); the manager does the storing. How components are stored and restored is in
+ * session-record.ts.
  */
 import { randomBytes } from 'node:crypto';
-import type { InterfaceSpec } from '@dovetail/interfaces';
-import { describe, implementedBy, implementer, interfaceNamed } from '@dovetail/interfaces';
-import { Componentized, getCurrentRegistry, isClass } from '@dovetail/registry';
+import { implementer, interfaceNamed } from '@dovetail/interfaces';
+import { Componentized, getCurrentRegistry } from '@dovetail/registry';
 import type { Registry } from '@dovetail/registry';
 import { ISession } from './contracts.js';
-import { SessionDataError } from './errors.js';
 import { SessionData } from './session-data.js';
+import type { SessionRecord, StoredComponent } from './session-record.js';
+import { restoreComponent, storeComponent, temporary } from './session-record.js';
 
-/** What a session looks like once encoded: the record the codec turns into a store payload. */
-export interface SessionRecord {
-  created: number;
-  lastAccessed: number;
-  timeout: number;
-  secure: boolean;
-  data: Record<string, unknown>;
-  namespaces: Record<string, Record<string, unknown>>;
-  components: Record<string, StoredComponent>;
-}
-
-/** A component as stored: its class name (absent for plain data), its state, and which properties pointed at the session. */
-export interface StoredComponent {
-  c?: string;
-  s: unknown;
-  r?: string[];
-}
-
-/** A component class that rebuilds its instances from stored state itself. */
-export interface RestorableClass {
-  fromState(state: unknown, session: Session): unknown;
-}
+export { registerSessionClass } from './session-record.js';
+export type { RestorableClass, SessionRecord, StoredComponent } from './session-record.js';
 
 /** How the manager is told about things that happen outside a request (internal). */
 export interface SessionOwner {
   /** The session was expired while no request held it: delete it now. */
   expiredOutsideRequest(session: Session): void;
-}
-
-const sessionClasses = new Map<string, abstract new (...args: never[]) => unknown>();
-
-/**
- * Makes a class known by name, so that components of that class set with `setComponent`
- * come back as instances of it after a restart (registered adapter classes are known anyway).
- *
- * @example
- * ```ts
- * registerSessionClass(ShoppingCart);
- * ```
- */
-export function registerSessionClass(cls: abstract new (...args: never[]) => unknown): void {
-  sessionClasses.set(cls.name, cls);
-}
-
-function isPlain(value: unknown): boolean {
-  if (value === null || typeof value !== 'object') return typeof value !== 'function' && typeof value !== 'symbol';
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null || Array.isArray(value);
-}
-
-function temporary(component: unknown): boolean {
-  if (component === null || typeof component !== 'object') return false;
-  const c = component as { temporaryAdapter?: unknown; constructor?: { temporaryAdapter?: unknown } };
-  return Boolean(c.temporaryAdapter || c.constructor?.temporaryAdapter);
 }
 
 /** A fresh session id: 32 random bytes, base64url (256 bits). */
@@ -357,7 +311,7 @@ export class Session extends Componentized {
     const components: Record<string, StoredComponent> = {};
     for (const [iface, component] of this.componentEntries()) {
       if (temporary(component)) continue;
-      components[iface.name] = this.#storeComponent(iface, component, registry);
+      components[iface.name] = storeComponent(this, iface, component, registry);
     }
     const namespaces: Record<string, Record<string, unknown>> = {};
     for (const [name, ns] of this.#namespaces) {
@@ -375,35 +329,6 @@ export class Session extends Componentized {
       components,
     };
     return withLastAccess ? { ...record, lastAccessed: this.lastAccessed } : (record as SessionRecord);
-  }
-
-  #storeComponent(iface: InterfaceSpec<unknown>, component: unknown, registry: Registry): StoredComponent {
-    if (isPlain(component)) return { s: component };
-    const cls = (Object.getPrototypeOf(component) as { constructor?: unknown } | null)?.constructor;
-    if (typeof cls !== 'function' || !cls.name || this.#classFor(iface, cls.name, registry) !== cls) {
-      throw new SessionDataError(
-        `components['${iface.name}']`,
-        `${describe(component)} whose class cannot be found again when the session is loaded`,
-        `Register its class as the adapter for ${iface.name} (registerAdapter), call registerSessionClass(${typeof cls === 'function' && cls.name ? cls.name : 'TheClass'}), or keep plain data in the component.`,
-      );
-    }
-    const toState = (component as { toState?: () => unknown }).toState;
-    if (typeof toState === 'function') return { c: cls.name, s: toState.call(component) };
-    const state: Record<string, unknown> = {};
-    let refs: string[] | undefined;
-    for (const key of Object.keys(component as object)) {
-      const value = (component as Record<string, unknown>)[key];
-      // Adapters keep the session they adapt (Adapter#original): store a reference, not a copy.
-      if (value === this) (refs ??= []).push(key);
-      else state[key] = value;
-    }
-    return refs ? { c: cls.name, s: state, r: refs } : { c: cls.name, s: state };
-  }
-
-  #classFor(iface: InterfaceSpec<unknown>, name: string, registry: Registry): unknown {
-    const factory = registry.lookup([implementedBy(Object.getPrototypeOf(this).constructor as object)], iface);
-    if (isClass(factory) && factory.name === name) return factory;
-    return sessionClasses.get(name);
   }
 
   /**
@@ -427,7 +352,7 @@ export class Session extends Componentized {
         lost.push(name);
         continue;
       }
-      const restored = this.#restore(iface, stored, registry);
+      const restored = restoreComponent(this, iface, stored, registry);
       if (restored === undefined) lost.push(name);
       else this.keepComponent(iface, restored);
     }
@@ -443,17 +368,5 @@ export class Session extends Componentized {
   namespaceRecord(name: string): Record<string, unknown> | undefined {
     const ns = this.#namespaces.get(name);
     return ns && ns.size > 0 ? ns.toJSON() : undefined;
-  }
-
-  #restore(iface: InterfaceSpec<unknown>, stored: StoredComponent, registry: Registry): unknown {
-    if (stored.c === undefined) return stored.s;
-    const cls = this.#classFor(iface, stored.c, registry) as (abstract new (...args: never[]) => unknown) & Partial<RestorableClass> | undefined;
-    if (!cls) return undefined;
-    if (typeof cls.fromState === 'function') return cls.fromState(stored.s, this);
-    // As unpickling does: the state is put back, the constructor is not run again.
-    const instance = Object.create(cls.prototype as object) as Record<string, unknown>;
-    Object.assign(instance, stored.s);
-    for (const key of stored.r ?? []) instance[key] = this;
-    return instance;
   }
 }

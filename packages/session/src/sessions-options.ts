@@ -1,5 +1,6 @@
 /**
- * The options of `Sessions` and the settings of its cookie: their types, defaults and checks.
+ * The options of `Sessions` and the settings of its cookie: their types, defaults, checks and
+ * warnings.
  */
 import type { Registry } from '@dovetail/registry';
 import { SessionStoreConfigError } from './errors.js';
@@ -88,4 +89,17 @@ export function cookieSettings(cookie: Partial<CookieSettings> | undefined): Coo
 /** The default `onError`: a console warning. */
 export function warnOnError(error: unknown, context: string): void {
   console.warn(`dovetail sessions: ${context}:`, error instanceof Error ? error.message : error);
+}
+
+let warnedEphemeral = false;
+
+/** Once per process: a durable store with a random per-process secret loses every session at restart. */
+export function warnEphemeralSecret(store: string): void {
+  if (warnedEphemeral) return;
+  warnedEphemeral = true;
+  process.emitWarning(
+    `Sessions on '${store}' have no secrets: the cookies are signed with a random key made for this process, ` +
+      `so every session becomes unreachable when the process restarts. Pass secrets: [...] (newest first).`,
+    { code: 'DT_WARN_EPHEMERAL_SECRET' },
+  );
 }

@@ -10,66 +10,23 @@
  */
 import type { Registry } from '@dovetail/registry';
 import { getCurrentRegistry } from '@dovetail/registry';
-import { decode, encode } from './codec.js';
+import { decode } from './codec.js';
 import { SessionCreated, SessionExpired } from './contracts.js';
-import { SessionConflictError, SessionDataError } from './errors.js';
+import { SessionConflictError } from './errors.js';
 import { SessionLocks } from './lock.js';
 import { MemoryStore } from './memory-store.js';
 import type { SessionRecord } from './session.js';
 import { Session } from './session.js';
-import type { RoutedState } from './session-routes.js';
+import type { Tracked } from './session-record.js';
+import { encodeRecord } from './session-record.js';
 import { NamespaceRoutes, ROUTED } from './session-routes.js';
 import type { CookieSettings, SessionsOptions } from './sessions-options.js';
-import { cookieSettings, nonNegative, warnOnError } from './sessions-options.js';
+import { cookieSettings, nonNegative, warnEphemeralSecret, warnOnError } from './sessions-options.js';
 import { IdSigner } from './signing.js';
 import type { ClientSideStore, SessionStore, StoredEntry } from './store.js';
 import { isClientSide } from './store.js';
 
 export type { CookieSettings, SessionsOptions } from './sessions-options.js';
-
-/** What the manager remembers about a session between load and commit (and between requests, for live ones). */
-interface Tracked {
-  /** The id the lock was taken under. */
-  heldUid: string | null;
-  /** The version and payload last committed (undefined payload: never stored). */
-  version: number;
-  payload: string | undefined;
-  /** When the last-access time was last written, epoch ms. */
-  written: number;
-  /** Routed namespaces: what was last committed for each. */
-  routed: RoutedState;
-  /** Client-side stores: the cookie value of the last commit. */
-  cookie: string | undefined;
-  ended: boolean;
-}
-
-/** `components['myapp.IChat'].s.socket` → `components['myapp.IChat'].socket`: the `s` (state) wrapper is the codec's business, not the user's. */
-const COMPONENT_STATE = /^(components\['(?:[^'\\]|\\.)*'\])\.s(?=$|[.[])/;
-
-/** Encodes a session record; a `SessionDataError` names the path as the program sees it. */
-function encodeRecord(record: SessionRecord): string {
-  try {
-    return encode(record);
-  } catch (e) {
-    const m = e instanceof SessionDataError ? COMPONENT_STATE.exec(e.path) : null;
-    if (!m) throw e;
-    const error = e as SessionDataError;
-    throw new SessionDataError(m[1]! + error.path.slice(m[0].length), error.reason.split(m[0]).join(m[1]!), undefined, { cause: error });
-  }
-}
-
-let warnedEphemeral = false;
-
-/** Once per process: a durable store with a random per-process secret loses every session at restart. */
-function warnEphemeralSecret(store: string): void {
-  if (warnedEphemeral) return;
-  warnedEphemeral = true;
-  process.emitWarning(
-    `Sessions on '${store}' have no secrets: the cookies are signed with a random key made for this process, ` +
-      `so every session becomes unreachable when the process restarts. Pass secrets: [...] (newest first).`,
-    { code: 'DT_WARN_EPHEMERAL_SECRET' },
-  );
-}
 
 /**
  * The session manager.

@@ -1,0 +1,144 @@
+/**
+ * How a session is persisted: the record types the codec carries; the classes components come
+ * back as (`registerSessionClass`, registered adapters) and storing and restoring one component,
+ * for `Session.toRecord`/`applyRecord`; encoding a whole record, and what the manager keeps of the
+ * last one stored, for `Sessions`.
+ */
+import type { InterfaceSpec } from '@dovetail/interfaces';
+import { describe, implementedBy } from '@dovetail/interfaces';
+import { isClass } from '@dovetail/registry';
+import type { Registry } from '@dovetail/registry';
+import { encode } from './codec.js';
+import { SessionDataError } from './errors.js';
+import type { Session } from './session.js';
+import type { RoutedState } from './session-routes.js';
+
+/** What a session looks like once encoded: the record the codec turns into a store payload. */
+export interface SessionRecord {
+  created: number;
+  lastAccessed: number;
+  timeout: number;
+  secure: boolean;
+  data: Record<string, unknown>;
+  namespaces: Record<string, Record<string, unknown>>;
+  components: Record<string, StoredComponent>;
+}
+
+/** A component as stored: its class name (absent for plain data), its state, and which properties pointed at the session. */
+export interface StoredComponent {
+  c?: string;
+  s: unknown;
+  r?: string[];
+}
+
+/** A component class that rebuilds its instances from stored state itself. */
+export interface RestorableClass {
+  fromState(state: unknown, session: Session): unknown;
+}
+
+const sessionClasses = new Map<string, abstract new (...args: never[]) => unknown>();
+
+/**
+ * Makes a class known by name, so that components of that class set with `setComponent`
+ * come back as instances of it after a restart (registered adapter classes are known anyway).
+ *
+ * @example
+ * ```ts
+ * registerSessionClass(ShoppingCart);
+ * ```
+ */
+export function registerSessionClass(cls: abstract new (...args: never[]) => unknown): void {
+  sessionClasses.set(cls.name, cls);
+}
+
+function isPlain(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return typeof value !== 'function' && typeof value !== 'symbol';
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null || Array.isArray(value);
+}
+
+/** True for a component that is not stored: a temporary adapter (Twisted's `temporaryAdapter`). */
+export function temporary(component: unknown): boolean {
+  if (component === null || typeof component !== 'object') return false;
+  const c = component as { temporaryAdapter?: unknown; constructor?: { temporaryAdapter?: unknown } };
+  return Boolean(c.temporaryAdapter || c.constructor?.temporaryAdapter);
+}
+
+/**
+ * One component of `session` as stored.
+ *
+ * @throws SessionDataError (`DT_SESSION_DATA`) for a component whose class could not be found again.
+ */
+export function storeComponent(session: Session, iface: InterfaceSpec<unknown>, component: unknown, registry: Registry): StoredComponent {
+  if (isPlain(component)) return { s: component };
+  const cls = (Object.getPrototypeOf(component) as { constructor?: unknown } | null)?.constructor;
+  if (typeof cls !== 'function' || !cls.name || classFor(session, iface, cls.name, registry) !== cls) {
+    throw new SessionDataError(
+      `components['${iface.name}']`,
+      `${describe(component)} whose class cannot be found again when the session is loaded`,
+      `Register its class as the adapter for ${iface.name} (registerAdapter), call registerSessionClass(${typeof cls === 'function' && cls.name ? cls.name : 'TheClass'}), or keep plain data in the component.`,
+    );
+  }
+  const toState = (component as { toState?: () => unknown }).toState;
+  if (typeof toState === 'function') return { c: cls.name, s: toState.call(component) };
+  const state: Record<string, unknown> = {};
+  let refs: string[] | undefined;
+  for (const key of Object.keys(component as object)) {
+    const value = (component as Record<string, unknown>)[key];
+    // Adapters keep the session they adapt (Adapter#original): store a reference, not a copy.
+    if (value === session) (refs ??= []).push(key);
+    else state[key] = value;
+  }
+  return refs ? { c: cls.name, s: state, r: refs } : { c: cls.name, s: state };
+}
+
+/** The class stored as `name` for `session`'s component `iface`: its registered adapter class, else one made known by `registerSessionClass`. */
+function classFor(session: Session, iface: InterfaceSpec<unknown>, name: string, registry: Registry): unknown {
+  const factory = registry.lookup([implementedBy(Object.getPrototypeOf(session).constructor as object)], iface);
+  if (isClass(factory) && factory.name === name) return factory;
+  return sessionClasses.get(name);
+}
+
+/** One stored component of `session` rebuilt, or undefined when its class cannot be found. */
+export function restoreComponent(session: Session, iface: InterfaceSpec<unknown>, stored: StoredComponent, registry: Registry): unknown {
+  if (stored.c === undefined) return stored.s;
+  const cls = classFor(session, iface, stored.c, registry) as (abstract new (...args: never[]) => unknown) & Partial<RestorableClass> | undefined;
+  if (!cls) return undefined;
+  if (typeof cls.fromState === 'function') return cls.fromState(stored.s, session);
+  // As unpickling does: the state is put back, the constructor is not run again.
+  const instance = Object.create(cls.prototype as object) as Record<string, unknown>;
+  Object.assign(instance, stored.s);
+  for (const key of stored.r ?? []) instance[key] = session;
+  return instance;
+}
+
+/** `components['myapp.IChat'].s.socket` → `components['myapp.IChat'].socket`: the `s` (state) wrapper is the codec's business, not the user's. */
+const COMPONENT_STATE = /^(components\['(?:[^'\\]|\\.)*'\])\.s(?=$|[.[])/;
+
+/** Encodes a session record; a `SessionDataError` names the path as the program sees it. */
+export function encodeRecord(record: SessionRecord): string {
+  try {
+    return encode(record);
+  } catch (e) {
+    const m = e instanceof SessionDataError ? COMPONENT_STATE.exec(e.path) : null;
+    if (!m) throw e;
+    const error = e as SessionDataError;
+    throw new SessionDataError(m[1]! + error.path.slice(m[0].length), error.reason.split(m[0]).join(m[1]!), undefined, { cause: error });
+  }
+}
+
+/** What `Sessions` remembers about a session's stored state between load and commit (and between requests, for live ones). */
+export interface Tracked {
+  /** The id the lock was taken under. */
+  heldUid: string | null;
+  /** The version and payload last committed (undefined payload: never stored). */
+  version: number;
+  payload: string | undefined;
+  /** When the last-access time was last written, epoch ms. */
+  written: number;
+  /** Routed namespaces: what was last committed for each. */
+  routed: RoutedState;
+  /** Client-side stores: the cookie value of the last commit. */
+  cookie: string | undefined;
+  ended: boolean;
+}
