@@ -18,10 +18,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Attribute, defineInterface, implementer, providedBy } from '@dovetail/interfaces';
-import type { Spec } from '@dovetail/interfaces';
-import { Componentized, Registry, withRegistry } from '@dovetail/registry';
 import { Container, injectable } from 'inversify';
+import { Attribute, defineInterface, implementer, providedBy } from '@dovetail/interfaces';
+import { Componentized, Registry, withRegistry } from '@dovetail/registry';
+import type { Spec } from '@dovetail/interfaces';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const RUN_MS = Number(process.env.BENCH_RUN_MS ?? 60);

@@ -23,8 +23,7 @@
  * Writes bench/results/http.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus } from 'node:os';

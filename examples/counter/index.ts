@@ -7,8 +7,8 @@
 import { Attribute, defineInterface, implementer } from '@dovetail/interfaces';
 import { registerAdapter } from '@dovetail/registry';
 import { Session } from '@dovetail/session';
-import type { Request } from '@dovetail/web';
 import { Resource } from '@dovetail/web';
+import type { Request } from '@dovetail/web';
 
 /** What the counter component looks like. */
 export interface Counter {

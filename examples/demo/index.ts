@@ -4,13 +4,13 @@
  * Run: `npm start` (SQLite store at var/sessions.db) or
  * `npm run serve -- examples/dist/demo/index.js --store memory`
  */
-import type { Request } from '@dovetail/web';
 import { Resource } from '@dovetail/web';
 import { CounterResource } from '../counter/index.js';
 import { makeResource as pyramid } from '../pyramid/index.js';
 import { makeResource as session } from '../session/index.js';
 import { makeResource as users } from '../users/index.js';
 import { makeResource as zope } from '../zope/index.js';
+import type { Request } from '@dovetail/web';
 
 const links: [string, string][] = [
   ['/counter', 'Visit counter — Twisted "Storing Objects in the Session" (seed 000)'],

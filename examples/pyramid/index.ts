@@ -5,9 +5,9 @@
  *
  * Run: `npm run serve -- examples/dist/pyramid/index.js --store sqlite:var/pyramid.db`
  */
+import { Resource } from '@dovetail/web';
 import type { Session } from '@dovetail/session';
 import type { Request } from '@dovetail/web';
-import { Resource } from '@dovetail/web';
 
 const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

@@ -4,8 +4,8 @@
  *
  * Run: `npm run serve -- examples/dist/session/index.js`
  */
-import type { Request } from '@dovetail/web';
 import { Resource } from '@dovetail/web';
+import type { Request } from '@dovetail/web';
 
 /** Tells the client its session id. */
 export class ShowSession extends Resource {

@@ -2,15 +2,15 @@
  * End to end: the demo site served by the `dovetail` CLI in a child process on a SQLite store,
  * driven by Debian's chromium through playwright-core.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
 import { describeWithBrowser, launchBrowser, type LaunchedBrowser } from '../../packages/web/test/support/browser.js';
 import { spawnServer, type SpawnedServer } from '../../packages/web/test/support/process.js';
+import type { BrowserContext, Page } from 'playwright-core';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'packages/web/dist/cli.js');

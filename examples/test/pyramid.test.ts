@@ -1,8 +1,8 @@
 /**
  * Seed 003, the Pyramid tutorial "Transient Data Using Sessions", over HTTP.
  */
-import { describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
 import { CookieStore, MemoryStore, SqliteStore, type SessionStore } from '@dovetail/session';
 import { resource } from '../pyramid/index.js';
 import { Jar, byId, manager, serveExample, tempDir } from './support.js';

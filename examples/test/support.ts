@@ -3,13 +3,13 @@
  * `Sessions` on 127.0.0.1:0 (the Site and the manager are closed after each test), a cookie jar
  * for fetch (packages/web/test/helpers.ts), and temporary directories.
  */
-import { afterEach } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from '@jest/globals';
 import { MemoryStore, Sessions, type SessionsOptions } from '@dovetail/session';
-import type { Resource } from '@dovetail/web';
 import { serve, type Served } from '../../packages/web/test/helpers.js';
+import type { Resource } from '@dovetail/web';
 
 export { Jar } from '../../packages/web/test/helpers.js';
 

@@ -8,8 +8,8 @@
 import { Attribute, defineInterface, implementer, Method } from '@dovetail/interfaces';
 import { Adapter, registerAdapter } from '@dovetail/registry';
 import { Session } from '@dovetail/session';
-import type { Request } from '@dovetail/web';
 import { Resource } from '@dovetail/web';
+import type { Request } from '@dovetail/web';
 
 /** The users seen in one session. */
 export interface UserManagerShape {

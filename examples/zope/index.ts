@@ -7,8 +7,8 @@
  */
 import { getGlobalRegistry } from '@dovetail/registry';
 import { ISession, ISessionDataContainer, MemoryStore } from '@dovetail/session';
-import type { Request } from '@dovetail/web';
 import { IClientId, Resource } from '@dovetail/web';
+import type { Request } from '@dovetail/web';
 
 /**
  * The container for `products.bar`, registered as the `ISessionDataContainer` utility named

@@ -7,8 +7,8 @@
  * back `undefined`, not an exception raised and cleared (240 of zope's 357 ns per call).
  */
 import { AdaptationError, describe, NullAdaptationError } from './errors.js';
-import type { InterfaceSpec } from './interface.js';
 import { providedBy } from './provides.js';
+import type { InterfaceSpec } from './interface.js';
 
 /**
  * The symbol of an object's own adaptation method (zope's `__conform__`): `obj[conform](I)`

@@ -11,9 +11,9 @@
  * found for the wrong prototype (inherited from a base class) is caught by comparing `proto`.
  */
 import { InvalidDeclarationTargetError, NotAnInterfaceError } from './errors.js';
-import type { InterfaceSpec, Spec } from './interface.js';
 import { Interface, isInterface } from './interface.js';
 import { c3 } from './resolution-order.js';
+import type { InterfaceSpec, Spec } from './interface.js';
 
 const kImplements = Symbol.for('dovetail:implements');
 

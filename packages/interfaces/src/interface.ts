@@ -7,7 +7,6 @@
  * computed once, and `extends()` is one `Set.has`.
  */
 import { adapt } from './adapt.js';
-import type { Declaration } from './declarations.js';
 import { implementedBy } from './declarations.js';
 import {
   CyclicInterfaceError,
@@ -17,6 +16,7 @@ import {
 } from './errors.js';
 import { providedBy } from './provides.js';
 import { c3 } from './resolution-order.js';
+import type { Declaration } from './declarations.js';
 
 /**
  * The key an interface is bound under in an inversify container: `Symbol.for('dovetail:' + name)`,

@@ -8,11 +8,11 @@
  * interfaces), as zope's `Provides()` is, so that lookup caches keyed by declaration keep
  * hitting and stay bounded.
  */
-import type { Declaration, Implements } from './declarations.js';
 import { DirectDeclaration, implementsFor, interfacesIn, nothing, Provides } from './declarations.js';
 import { describe, InvalidDeclarationTargetError, NotAnInterfaceError, StillProvidedError } from './errors.js';
-import type { InterfaceSpec } from './interface.js';
 import { isInterface } from './interface.js';
+import type { Declaration, Implements } from './declarations.js';
+import type { InterfaceSpec } from './interface.js';
 
 const kProvides = Symbol.for('dovetail:provides');
 // The same symbol as declarations.ts's: a local constant keeps providedBy's loads as they were.

@@ -7,9 +7,9 @@
  */
 import { implementedBy } from './declarations.js';
 import { BrokenImplementation, describe, NotAnInterfaceError } from './errors.js';
-import type { InterfaceSpec } from './interface.js';
 import { isInterface } from './interface.js';
 import { providedBy } from './provides.js';
+import type { InterfaceSpec } from './interface.js';
 
 /** Options of {@link verifyObject} and {@link verifyClass}. */
 export interface VerifyOptions {

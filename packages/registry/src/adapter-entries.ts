@@ -6,14 +6,14 @@
  * Internal to the package: `Registry` keeps the public methods that call these, the lookups and
  * the utilities.
  */
-import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
-import type { Registry } from './components.js';
 import { AdapterAlreadyRegisteredError, InvalidRegistrationError } from './errors.js';
 import { AdapterRegistration, HandlerRegistration, Registered, SubscriptionRegistration, Unregistered } from './events.js';
-import type { AdapterFactory } from './factory.js';
 import { invokerFor } from './factory.js';
-import type { AdapterEntry, AdapterOptions, RequiredSpec, SubscriberEntry } from './registration.js';
 import { checkName, exactSubscribers, label, toProvided, toSpecs } from './registration.js';
+import type { Registry } from './components.js';
+import type { AdapterFactory } from './factory.js';
+import type { AdapterEntry, AdapterOptions, RequiredSpec, SubscriberEntry } from './registration.js';
+import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
 
 /** `registry.registerAdapter()`: every target is checked before any is registered. */
 export function addAdapter(

@@ -1,7 +1,7 @@
-import { describe, expect, it, jest } from '@jest/globals';
 import { alsoProvides, classImplements, implementedBy, implementer, Interface, providedBy } from '@dovetail/interfaces';
-import { AdapterRegistry } from './adapter-registry.js';
+import { describe, expect, it, jest } from '@jest/globals';
 import { adapterRegistryFixtures } from '../test/support/adapter-registry-fixtures.js';
+import { AdapterRegistry } from './adapter-registry.js';
 
 // Lookups: zope's precedence rules, lookup2, lookupAll, and the lookup cache.
 // Registration and storage are in adapter-registry.test.ts.

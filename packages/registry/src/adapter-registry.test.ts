@@ -1,7 +1,7 @@
-import { describe, expect, it } from '@jest/globals';
 import { Interface } from '@dovetail/interfaces';
-import { AdapterRegistry } from './adapter-registry.js';
+import { describe, expect, it } from '@jest/globals';
 import { adapterRegistryFixtures } from '../test/support/adapter-registry-fixtures.js';
+import { AdapterRegistry } from './adapter-registry.js';
 
 // Registration and storage: register, unregister, bases, subscriptions.
 // Lookup precedence and caching are in adapter-registry-lookup.test.ts.

@@ -16,9 +16,9 @@
  * (`declarationChanges.epoch`); they are bounded, because objects carrying their own
  * declarations make new keys.
  */
-import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
 import { c3, declarationChanges, implementer, Interface } from '@dovetail/interfaces';
 import { IAdapterRegistry } from './contracts.js';
+import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
 
 type Tree = Map<unknown, unknown>;
 const MISS = Symbol('miss');

@@ -1,10 +1,10 @@
-import { describe, expect, it } from '@jest/globals';
 import { alsoProvides, defineInterface, implementer, NotAnInterfaceError } from '@dovetail/interfaces';
-import type { InterfaceSpec } from '@dovetail/interfaces';
+import { describe, expect, it } from '@jest/globals';
 import { Adapter, Componentized } from './componentized.js';
 import { Registry } from './components.js';
 import { ComponentNotSetError } from './errors.js';
 import { withRegistry } from './site.js';
+import type { InterfaceSpec } from '@dovetail/interfaces';
 
 let counter = 0;
 const iface = <T = unknown>(short: string, ...bases: InterfaceSpec<unknown>[]): InterfaceSpec<T> =>

@@ -5,10 +5,10 @@
  * Components are keyed by interface. Interfaces are unique per name (defineInterface returns
  * the same object for the same name), so this is the same as Twisted's key by dotted name.
  */
-import type { InterfaceSpec } from '@dovetail/interfaces';
 import { adaptDirect, conform, describe, implementedBy, isInterface, NotAnInterfaceError, providedBy } from '@dovetail/interfaces';
 import { ComponentNotSetError } from './errors.js';
 import { getCurrentRegistry } from './site.js';
+import type { InterfaceSpec } from '@dovetail/interfaces';
 
 /** What an adapter may say about how it is cached (class or instance properties, as in Twisted). */
 interface CachingFlags {

@@ -1,9 +1,9 @@
-import { describe, expect, it } from '@jest/globals';
 import { AdaptationError, implementer, providedBy } from '@dovetail/interfaces';
+import { describe, expect, it } from '@jest/globals';
+import { caught, componentFixtures, providing, tag } from '../test/support/components-fixtures.js';
 import { Registry } from './components.js';
 import { ComponentLookupError, InvalidNameError, InvalidRegistrationError } from './errors.js';
 import { withRegistry } from './site.js';
-import { caught, componentFixtures, providing, tag } from '../test/support/components-fixtures.js';
 
 // Registry: adapter lookups (single, multi, all names), bases and the lookup cache.
 // Registering adapters is in components-adapters.test.ts.

@@ -1,9 +1,10 @@
-import { describe, expect, it } from '@jest/globals';
 import { implementedBy, Interface } from '@dovetail/interfaces';
+import { describe, expect, it } from '@jest/globals';
+import { caught, componentFixtures, providing, recordEvents, tag } from '../test/support/components-fixtures.js';
 import { Registry } from './components.js';
 import { AdapterAlreadyRegisteredError, InvalidNameError, InvalidRegistrationError } from './errors.js';
-import { AdapterRegistration, Registered, Unregistered } from './events.js';
-import { caught, componentFixtures, providing, recordEvents, tag } from '../test/support/components-fixtures.js';
+import { Registered, Unregistered } from './events.js';
+import type { AdapterRegistration} from './events.js';
 
 // Registry: registering and unregistering adapters.
 // Adapter lookups are in components-adapter-lookup.test.ts.

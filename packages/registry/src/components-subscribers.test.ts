@@ -1,5 +1,6 @@
-import { describe, expect, it } from '@jest/globals';
 import { implementer } from '@dovetail/interfaces';
+import { describe, expect, it } from '@jest/globals';
+import { componentFixtures, providing, recordEvents, tag } from '../test/support/components-fixtures.js';
 import { Registry } from './components.js';
 import { InvalidRegistrationError } from './errors.js';
 import {
@@ -14,7 +15,6 @@ import {
   UtilityRegistration,
 } from './events.js';
 import type { ObjectEvent, RegistrationEvent } from './events.js';
-import { componentFixtures, providing, recordEvents, tag } from '../test/support/components-fixtures.js';
 
 // Registry: subscription adapters, handlers, notify, registration events and introspection.
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import { caught, componentFixtures, recordEvents } from '../test/support/components-fixtures.js';
 import { Registry } from './components.js';
 import { ComponentLookupError, InvalidNameError, InvalidRegistrationError } from './errors.js';
-import { Registered, Unregistered, UtilityRegistration } from './events.js';
-import { caught, componentFixtures, recordEvents } from '../test/support/components-fixtures.js';
+import { Registered, Unregistered } from './events.js';
+import type { UtilityRegistration } from './events.js';
 
 // Registry: utilities.
 

@@ -7,7 +7,6 @@
  * `registry.container.get(I.id)` and `registry.getUtility(I)` see the same component.
  */
 import 'reflect-metadata';
-import type { InterfaceSpec } from '@dovetail/interfaces';
 import { implementer, providedBy } from '@dovetail/interfaces';
 import { Container } from 'inversify';
 import { addAdapter, addHandler, addSubscriptionAdapter, removeAdapter, removeSubscribers } from './adapter-entries.js';
@@ -15,10 +14,11 @@ import { AdapterRegistry } from './adapter-registry.js';
 import { IRegistry } from './contracts.js';
 import { ComponentLookupError, InvalidNameError, InvalidRegistrationError } from './errors.js';
 import { AdapterRegistration, HandlerRegistration, IObjectEvent, Registered, SubscriptionRegistration, Unregistered, UtilityRegistration } from './events.js';
-import type { AdapterFactory } from './factory.js';
-import type { AdapterEntry, AdapterOptions, RegistryOptions, RequiredSpec, SubscriberEntry } from './registration.js';
 import { checkName, label, recordsOf, toProvided, toSpecs } from './registration.js';
 import { UtilityTable } from './utilities.js';
+import type { AdapterFactory } from './factory.js';
+import type { AdapterEntry, AdapterOptions, RegistryOptions, RequiredSpec, SubscriberEntry } from './registration.js';
+import type { InterfaceSpec } from '@dovetail/interfaces';
 
 export type { AdapterOptions, RegistryOptions, RequiredSpec } from './registration.js';
 

@@ -1,5 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
 import { verifyObject } from '@dovetail/interfaces';
+import { describe, expect, it } from '@jest/globals';
 import { AdapterRegistry } from './adapter-registry.js';
 import { Registry } from './components.js';
 import { IAdapterRegistry, IRegistry } from './contracts.js';

@@ -1,5 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
 import { DovetailError } from '@dovetail/interfaces';
+import { describe, expect, it } from '@jest/globals';
 import {
   AdapterAlreadyRegisteredError,
   AdapterDependencyError,

@@ -3,8 +3,8 @@
  * zope.interface.interfaces): `Registered` / `Unregistered`, which are object events whose
  * `object` is the registration.
  */
-import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
 import { Attribute, defineInterface, implementer } from '@dovetail/interfaces';
+import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
 
 /** An event about an object (zope's `IObjectEvent`): `notify` also dispatches it to handlers for (object, event). */
 export interface ObjectEvent {

@@ -1,13 +1,13 @@
 import 'reflect-metadata';
-import { describe, expect, it, jest } from '@jest/globals';
 import { alsoProvides, defineInterface, implementer } from '@dovetail/interfaces';
-import type { InterfaceSpec } from '@dovetail/interfaces';
+import { describe, expect, it, jest } from '@jest/globals';
 import { inject, injectable, named, optional } from 'inversify';
 import { Componentized } from './componentized.js';
 import { Registry } from './components.js';
 import { AdapterDependencyError } from './errors.js';
 import { invokerFor, isClass } from './factory.js';
 import { withRegistry } from './site.js';
+import type { InterfaceSpec } from '@dovetail/interfaces';
 
 let counter = 0;
 const iface = <T = unknown>(short: string, ...bases: InterfaceSpec<unknown>[]): InterfaceSpec<T> =>

@@ -7,8 +7,8 @@
  * after the registry's utilities change): a child container per adaptation costs 10–90 µs
  * (reference/inversify.md §4.3), resolving once leaves one `new` per adaptation.
  */
-import type { Container } from 'inversify';
 import { AdapterDependencyError } from './errors.js';
+import type { Container } from 'inversify';
 
 /** A class or function that makes an adapter from the adapted object(s); null/undefined means "no adapter". */
 export type AdapterFactory<T = unknown> =

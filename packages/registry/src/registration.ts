@@ -5,14 +5,14 @@
  *
  * Internal to the package except for the types `components.ts` re-exports.
  */
-import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
 import { Declaration, implementedBy, Interface, isInterface } from '@dovetail/interfaces';
-import type { Container } from 'inversify';
-import type { Registry } from './components.js';
 import { InvalidNameError, InvalidRegistrationError } from './errors.js';
-import type { AdapterRegistration, Registration, SubscriptionRegistration } from './events.js';
 import { HandlerRegistration } from './events.js';
+import type { Registry } from './components.js';
+import type { AdapterRegistration, Registration, SubscriptionRegistration } from './events.js';
 import type { Invoker, Invoker1 } from './factory.js';
+import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
+import type { Container } from 'inversify';
 
 /** What a registration may require: an interface, a class (its instances), a declaration, or null (anything). */
 export type RequiredSpec = InterfaceSpec<unknown> | Declaration | (abstract new (...args: never[]) => unknown) | ((...args: never[]) => unknown) | null;

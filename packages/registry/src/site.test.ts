@@ -1,11 +1,9 @@
-import { describe, expect, it } from '@jest/globals';
 import { setImmediate as tick } from 'node:timers/promises';
 import { AdaptationError, adapterHooks, alsoProvides, defineInterface, implementer, NullAdaptationError } from '@dovetail/interfaces';
-import type { InterfaceSpec } from '@dovetail/interfaces';
+import { describe, expect, it } from '@jest/globals';
 import { Registry } from './components.js';
 import { ComponentLookupError } from './errors.js';
 import { IObjectEvent } from './events.js';
-import type { ObjectEvent } from './events.js';
 import {
   getAdapter,
   getCurrentRegistry,
@@ -22,6 +20,8 @@ import {
   subscribers,
   withRegistry,
 } from './site.js';
+import type { ObjectEvent } from './events.js';
+import type { InterfaceSpec } from '@dovetail/interfaces';
 
 let counter = 0;
 const iface = <T = unknown>(short: string, ...bases: InterfaceSpec<unknown>[]): InterfaceSpec<T> =>

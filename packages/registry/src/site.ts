@@ -7,11 +7,11 @@
  * inside `withRegistry(app, …)` and never see each other's adapters.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { InterfaceSpec } from '@dovetail/interfaces';
 import { adapterHooks } from '@dovetail/interfaces';
-import type { AdapterOptions, RequiredSpec } from './components.js';
 import { Registry } from './components.js';
+import type { AdapterOptions, RequiredSpec } from './components.js';
 import type { AdapterFactory } from './factory.js';
+import type { InterfaceSpec } from '@dovetail/interfaces';
 
 const globalKey = Symbol.for('dovetail:global-registry');
 const holder = globalThis as typeof globalThis & { [globalKey]?: Registry };

@@ -5,10 +5,10 @@
  *
  * Internal to the package: `Registry` validates arguments and notifies events; this does the rest.
  */
-import type { InterfaceSpec } from '@dovetail/interfaces';
-import type { Container } from 'inversify';
 import type { AdapterRegistry } from './adapter-registry.js';
 import type { UtilityRegistration } from './events.js';
+import type { InterfaceSpec } from '@dovetail/interfaces';
+import type { Container } from 'inversify';
 
 type BindingId = ReturnType<ReturnType<ReturnType<Container['bind']>['toConstantValue']>['getIdentifier']>;
 

@@ -4,8 +4,6 @@
  * (1) a naive re-implementation of zope's uncached lookup (test/zope-model.ts), and
  * (2) the same lookup on a fresh Registry rebuilt from the same registrations.
  */
-import { describe, expect, it } from '@jest/globals';
-import fc from 'fast-check';
 import {
   alsoProvides,
   classImplements,
@@ -15,10 +13,12 @@ import {
   Interface,
   providedBy,
 } from '@dovetail/interfaces';
-import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { Registry } from '@dovetail/registry';
-import type { AdapterRegistration, HandlerRegistration, SubscriptionRegistration } from '@dovetail/registry';
 import { ZopeModel } from './zope-model.js';
+import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
+import type { AdapterRegistration, HandlerRegistration, SubscriptionRegistration } from '@dovetail/registry';
 
 const NI = 4; // interfaces
 const NC = 3; // classes

@@ -2,8 +2,8 @@
  * Seed 000, Twisted Web "Storing Objects in the Session", as TypeScript: the doctest, the
  * counter resource, and re-running the definitions (what `cache()` guards against in an .rpy).
  */
-import { describe, expect, it } from '@jest/globals';
 import { Attribute, defineInterface, implementer, InterfaceRedefinitionError } from '@dovetail/interfaces';
+import { describe, expect, it } from '@jest/globals';
 import { AdapterAlreadyRegisteredError, Componentized, registerAdapter, Registry, withRegistry } from '@dovetail/registry';
 
 /** Stands in for twisted.web.server.Session: the library's class, defined once. */

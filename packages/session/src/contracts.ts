@@ -2,12 +2,12 @@
  * The interfaces of @dovetail/session: what a session is (`ISession`), what keeps package data
  * (`ISessionDataContainer`, Zope's named data containers), and the session events.
  */
-import type { InterfaceSpec } from '@dovetail/interfaces';
 import { Attribute, defineInterface, implementer, Method } from '@dovetail/interfaces';
 import { IObjectEvent } from '@dovetail/registry';
-import type { Session } from './session.js';
 import type { SessionData } from './session-data.js';
+import type { Session } from './session.js';
 import type { SessionStore } from './store.js';
+import type { InterfaceSpec } from '@dovetail/interfaces';
 
 /**
  * A session (Twisted's `Session`, Nevow's `ISession`, Pyramid's `ISession`, Zope's `ISession`).

@@ -4,10 +4,10 @@
  * @module
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { SessionDataError, SessionStoreConfigError } from './errors.js';
-import type { ClientSideStore, ExpiredEntry, StoredEntry } from './store.js';
 import { implementer } from '@dovetail/interfaces';
 import { ISessionDataContainer } from './contracts.js';
+import { SessionDataError, SessionStoreConfigError } from './errors.js';
+import type { ClientSideStore, ExpiredEntry, StoredEntry } from './store.js';
 
 /** Options of {@link CookieStore}. */
 export interface CookieStoreOptions {
@@ -29,6 +29,8 @@ export interface CookieStoreOptions {
    * @default 10000
    */
   readonly maxEntries?: number;
+  /** The clock `set` uses to tell whether a remembered entry has expired. @default Date.now */
+  readonly clock?: () => number;
 }
 
 /** Format of a sealed value: `[format][key id][12-byte IV][ciphertext][16-byte GCM tag]`, base64url. */
@@ -103,6 +105,7 @@ export class CookieStore implements ClientSideStore {
   readonly #keys: readonly Key[];
   readonly #maxCookieBytes: number;
   readonly #maxEntries: number;
+  readonly #clock: () => number;
   /** Recent commits, in write order (re-inserted on every write). */
   readonly #view = new Map<string, ViewEntry>();
   /** Ids deleted in this process, in deletion order; bounded like the view. */
@@ -122,6 +125,7 @@ export class CookieStore implements ClientSideStore {
       );
     }
     this.#keys = (secrets as readonly (string | Uint8Array)[]).map(deriveKey);
+    this.#clock = options.clock ?? Date.now;
     const maxCookieBytes = options.maxCookieBytes ?? 4096;
     const maxEntries = options.maxEntries ?? 10_000;
     for (const [name, v, min] of [
@@ -214,7 +218,7 @@ export class CookieStore implements ClientSideStore {
   set(id: string, payload: string, expires: number, expectedVersion: number): number | undefined {
     const cur = this.#view.get(id);
     if (expectedVersion === 0) {
-      if (cur !== undefined && cur.expires > Date.now()) return undefined;
+      if (cur !== undefined && cur.expires > this.#clock()) return undefined;
       this.#deleted.delete(id);
     } else if (this.#deleted.has(id) || (cur !== undefined && cur.version !== expectedVersion)) {
       return undefined;

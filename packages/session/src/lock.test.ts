@@ -25,7 +25,7 @@ function lockingStore(answers: (id: string, owner: string) => boolean | Promise<
 
 describe('SessionLocks#acquire', () => {
   it('a free lock is taken at once; waiters get it in arrival order (FIFO)', async () => {
-    const locks = new SessionLocks(new MemoryStore(), { wait: 1000, ttl: 30_000 });
+    const locks = new SessionLocks(new MemoryStore(), { wait: 1000, ttl: 30_000, clock: Date.now });
     await locks.acquire('a');
     expect(locks.isHeld('a')).toBe(true);
     const order: number[] = [];
@@ -43,7 +43,7 @@ describe('SessionLocks#acquire', () => {
   });
 
   it('locks of different sessions do not wait for each other', async () => {
-    const locks = new SessionLocks(new MemoryStore(), { wait: 1000, ttl: 30_000 });
+    const locks = new SessionLocks(new MemoryStore(), { wait: 1000, ttl: 30_000, clock: Date.now });
     await locks.acquire('a');
     await locks.acquire('b');
     expect(locks.isHeld('a') && locks.isHeld('b')).toBe(true);
@@ -51,7 +51,7 @@ describe('SessionLocks#acquire', () => {
 
   it('a wait longer than `wait` → SessionBusyError (503, Retry-After); the queue behind it still moves', async () => {
     jest.useFakeTimers();
-    const locks = new SessionLocks(new MemoryStore(), { wait: 2500, ttl: 30_000 });
+    const locks = new SessionLocks(new MemoryStore(), { wait: 2500, ttl: 30_000, clock: Date.now });
     await locks.acquire('session-id-123');
     const first = locks.acquire('session-id-123').then(() => 'got it', (e: unknown) => e);
     await jest.advanceTimersByTimeAsync(1000);
@@ -75,7 +75,7 @@ describe('SessionLocks#acquire', () => {
 
 describe('SessionLocks#release', () => {
   it('hands the lock straight to the next waiter (it stays held); without a waiter it is free', async () => {
-    const locks = new SessionLocks(new MemoryStore(), { wait: 1000, ttl: 30_000 });
+    const locks = new SessionLocks(new MemoryStore(), { wait: 1000, ttl: 30_000, clock: Date.now });
     await locks.acquire('a');
     const next = locks.acquire('a');
     locks.release('a');
@@ -89,7 +89,7 @@ describe('SessionLocks#release', () => {
 
   it("releases the store's lock with this manager's owner", async () => {
     const { store, calls } = lockingStore(() => true);
-    const locks = new SessionLocks(store, { wait: 1000, ttl: 30_000 });
+    const locks = new SessionLocks(store, { wait: 1000, ttl: 30_000, clock: Date.now });
     await locks.acquire('a');
     expect(calls.lock).toEqual([['a', expect.any(String), 30_000]]);
     locks.release('a');
@@ -97,7 +97,7 @@ describe('SessionLocks#release', () => {
   });
 
   it('rename() moves a held lock to a new id (after regenerate)', async () => {
-    const locks = new SessionLocks(new MemoryStore(), { wait: 1000, ttl: 30_000 });
+    const locks = new SessionLocks(new MemoryStore(), { wait: 1000, ttl: 30_000, clock: Date.now });
     await locks.acquire('old');
     locks.rename('old', 'new');
     expect(locks.isHeld('old')).toBe(false);
@@ -110,7 +110,7 @@ describe('SessionLocks with a store lock (several processes)', () => {
     jest.useFakeTimers();
     let refusals = 3;
     const { store, calls } = lockingStore(() => refusals-- <= 0);
-    const locks = new SessionLocks(store, { wait: 1000, ttl: 30_000 });
+    const locks = new SessionLocks(store, { wait: 1000, ttl: 30_000, clock: Date.now });
     const taken = locks.acquire('a');
     await jest.advanceTimersByTimeAsync(100);
     await taken;
@@ -120,7 +120,7 @@ describe('SessionLocks with a store lock (several processes)', () => {
   it('a store lock not free within `wait` → SessionBusyError, and the in-process lock is released', async () => {
     jest.useFakeTimers();
     const { store } = lockingStore(() => false);
-    const locks = new SessionLocks(store, { wait: 300, ttl: 30_000 });
+    const locks = new SessionLocks(store, { wait: 300, ttl: 30_000, clock: Date.now });
     const attempt = locks.acquire('a').then(() => 'taken', (e: unknown) => e);
     await jest.advanceTimersByTimeAsync(300);
     expect(await attempt).toBeInstanceOf(SessionBusyError);
@@ -132,7 +132,7 @@ describe('SessionLocks with a store lock (several processes)', () => {
     const { store } = lockingStore(() => {
       throw boom;
     });
-    const locks = new SessionLocks(store, { wait: 300, ttl: 30_000 });
+    const locks = new SessionLocks(store, { wait: 300, ttl: 30_000, clock: Date.now });
     const error = (await locks.acquire('a').catch((e: unknown) => e)) as SessionStoreError;
     expect(error).toBeInstanceOf(SessionStoreError);
     expect(error.cause).toBe(boom);
@@ -141,7 +141,7 @@ describe('SessionLocks with a store lock (several processes)', () => {
 
   it('a new id is held without asking the store', () => {
     const { store, calls } = lockingStore(() => true);
-    const locks = new SessionLocks(store, { wait: 300, ttl: 30_000 });
+    const locks = new SessionLocks(store, { wait: 300, ttl: 30_000, clock: Date.now });
     locks.holdNew('fresh');
     expect(locks.isHeld('fresh')).toBe(true);
     expect(calls.lock).toEqual([]);

@@ -27,6 +27,8 @@ export interface LockOptions {
   readonly wait: number;
   /** How long a store lock lives if its holder dies, ms. @default 30000 */
   readonly ttl: number;
+  /** The manager's clock, ms since the epoch. */
+  readonly clock: () => number;
 }
 
 /** The locks of one `Sessions` manager. */
@@ -50,7 +52,7 @@ export class SessionLocks {
    * @throws SessionBusyError (`DT_SESSION_BUSY`) when it is not free within the wait.
    */
   async acquire(id: string): Promise<void> {
-    const started = Date.now();
+    const started = this.options.clock();
     const state = this.#held.get(id);
     if (state) await this.#queue(id, state, started);
     else this.#held.set(id, { waiters: [] });
@@ -87,7 +89,7 @@ export class SessionLocks {
         timer: setTimeout(() => {
           const i = state.waiters.indexOf(waiter);
           if (i >= 0) state.waiters.splice(i, 1);
-          reject(new SessionBusyError(id, Date.now() - started, Math.max(1, Math.ceil(this.options.wait / 1000))));
+          reject(new SessionBusyError(id, this.options.clock() - started, Math.max(1, Math.ceil(this.options.wait / 1000))));
         }, this.options.wait),
       };
       state.waiters.push(waiter);
@@ -104,7 +106,7 @@ export class SessionLocks {
         throw e instanceof SessionStoreError ? e : new SessionStoreError(this.store.name, 'take the session lock', undefined, undefined, { cause: e });
       }
       if (taken) return;
-      const waited = Date.now() - started;
+      const waited = this.options.clock() - started;
       if (waited >= this.options.wait) {
         throw new SessionBusyError(id, waited, Math.max(1, Math.ceil(this.options.wait / 1000)));
       }

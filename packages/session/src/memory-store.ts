@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { SessionStoreConfigError, SessionStoreError } from './errors.js';
-import type { ExpiredEntry, SessionStore, StoredEntry } from './store.js';
 import { implementer } from '@dovetail/interfaces';
 import { ISessionDataContainer } from './contracts.js';
+import { SessionStoreConfigError, SessionStoreError } from './errors.js';
+import type { ExpiredEntry, SessionStore, StoredEntry } from './store.js';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {

@@ -4,10 +4,11 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { SessionStoreConfigError, SessionStoreError } from './errors.js';
-import type { ExpiredEntry, SessionStore, StoredEntry } from './store.js';
 import { implementer } from '@dovetail/interfaces';
 import { ISessionDataContainer } from './contracts.js';
+import { SessionStoreConfigError, SessionStoreError } from './errors.js';
+import type { ExpiredEntry, SessionStore, StoredEntry } from './store.js';
+import type * as Redis from 'redis';
 
 /**
  * The part of a node-redis client the store uses. Any `createClient()` result fits; so does any
@@ -358,7 +359,7 @@ export class RedisStore implements SessionStore {
   }
 
   async #connectOwn(): Promise<RedisClientLike> {
-    let createClient: typeof import('redis').createClient;
+    let createClient: typeof Redis.createClient;
     try {
       ({ createClient } = await import('redis'));
     } catch (e) {

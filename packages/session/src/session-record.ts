@@ -4,14 +4,14 @@
  * for `Session.toRecord`/`applyRecord`; encoding a whole record, and what the manager keeps of the
  * last one stored, for `Sessions`.
  */
-import type { InterfaceSpec } from '@dovetail/interfaces';
 import { describe, implementedBy } from '@dovetail/interfaces';
 import { isClass } from '@dovetail/registry';
-import type { Registry } from '@dovetail/registry';
 import { encode } from './codec.js';
 import { SessionDataError } from './errors.js';
-import type { Session } from './session.js';
 import type { RoutedState } from './session-routes.js';
+import type { Session } from './session.js';
+import type { InterfaceSpec } from '@dovetail/interfaces';
+import type { Registry } from '@dovetail/registry';
 
 /** What a session looks like once encoded: the record the codec turns into a store payload. */
 export interface SessionRecord {

@@ -4,13 +4,13 @@
  * the session's own record. Which packages are routed (cached per registry generation), and how
  * their data is loaded, encoded and written alongside the session.
  */
-import type { InterfaceSpec } from '@dovetail/interfaces';
-import type { Registry } from '@dovetail/registry';
 import { decode, encode } from './codec.js';
 import { ISessionDataContainer } from './contracts.js';
 import { SessionConflictError } from './errors.js';
 import type { Session } from './session.js';
 import type { SessionStore } from './store.js';
+import type { InterfaceSpec } from '@dovetail/interfaces';
+import type { Registry } from '@dovetail/registry';
 
 /** Between the session's uid and the package id in a routed key; no session id contains it. */
 export const ROUTED = '/';

@@ -1,11 +1,11 @@
-import { describe, expect, it } from '@jest/globals';
 import { defineInterface, implementer } from '@dovetail/interfaces';
 import { Adapter, Registry, withRegistry } from '@dovetail/registry';
+import { describe, expect, it } from '@jest/globals';
 import { decode, encode } from './codec.js';
 import { SessionDataError } from './errors.js';
+import { SessionData } from './session-data.js';
 import { newSessionId, registerSessionClass, Session } from './session.js';
 import type { SessionRecord } from './session.js';
-import { SessionData } from './session-data.js';
 
 const ICount = defineInterface<{ value: number }>('dovetail.test.session.ICount');
 const IState = defineInterface<{ n: number }>('dovetail.test.session.IState');
@@ -146,7 +146,7 @@ describe('Session#namespace', () => {
 describe('Session#expire, #invalidate, #regenerate, #changed', () => {
   it('expire() is idempotent; with no request holding it the owner is told once', () => {
     const told: Session[] = [];
-    const s = new Session({ owner: { expiredOutsideRequest: (x) => told.push(x) } });
+    const s = new Session({ owner: { expiredOutsideRequest: (x) => told.push(x), now: Date.now } });
     s.expire();
     s.invalidate();
     s.expire();
@@ -156,7 +156,7 @@ describe('Session#expire, #invalidate, #regenerate, #changed', () => {
 
   it('expire() while a request holds the session leaves the ending to the commit', () => {
     const told: Session[] = [];
-    const s = new Session({ owner: { expiredOutsideRequest: (x) => told.push(x) } });
+    const s = new Session({ owner: { expiredOutsideRequest: (x) => told.push(x), now: Date.now } });
     s.held = true;
     s.invalidate();
     expect(s.expired).toBe(true);

@@ -10,11 +10,11 @@
 import { randomBytes } from 'node:crypto';
 import { implementer, interfaceNamed } from '@dovetail/interfaces';
 import { Componentized, getCurrentRegistry } from '@dovetail/registry';
-import type { Registry } from '@dovetail/registry';
 import { ISession } from './contracts.js';
 import { SessionData } from './session-data.js';
-import type { SessionRecord, StoredComponent } from './session-record.js';
 import { restoreComponent, storeComponent, temporary } from './session-record.js';
+import type { SessionRecord, StoredComponent } from './session-record.js';
+import type { Registry } from '@dovetail/registry';
 
 export { registerSessionClass } from './session-record.js';
 export type { RestorableClass, SessionRecord, StoredComponent } from './session-record.js';
@@ -23,6 +23,8 @@ export type { RestorableClass, SessionRecord, StoredComponent } from './session-
 export interface SessionOwner {
   /** The session was expired while no request held it: delete it now. */
   expiredOutsideRequest(session: Session): void;
+  /** The time now, in milliseconds since the epoch, by the manager's clock. */
+  now(): number;
 }
 
 /** A fresh session id: 32 random bytes, base64url (256 bits). */
@@ -73,21 +75,25 @@ export class Session extends Componentized {
   /** Use `sessions.create()`; constructing a session directly gives one no manager stores. */
   constructor(options: { uid?: string; created?: number; timeout?: number; secure?: boolean; isNew?: boolean; owner?: SessionOwner | null } = {}) {
     super();
-    const now = Date.now();
+    this.#owner = options.owner ?? null;
+    const now = this.#now();
     this.uid = options.uid ?? newSessionId();
     this.created = options.created ?? now;
     this.lastAccessed = now;
     this.timeout = options.timeout ?? 900;
     this.secure = options.secure ?? false;
     this.isNew = options.isNew ?? true;
-    this.#owner = options.owner ?? null;
+  }
+
+  #now(): number {
+    return this.#owner ? this.#owner.now() : Date.now();
   }
 
   // ------------------------------------------------------------------------------ lifecycle
 
   /** Records an access now (Twisted's `touch`); the manager persists it at most once per `resolution`. */
   touch(): void {
-    this.lastAccessed = Date.now();
+    this.lastAccessed = this.#now();
   }
 
   /**

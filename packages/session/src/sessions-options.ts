@@ -2,11 +2,10 @@
  * The options of `Sessions` and the settings of its cookie: their types, defaults, checks and
  * warnings.
  */
-import type { Registry } from '@dovetail/registry';
 import { SessionStoreConfigError } from './errors.js';
 import type { Session } from './session.js';
-import type { Sessions } from './sessions.js';
 import type { SessionStore } from './store.js';
+import type { Registry } from '@dovetail/registry';
 
 /** Settings of the session cookie. */
 export interface CookieSettings {
@@ -28,7 +27,7 @@ export interface CookieSettings {
   readonly maxAge?: number;
 }
 
-/** Options of {@link Sessions}. */
+/** Options of `Sessions`. */
 export interface SessionsOptions {
   /** Where sessions are kept. @default new MemoryStore({ maxSessions }) */
   readonly store?: SessionStore;
@@ -56,6 +55,13 @@ export interface SessionsOptions {
   readonly registry?: Registry;
   /** The class of the sessions made (a subclass of `Session`). @default Session */
   readonly sessionClass?: new (options: ConstructorParameters<typeof Session>[0]) => Session;
+  /**
+   * Where time comes from, in milliseconds since the epoch (Twisted passes a reactor; this is
+   * its `seconds()`). Sessions' ages, expiry, sweeping and lock waits all read it, and the
+   * default MemoryStore is given it too. Give a durable store the same clock in its own options.
+   * @default Date.now
+   */
+  readonly clock?: () => number;
   /** Told about problems that do not fail a request (a corrupt stored session, a throwing expiry callback). @default console.warn */
   readonly onError?: (error: unknown, context: string) => void;
 }

@@ -35,6 +35,24 @@ describe('new Sessions', () => {
     expect(() => new Sessions({ secrets: ['too short'] })).toThrow(SessionStoreConfigError);
   });
 
+  it('clock: sessions are dated, aged and swept by the injected clock, not by Date.now', async () => {
+    let now = Date.UTC(2001, 0, 1);
+    const sessions = new Sessions({ sweepInterval: 0, secrets: [SECRET], timeout: 60, clock: () => now });
+    const s = sessions.create();
+    s.set('a', 1);
+    expect(s.created).toBe(now);
+    await sessions.commit(s);
+    const cookie = sessions.cookieValue(s);
+    now += 59_000;
+    const again = (await sessions.load(cookie))!;
+    expect(again.lastAccessed).toBe(now);
+    await sessions.commit(again);
+    now += 61_000;
+    expect(await sessions.sweep()).toBe(1);
+    expect(await sessions.load(cookie)).toBeUndefined();
+    await sessions.close();
+  });
+
   it('sessionClass: the sessions made are instances of the subclass', async () => {
     class MySession extends Session {}
     const sessions = new Sessions({ sweepInterval: 0, sessionClass: MySession, timeout: 120 });

@@ -8,23 +8,23 @@
  * Holding the lock from load to commit is what keeps concurrent requests of one session from
  * losing each other's updates, in one process and across processes sharing a store.
  */
-import type { Registry } from '@dovetail/registry';
 import { getCurrentRegistry } from '@dovetail/registry';
 import { decode } from './codec.js';
 import { SessionCreated, SessionExpired } from './contracts.js';
 import { SessionConflictError } from './errors.js';
 import { SessionLocks } from './lock.js';
 import { MemoryStore } from './memory-store.js';
-import type { SessionRecord } from './session.js';
-import { Session } from './session.js';
-import type { Tracked } from './session-record.js';
 import { encodeRecord } from './session-record.js';
 import { NamespaceRoutes, ROUTED } from './session-routes.js';
-import type { CookieSettings, SessionsOptions } from './sessions-options.js';
+import { Session } from './session.js';
 import { cookieSettings, nonNegative, warnEphemeralSecret, warnOnError } from './sessions-options.js';
 import { IdSigner } from './signing.js';
-import type { ClientSideStore, SessionStore, StoredEntry } from './store.js';
 import { isClientSide } from './store.js';
+import type { Tracked } from './session-record.js';
+import type { SessionRecord } from './session.js';
+import type { CookieSettings, SessionsOptions } from './sessions-options.js';
+import type { ClientSideStore, SessionStore, StoredEntry } from './store.js';
+import type { Registry } from '@dovetail/registry';
 
 export type { CookieSettings, SessionsOptions } from './sessions-options.js';
 
@@ -57,6 +57,7 @@ export class Sessions {
   readonly #registry: Registry | undefined;
   readonly #SessionClass: NonNullable<SessionsOptions['sessionClass']>;
   readonly #onError: (error: unknown, context: string) => void;
+  readonly #clock: () => number;
   readonly #clientSide: ClientSideStore | null;
   #sweeper: ReturnType<typeof setInterval> | null = null;
   readonly #routing: NamespaceRoutes;
@@ -65,11 +66,12 @@ export class Sessions {
   constructor(options: SessionsOptions = {}) {
     this.timeout = nonNegative('timeout', options.timeout, 900);
     this.resolution = nonNegative('resolution', options.resolution, 60);
-    this.store = options.store ?? new MemoryStore({ maxSessions: options.maxSessions ?? 1_000_000 });
+    this.#clock = options.clock ?? Date.now;
+    this.store = options.store ?? new MemoryStore({ maxSessions: options.maxSessions ?? 1_000_000, clock: this.#clock });
     this.#clientSide = isClientSide(this.store) ? this.store : null;
     this.#signer = new IdSigner(options.secrets);
     if (this.#signer.ephemeral && !this.store.inProcess && !this.#clientSide) warnEphemeralSecret(this.store.name);
-    this.#locks = new SessionLocks(this.store, { wait: nonNegative('lockWait', options.lockWait, 5000), ttl: nonNegative('lockTtl', options.lockTtl, 30_000) });
+    this.#locks = new SessionLocks(this.store, { wait: nonNegative('lockWait', options.lockWait, 5000), ttl: nonNegative('lockTtl', options.lockTtl, 30_000), clock: this.#clock });
     this.#registry = options.registry;
     this.#SessionClass = options.sessionClass ?? Session;
     this.#onError = options.onError ?? warnOnError;
@@ -134,7 +136,7 @@ export class Sessions {
    */
   load(cookieValue: string, options: { secure?: boolean } = {}): Promise<Session | undefined> {
     if (typeof cookieValue !== 'string' || cookieValue === '') return Promise.resolve(undefined);
-    const now = Date.now();
+    const now = this.#clock();
     if (!this.#clientSide) {
       const uid = this.#signer.verify(cookieValue);
       if (uid === undefined) return Promise.resolve(undefined);
@@ -247,7 +249,7 @@ export class Sessions {
   }
 
   async #write(session: Session, tracked: Tracked): Promise<void> {
-    const now = Date.now();
+    const now = this.#clock();
     const retired = session.takeRetiredUids();
     const forced = session.takeForced();
     const routes = this.#routes();
@@ -333,6 +335,11 @@ export class Sessions {
     tracked.heldUid = null;
   }
 
+  /** The time now by this manager's clock (milliseconds since the epoch). */
+  now(): number {
+    return this.#clock();
+  }
+
   /** Called by `session.expire()` when no request holds the session. */
   expiredOutsideRequest(session: Session): void {
     this.#end(session, false).catch((e: unknown) => this.#onError(e, 'expiring a session'));
@@ -382,7 +389,7 @@ export class Sessions {
    * ```
    */
   async sweep(): Promise<number> {
-    const now = Date.now();
+    const now = this.#clock();
     let ended = 0;
     for (;;) {
       const batch = await this.store.sweep(now, 1000);

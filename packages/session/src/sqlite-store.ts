@@ -5,11 +5,11 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
-import { SessionStoreConfigError, SessionStoreError } from './errors.js';
-import type { ExpiredEntry, SessionStore, StoredEntry } from './store.js';
 import { implementer } from '@dovetail/interfaces';
 import { ISessionDataContainer } from './contracts.js';
+import { SessionStoreConfigError, SessionStoreError } from './errors.js';
+import type { ExpiredEntry, SessionStore, StoredEntry } from './store.js';
+import type BetterSqlite3 from 'better-sqlite3';
 
 /** Options of {@link SqliteStore}. */
 export interface SqliteStoreOptions {

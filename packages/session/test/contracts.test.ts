@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from '@jest/globals';
 import { verifyObject } from '@dovetail/interfaces';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { ISession, ISessionDataContainer } from '../src/contracts.js';
 import { CookieStore } from '../src/cookie-store.js';
 import { MemoryStore } from '../src/memory-store.js';

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RedisStore } from '../src/redis-store.js';
 import { SqliteStore } from '../src/sqlite-store.js';
-import type { SessionStore } from '../src/store.js';
 import { redisTestsEnabled, startRedisServer, type RedisServer } from './support/redis-server.js';
+import type { SessionStore } from '../src/store.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const WORKER = join(here, 'support', 'counter-worker.mjs');

@@ -8,15 +8,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Attribute, defineInterface, implementer } from '@dovetail/interfaces';
 import { Registry, withRegistry } from '@dovetail/registry';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RedisStore } from '../src/redis-store.js';
 import { Session } from '../src/session.js';
 import { Sessions } from '../src/sessions.js';
 import { SqliteStore } from '../src/sqlite-store.js';
-import type { SessionStore } from '../src/store.js';
 import { redisTestsEnabled, startRedisServer, type RedisServer } from './support/redis-server.js';
+import type { SessionStore } from '../src/store.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');

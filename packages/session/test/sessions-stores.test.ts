@@ -12,11 +12,11 @@ import { CookieStore } from '../src/cookie-store.js';
 import { MemoryStore } from '../src/memory-store.js';
 import { RedisStore } from '../src/redis-store.js';
 import { SqliteStore } from '../src/sqlite-store.js';
-import type { SessionStore } from '../src/store.js';
 import { redisTestsEnabled, startRedisServer, type RedisServer } from './support/redis-server.js';
 import { describeSessions } from './support/sessions-conformance.js';
+import type { SessionStore } from '../src/store.js';
 
-describeSessions('MemoryStore', () => new MemoryStore());
+describeSessions('MemoryStore', (clock) => new MemoryStore({ clock }));
 
 const dir = mkdtempSync(join(tmpdir(), 'dovetail-sessions-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,9 +24,9 @@ let files = 0;
 const paths = new WeakMap<SessionStore, string>();
 describeSessions(
   'SqliteStore',
-  () => {
+  (clock) => {
     const path = join(dir, `s${++files}.db`);
-    const store = new SqliteStore({ path });
+    const store = new SqliteStore({ path, clock });
     paths.set(store, path);
     return store;
   },
@@ -45,9 +45,9 @@ if (redisTestsEnabled()) {
   const prefixOf = new WeakMap<SessionStore, string>();
   describeSessions(
     'RedisStore',
-    () => {
+    (clock) => {
       const prefix = `t${++prefixes}:`;
-      const store = new RedisStore({ url: server!.url, prefix });
+      const store = new RedisStore({ url: server!.url, prefix, clock });
       prefixOf.set(store, prefix);
       return store;
     },
@@ -56,4 +56,4 @@ if (redisTestsEnabled()) {
 }
 
 // Each store its own random secret: a cookie sealed by one store is foreign to another.
-describeSessions('CookieStore', () => new CookieStore({ secrets: [randomBytes(32).toString('base64url')] }));
+describeSessions('CookieStore', (clock) => new CookieStore({ secrets: [randomBytes(32).toString('base64url')], clock }));

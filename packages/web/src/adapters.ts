@@ -6,9 +6,9 @@
  */
 import { Attribute, defineInterface, implementer } from '@dovetail/interfaces';
 import { getGlobalRegistry } from '@dovetail/registry';
-import type { Session } from '@dovetail/session';
 import { ISession } from '@dovetail/session';
 import { Request } from './request.js';
+import type { Session } from '@dovetail/session';
 
 /** A client id (Zope's `IClientId`): the id of the client's session, a string. */
 export interface ClientIdShape {

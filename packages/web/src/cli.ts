@@ -13,10 +13,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { SessionStore } from '@dovetail/session';
 import { MemoryStore, RedisStore, Sessions, SqliteStore } from '@dovetail/session';
 import { Resource } from './resource.js';
 import { Site } from './site.js';
+import type { SessionStore } from '@dovetail/session';
 
 const USAGE = `usage: dovetail serve <module> [--port 8080] [--host 127.0.0.1] [--store memory|sqlite:PATH|redis://HOST:PORT] [--secret-file PATH]`;
 

@@ -4,19 +4,19 @@
  *
  * @module
  */
+import { parseCookieHeader } from './cookies.js';
+import { SessionClosedError } from './errors.js';
+import { reasonPhrase } from './internal/html.js';
+import { SessionBinding } from './internal/session-binding.js';
+import { sessionCookieTemplates } from './internal/session-cookies.js';
+import { errorStatus } from './request.js';
+import type { Session, Sessions } from '@dovetail/session';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { Session, Sessions } from '@dovetail/session';
-import { parseCookieHeader } from './cookies.js';
-import { sessionCookieTemplates } from './internal/session-cookies.js';
-import { SessionClosedError } from './errors.js';
-import { errorStatus } from './request.js';
-import { SessionBinding } from './internal/session-binding.js';
-import { reasonPhrase } from './internal/html.js';
 
 declare global {
   // Declaration merging on Express's Request (a no-op without @types/express).
-  // eslint-disable-next-line @typescript-eslint/no-namespace
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Express's own types are a global namespace; merging is the only way in
   namespace Express {
     interface Request {
       /** The dovetail session of this request (set by `dovetailSessions`). */

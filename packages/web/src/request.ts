@@ -5,18 +5,18 @@
  *
  * @module
  */
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import { type CookieJar, type CookieOptions, parseCookieHeader, serializeCookie } from './cookies.js';
 import { BadRequestBodyError, InvalidOptionError, SessionsNotConfiguredError, UnsupportedMediaTypeError } from './errors.js';
 import { readBody } from './internal/read-body.js';
 import { originForm, splitSegments } from './internal/request-target.js';
 import { type Body, type OutHeaders, contentType, errorHeaders, errorPageFor, toBody, writeResponse } from './internal/response.js';
 import { SessionBinding } from './internal/session-binding.js';
-import type { Session } from '@dovetail/session';
 import { type SiteConfig, defaultSiteConfig } from './internal/site-config.js';
 import { kAbort, kCommit, kPrepare, kSend, kSendError } from './internal/symbols.js';
+import type { Session } from '@dovetail/session';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 
 /**
  * Typed per-request state that other packages and applications add by declaration merging.
@@ -31,7 +31,7 @@ import { kAbort, kCommit, kPrepare, kSend, kSendError } from './internal/symbols
  * request.state.user = { name: 'ada' };
  * ```
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- an interface, so that apps can add to it by declaration merging
 export interface RequestState {}
 
 /** The session type `getSession()` hands out: `@dovetail/session`'s `Session`. */

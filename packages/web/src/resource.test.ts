@@ -1,6 +1,6 @@
-import { describe, expect, it } from '@jest/globals';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
+import { describe, expect, it } from '@jest/globals';
 import { InvalidChildResourceError, InvalidChildSegmentError, MethodNotAllowedError } from './errors.js';
 import { Request } from './request.js';
 import { ErrorPage, NoResource, Resource, allowedMethods, getChildForRequest } from './resource.js';
@@ -130,7 +130,7 @@ describe('Resource#render', () => {
   it('POST on a GET-only resource → MethodNotAllowedError listing GET, HEAD', () => {
     let error: unknown;
     try {
-      new Page().render(fakeRequest('/', 'POST'));
+      void new Page().render(fakeRequest('/', 'POST'));
     } catch (e) {
       error = e;
     }

@@ -4,12 +4,12 @@
  *
  * @module
  */
-import type { Readable } from 'node:stream';
+import { implementer } from '@dovetail/interfaces';
+import { IResource } from './contracts.js';
 import { InvalidChildResourceError, InvalidChildSegmentError, MethodNotAllowedError } from './errors.js';
 import { errorPage, reasonPhrase } from './internal/html.js';
 import type { Request } from './request.js';
-import { implementer } from '@dovetail/interfaces';
-import { IResource } from './contracts.js';
+import type { Readable } from 'node:stream';
 
 /**
  * What a render method may return: a string (sent as `text/html; charset=utf-8` unless a

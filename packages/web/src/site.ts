@@ -5,16 +5,16 @@
  * @module
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { sessionCookieTemplates } from './internal/session-cookies.js';
-import { InvalidOptionError, ListenError, MethodNotImplementedError, BadRequestTargetError, SiteStateError } from './errors.js';
-import type { Registry } from '@dovetail/registry';
 import { withRegistry } from '@dovetail/registry';
-import type { Sessions } from '@dovetail/session';
-import type { SiteConfig } from './internal/site-config.js';
+import { InvalidOptionError, ListenError, MethodNotImplementedError, BadRequestTargetError, SiteStateError } from './errors.js';
+import { sessionCookieTemplates } from './internal/session-cookies.js';
 import { kAbort, kCommit, kPrepare, kSend, kSendError } from './internal/symbols.js';
 import { Request } from './request.js';
 import { Resource, getChildForRequest } from './resource.js';
+import type { SiteConfig } from './internal/site-config.js';
+import type { Registry } from '@dovetail/registry';
+import type { Sessions } from '@dovetail/session';
+import type { AddressInfo } from 'node:net';
 
 /** Options of {@link Site}. */
 export interface SiteOptions {

@@ -3,14 +3,14 @@
  * `Cookie` headers against one Site with the real `Sessions` manager. Never a 500, never
  * another user's session.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Agent, request as httpRequest } from 'node:http';
-import fc from 'fast-check';
 import { MemoryStore, Sessions } from '@dovetail/session';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { parseCookieHeader } from '../src/cookies.js';
-import type { Request } from '../src/request.js';
 import { Resource } from '../src/resource.js';
 import { Site } from '../src/site.js';
+import type { Request } from '../src/request.js';
 
 class Uid extends Resource {
   async renderGET(request: Request): Promise<string> {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from '@jest/globals';
 import * as interfaces from '@dovetail/interfaces';
 import * as registry from '@dovetail/registry';
 import * as session from '@dovetail/session';
+import { describe, expect, it } from '@jest/globals';
 import * as web from '@dovetail/web';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');

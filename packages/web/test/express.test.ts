@@ -1,16 +1,16 @@
 /**
  * `dovetailSessions` in a real Express 5 app on 127.0.0.1, with the real `Sessions` manager.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import express from 'express';
 import { Attribute, defineInterface, implementer } from '@dovetail/interfaces';
 import { registerAdapter } from '@dovetail/registry';
 import { MemoryStore, Session, Sessions } from '@dovetail/session';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import express from 'express';
 import { dovetailSessions } from '../src/express.js';
 import { Jar } from './helpers.js';
+import type { AddressInfo } from 'node:net';
 
 interface Counter {
   value: number;

@@ -2,8 +2,8 @@
  * Helpers for the HTTP tests of @dovetail/web: start a Site on 127.0.0.1:0, close every one
  * started after each test, and a tiny cookie jar for fetch.
  */
-import { afterEach } from '@jest/globals';
 import { connect } from 'node:net';
+import { afterEach } from '@jest/globals';
 import { Site, type SiteOptions } from '../src/site.js';
 import type { Resource } from '../src/resource.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Request } from '../src/request.js';
 import { Resource } from '../src/resource.js';
 import { raw, serve } from './helpers.js';
+import type { Request } from '../src/request.js';
 
 /** Answers with what the request saw, as JSON. */
 class Inspect extends Resource {

@@ -1,11 +1,11 @@
 /**
  * The web layer with the real `Sessions` manager of @dovetail/session (MemoryStore), over HTTP.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
 import { MemoryStore, Sessions } from '@dovetail/session';
-import type { Request } from '../src/request.js';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { Resource } from '../src/resource.js';
 import { Jar, serve } from './helpers.js';
+import type { Request } from '../src/request.js';
 
 class CounterPage extends Resource {
   async renderGET(request: Request): Promise<string> {

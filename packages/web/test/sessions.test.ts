@@ -2,13 +2,13 @@
  * The session wiring of Site/Request over HTTP, against the real `Sessions` manager of
  * @dovetail/session (MemoryStore). What the manager did is read back from its store.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
 import { Readable } from 'node:stream';
 import { MemoryStore, Sessions, type SessionsOptions } from '@dovetail/session';
-import type { Request } from '../src/request.js';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { Resource } from '../src/resource.js';
 import { Site } from '../src/site.js';
 import { Jar, serve } from './helpers.js';
+import type { Request } from '../src/request.js';
 
 const SIGNED = '[A-Za-z0-9_-]{22,128}\\.[A-Za-z0-9_-]{43}';
 

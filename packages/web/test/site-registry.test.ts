@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
 import { defineInterface } from '@dovetail/interfaces';
 import { Registry } from '@dovetail/registry';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { Resource, Site, type Request } from '@dovetail/web';
 
 interface Greeting { text: string }

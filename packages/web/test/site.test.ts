@@ -1,11 +1,11 @@
-import { describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:net';
 import { Readable } from 'node:stream';
+import { describe, expect, it } from '@jest/globals';
 import { ListenError, SiteStateError, type WebError } from '../src/errors.js';
-import type { Request } from '../src/request.js';
 import { Resource } from '../src/resource.js';
 import { Site } from '../src/site.js';
 import { raw, serve } from './helpers.js';
+import type { Request } from '../src/request.js';
 
 class Page extends Resource {
   renderGET(): string {

@@ -1,9 +1,9 @@
 /** Shared fixtures for the Registry tests (src/components-*.test.ts). */
 import { alsoProvides, defineInterface } from '@dovetail/interfaces';
-import type { InterfaceSpec } from '@dovetail/interfaces';
-import type { Registry } from '../../src/components.js';
 import { IRegistrationEvent } from '../../src/events.js';
+import type { Registry } from '../../src/components.js';
 import type { RegistrationEvent } from '../../src/events.js';
+import type { InterfaceSpec } from '@dovetail/interfaces';
 
 /**
  * Interface factories naming under `prefix`: interface names are global, so each test file

@@ -6,19 +6,19 @@
  * depends on the store except where the contract itself says so (MemoryStore's exact expiry and
  * live objects; the cookie signing of server-side stores).
  */
-import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Socket } from 'node:net';
 import { Attribute, defineInterface, implementer } from '@dovetail/interfaces';
 import { Adapter, Registry, withRegistry } from '@dovetail/registry';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { decode } from '../../src/codec.js';
 import { ISessionCreated, ISessionDataContainer, ISessionExpired } from '../../src/contracts.js';
-import type { SessionEvent } from '../../src/contracts.js';
 import { SessionBusyError, SessionDataError } from '../../src/errors.js';
 import { MemoryStore } from '../../src/memory-store.js';
 import { registerSessionClass, Session } from '../../src/session.js';
 import { Sessions } from '../../src/sessions.js';
-import type { SessionsOptions } from '../../src/sessions.js';
 import { isClientSide } from '../../src/store.js';
+import type { SessionEvent } from '../../src/contracts.js';
+import type { SessionsOptions } from '../../src/sessions.js';
 import type { SessionStore } from '../../src/store.js';
 
 // ------------------------------------------------------------------------------ the components
@@ -126,24 +126,46 @@ interface Harness {
 
 const open: (() => Promise<void>)[] = [];
 
-/** Fakes the clock (Date.now included) and timers; leaves I/O scheduling alone so stores keep working. */
+/**
+ * The clock every manager and store of the suite is given: real time until a test stops it
+ * with `fakeTime()`, then moved by `setTime`. Nothing patches `Date`.
+ */
+const time = { fake: false, timers: false, now: 0 };
+const clock = (): number => (time.timers ? jest.now() : time.fake ? time.now : Date.now());
+
+/** Stops the suite's clock at `now` (returned). */
 function fakeTime(now = Date.now()): number {
-  jest.useFakeTimers({ now, doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate'] });
+  time.fake = true;
+  time.now = now;
   return now;
+}
+
+/** Moves the stopped clock to `now`. */
+function setTime(now: number): void {
+  time.now = now;
+}
+
+/**
+ * Fakes timers (lock waits) but not `Date`, nor the I/O scheduling that stores need; the
+ * suite's clock then follows the fake timers' time.
+ */
+function fakeTimers(): void {
+  jest.useFakeTimers({ doNotFake: ['Date', 'nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate'] });
+  time.timers = true;
 }
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * Defines the suite for one store. `makeStore` gives a fresh, empty store each call (it is
- * called once per test, after the clock is faked where a test fakes it).
+ * Defines the suite for one store. `makeStore(clock)` gives a fresh, empty store each call, on
+ * the suite's clock (it is called once per test, after the clock is stopped where a test stops it).
  *
  * @example
  * ```ts
- * describeSessions('MemoryStore', () => new MemoryStore());
+ * describeSessions('MemoryStore', (clock) => new MemoryStore({ clock }));
  * ```
  */
-export function describeSessions(name: string, makeStore: () => SessionStore | Promise<SessionStore>, traits: StoreTraits = {}): void {
+export function describeSessions(name: string, makeStore: (clock: () => number) => SessionStore | Promise<SessionStore>, traits: StoreTraits = {}): void {
   describe(`Sessions over ${name}`, () => {
     let clientSide = false;
 
@@ -153,7 +175,7 @@ export function describeSessions(name: string, makeStore: () => SessionStore | P
       reg.registerAdapter(PrefsAdapter, Session, IPrefs);
       reg.registerAdapter(ScratchAdapter, Session, IScratch);
       reg.registerAdapter(UserManager, Session, IUserManager);
-      const store = await makeStore();
+      const store = await makeStore(clock);
       clientSide = isClientSide(store);
       const errors: { error: unknown; context: string }[] = [];
       const managers: Sessions[] = [];
@@ -162,6 +184,7 @@ export function describeSessions(name: string, makeStore: () => SessionStore | P
           store,
           registry: reg,
           sweepInterval: 0,
+          clock,
           secrets: [SECRET],
           onError: (error, context) => errors.push({ error, context }),
           ...options,
@@ -180,6 +203,8 @@ export function describeSessions(name: string, makeStore: () => SessionStore | P
 
     afterEach(async () => {
       jest.useRealTimers();
+      time.fake = false;
+      time.timers = false;
       while (open.length) await open.pop()!();
     });
 
@@ -292,7 +317,7 @@ export function describeSessions(name: string, makeStore: () => SessionStore | P
           s.setComponent(IScratch, Object.assign(new ScratchAdapter(s), { hits: 5 }));
           s.set('x', 1);
         });
-        const entry = await h.store.get(uid, Date.now());
+        const entry = await h.store.get(uid, clock());
         if (entry && !clientSide) expect(Object.keys((decode(entry.payload) as { components: object }).components)).not.toContain(IScratch.name);
         const restarted = h.manager();
         const s = (await restarted.load(cookie))!;
@@ -424,7 +449,7 @@ export function describeSessions(name: string, makeStore: () => SessionStore | P
         const touch = jest.spyOn(h.store, 'touch');
         const set = jest.spyOn(h.store, 'set');
         const at = async (seconds: number): Promise<void> => {
-          jest.setSystemTime(t0 + seconds * 1000);
+          setTime(t0 + seconds * 1000);
           await request(h, cookie, (s) => s.get('a'));
         };
         await at(10);
@@ -482,7 +507,7 @@ export function describeSessions(name: string, makeStore: () => SessionStore | P
         const s = h.sessions.create();
         s.set('cycle', ((o: Record<string, unknown>) => ((o.self = o), o))({}));
         await expect(h.sessions.commit(s)).rejects.toMatchObject({ name: 'SessionDataError', path: 'data.cycle.self' });
-        expect(await h.store.get(s.uid, Date.now())).toBeUndefined();
+        expect(await h.store.get(s.uid, clock())).toBeUndefined();
       });
     });
 
@@ -536,7 +561,7 @@ export function describeSessions(name: string, makeStore: () => SessionStore | P
         expect(calls).toEqual(['first', 'second', 'third']);
         expect(h.errors.map((e) => (e.error as Error).message)).toContain('callback failed');
         expect(seen).toEqual([{ uid, color: 'red', count: 7 }]);
-        expect(await h.store.get(uid, Date.now())).toBeUndefined();
+        expect(await h.store.get(uid, clock())).toBeUndefined();
         expect(await h.sessions.load(cookie)).toBeUndefined();
         expect(await h.manager().load(cookie)).toBeUndefined();
         await h.sessions.sweep();
@@ -577,12 +602,12 @@ export function describeSessions(name: string, makeStore: () => SessionStore | P
         const busy = await committed(h, (s) => s.set('n', 0));
 
         // busy is used at 300 s: its last access moves, idle's does not.
-        jest.setSystemTime(t0 + 300_000);
+        setTime(t0 + 300_000);
         await request(h, busy.cookie, (s) => s.set('n', 1));
-        jest.setSystemTime(t0 + 590_000);
+        setTime(t0 + 590_000);
         expect(await h.sessions.sweep()).toBe(0);
 
-        jest.setSystemTime(t0 + (600 + 60 + 1) * 1000);
+        setTime(t0 + (600 + 60 + 1) * 1000);
         expect(await h.sessions.sweep()).toBe(1);
         expect(await h.sessions.sweep()).toBe(0);
         expect(ended).toEqual([{ uid: idle.uid, users: { bob: 'user' } }]);
@@ -591,7 +616,7 @@ export function describeSessions(name: string, makeStore: () => SessionStore | P
         expect(await h.manager().load(idle.cookie)).toBeUndefined();
 
         // busy ends timeout (+ resolution) after its last access, not after its creation.
-        jest.setSystemTime(t0 + (300 + 600 + 60 + 1) * 1000);
+        setTime(t0 + (300 + 600 + 60 + 1) * 1000);
         expect(await h.sessions.sweep()).toBe(1);
         expect(ended.map((e) => e.uid)).toEqual([idle.uid, busy.uid]);
       });
@@ -601,16 +626,16 @@ export function describeSessions(name: string, makeStore: () => SessionStore | P
         const h = await setup({ timeout: 600, resolution: 60 });
         const a = await committed(h, (s) => s.set('a', 1));
         const b = await committed(h, (s) => s.set('b', 1));
-        jest.setSystemTime(t0 + 599_000);
+        setTime(t0 + 599_000);
         const early = await h.sessions.load(a.cookie);
         expect(early?.get('a')).toBe(1);
         await h.sessions.commit(early!);
-        jest.setSystemTime(t0 + 601_000);
+        setTime(t0 + 601_000);
         const mid = await h.sessions.load(b.cookie);
         if (h.store.inProcess) expect(mid).toBeUndefined();
         // Durable stores: may still be there (the window is `resolution` wide); abort writes nothing.
         else if (mid) await h.sessions.abort(mid);
-        jest.setSystemTime(t0 + (599 + 600 + 60 + 1) * 1000);
+        setTime(t0 + (599 + 600 + 60 + 1) * 1000);
         expect(await h.sessions.load(a.cookie)).toBeUndefined();
         expect(await h.sessions.load(b.cookie)).toBeUndefined();
       });
@@ -676,7 +701,7 @@ export function describeSessions(name: string, makeStore: () => SessionStore | P
         const h = await setup();
         const { cookie } = await committed(h, (s) => s.set('a', 1));
         // Another site: other secrets (server-side stores), another sealing store (the cookie store).
-        const foreign = clientSide ? h.manager({ store: await makeStore() }) : h.manager({ secrets: ['another-site-secret-0123456789ab'] });
+        const foreign = clientSide ? h.manager({ store: await makeStore(clock) }) : h.manager({ secrets: ['another-site-secret-0123456789ab'] });
         const theirs = await committed(h, (s) => s.set('a', 1), foreign);
         const flip = (v: string, i: number): string => v.slice(0, i) + (v[i] === 'A' ? 'B' : 'A') + v.slice(i + 1);
         const bad = [
@@ -735,7 +760,7 @@ export function describeSessions(name: string, makeStore: () => SessionStore | P
       });
 
       it('a lock held longer than lockWait → SessionBusyError (503) for the waiter, nothing overwritten', async () => {
-        fakeTime();
+        fakeTimers();
         const h = await setup({ lockWait: 1000 });
         const { cookie } = await committed(h, (s) => (ICounter(s).value = 1));
         const holder = (await h.sessions.load(cookie))!;
@@ -757,7 +782,7 @@ export function describeSessions(name: string, makeStore: () => SessionStore | P
       });
 
       it('a waiter gets the session as soon as the holder commits, with the holder\'s changes', async () => {
-        fakeTime();
+        fakeTimers();
         const h = await setup({ lockWait: 1000 });
         const { cookie } = await committed(h, (s) => (ICounter(s).value = 1));
         const holder = (await h.sessions.load(cookie))!;
@@ -808,7 +833,7 @@ export function describeSessions(name: string, makeStore: () => SessionStore | P
         const h = await setup();
         const bad = await committed(h, (s) => s.set('a', 1));
         const good = await committed(h, (s) => s.set('b', 2));
-        const entry = (await h.store.get(bad.uid, Date.now()))!;
+        const entry = (await h.store.get(bad.uid, clock()))!;
         expect(entry).toBeDefined();
         expect(await h.store.set(bad.uid, '{"not a session', entry.expires, entry.version)).toBe(entry.version + 1);
         const restarted = h.manager();
@@ -823,7 +848,7 @@ export function describeSessions(name: string, makeStore: () => SessionStore | P
     describe('namespace routing (named ISessionDataContainer utilities)', () => {
       it('a namespace with a named container is stored there and loads back; others fall back to the default store', async () => {
         const h = await setup();
-        const side = clientSide ? new MemoryStore() : await makeStore();
+        const side = clientSide ? new MemoryStore({ clock }) : await makeStore(clock);
         open.push(async () => {
           await side.close();
         });
@@ -833,10 +858,10 @@ export function describeSessions(name: string, makeStore: () => SessionStore | P
           s.namespace('products.bar').set('color', 'blue');
           s.set('top', 1);
         });
-        const routed = await side.get(`${uid}/products.foo`, Date.now());
+        const routed = await side.get(`${uid}/products.foo`, clock());
         expect(routed && decode(routed.payload)).toEqual({ color: 'red' });
-        expect(await side.get(uid, Date.now())).toBeUndefined();
-        const main = await h.store.get(uid, Date.now());
+        expect(await side.get(uid, clock())).toBeUndefined();
+        const main = await h.store.get(uid, clock());
         if (main && !clientSide) {
           const namespaces = (decode(main.payload) as { namespaces: Record<string, unknown> }).namespaces;
           expect(namespaces).toEqual({ 'products.bar': { color: 'blue' } });
@@ -850,7 +875,7 @@ export function describeSessions(name: string, makeStore: () => SessionStore | P
         expect(s.get('top')).toBe(1);
         s.expire();
         await restarted.commit(s);
-        expect(await side.get(`${uid}/products.foo`, Date.now())).toBeUndefined();
+        expect(await side.get(`${uid}/products.foo`, clock())).toBeUndefined();
       });
     });
   });

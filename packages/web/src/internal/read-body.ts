@@ -1,8 +1,8 @@
 /**
  * Reads a request body into one Buffer, bounded. Internal: never re-exported.
  */
-import type { IncomingMessage } from 'node:http';
 import { BadRequestBodyError, RequestTooLargeError } from '../errors.js';
+import type { IncomingMessage } from 'node:http';
 
 /**
  * Reads the whole body of `req`. Rejects with RequestTooLargeError as soon as the declared

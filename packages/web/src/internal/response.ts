@@ -4,10 +4,10 @@
  * The response state itself (status, headers, cookies, body) stays on the Request.
  * Internal: never re-exported.
  */
-import type { ServerResponse } from 'node:http';
 import { Readable, pipeline } from 'node:stream';
 import { RenderResultError, RequestTooLargeError } from '../errors.js';
 import { errorPage, reasonPhrase } from './html.js';
+import type { ServerResponse } from 'node:http';
 
 /** Response headers as `writeHead` takes them, names in lower case. */
 export type OutHeaders = Record<string, string | number | string[]>;

@@ -3,8 +3,8 @@
  * before the first byte of the response, aborted when the render fails. Every session code path
  * of the web layer is here. Internal: never re-exported.
  */
-import type { CookieTemplate } from '../cookies.js';
 import { SessionClosedError } from '../errors.js';
+import type { CookieTemplate } from '../cookies.js';
 import type { SessionLike, SessionsLike } from './sessions-api.js';
 
 const OPEN = 0;

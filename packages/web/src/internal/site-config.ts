@@ -3,8 +3,8 @@
  * Internal: never re-exported.
  */
 import type { CookieTemplate } from '../cookies.js';
-import type { Session } from '@dovetail/session';
 import type { SessionsLike } from './sessions-api.js';
+import type { Session } from '@dovetail/session';
 
 /** Per-Site settings read by Request on demand. */
 export interface SiteConfig {

@@ -3,10 +3,10 @@
  * spawnServer (a child server process, browsed the way the demo's end-to-end tests do it).
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { describeWithBrowser, launchBrowser, type LaunchedBrowser } from './browser.js';
 import { spawnServer } from './process.js';
+import type { AddressInfo } from 'node:net';
 
 const PAGE = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>support</title></head><body>
 <button id="go" onclick="document.getElementById('out').textContent = 'clicked ' + (++window.n)">Go</button>
