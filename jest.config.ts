@@ -29,6 +29,8 @@ const config: Config = {
   projects: [
     ...packages.map((name) => project(name, [`<rootDir>/packages/${name}`])),
     project('examples', ['<rootDir>/examples']),
+    // Repository-wide checks: the docs' code blocks, the API reference, the packed packages.
+    project('repository', ['<rootDir>/test']),
   ],
   testTimeout: 30_000,
 };

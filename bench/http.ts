@@ -191,7 +191,7 @@ type Running = { ok: true; url: string; close(): Promise<void>; cpu?: () => numb
 /**
  * CPU time (user + system, µs) a child process has used so far, from /proc: the server's own
  * cost per request, which unlike req/s does not depend on how fast the load generator sharing
- * this 2-core machine can go (the measure reference/node-sessions.md §7.2 uses).
+ * this 2-core machine can go.
  */
 function childCpuMicros(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;

@@ -1,5 +1,5 @@
 /**
- * Compile-time checks of the public generics (STYLE.md rule 18). jest runs this file, but its
+ * Compile-time checks of the public generics (every public generic has type tests). jest runs this file, but its
  * real assertions are the types: `npm run typecheck` fails when one of them no longer holds.
  */
 import { describe, expect, it } from '@jest/globals';

@@ -9,7 +9,8 @@ import { AdapterRegistry } from './adapter-registry.js';
 const { iface, hierarchy } = adapterRegistryFixtures('test.reg.arlookup');
 
 describe('AdapterRegistry#lookup', () => {
-  // zope.md §2.3, precedence rules 1–6, with the [verified] examples.
+  // zope's precedence rules 1–6 (docs/guide/interfaces-and-adapters.md, "Which adapter wins"),
+  // each with an example checked against zope.interface itself.
 
   it('rule 1: local registration for Interface, base registration for IB → the local one', () => {
     const { IB, IX } = hierarchy();

@@ -2,7 +2,7 @@
  * zope.interface's `AdapterRegistry`: values registered by (required specs, provided interface,
  * name), found by the most specific match, with caches invalidated by generation.
  *
- * Storage and lookup follow zope (reference/zope.md §2) exactly:
+ * Storage and lookup follow zope.interface's `AdapterRegistry` exactly:
  * - `byOrder[n]` holds registrations with n required specs as nested maps
  *   required₁ → … → requiredₙ → provided → name → value;
  * - `extendors[I]` lists the registered provided interfaces that are or extend `I`, those

@@ -56,7 +56,7 @@ describe('index#exports', () => {
     for (const name of EXPORTS) expect((registry as Record<string, unknown>)[name]).toBeDefined();
   });
 
-  it('the module functions DESIGN.md names → all exported', () => {
+  it('the module-level functions over the current registry → all exported', () => {
     const design = ['registerAdapter', 'registerUtility', 'queryAdapter', 'getAdapter', 'queryMultiAdapter', 'getMultiAdapter', 'queryUtility', 'getUtility', 'subscribers', 'handle', 'notify', 'getGlobalRegistry', 'getCurrentRegistry', 'withRegistry'];
     for (const name of design) expect(typeof (registry as Record<string, unknown>)[name]).toBe('function');
   });

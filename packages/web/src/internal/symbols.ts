@@ -1,6 +1,8 @@
 /**
  * Keys of the Request members only the Site calls (prepare, commit, send, fail). They ride on a
- * user-visible object, so they are symbols (STYLE rule 4). Internal: never re-exported.
+ * user-visible object, so they are symbols: users can't reach them by accident, and nothing
+ * else in the package is keyed this way (class-private state uses `#` fields). Internal: never
+ * re-exported.
  */
 export const kPrepare: unique symbol = Symbol('dovetail.web.prepare');
 export const kCommit: unique symbol = Symbol('dovetail.web.commit');
