@@ -73,19 +73,18 @@ export class SessionDataError extends SessionError {
 }
 
 /**
- * A session stayed locked by another request for longer than the bounded wait: answer 503 with
- * `Retry-After`, never overwrite.
+ * A session stayed locked by another request for longer than the bounded wait: nothing was
+ * overwritten, and the request can be retried after `retryAfter` seconds (the web layer answers
+ * 503 with `Retry-After`).
  *
  * @example
  * ```ts
- * if (e instanceof SessionBusyError) res.writeHead(e.status, { 'Retry-After': String(e.retryAfter) });
+ * if (e instanceof SessionBusyError) setTimeout(retry, e.retryAfter * 1000);
  * ```
  */
 export class SessionBusyError extends SessionError {
   override readonly name = 'SessionBusyError' as const;
   readonly code = 'DT_SESSION_BUSY' as const;
-  /** HTTP status to answer with. */
-  readonly status = 503 as const;
   /** The first characters of the session id (never the whole id). */
   readonly sessionIdPrefix: string;
   /**
@@ -122,8 +121,6 @@ export class SessionBusyError extends SessionError {
 export class SessionConflictError extends SessionError {
   override readonly name = 'SessionConflictError' as const;
   readonly code = 'DT_SESSION_CONFLICT' as const;
-  /** HTTP status to answer with. */
-  readonly status = 409 as const;
   /** The first characters of the session id (never the whole id). */
   readonly sessionIdPrefix: string;
   /**
@@ -150,18 +147,17 @@ export class SessionConflictError extends SessionError {
 
 /**
  * The service behind a store failed (Redis gone away, disk full, database locked, store full or
- * closed). The backend's error is the `cause`; nothing committed is lost.
+ * closed). The backend's error is the `cause`; nothing committed is lost, and the request can be
+ * retried once the service is back (the web layer answers 503 with `Retry-After`).
  *
  * @example
  * ```ts
- * if (e instanceof SessionStoreError) res.writeHead(e.status, { 'Retry-After': '5' });
+ * if (e instanceof SessionStoreError) console.warn(e.store, 'unavailable:', e.message);
  * ```
  */
 export class SessionStoreError extends SessionError {
   override readonly name = 'SessionStoreError' as const;
   readonly code = 'DT_SESSION_STORE_UNAVAILABLE' as const;
-  /** HTTP status to answer with. */
-  readonly status = 503 as const;
   /**
    * @param store - the store's name, e.g. `redis:redis://127.0.0.1:6379`.
    * @param operation - what was asked, e.g. `set`, `sweep`, `open the database`.

@@ -64,7 +64,7 @@ describe('SessionLocks#acquire', () => {
     await jest.advanceTimersByTimeAsync(1);
     const error = (await first) as SessionBusyError;
     expect(error).toBeInstanceOf(SessionBusyError);
-    expect(error.status).toBe(503);
+    expect(error.code).toBe('DT_SESSION_BUSY');
     expect(error.retryAfter).toBe(3);
     expect(error.waitedMs).toBe(2500);
     expect(error.message).not.toContain('session-id-123');

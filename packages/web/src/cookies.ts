@@ -45,30 +45,22 @@ export interface CookieOptions {
   partitioned?: boolean;
 }
 
-/**
- * A `Cookie` header longer than this is ignored (treated as no cookies) rather than parsed.
- * @default 8192
- */
-export const MAX_COOKIE_HEADER_LENGTH = 8192;
-
 const EMPTY: CookieJar = Object.freeze(Object.create(null) as Record<string, string | undefined>);
 
 /**
- * Parses a `Cookie` request header. Never throws: a missing, oversized or malformed header gives
- * the cookies that could be read, or none.
+ * Parses a `Cookie` request header. Never throws: a missing or malformed header gives the
+ * cookies that could be read, or none. There is no length cap of our own: node already refuses
+ * request heads larger than its `maxHeaderSize` (16 KiB by default) with 431, and anything it
+ * accepted is read, so a large unrelated cookie sent before ours never hides ours.
  *
  * @param header - the raw `Cookie` header value (node joins repeated headers with `; `)
- * @param maxLength - headers longer than this many characters are ignored
  * @example
  * ```ts
  * parseCookieHeader('a=1; b=two').b; // 'two'
  * ```
  */
-export function parseCookieHeader(
-  header: string | undefined,
-  maxLength: number = MAX_COOKIE_HEADER_LENGTH,
-): CookieJar {
-  if (header === undefined || header.length === 0 || header.length > maxLength) return EMPTY;
+export function parseCookieHeader(header: string | undefined): CookieJar {
+  if (header === undefined || header.length === 0) return EMPTY;
   try {
     return parseCookie(header);
   } catch {

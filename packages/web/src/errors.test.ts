@@ -1,10 +1,11 @@
 import { DovetailError } from '@dovetail/interfaces';
+import { SessionBusyError, SessionConflictError, SessionDataError, SessionStoreError } from '@dovetail/session';
 import { describe, expect, it } from '@jest/globals';
 import * as errors from './errors.js';
 
 const made: Array<[string, Error & { code: string; status?: number }]> = [
   ['MethodNotAllowedError', new errors.MethodNotAllowedError('POST', ['GET', 'HEAD'], 'Page')],
-  ['MethodNotImplementedError', new errors.MethodNotImplementedError('PROPFIND')],
+  ['MethodNotImplementedError', new errors.MethodNotImplementedError('PROPFIND', ['GET', 'HEAD'])],
   ['BadRequestTargetError', new errors.BadRequestTargetError('foo')],
   ['RequestTooLargeError', new errors.RequestTooLargeError(10, 11)],
   ['BadRequestBodyError', new errors.BadRequestBodyError('JSON', 'it is not')],
@@ -22,7 +23,8 @@ const made: Array<[string, Error & { code: string; status?: number }]> = [
 
 describe('web errors', () => {
   it('every exported error class → made once in this table', () => {
-    const exported = Object.keys(errors).filter((k) => k !== 'WebError').sort();
+    const isErrorClass = (v: unknown): boolean => typeof v === 'function' && (v as { prototype?: unknown }).prototype instanceof Error;
+    const exported = Object.entries(errors).filter(([k, v]) => k !== 'WebError' && isErrorClass(v)).map(([k]) => k).sort();
     expect(made.map(([n]) => n).sort()).toEqual(exported);
   });
 
@@ -37,19 +39,60 @@ describe('web errors', () => {
     expect(new Set(codes).size).toBe(codes.length);
   });
 
-  it('request errors → WebError (a DovetailError) with an HTTP status; set-up errors → TypeError', () => {
-    for (const [, error] of made) {
+  it('every error → a WebError (a DovetailError) with an HTTP status, or, for an argument of the wrong type, a TypeError', () => {
+    const typeErrors: string[] = [];
+    for (const [name, error] of made) {
       if (error instanceof errors.WebError) {
         expect(error).toBeInstanceOf(DovetailError);
         expect(error.status).toBeGreaterThanOrEqual(400);
       } else {
         expect(error).toBeInstanceOf(TypeError);
+        typeErrors.push(name);
       }
     }
+    expect(typeErrors).toEqual(['InvalidChildSegmentError', 'InvalidChildResourceError', 'InvalidOptionError']);
   });
 
   it('a cause → kept', () => {
     const cause = new Error('inner');
     expect(new errors.RequestTooLargeError(1, 2, { cause }).cause).toBe(cause);
+  });
+});
+
+describe('errorStatus', () => {
+  it('a web error → its status', () => {
+    expect(errors.errorStatus(new errors.MethodNotAllowedError('POST', ['GET'], 'Page'))).toBe(405);
+    expect(errors.errorStatus(new errors.RequestTooLargeError(1, 2))).toBe(413);
+  });
+
+  it('session errors (no status of their own) → 503 busy, 503 store unavailable, 409 conflict, 500 bad data', () => {
+    expect(errors.errorStatus(new SessionBusyError('abcdefgh', 100))).toBe(503);
+    expect(errors.errorStatus(new SessionStoreError('redis', 'get'))).toBe(503);
+    expect(errors.errorStatus(new SessionConflictError('abcdefgh', 1, 'redis'))).toBe(409);
+    expect(errors.errorStatus(new SessionDataError('x', 'a function'))).toBe(500);
+    for (const e of [new SessionBusyError('abcdefgh', 100), new SessionStoreError('redis', 'get')]) expect('status' in e).toBe(false);
+  });
+
+  it('another error with a numeric status 400–599 → that status; out of range, none or not an error → 500', () => {
+    expect(errors.errorStatus(Object.assign(new Error('teapot'), { status: 418 }))).toBe(418);
+    expect(errors.errorStatus(Object.assign(new Error('odd'), { status: 302 }))).toBe(500);
+    expect(errors.errorStatus(new Error('bug'))).toBe(500);
+    expect(errors.errorStatus('a string')).toBe(500);
+    expect(errors.errorStatus(null)).toBe(500);
+  });
+});
+
+describe('retryAfterHeader', () => {
+  it('a busy session → its own retryAfter, rounded up', () => {
+    expect(errors.retryAfterHeader(new SessionBusyError('abcdefgh', 100, 2.5))).toBe('3');
+  });
+
+  it('a store that is unavailable (no delay of its own) → the default for a 503', () => {
+    expect(errors.retryAfterHeader(new SessionStoreError('redis', 'get'))).toBe('5');
+  });
+
+  it('a status other than 503 without retryAfter → none', () => {
+    expect(errors.retryAfterHeader(new errors.RequestTooLargeError(1, 2))).toBeUndefined();
+    expect(errors.retryAfterHeader(new SessionConflictError('abcdefgh', 1, 'redis'))).toBeUndefined();
   });
 });

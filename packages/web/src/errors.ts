@@ -1,18 +1,20 @@
 /**
- * Errors of @dovetail/web.
+ * Errors of @dovetail/web, and how an error escaping a request is answered.
  *
- * Errors a request can cause extend {@link WebError} and carry the HTTP `status` the Site
- * answers with. Misuse found at set-up time (a bad child segment, cookie option or Site option)
- * throws a coded `TypeError`/`RangeError` subclass right away, before any request is served.
- * Every code is `DT_WEB_<WHAT>` and stable.
+ * Every error has a stable code `DT_WEB_<WHAT>`. The policy, the same in every package: each
+ * error extends `DovetailError`, except those a zope or Twisted user catches as `TypeError` —
+ * an argument of the wrong type (`putChild` given a non-string segment or a non-Resource, an
+ * option that is not what it must be) — which extend `TypeError` and carry a code all the same. Web errors carry the HTTP `status` a
+ * Site answers with; the errors of other packages carry none and are mapped to statuses here,
+ * by {@link errorStatus}, the one place where that is decided.
+ *
+ * @module
  */
 import { DovetailError, describe } from '@dovetail/interfaces';
 
 /**
- * Base class of the errors of @dovetail/web that map to an HTTP status.
- *
- * The Site answers a thrown `WebError` with its `status`; any other error that carries a numeric
- * `status` (400–599) is answered the same way, and `retryAfter` (seconds) becomes `Retry-After`.
+ * Base class of the errors of @dovetail/web; each carries the HTTP `status` a Site answers with
+ * when it escapes a render (500 for misuse found in the code).
  *
  * @example
  * ```ts
@@ -22,6 +24,64 @@ import { DovetailError, describe } from '@dovetail/interfaces';
 export abstract class WebError extends DovetailError {
   /** The HTTP status the Site answers with when this error escapes a render. */
   abstract readonly status: number;
+}
+
+/**
+ * Statuses of the other packages' errors, by code: their errors say what went wrong, the web
+ * layer decides how HTTP says it.
+ */
+const STATUS_BY_CODE: ReadonlyMap<string, number> = new Map([
+  // Another request held the session for the whole bounded wait: try again shortly.
+  ['DT_SESSION_BUSY', 503],
+  // The store's backing service is down or full: try again once it is back.
+  ['DT_SESSION_STORE_UNAVAILABLE', 503],
+  // A compare-and-set lost against another writer: the request can be repeated.
+  ['DT_SESSION_CONFLICT', 409],
+]);
+
+/**
+ * `Retry-After` for a 503 whose error names no delay of its own (a store that is down): long
+ * enough for a Redis restart or a failover to finish, short enough that clients come back soon.
+ */
+const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The HTTP status an error is answered with: a {@link WebError}'s `status`; 503 for a busy
+ * session or a store that is unavailable, 409 for a lost compare-and-set; any other error's own
+ * numeric `status` (400–599, as `http-errors` makes them); else 500.
+ *
+ * @example
+ * ```ts
+ * errorStatus(new MethodNotAllowedError('POST', ['GET'], 'Page')); // 405
+ * errorStatus(new SessionBusyError(uid, 5000)); // 503
+ * errorStatus(new Error('bug')); // 500
+ * ```
+ */
+export function errorStatus(error: unknown): number {
+  if (error instanceof WebError) return error.status;
+  if (error === null || typeof error !== 'object') return 500;
+  const { code, status } = error as { code?: unknown; status?: unknown };
+  if (typeof code === 'string') {
+    const mapped = STATUS_BY_CODE.get(code);
+    if (mapped !== undefined) return mapped;
+  }
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500;
+}
+
+/**
+ * The `Retry-After` header value (whole seconds) for an error answered with `status`: the error's
+ * own `retryAfter` (seconds, rounded up) when it has one, else {@link DEFAULT_RETRY_AFTER_SECONDS}
+ * for a 503; undefined for other statuses.
+ *
+ * @example
+ * ```ts
+ * retryAfterHeader(new SessionBusyError(uid, 5000, 1), 503); // '1'
+ * ```
+ */
+export function retryAfterHeader(error: unknown, status: number = errorStatus(error)): string | undefined {
+  const own = (error as { retryAfter?: unknown } | null)?.retryAfter;
+  if (typeof own === 'number' && Number.isFinite(own) && own >= 0) return String(Math.ceil(own));
+  return status === 503 ? String(DEFAULT_RETRY_AFTER_SECONDS) : undefined;
 }
 
 /**
@@ -61,11 +121,11 @@ export class MethodNotImplementedError extends WebError {
   override readonly name = 'MethodNotImplementedError' as const;
   readonly code = 'DT_WEB_METHOD_NOT_IMPLEMENTED' as const;
   readonly status = 501;
-  constructor(readonly method: string) {
-    super(
-      `This server does not serve the method ${JSON.stringify(method)}; ` +
-        `it serves GET, HEAD, POST, PUT, DELETE, PATCH and OPTIONS.`,
-    );
+  constructor(
+    readonly method: string,
+    readonly served: readonly string[],
+  ) {
+    super(`This server does not serve the method ${JSON.stringify(method)}; it serves ${served.join(', ')}. Send one of those.`);
   }
 }
 
@@ -308,9 +368,10 @@ export class InvalidChildResourceError extends TypeError {
  * request.addCookie('theme', 'dark', { path: '/', maxAge: 3600 });
  * ```
  */
-export class InvalidCookieError extends TypeError {
+export class InvalidCookieError extends WebError {
   override readonly name = 'InvalidCookieError' as const;
   readonly code = 'DT_WEB_INVALID_COOKIE' as const;
+  readonly status = 500;
   constructor(
     readonly cookieName: string,
     readonly problem: string,

@@ -5,14 +5,13 @@
  * @module
  */
 import { parseCookieHeader } from './cookies.js';
-import { SessionClosedError } from './errors.js';
+import { SessionClosedError, errorStatus, retryAfterHeader } from './errors.js';
 import { reasonPhrase } from './internal/html.js';
+import { isSecure } from './internal/is-secure.js';
 import { SessionBinding } from './internal/session-binding.js';
 import { sessionCookieTemplates } from './internal/session-cookies.js';
-import { errorStatus } from './request.js';
 import type { Session, Sessions } from '@dovetail/session';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 
 declare global {
   // Declaration merging on Express's Request (a no-op without @types/express).
@@ -71,10 +70,10 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
   const templates = sessionCookieTemplates(sessions);
 
   return (req, res, next) => {
-    const isSecure = secureRequest(req, trustProxy);
-    const cookie = templates[isSecure ? 1 : 0];
+    const secure = isSecure(req, trustProxy);
+    const cookie = templates[secure ? 1 : 0];
     const incoming = parseCookieHeader(req.headers.cookie)[cookie.name];
-    const binding = new SessionBinding<Session>(sessions, cookie, isSecure, incoming);
+    const binding = new SessionBinding<Session>(sessions, cookie, secure, incoming);
 
     Object.defineProperty(req, 'session', {
       configurable: true,
@@ -147,21 +146,18 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
     binding.get().then(
       () => next(),
       (error: unknown) => {
-        const retryAfter = (error as { retryAfter?: unknown } | null)?.retryAfter;
-        if (typeof retryAfter === 'number' && !res.headersSent) res.setHeader('retry-after', String(Math.ceil(retryAfter)));
+        // Express's final handler answers with res.statusCode for an error without a status of
+        // its own (ours carry none: the web layer maps them), keeping the headers set here.
+        if (!res.headersSent) {
+          const status = errorStatus(error);
+          res.statusCode = status;
+          const retryAfter = retryAfterHeader(error, status);
+          if (retryAfter !== undefined) res.setHeader('retry-after', retryAfter);
+        }
         next(error);
       },
     );
   };
-}
-
-function secureRequest(req: IncomingMessage, trustProxy: boolean): boolean {
-  if ((req.socket as TLSSocket | null)?.encrypted === true) return true;
-  if (!trustProxy) return false;
-  const proto = req.headers['x-forwarded-proto'];
-  if (typeof proto !== 'string') return false;
-  const comma = proto.indexOf(',');
-  return (comma === -1 ? proto : proto.slice(0, comma)).trim().toLowerCase() === 'https';
 }
 
 function appendSetCookie(res: ServerResponse, value: string): void {
@@ -180,8 +176,8 @@ function answerError(res: ServerResponse, error: unknown, originals: Record<'wri
   const status = errorStatus(error);
   const body = `${status} ${reasonPhrase(status)}`;
   const headers: Record<string, string | number> = { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) };
-  const retryAfter = (error as { retryAfter?: unknown } | null)?.retryAfter;
-  if (typeof retryAfter === 'number') headers['retry-after'] = String(Math.ceil(retryAfter));
+  const retryAfter = retryAfterHeader(error, status);
+  if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
   for (const name of res.getHeaderNames()) res.removeHeader(name);
   originals.writeHead.call(res, status, headers);
   originals.end.call(res, body);

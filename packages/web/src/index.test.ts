@@ -18,7 +18,6 @@ describe('@dovetail/web exports', () => {
         'InvalidCookieError',
         'InvalidOptionError',
         'ListenError',
-        'MAX_COOKIE_HEADER_LENGTH',
         'MethodNotAllowedError',
         'MethodNotImplementedError',
         'NoResource',

@@ -13,7 +13,7 @@ export { Site } from './site.js';
 export { Resource, ErrorPage, NoResource, getChildForRequest, allowedMethods, HTTP_METHODS } from './resource.js';
 
 // Requests
-export { Request, errorStatus } from './request.js';
+export { Request } from './request.js';
 
 // The resource contract
 export { IResource } from './contracts.js';
@@ -25,7 +25,7 @@ export { IClientId, ClientId } from './adapters.js';
 export { dovetailSessions } from './express.js';
 
 // Cookies
-export { CookieTemplate, parseCookieHeader, serializeCookie, validateCookieOptions, MAX_COOKIE_HEADER_LENGTH } from './cookies.js';
+export { CookieTemplate, parseCookieHeader, serializeCookie, validateCookieOptions } from './cookies.js';
 
 // Errors
 export {
@@ -45,6 +45,7 @@ export {
   InvalidChildResourceError,
   InvalidCookieError,
   InvalidOptionError,
+  errorStatus,
 } from './errors.js';
 
 // Types

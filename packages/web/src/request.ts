@@ -7,7 +7,8 @@
  */
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { type CookieJar, type CookieOptions, parseCookieHeader, serializeCookie } from './cookies.js';
-import { BadRequestBodyError, InvalidOptionError, SessionsNotConfiguredError, UnsupportedMediaTypeError } from './errors.js';
+import { BadRequestBodyError, InvalidOptionError, SessionsNotConfiguredError, UnsupportedMediaTypeError, errorStatus } from './errors.js';
+import { isSecure } from './internal/is-secure.js';
 import { readBody } from './internal/read-body.js';
 import { originForm, splitSegments } from './internal/request-target.js';
 import { type Body, type OutHeaders, contentType, errorHeaders, errorPageFor, toBody, writeResponse } from './internal/response.js';
@@ -16,7 +17,6 @@ import { type SiteConfig, defaultSiteConfig } from './internal/site-config.js';
 import { kAbort, kCommit, kPrepare, kSend, kSendError } from './internal/symbols.js';
 import type { Session } from '@dovetail/session';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 
 /**
  * Typed per-request state that other packages and applications add by declaration merging.
@@ -143,8 +143,8 @@ export class Request {
   }
 
   /**
-   * The request cookies, parsed once on first read. A missing, malformed or oversized (> 8 KiB)
-   * `Cookie` header gives no cookies, never an error.
+   * The request cookies, parsed once on first read, from any `Cookie` header node accepted. A
+   * missing or malformed header gives the cookies that could be read, never an error.
    */
   get cookies(): CookieJar {
     return (this.#cookies ??= parseCookieHeader(this.raw.headers.cookie));
@@ -155,12 +155,7 @@ export class Request {
    * `X-Forwarded-Proto` value is `https`.
    */
   get isSecure(): boolean {
-    if ((this.raw.socket as TLSSocket | null)?.encrypted === true) return true;
-    if (!this.#config.trustProxy) return false;
-    const proto = this.raw.headers['x-forwarded-proto'];
-    if (typeof proto !== 'string') return false;
-    const comma = proto.indexOf(',');
-    return (comma === -1 ? proto : proto.slice(0, comma)).trim().toLowerCase() === 'https';
+    return isSecure(this.raw, this.#config.trustProxy);
   }
 
   /** Typed per-request state (see {@link RequestState}), created on first read. */
@@ -415,10 +410,4 @@ export class Request {
     else res.end(page);
     return status;
   }
-}
-
-/** The status an error answers with: its own numeric `status` (400–599), else 500. */
-export function errorStatus(error: unknown): number {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500;
 }

@@ -30,14 +30,40 @@ export type RenderResult =
 /** A render result, or a promise of one. */
 export type RenderReturn = RenderResult | Promise<RenderResult>;
 
-/** The methods a Resource can handle, in the order `Allow` lists them. */
+/** The methods a Site serves and a Resource can handle, in the order `Allow` lists them; any other is answered 501. */
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 
 /** One of {@link HTTP_METHODS}. */
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
+type RenderName = `render${HttpMethod}`;
 type Handler = (this: Resource, request: Request) => RenderReturn;
-type Handlers = { [K in `render${HttpMethod}`]?: Handler };
+type Handlers = { [K in RenderName]?: Handler };
+
+/**
+ * The one methods table: each served method → the render methods that answer it, the first one
+ * present wins (HEAD falls back to `renderGET`; the Site drops the body). It drives the 501
+ * check ({@link isHttpMethod}), `render` and `Allow`.
+ */
+const RENDERERS: ReadonlyMap<string, readonly RenderName[]> = new Map(
+  HTTP_METHODS.map((m): [string, readonly RenderName[]] => [m, m === 'HEAD' ? ['renderHEAD', 'renderGET'] : [`render${m}`]]),
+);
+
+/** Whether the Site serves `method` at all (one of {@link HTTP_METHODS}); the others are answered 501. */
+export function isHttpMethod(method: string): method is HttpMethod {
+  return RENDERERS.has(method);
+}
+
+/** The handler answering `method` on `h`, or undefined. */
+function handlerFor(h: Handlers, method: string): Handler | undefined {
+  const names = RENDERERS.get(method);
+  if (names === undefined) return undefined;
+  for (let i = 0; i < names.length; i++) {
+    const handler = h[names[i]!];
+    if (typeof handler === 'function') return handler;
+  }
+  return undefined;
+}
 
 /** Per class: the methods its instances handle, and the `Allow` list. Computed on a class's first 405. */
 const allowedByClass = new WeakMap<object, readonly string[]>();
@@ -57,9 +83,7 @@ export function allowedMethods(resource: Resource): readonly string[] {
   let allowed = allowedByClass.get(proto);
   if (allowed === undefined) {
     const h = resource as unknown as Handlers;
-    allowed = Object.freeze(
-      HTTP_METHODS.filter((m) => typeof h[`render${m}`] === 'function' || (m === 'HEAD' && typeof h.renderGET === 'function')),
-    );
+    allowed = Object.freeze(HTTP_METHODS.filter((m) => handlerFor(h, m) !== undefined));
     allowedByClass.set(proto, allowed);
   }
   return allowed;
@@ -149,18 +173,8 @@ export class Resource {
    * ```
    */
   render(request: Request): RenderReturn {
-    const h = this as unknown as Handlers;
-    let handler: Handler | undefined;
-    switch (request.method) {
-      case 'GET': handler = h.renderGET; break;
-      case 'HEAD': handler = h.renderHEAD ?? h.renderGET; break;
-      case 'POST': handler = h.renderPOST; break;
-      case 'PUT': handler = h.renderPUT; break;
-      case 'DELETE': handler = h.renderDELETE; break;
-      case 'PATCH': handler = h.renderPATCH; break;
-      case 'OPTIONS': handler = h.renderOPTIONS; break;
-    }
-    if (typeof handler !== 'function') {
+    const handler = handlerFor(this as unknown as Handlers, request.method);
+    if (handler === undefined) {
       throw new MethodNotAllowedError(request.method, allowedMethods(this), describeResource(this));
     }
     return handler.call(this, request);

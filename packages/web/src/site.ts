@@ -10,7 +10,7 @@ import { InvalidOptionError, ListenError, MethodNotImplementedError, BadRequestT
 import { sessionCookieTemplates } from './internal/session-cookies.js';
 import { kAbort, kCommit, kPrepare, kSend, kSendError } from './internal/symbols.js';
 import { Request } from './request.js';
-import { Resource, getChildForRequest } from './resource.js';
+import { HTTP_METHODS, Resource, getChildForRequest, isHttpMethod } from './resource.js';
 import type { SiteConfig } from './internal/site-config.js';
 import type { Registry } from '@dovetail/registry';
 import type { Sessions } from '@dovetail/session';
@@ -207,11 +207,7 @@ export class Site {
     this.#inflight++;
     const request = new Request(req, res, this.#config);
     try {
-      const method = request.method;
-      if (method !== 'GET' && method !== 'POST' && method !== 'HEAD' && method !== 'PUT' &&
-          method !== 'DELETE' && method !== 'PATCH' && method !== 'OPTIONS') {
-        throw new MethodNotImplementedError(method);
-      }
+      if (!isHttpMethod(request.method)) throw new MethodNotImplementedError(request.method, HTTP_METHODS);
       if (request.path.charCodeAt(0) !== 47 && request.path !== '*') throw new BadRequestTargetError(request.path);
       const resource = getChildForRequest(this.root, request);
       const result = resource.render(request);

@@ -112,6 +112,16 @@ describe('dovetailSessions under Express 5', () => {
     expect(await (await jar.fetch(`${url}/peek`)).text()).toBe('value 100');
   });
 
+  it('a 12 KiB unrelated cookie before ours → the same session, no new cookie', async () => {
+    const { url } = await app();
+    const jar = new Jar();
+    await jar.fetch(`${url}/counter`);
+    const ours = jar.cookies.get('DOVETAIL_SESSION')!;
+    const res = await fetch(`${url}/counter`, { headers: { cookie: `analytics=${'a'.repeat(12 * 1024)}; DOVETAIL_SESSION=${ours}` } });
+    expect(await res.text()).toBe('Visit #2 for you!');
+    expect(res.headers.getSetCookie()).toEqual([]);
+  });
+
   it('a route that never reads req.session → no session stored, no cookie', async () => {
     const { url, sessions } = await app();
     const res = await fetch(`${url}/none`);

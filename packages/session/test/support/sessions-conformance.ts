@@ -773,7 +773,7 @@ export function describeSessions(name: string, makeStore: (clock: () => number) 
         await jest.advanceTimersByTimeAsync(2);
         const error = await waiter;
         expect(error).toBeInstanceOf(SessionBusyError);
-        expect((error as SessionBusyError).status).toBe(503);
+        expect((error as SessionBusyError).code).toBe('DT_SESSION_BUSY');
         expect((error as SessionBusyError).message).not.toContain(holder.uid);
         await h.sessions.commit(holder);
         const s = (await h.sessions.load(cookie))!;

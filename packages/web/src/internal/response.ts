@@ -5,7 +5,7 @@
  * Internal: never re-exported.
  */
 import { Readable, pipeline } from 'node:stream';
-import { RenderResultError, RequestTooLargeError } from '../errors.js';
+import { RenderResultError, RequestTooLargeError, retryAfterHeader } from '../errors.js';
 import { errorPage, reasonPhrase } from './html.js';
 import type { ServerResponse } from 'node:http';
 
@@ -86,9 +86,10 @@ export function errorHeaders(error: unknown, status: number, page: string, closi
   const out: OutHeaders = Object.create(null) as OutHeaders;
   out['content-type'] = HTML;
   out['content-length'] = Buffer.byteLength(page);
-  const e = error as { retryAfter?: unknown; allowed?: unknown };
-  if (typeof e?.retryAfter === 'number' && e.retryAfter >= 0) out['retry-after'] = String(Math.ceil(e.retryAfter));
-  if (status === 405 && Array.isArray(e?.allowed)) out['allow'] = e.allowed.join(', ');
+  const retryAfter = retryAfterHeader(error, status);
+  if (retryAfter !== undefined) out['retry-after'] = retryAfter;
+  const allowed = (error as { allowed?: unknown } | null)?.allowed;
+  if (status === 405 && Array.isArray(allowed)) out['allow'] = allowed.join(', ');
   if (error instanceof RequestTooLargeError || closing) out['connection'] = 'close';
   return out;
 }
