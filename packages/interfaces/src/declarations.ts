@@ -1,9 +1,9 @@
 /**
  * Declarations and what classes implement: the `Declaration` classes (`Implements` for a class,
  * `Provides` for one object), `implementer`, `classImplements`, `classImplementsOnly`,
- * `implementedBy`. What objects provide (`providedBy` and the rest) is in provides.ts; the
- * classes it instantiates live here, so that nothing there needs this module at evaluation time
- * (this module and interface.ts import each other, and interface.ts reaches provides.ts).
+ * `implementedBy`. What objects provide (`providedBy` and the rest) is in provides.ts, above this
+ * module; interfaces (interface.ts) are above both, so that this module needs only spec.ts to
+ * recognise an interface and order against the root.
  *
  * A class's declaration (`Implements`) is kept on its prototype under a private symbol, so
  * `providedBy(obj)` for an ordinary instance is two property loads and a prototype check:
@@ -11,11 +11,9 @@
  * found for the wrong prototype (inherited from a base class) is caught by comparing `proto`.
  */
 import { InvalidDeclarationTargetError, NotAnInterfaceError } from './errors.js';
-import { Interface, isInterface } from './interface.js';
 import { c3 } from './resolution-order.js';
+import { Interface, isInterface, kImplements } from './spec.js';
 import type { InterfaceSpec, Spec } from './interface.js';
-
-const kImplements = Symbol.for('dovetail:implements');
 
 /**
  * Bumped whenever an existing declaration changes (`classImplements` and friends), so that
@@ -161,10 +159,8 @@ export class DirectDeclaration extends Declaration {
 
 // Prototypes we must not write to (built-ins, frozen objects) keep their declarations here.
 const sideTable = new WeakMap<object, Implements>();
-// Created on first use: this module and interface.ts import each other.
-let nullDeclaration: Implements | undefined;
-/** The declaration of `null` and `undefined`: only `Interface`. */
-export const nothing = (): Implements => (nullDeclaration ??= new Implements('implementedBy(null)', null, null));
+/** The declaration of `null`, `undefined` and null-prototype objects: only `Interface`. */
+export const nothing: Implements = new Implements('implementedBy(null)', null, null);
 const bareFunctions = new WeakMap<object, Implements>();
 
 function nameOf(proto: object): string {

@@ -4,6 +4,7 @@
  * Each error has a literal `name`, a stable `code` (`DT_<PKG>_<WHAT>`, documented in
  * docs/errors.md) and a message that says what was asked, what was found and what to do.
  */
+import { isInterface, kSpecKind } from './spec.js';
 
 /** Base class of every error thrown by dovetail; `code` is stable across releases. */
 export abstract class DovetailError extends Error {
@@ -29,7 +30,7 @@ export function describe(value: unknown): string {
       return value.toString();
     case 'function': {
       // Interfaces are functions; they read as `<Interface name>`.
-      if ((value as unknown as { [k: symbol]: unknown })[Symbol.for('dovetail:spec-kind')] === 'interface') return String(value);
+      if (isInterface(value)) return String(value);
       const name = (value as { name?: unknown }).name;
       const kind = /^class[\s{]/.test(Function.prototype.toString.call(value)) ? 'class' : 'function';
       return `${kind} ${typeof name === 'string' && name ? name : '(anonymous)'}`;
@@ -48,7 +49,7 @@ function describeObject(value: object): string {
   const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
   if (proto === null) return 'a null-prototype object';
   if (Array.isArray(value)) return `an array of ${value.length}`;
-  const spec = (value as { [k: symbol]: unknown })[Symbol.for('dovetail:spec-kind')];
+  const spec = (value as { [kSpecKind]?: unknown })[kSpecKind];
   if (typeof spec === 'string') return String((value as { toString(): string }).toString());
   const name = proto.constructor?.name;
   return name && name !== 'Object' ? `a ${name} instance` : 'a plain object';

@@ -9,7 +9,8 @@
  */
 
 // Declaring interfaces
-export { defineInterface, Attribute, Method, Interface, isInterface, interfaceNamed } from './interface.js';
+export { defineInterface, Attribute, Method, interfaceNamed } from './interface.js';
+export { Interface, isInterface } from './spec.js';
 // Declarations
 export {
   implementer,

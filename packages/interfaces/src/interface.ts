@@ -1,5 +1,6 @@
 /**
- * Declaring interfaces: `defineInterface`, `Attribute`, `Method` and the root `Interface`.
+ * Declaring interfaces: `defineInterface`, `Attribute`, `Method`, and the methods and call every
+ * interface shares (the root `Interface` itself is made in spec.ts and completed here).
  *
  * An interface is a callable object: `ICounter(obj)` adapts (see adapt.ts), and the same object
  * carries the interface's name, bases, members and resolution order. Interfaces are immutable
@@ -16,6 +17,7 @@ import {
 } from './errors.js';
 import { providedBy } from './provides.js';
 import { c3 } from './resolution-order.js';
+import { completeRoot, defined, Interface, isInterface, kSpecKind } from './spec.js';
 import type { Declaration } from './declarations.js';
 
 /**
@@ -116,19 +118,7 @@ export interface InterfaceSpec<T = unknown> {
 /** Anything with a resolution order: an interface, or a declaration of a class or an object. */
 export type Spec = InterfaceSpec<unknown> | Declaration;
 
-const kind = Symbol.for('dovetail:spec-kind');
-const registryKey = Symbol.for('dovetail:interfaces');
 const NAME = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/;
-
-type Defined = Map<string, InterfaceSpec<unknown>>;
-const globalStore = globalThis as typeof globalThis & { [registryKey]?: Defined };
-// Kept on globalThis so that two copies of this package agree on every interface.
-const defined: Defined = (globalStore[registryKey] ??= new Map());
-
-/** True when `value` is an interface made by `defineInterface`. */
-export function isInterface(value: unknown): value is InterfaceSpec<unknown> {
-  return typeof value === 'function' && (value as unknown as { [kind]?: string })[kind] === 'interface';
-}
 
 const methods = {
   extends(this: InterfaceSpec<unknown>, other: Spec, strict = true): boolean {
@@ -160,15 +150,16 @@ const methods = {
 
 // Interfaces are functions whose prototype carries the shared methods.
 const interfacePrototype = Object.create(Function.prototype, Object.getOwnPropertyDescriptors(methods)) as object;
-Object.defineProperty(interfacePrototype, kind, { value: 'interface' });
+Object.defineProperty(interfacePrototype, kSpecKind, { value: 'interface' });
+completeRoot(interfacePrototype, adapt);
 
-function make<T>(name: string, doc: string, bases: readonly InterfaceSpec<unknown>[], members: Record<string, MemberDescription>, root: InterfaceSpec<unknown> | null): InterfaceSpec<T> {
+function make<T>(name: string, doc: string, bases: readonly InterfaceSpec<unknown>[], members: Record<string, MemberDescription>): InterfaceSpec<T> {
   const spec = function (this: unknown, obj: unknown, fallback?: unknown): unknown {
     return adapt(spec as InterfaceSpec<unknown>, obj, fallback, arguments.length > 1);
   } as unknown as InterfaceSpec<T> & { -readonly [K in keyof InterfaceSpec<T>]: InterfaceSpec<T>[K] };
   Object.setPrototypeOf(spec, interfacePrototype);
   Object.defineProperty(spec, 'name', { value: name });
-  const iro = root === null ? [spec] : orderOf(spec as InterfaceSpec<unknown>, bases, root);
+  const iro = orderOf(spec as InterfaceSpec<unknown>, bases);
   Object.defineProperties(spec, {
     id: { value: Symbol.for(`dovetail:${name}`), enumerable: true },
     doc: { value: doc, enumerable: true },
@@ -181,27 +172,17 @@ function make<T>(name: string, doc: string, bases: readonly InterfaceSpec<unknow
   return spec;
 }
 
-function orderOf(spec: InterfaceSpec<unknown>, bases: readonly InterfaceSpec<unknown>[], root: InterfaceSpec<unknown>): InterfaceSpec<unknown>[] {
-  const effective = bases.length === 0 ? [root] : bases;
+function orderOf(spec: InterfaceSpec<unknown>, bases: readonly InterfaceSpec<unknown>[]): InterfaceSpec<unknown>[] {
+  const effective = bases.length === 0 ? [Interface] : bases;
   const order = c3<InterfaceSpec<unknown>>(spec, effective, (b) => b.iro, (b) => b.name);
   // zope forces the root last, so an adapter registered for Interface is always the least specific.
-  const i = order.indexOf(root);
+  const i = order.indexOf(Interface);
   if (i !== order.length - 1) {
     order.splice(i, 1);
-    order.push(root);
+    order.push(Interface);
   }
   return order;
 }
-
-/** The root interface: every interface extends it and every value provides it. */
-export const Interface: InterfaceSpec<unknown> = ((): InterfaceSpec<unknown> => {
-  const name = 'dovetail.interfaces.Interface';
-  const existing = defined.get(name);
-  if (existing) return existing;
-  const root = make<unknown>(name, 'The root of all interfaces.', [], {}, null);
-  defined.set(name, root);
-  return root;
-})();
 
 /**
  * Defines an interface, or returns the one already defined under `name` with the same shape.
@@ -233,7 +214,7 @@ export function defineInterface<T>(name: string, options: InterfaceOptions = {})
     if (difference) throw new InterfaceRedefinitionError(name, difference);
     return existing as InterfaceSpec<T>;
   }
-  const spec = make<T>(name, options.doc ?? '', bases, members, Interface);
+  const spec = make<T>(name, options.doc ?? '', bases, members);
   defined.set(name, spec as InterfaceSpec<unknown>);
   return spec;
 }

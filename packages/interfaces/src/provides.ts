@@ -1,7 +1,6 @@
 /**
  * What objects provide: `providedBy`, `directlyProvides`, `alsoProvides`, `noLongerProvides`,
- * `directlyProvidedBy`, over the class declarations of declarations.ts. Nothing here touches
- * an import at module evaluation time: the modules form a cycle (see declarations.ts).
+ * `directlyProvidedBy`, over the class declarations of declarations.ts.
  *
  * `providedBy(obj)` for an ordinary instance is two property loads and a prototype check (see
  * declarations.ts). Per-instance declarations (`Provides`) are interned by (prototype,
@@ -10,13 +9,9 @@
  */
 import { DirectDeclaration, implementsFor, interfacesIn, nothing, Provides } from './declarations.js';
 import { describe, InvalidDeclarationTargetError, NotAnInterfaceError, StillProvidedError } from './errors.js';
-import { isInterface } from './interface.js';
+import { isInterface, kImplements, kProvides } from './spec.js';
 import type { Declaration, Implements } from './declarations.js';
 import type { InterfaceSpec } from './interface.js';
-
-const kProvides = Symbol.for('dovetail:provides');
-// The same symbol as declarations.ts's: a local constant keeps providedBy's loads as they were.
-const kImplements = Symbol.for('dovetail:implements');
 
 const interned = new WeakMap<Implements, Map<string, WeakRef<Provides>>>();
 const forget = new FinalizationRegistry<{ cls: Implements; key: string }>(({ cls, key }) => {
@@ -60,7 +55,7 @@ const primitives: Record<string, object> = {
  * ```
  */
 export function providedBy(obj: unknown): Declaration {
-  if (obj === null || obj === undefined) return nothing();
+  if (obj === null || obj === undefined) return nothing;
   if (typeof obj !== 'object' && typeof obj !== 'function') return implementsFor(primitives[typeof obj]!);
   if (anyFrozenProvides) {
     const frozen = frozenProvides.get(obj);
@@ -71,12 +66,12 @@ export function providedBy(obj: unknown): Declaration {
   if (own !== undefined && own.proto === proto) return own;
   const cls = (obj as { [kImplements]?: Implements })[kImplements];
   if (cls !== undefined && cls.proto === proto) return cls;
-  return proto === null ? nothing() : implementsFor(proto);
+  return proto === null ? nothing : implementsFor(proto);
 }
 
 function classOfObject(obj: object): Implements {
   const proto = Object.getPrototypeOf(obj) as object | null;
-  return proto === null ? nothing() : implementsFor(proto);
+  return proto === null ? nothing : implementsFor(proto);
 }
 
 function ownProvides(obj: object): Provides | undefined {

@@ -7,8 +7,8 @@
  */
 import { implementedBy } from './declarations.js';
 import { BrokenImplementation, describe, NotAnInterfaceError } from './errors.js';
-import { isInterface } from './interface.js';
 import { providedBy } from './provides.js';
+import { isInterface } from './spec.js';
 import type { InterfaceSpec } from './interface.js';
 
 /** Options of {@link verifyObject} and {@link verifyClass}. */
