@@ -6,6 +6,7 @@
  */
 import { parseCookieHeader } from './cookies.js';
 import { SessionClosedError, errorStatus, retryAfterHeader } from './errors.js';
+import { cacheControlOption, sessionCacheControl } from './internal/cache-control.js';
 import { reasonPhrase } from './internal/html.js';
 import { isSecure } from './internal/is-secure.js';
 import { SessionBinding } from './internal/session-binding.js';
@@ -33,6 +34,13 @@ export interface DovetailSessionsOptions {
    * @default false
    */
   trustProxy?: boolean;
+  /**
+   * `Cache-Control` for every response that sets or clears the session cookie. When the route
+   * set its own `Cache-Control`, `private` is added to it instead (and `public` dropped). `false`
+   * leaves the header alone.
+   * @default 'no-store'
+   */
+  sessionCacheControl?: string | false;
   /**
    * Called with a commit error answered 5xx.
    * @default logs to `console.error`
@@ -68,6 +76,7 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
   const trustProxy = options.trustProxy ?? false;
   const onError = options.onError ?? ((error: unknown) => console.error('[dovetail/web express]', error));
   const templates = sessionCookieTemplates(sessions);
+  const cacheControl = cacheControlOption(options.sessionCacheControl, 'dovetailSessions({ sessionCacheControl })');
 
   return (req, res, next) => {
     const secure = isSecure(req, trustProxy);
@@ -103,7 +112,10 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
           await binding.abort();
         } else {
           const setCookie = await binding.commit();
-          if (setCookie !== null) appendSetCookie(res, setCookie);
+          if (setCookie !== null && !res.headersSent) {
+            appendSetCookie(res, setCookie);
+            if (cacheControl !== null) res.setHeader('cache-control', sessionCacheControl(res.getHeader('cache-control'), cacheControl));
+          }
         }
       } catch (error) {
         phase = 'done';
@@ -123,6 +135,7 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
       const original = originals[m];
       r[m] = function (this: unknown, ...args: unknown[]): unknown {
         if (phase === 'done') return original.apply(res, args);
+        if (m === 'writeHead') moveHeadersToResponse(res, args);
         queue.push([original, args]);
         if (phase === 'open') {
           phase = 'committing';
@@ -160,8 +173,22 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
   };
 }
 
+/**
+ * `writeHead(status, [message], headers)` held for the commit: its headers object goes onto the
+ * response now, so the commit sees them (its Cache-Control gets `private`) and node's merge
+ * cannot undo what the commit adds.
+ */
+function moveHeadersToResponse(res: ServerResponse, args: unknown[]): void {
+  const last = args.length - 1;
+  const headers = args[last];
+  if (last < 1 || headers === null || typeof headers !== 'object' || Array.isArray(headers)) return;
+  for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
+    if (value !== undefined) res.setHeader(name, value as string | number | readonly string[]);
+  }
+  args.length = last;
+}
+
 function appendSetCookie(res: ServerResponse, value: string): void {
-  if (res.headersSent) return;
   const existing = res.getHeader('set-cookie');
   const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
   res.setHeader('set-cookie', [...list, value]);

@@ -8,6 +8,7 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { type CookieJar, type CookieOptions, parseCookieHeader, serializeCookie } from './cookies.js';
 import { BadRequestBodyError, InvalidOptionError, SessionsNotConfiguredError, UnsupportedMediaTypeError, errorStatus } from './errors.js';
+import { sessionCacheControl } from './internal/cache-control.js';
 import { isSecure } from './internal/is-secure.js';
 import { readBody } from './internal/read-body.js';
 import { originForm, splitSegments } from './internal/request-target.js';
@@ -366,7 +367,13 @@ export class Request {
     const binding = this.#sessions;
     if (binding === null) return null;
     return binding.commit().then((setCookie) => {
-      if (setCookie !== null) (this.#setCookies ??= []).push(setCookie);
+      if (setCookie === null) return;
+      (this.#setCookies ??= []).push(setCookie);
+      const cacheControl = this.#config.sessionCacheControl;
+      if (cacheControl !== null) {
+        const out = (this.#out ??= Object.create(null) as OutHeaders);
+        out['cache-control'] = sessionCacheControl(out['cache-control'], cacheControl);
+      }
     });
   }
 
@@ -384,6 +391,7 @@ export class Request {
     let out = this.#out;
     if (out === null) out = this.#out = Object.create(null) as OutHeaders;
     if (this.#setCookies !== null) out['set-cookie'] = this.#setCookies;
+    if (this.#config.noSniff && out['x-content-type-options'] === undefined) out['x-content-type-options'] = 'nosniff';
     if (this.#config.closing) out['connection'] = 'close';
     writeResponse(this.response, this.#status, out, this.#bodyOut, head, done);
   }
@@ -402,6 +410,7 @@ export class Request {
     }
     const page = errorPageFor(error, status, tracebacks);
     const out = errorHeaders(error, status, page, this.#config.closing);
+    if (this.#config.noSniff) out['x-content-type-options'] = 'nosniff';
     this.#status = status;
     this.#out = out;
     this.#setCookies = null;

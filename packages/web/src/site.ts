@@ -7,6 +7,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { withRegistry } from '@dovetail/registry';
 import { InvalidOptionError, ListenError, MethodNotImplementedError, BadRequestTargetError, SiteStateError } from './errors.js';
+import { cacheControlOption } from './internal/cache-control.js';
 import { sessionCookieTemplates } from './internal/session-cookies.js';
 import { kAbort, kCommit, kPrepare, kSend, kSendError } from './internal/symbols.js';
 import { Request } from './request.js';
@@ -33,6 +34,20 @@ export interface SiteOptions {
    * @default false
    */
   trustProxy?: boolean;
+  /**
+   * `Cache-Control` for every response that sets or clears the session cookie (a page naming
+   * one visitor's session must not sit in a shared cache). When the render set its own
+   * `Cache-Control`, `private` is added to it instead (and `public` dropped). `false` leaves the
+   * header alone.
+   * @default 'no-store'
+   */
+  sessionCacheControl?: string | false;
+  /**
+   * Send `X-Content-Type-Options: nosniff` on every response (HTML, JSON, error pages), so that
+   * browsers keep to the declared content type; a render that sets the header itself wins.
+   * @default true
+   */
+  noSniff?: boolean;
   /** The session manager (`new Sessions(...)` from `@dovetail/session`); without one `getSession()` throws. */
   sessions?: Sessions | null;
   /**
@@ -111,6 +126,8 @@ export class Site {
       trustProxy: options.trustProxy ?? false,
       sessions,
       sessionCookies: sessions === null ? null : sessionCookieTemplates(sessions),
+      sessionCacheControl: cacheControlOption(options.sessionCacheControl, 'SiteOptions.sessionCacheControl'),
+      noSniff: options.noSniff ?? true,
       closing: false,
     };
     this.#onError = options.onError ?? defaultOnError;

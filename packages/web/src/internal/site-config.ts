@@ -14,6 +14,10 @@ export interface SiteConfig {
   readonly sessions: SessionsLike<Session> | null;
   /** The session cookie writers `[plain HTTP, HTTPS]`, built and checked once with the Site. */
   readonly sessionCookies: readonly [CookieTemplate, CookieTemplate] | null;
+  /** `Cache-Control` for responses that set or clear the session cookie, or null to leave it alone. */
+  readonly sessionCacheControl: string | null;
+  /** Send `X-Content-Type-Options: nosniff` (unless the app set the header). */
+  readonly noSniff: boolean;
   /** Set when the Site is closing: responses then carry `Connection: close`. */
   closing: boolean;
 }
@@ -25,6 +29,8 @@ export function defaultSiteConfig(overrides: Partial<SiteConfig> = {}): SiteConf
     trustProxy: false,
     sessions: null,
     sessionCookies: null,
+    sessionCacheControl: 'no-store',
+    noSniff: true,
     closing: false,
     ...overrides,
   };
