@@ -106,4 +106,35 @@ describeWithBrowser('the demo site in chromium', () => {
     expect(second).toMatch(/^Your session id is: [A-Za-z0-9_-]{22,}$/);
     expect(second).not.toBe(first);
   });
+
+  it('a session cookie planted before login (session fixation) → login gives a new id; the planted cookie no longer reaches the user', async () => {
+    const { url } = await start();
+    // The attacker gets a valid session cookie of their own…
+    const attacker = await newPage();
+    await attacker.goto(`${url}/counter`);
+    expect(await attacker.locator('body').textContent()).toBe('Visit #1 for you!');
+    const planted = (await attacker.context().cookies(url)).find((c) => c.name === 'DOVETAIL_SESSION');
+    expect(planted).toBeDefined();
+
+    // …and plants it in the victim's browser, who then logs in.
+    const victim = await newPage();
+    await victim.context().addCookies([{ name: planted!.name, value: planted!.value, url }]);
+    await victim.goto(`${url}/users`);
+    expect(await victim.locator('#current').textContent()).toBe('Not logged in');
+    await victim.fill('input[name="name"]', 'alice');
+    await Promise.all([victim.waitForURL(`${url}/users`), victim.click('button')]);
+    expect(await victim.locator('#current').textContent()).toBe('Logged in as alice');
+    const rotated = (await victim.context().cookies(url)).find((c) => c.name === 'DOVETAIL_SESSION');
+    expect(rotated?.value).toBeDefined();
+    expect(rotated!.value).not.toBe(planted!.value);
+    // The session's data came along: the counter the planted session had is still there.
+    await victim.goto(`${url}/counter`);
+    expect(await victim.locator('body').textContent()).toBe('Visit #2 for you!');
+
+    // The attacker, still holding the planted cookie, is not logged in as alice.
+    await attacker.goto(`${url}/users`);
+    expect(await attacker.locator('#current').textContent()).toBe('Not logged in');
+    expect(await attacker.locator('#seen').textContent()).toBe('Users seen in this session: none');
+    expect(await attacker.locator('body').textContent()).not.toContain('alice');
+  });
 });

@@ -53,7 +53,7 @@ const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCo
 /** The path this resource is served at, e.g. `/users` in the demo, `/` on its own. */
 const here = (request: Request): string => `/${request.prepath.join('/')}`;
 
-/** `/users`: who is logged in, who was seen; POST logs a user in. */
+/** `/users`: who is logged in, who was seen; POST logs a user in (with a new session id). */
 export class UsersPage extends Resource {
   async renderGET(request: Request): Promise<string> {
     const session = await request.getSession();
@@ -72,6 +72,9 @@ export class UsersPage extends Resource {
   async renderPOST(request: Request): Promise<string> {
     const name = (await request.form()).get('name')?.trim() || 'anonymous';
     const session = await request.getSession();
+    // A new id at login: a cookie planted before it (session fixation) no longer reaches the
+    // logged-in session. The data stays; the old id is deleted when this request commits.
+    session.regenerate();
     session.setComponent(ICurrentUser, { name });
     IUserManager(session).add(name);
     request.redirect(here(request));
