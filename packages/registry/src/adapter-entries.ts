@@ -4,20 +4,35 @@
  * handlers (`Registered`, `Unregistered`) as it happens.
  *
  * Internal to the package: `Registry` keeps the public methods that call these, the lookups and
- * the utilities.
+ * the utilities. They see the registry only through `AdapterHost`, what they use of it.
  */
 import { AdapterAlreadyRegisteredError, InvalidRegistrationError } from './errors.js';
 import { AdapterRegistration, HandlerRegistration, Registered, SubscriptionRegistration, Unregistered } from './events.js';
 import { invokerFor } from './factory.js';
 import { checkName, exactSubscribers, label, toProvided, toSpecs } from './registration.js';
-import type { Registry } from './components.js';
+import type { AdapterRegistry } from './adapter-registry.js';
 import type { AdapterFactory } from './factory.js';
 import type { AdapterEntry, AdapterOptions, RequiredSpec, SubscriberEntry } from './registration.js';
 import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
+import type { Container } from 'inversify';
+
+/** What registering adapters needs of a registry: where entries go, how factories resolve, who hears of it. */
+export interface AdapterHost {
+  /** Shown in messages and kept in the registration records. */
+  readonly name: string;
+  /** Where adapters, subscription adapters and handlers are stored. */
+  readonly adapters: AdapterRegistry<AdapterEntry | SubscriberEntry>;
+  /** Resolves a class factory's other constructor parameters. */
+  readonly container: Container;
+  /** Changes when the utilities change, so resolved factories are resolved again. */
+  readonly utilitiesGeneration: number;
+  /** Dispatches `Registered`/`Unregistered` to the registry's handlers. */
+  notify(event: unknown): void;
+}
 
 /** `registry.registerAdapter()`: every target is checked before any is registered. */
 export function addAdapter(
-  registry: Registry,
+  registry: AdapterHost,
   factory: AdapterFactory,
   required: RequiredSpec | readonly RequiredSpec[],
   provided: InterfaceSpec<unknown> | readonly InterfaceSpec<unknown>[],
@@ -49,7 +64,7 @@ export function addAdapter(
 
 /** `registry.unregisterAdapter()`: true when a registration was removed. */
 export function removeAdapter(
-  registry: Registry,
+  registry: AdapterHost,
   required: RequiredSpec | readonly RequiredSpec[],
   provided: InterfaceSpec<unknown>,
   options: { name?: string; factory?: AdapterFactory },
@@ -66,7 +81,7 @@ export function removeAdapter(
 }
 
 /** `registry.registerSubscriptionAdapter()`. */
-export function addSubscriptionAdapter(registry: Registry, factory: AdapterFactory, required: readonly RequiredSpec[], provided: InterfaceSpec<unknown>): void {
+export function addSubscriptionAdapter(registry: AdapterHost, factory: AdapterFactory, required: readonly RequiredSpec[], provided: InterfaceSpec<unknown>): void {
   const where = 'registerSubscriptionAdapter()';
   if (typeof factory !== 'function') throw new InvalidRegistrationError(where, 'the factory', factory, 'a class or a function');
   const specs = toSpecs(where, required);
@@ -77,7 +92,7 @@ export function addSubscriptionAdapter(registry: Registry, factory: AdapterFacto
 }
 
 /** `registry.registerHandler()`. */
-export function addHandler(registry: Registry, handler: (...objects: never[]) => unknown, required: readonly RequiredSpec[]): void {
+export function addHandler(registry: AdapterHost, handler: (...objects: never[]) => unknown, required: readonly RequiredSpec[]): void {
   const where = 'registerHandler()';
   if (typeof handler !== 'function') throw new InvalidRegistrationError(where, 'the handler', handler, 'a function');
   const specs = toSpecs(where, required);
@@ -91,7 +106,7 @@ export function addHandler(registry: Registry, handler: (...objects: never[]) =>
  * Removes the subscription adapters (`provided`) or handlers (`null`) `registry` registered under
  * exactly `specs` (only `callable`, when given); true when any went.
  */
-export function removeSubscribers(registry: Registry, specs: Spec[], provided: InterfaceSpec<unknown> | null, callable: unknown): boolean {
+export function removeSubscribers(registry: AdapterHost, specs: Spec[], provided: InterfaceSpec<unknown> | null, callable: unknown): boolean {
   const gone = exactSubscribers(registry.adapters.subscriptions(specs, provided) as SubscriberEntry[], registry, specs, provided, callable);
   if (gone.length === 0) return false;
   for (const entry of gone) registry.adapters.unsubscribe(specs, provided, entry);

@@ -18,6 +18,7 @@
  */
 import { c3, declarationChanges, implementer, Interface } from '@dovetail/interfaces';
 import { IAdapterRegistry } from './contracts.js';
+import type { AdapterRegistryContract } from './contracts.js';
 import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
 
 type Tree = Map<unknown, unknown>;
@@ -30,7 +31,7 @@ const CACHE_LIMIT = 10_000;
  * by (required, provided). `Registry` keeps one for adapters and one for utilities.
  */
 @implementer(IAdapterRegistry)
-export class AdapterRegistry<V = unknown> {
+export class AdapterRegistry<V = unknown> implements AdapterRegistryContract<V> {
   /** The registries consulted after this one. */
   #bases: readonly AdapterRegistry<V>[] = [];
   /** This registry then its bases, C3 order. */

@@ -16,11 +16,20 @@ import { ComponentLookupError, InvalidNameError, InvalidRegistrationError } from
 import { AdapterRegistration, HandlerRegistration, IObjectEvent, Registered, SubscriptionRegistration, Unregistered, UtilityRegistration } from './events.js';
 import { checkName, label, recordsOf, toProvided, toSpecs } from './registration.js';
 import { UtilityTable } from './utilities.js';
+import type { RegistryContract } from './contracts.js';
 import type { AdapterFactory } from './factory.js';
-import type { AdapterEntry, AdapterOptions, RegistryOptions, RequiredSpec, SubscriberEntry } from './registration.js';
+import type { AdapterEntry, AdapterOptions, RequiredSpec, SubscriberEntry } from './registration.js';
 import type { InterfaceSpec } from '@dovetail/interfaces';
 
-export type { AdapterOptions, RegistryOptions, RequiredSpec } from './registration.js';
+/** Options of {@link Registry} construction. */
+export interface RegistryOptions {
+  /** Shown in messages. @default 'registry' */
+  readonly name?: string;
+  /** Registries consulted after this one (C3 order over registries). @default [] */
+  readonly bases?: readonly Registry[];
+  /** The inversify container holding utilities; one is created (child of the first base's) when absent. */
+  readonly container?: Container;
+}
 
 /**
  * A component registry (zope's `Components`).
@@ -34,7 +43,7 @@ export type { AdapterOptions, RegistryOptions, RequiredSpec } from './registrati
  * @see docs/guide/interfaces-and-adapters.md
  */
 @implementer(IRegistry)
-export class Registry {
+export class Registry implements RegistryContract {
   /** Shown in messages. */
   readonly name: string;
   /** The inversify container holding this registry's utilities. */

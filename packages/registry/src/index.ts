@@ -13,6 +13,7 @@ export { Registry } from './components.js';
 export { AdapterRegistry } from './adapter-registry.js';
 // Contracts
 export { IRegistry, IAdapterRegistry } from './contracts.js';
+export type { AdapterRegistryContract, RegistryContract } from './contracts.js';
 // Sites and module-level functions over the current registry
 export {
   getGlobalRegistry,
@@ -62,7 +63,8 @@ export {
   AdapterDependencyError,
 } from './errors.js';
 
-export type { AdapterOptions, RegistryOptions, RequiredSpec } from './components.js';
+export type { RegistryOptions } from './components.js';
+export type { AdapterOptions, RequiredSpec } from './registration.js';
 export type { AdapterFactory } from './factory.js';
 export type {
   ObjectEvent,

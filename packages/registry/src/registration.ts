@@ -3,36 +3,24 @@
  * types, the checks that turn arguments (names, required specs, provided interfaces) into specs,
  * and the entries kept in the registry's `AdapterRegistry`.
  *
- * Internal to the package except for the types `components.ts` re-exports.
+ * Internal to the package except for the option types the package exports.
  */
 import { Declaration, implementedBy, Interface, isInterface } from '@dovetail/interfaces';
 import { InvalidNameError, InvalidRegistrationError } from './errors.js';
 import { HandlerRegistration } from './events.js';
-import type { Registry } from './components.js';
 import type { AdapterRegistration, Registration, SubscriptionRegistration } from './events.js';
 import type { Invoker, Invoker1 } from './factory.js';
 import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
-import type { Container } from 'inversify';
 
 /** What a registration may require: an interface, a class (its instances), a declaration, or null (anything). */
 export type RequiredSpec = InterfaceSpec<unknown> | Declaration | (abstract new (...args: never[]) => unknown) | ((...args: never[]) => unknown) | null;
 
-/** Options of {@link Registry.registerAdapter}. */
+/** Options of `Registry.registerAdapter`. */
 export interface AdapterOptions {
   /** The adapter's name; lookups match names exactly. @default '' */
   readonly name?: string;
   /** Replace an adapter already registered for the same keys instead of throwing. @default false */
   readonly replace?: boolean;
-}
-
-/** Options of {@link Registry} construction. */
-export interface RegistryOptions {
-  /** Shown in messages. @default 'registry' */
-  readonly name?: string;
-  /** Registries consulted after this one (C3 order over registries). @default [] */
-  readonly bases?: readonly Registry[];
-  /** The inversify container holding utilities; one is created (child of the first base's) when absent. */
-  readonly container?: Container;
 }
 
 /** The stored form of an adapter: its record plus how to call it. */
@@ -87,7 +75,7 @@ export function recordsOf<R extends Registration>(rows: Iterable<readonly unknow
 /** The subscribers `registry` itself registered under exactly `specs` and `provided` (only `callable`'s, when given). */
 export function exactSubscribers(
   entries: readonly SubscriberEntry[],
-  registry: Registry,
+  registry: Registration['registry'],
   specs: readonly Spec[],
   provided: InterfaceSpec<unknown> | null,
   callable: unknown,

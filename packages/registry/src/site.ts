@@ -9,8 +9,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { adapterHooks } from '@dovetail/interfaces';
 import { Registry } from './components.js';
-import type { AdapterOptions, RequiredSpec } from './components.js';
 import type { AdapterFactory } from './factory.js';
+import type { AdapterOptions, RequiredSpec } from './registration.js';
 import type { InterfaceSpec } from '@dovetail/interfaces';
 
 const globalKey = Symbol.for('dovetail:global-registry');
