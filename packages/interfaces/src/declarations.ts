@@ -279,6 +279,8 @@ export function classImplementsOnly(cls: unknown, ...ifaces: readonly InterfaceS
 /**
  * A class decorator usable both as a legacy (`experimentalDecorators`) and a standard decorator,
  * and as a plain call on a factory function (`implementer(I)(makeThing)`).
+ *
+ * @typeParam C - the decorated class, or the factory function
  */
 export type ClassDeclarator = <C extends (abstract new (...args: never[]) => unknown) | ((...args: never[]) => unknown)>(
   target: C,

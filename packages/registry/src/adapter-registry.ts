@@ -67,6 +67,7 @@ export class AdapterRegistry<V = unknown> implements AdapterRegistryContract<V> 
     return this.#bases;
   }
 
+  /** Replaces the bases: the resolution order is recomputed and the caches here and in dependents start over. */
   set bases(bases: readonly AdapterRegistry<V>[]) {
     for (const b of this.#bases) b.#removeDependent(this);
     this.#bases = bases.slice();

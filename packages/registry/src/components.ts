@@ -70,6 +70,7 @@ export class Registry implements RegistryContract {
     return this.#bases;
   }
 
+  /** Replaces the bases (zope's `__bases__` assignment); the lookup caches of this registry and its dependents start over. */
   set bases(bases: readonly Registry[]) {
     this.#bases = [...bases];
     this.adapters.bases = bases.map((b) => b.adapters);

@@ -33,6 +33,7 @@ export interface StoredComponent {
 
 /** A component class that rebuilds its instances from stored state itself. */
 export interface RestorableClass {
+  /** Builds the component from the state it stored (its `toState()`, else its own enumerable properties) and the loaded session. */
   fromState(state: unknown, session: Session): unknown;
 }
 
