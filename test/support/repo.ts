@@ -25,7 +25,8 @@ export function repoFiles(): string[] {
   return [...new Set(out.split('\0').filter((f) => f !== ''))].sort();
 }
 
-/** README.md and every Markdown page under docs/ (generated API pages excepted). */
+/** The READMEs (the repository's and each package's) and every page under docs/ (generated API pages excepted). */
 export function docPages(): string[] {
-  return repoFiles().filter((f) => f.endsWith('.md') && (f === 'README.md' || (f.startsWith('docs/') && !f.startsWith('docs/api/'))));
+  const readme = /^(?:packages\/[\w-]+\/)?README\.md$/;
+  return repoFiles().filter((f) => f.endsWith('.md') && (readme.test(f) || (f.startsWith('docs/') && !f.startsWith('docs/api/'))));
 }

@@ -19,11 +19,18 @@ export interface RunOptions {
   readonly env?: Record<string, string>;
   readonly timeoutMs?: number;
   /** Serve: wait for a printed URL, GET it (`path` appended), expect 200 and `expectBody`, stop. */
-  readonly serve?: { readonly path?: string; readonly expectBody?: RegExp; readonly requests?: number };
+  readonly serve?: {
+    readonly path?: string;
+    readonly expectBody?: RegExp;
+    /** How many GETs, one after the other, each sending the session cookie the last one set. */
+    readonly requests?: number;
+    /** A `name=value` cookie to send from the first request on (a returning visitor). */
+    readonly cookie?: string;
+  };
 }
 
 /** Runs `node file` and reports how it went; never leaves the child running. */
-export function runNode(file: string, options: RunOptions): Promise<RunResult & { bodies: string[] }> {
+export function runNode(file: string, options: RunOptions): Promise<RunResult & { bodies: string[]; cookie: string }> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const child = spawn(process.execPath, [file], {
     cwd: options.cwd,
@@ -36,12 +43,12 @@ export function runNode(file: string, options: RunOptions): Promise<RunResult & 
   return new Promise((resolve) => {
     let settled = false;
     let requesting = false;
-    let cookie = '';
+    let cookie = options.serve?.cookie ?? '';
     const finish = (ok: boolean, why: string) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      const done = () => resolve({ ok, why, stdout, stderr, bodies });
+      const done = () => resolve({ ok, why, stdout, stderr, bodies, cookie });
       if (child.exitCode !== null || child.signalCode !== null) return done();
       child.once('exit', done);
       child.kill('SIGTERM');
