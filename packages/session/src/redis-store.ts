@@ -372,11 +372,13 @@ export class RedisStore implements SessionStore {
       disableOfflineQueue: true,
       socket: {
         connectTimeout: this.#connectTimeoutMs,
-        // First connection: give up at once (the caller gets the error); later: keep reconnecting.
+        // First connection: give up at once (the caller gets the error); later: keep reconnecting,
+        // at most 500 ms apart, so sessions answer within a second of the server's return (an
+        // attempt on a server that is down costs one refused connection).
         // (A fresh Error: node-redis tests `instanceof Error`, which a socket error from another
         // realm, as under jest's vm contexts, fails — it would then retry forever.)
         reconnectStrategy: (retries: number, cause: Error) =>
-          everConnected ? Math.min(50 * 2 ** retries, 2000) : new Error(String(cause?.message ?? cause), { cause }),
+          everConnected ? Math.min(50 * 2 ** retries, 500) : new Error(String(cause?.message ?? cause), { cause }),
       },
     });
     // Without a listener an 'error' event would crash the process; each failed command reports

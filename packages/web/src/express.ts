@@ -11,6 +11,7 @@ import { reasonPhrase } from './internal/html.js';
 import { isSecure } from './internal/is-secure.js';
 import { SessionBinding } from './internal/session-binding.js';
 import { sessionCookieTemplates } from './internal/session-cookies.js';
+import { StoreOutages } from './internal/store-outages.js';
 import type { Session, Sessions } from '@dovetail/session';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -41,6 +42,13 @@ export interface DovetailSessionsOptions {
    * @default 'no-store'
    */
   sessionCacheControl?: string | false;
+  /**
+   * Where the middleware writes its one-line notices: when the session store becomes
+   * unavailable (503 with `Retry-After`; commit errors of the outage are not passed to
+   * `onError`) and when it answers again, with the count of requests answered 503 meanwhile.
+   * @default console.error
+   */
+  log?: (line: string) => void;
   /**
    * Called with a commit error answered 5xx.
    * @default logs to `console.error`
@@ -76,6 +84,7 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
   const trustProxy = options.trustProxy ?? false;
   const onError = options.onError ?? ((error: unknown) => console.error('[dovetail/web express]', error));
   const templates = sessionCookieTemplates(sessions);
+  const outages = new StoreOutages(options.log ?? ((line: string) => console.error(line)));
   const cacheControl = cacheControlOption(options.sessionCacheControl, 'dovetailSessions({ sessionCacheControl })');
 
   return (req, res, next) => {
@@ -83,6 +92,7 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
     const cookie = templates[secure ? 1 : 0];
     const incoming = parseCookieHeader(req.headers.cookie)[cookie.name];
     const binding = new SessionBinding<Session>(sessions, cookie, secure, incoming);
+    const epoch = outages.epoch;
 
     Object.defineProperty(req, 'session', {
       configurable: true,
@@ -122,9 +132,10 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
         queue.length = 0;
         for (const m of METHODS) r[m] = m === 'write' ? () => true : () => res;
         answerError(res, error, originals);
-        if (errorStatus(error) >= 500) onError(error, req);
+        if (errorStatus(error) >= 500 && !outages.failed(error, epoch)) onError(error, req);
         return;
       }
+      if (binding.opened && status < 500) outages.succeeded();
       for (const m of METHODS) r[m] = originals[m];
       phase = 'done';
       for (const [method, args] of queue.splice(0)) method.apply(res, args);
@@ -161,6 +172,8 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
       (error: unknown) => {
         // Express's final handler answers with res.statusCode for an error without a status of
         // its own (ours carry none: the web layer maps them), keeping the headers set here.
+        // Logged once per outage here; the error still goes to Express's error handling.
+        outages.failed(error, epoch);
         if (!res.headersSent) {
           const status = errorStatus(error);
           res.statusCode = status;

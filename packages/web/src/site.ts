@@ -9,6 +9,7 @@ import { withRegistry } from '@dovetail/registry';
 import { InvalidOptionError, ListenError, MethodNotImplementedError, BadRequestTargetError, SiteStateError } from './errors.js';
 import { cacheControlOption } from './internal/cache-control.js';
 import { sessionCookieTemplates } from './internal/session-cookies.js';
+import { StoreOutages } from './internal/store-outages.js';
 import { kAbort, kCommit, kPrepare, kSend, kSendError } from './internal/symbols.js';
 import { Request } from './request.js';
 import { HTTP_METHODS, Resource, getChildForRequest, isHttpMethod } from './resource.js';
@@ -57,6 +58,14 @@ export interface SiteOptions {
    */
   onError?: (error: unknown, request: Request | null) => void;
   /**
+   * Where the Site writes its one-line notices: when the session store becomes unavailable
+   * (requests are then answered 503 with `Retry-After` and not passed to `onError`, so an outage
+   * is not a stack trace per request) and when it answers again, with the count of requests
+   * answered 503 meanwhile.
+   * @default console.error
+   */
+  log?: (line: string) => void;
+  /**
    * How long `close()` lets in-flight requests run before cutting their connections.
    * @default 10000
    */
@@ -98,6 +107,7 @@ export class Site {
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
   readonly #config: SiteConfig;
   readonly #onError: (error: unknown, request: Request | null) => void;
+  readonly #outages: StoreOutages;
   readonly #shutdownTimeoutMs: number;
   #server: Server | null;
   #state: 'new' | 'listening' | 'closing' | 'closed';
@@ -131,6 +141,7 @@ export class Site {
       closing: false,
     };
     this.#onError = options.onError ?? defaultOnError;
+    this.#outages = new StoreOutages(options.log ?? defaultLog);
     this.#shutdownTimeoutMs = shutdown;
     this.#server = null;
     this.#state = 'new';
@@ -223,54 +234,58 @@ export class Site {
   #handle(req: IncomingMessage, res: ServerResponse): void {
     this.#inflight++;
     const request = new Request(req, res, this.#config);
+    // Which store outage this request started in, if any (see StoreOutages).
+    const epoch = this.#outages.epoch;
     try {
       if (!isHttpMethod(request.method)) throw new MethodNotImplementedError(request.method, HTTP_METHODS);
       if (request.path.charCodeAt(0) !== 47 && request.path !== '*') throw new BadRequestTargetError(request.path);
       const resource = getChildForRequest(this.root, request);
       const result = resource.render(request);
       if (isThenable(result)) {
-        void this.#settle(request, resource, result);
+        void this.#settle(request, resource, result, epoch);
         return;
       }
       request[kPrepare](result, resourceName(resource));
-      this.#commitAndSend(request);
+      this.#commitAndSend(request, epoch);
     } catch (error) {
-      void this.#fail(request, error);
+      void this.#fail(request, error, epoch);
     }
   }
 
-  async #settle(request: Request, resource: Resource, pending: PromiseLike<unknown>): Promise<void> {
+  async #settle(request: Request, resource: Resource, pending: PromiseLike<unknown>, epoch: number): Promise<void> {
     try {
       request[kPrepare](await pending, resourceName(resource));
-      this.#commitAndSend(request);
+      this.#commitAndSend(request, epoch);
     } catch (error) {
-      return this.#fail(request, error);
+      return this.#fail(request, error, epoch);
     }
   }
 
   /** The one commit step: sessions are committed (and their cookies set) before the head is written. */
-  #commitAndSend(request: Request): void {
+  #commitAndSend(request: Request, epoch: number): void {
     const commit = request[kCommit]();
     if (commit === null) request[kSend](request.method === 'HEAD', this.#done);
-    else void this.#sendAfter(request, commit);
+    else void this.#sendAfter(request, commit, epoch);
   }
 
-  async #sendAfter(request: Request, commit: Promise<void>): Promise<void> {
+  async #sendAfter(request: Request, commit: Promise<void>, epoch: number): Promise<void> {
     try {
       // A commit error: the manager rolled that session back and the others were aborted.
       await commit;
+      this.#outages.succeeded();
       request[kSend](request.method === 'HEAD', this.#done);
     } catch (error) {
-      return this.#fail(request, error);
+      return this.#fail(request, error, epoch);
     }
   }
 
-  async #fail(request: Request, error: unknown): Promise<void> {
+  async #fail(request: Request, error: unknown, epoch: number): Promise<void> {
     try {
       const abort = request[kAbort]();
       if (abort !== null) await abort;
       const status = request[kSendError](error, this.displayTracebacks, request.method === 'HEAD');
-      if (status >= 500) this.#report(error, request);
+      // A store outage is logged once (StoreOutages), not reported per request.
+      if (status >= 500 && !this.#outages.failed(error, epoch)) this.#report(error, request);
     } catch (inner) {
       this.#report(inner, request);
       request.response.destroy();
@@ -316,6 +331,10 @@ function listenReason(error: NodeJS.ErrnoException, port: number): string {
     default:
       return `${error.message}.`;
   }
+}
+
+function defaultLog(line: string): void {
+  console.error(line);
 }
 
 function defaultOnError(error: unknown): void {

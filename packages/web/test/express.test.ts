@@ -193,6 +193,30 @@ describe('dovetailSessions under Express 5', () => {
     expect(await (await jar.fetch(`${url}/counter`)).text()).toBe('Visit #2 for you!');
   });
 
+  it('a store that cannot take new sessions (full) → 503 with Retry-After; one log line for many, nothing to onError', async () => {
+    const sessions = new Sessions({ store: new MemoryStore({ maxSessions: 1 }), sweepInterval: 0 });
+    managers.push(sessions);
+    const lines: string[] = [];
+    const errors: unknown[] = [];
+    const a = express();
+    a.use(dovetailSessions({ sessions, log: (line) => lines.push(line), onError: (e) => errors.push(e) }));
+    a.get('/counter', (req, res) => {
+      res.send(`Visit #${++ICounter(req.session).value}`);
+    });
+    const server = createServer(a);
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    expect((await fetch(`${url}/counter`)).status).toBe(200);
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${url}/counter`);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+    }
+    expect(lines).toEqual([expect.stringMatching(/DT_SESSION_STORE_UNAVAILABLE: .*the store is full/)]);
+    expect(errors).toEqual([]);
+  });
+
   it('a piped body → held while committing (write returns false, then drain), Set-Cookie in the head', async () => {
     const { url } = await app();
     const jar = new Jar();

@@ -276,13 +276,19 @@ describe('Request#getSession over HTTP', () => {
     expect(await storedIds(sessions)).toEqual([]);
   });
 
-  it('a store that cannot take the session at commit (full) → 503, no Set-Cookie', async () => {
-    const { url, errors } = await served({ sessions: { store: new MemoryStore({ maxSessions: 1 }) } });
+  it('a store that cannot take the session at commit (full) → 503 with Retry-After, no Set-Cookie; one log line for many, not onError', async () => {
+    const lines: string[] = [];
+    const sessions = manager({ store: new MemoryStore({ maxSessions: 1 }) });
+    const { url, errors } = await serve(tree(), { sessions, log: (line) => lines.push(line) });
     await fetch(`${url}/counter`);
-    const res = await fetch(`${url}/counter`);
-    expect(res.status).toBe(503);
-    expect(res.headers.getSetCookie()).toEqual([]);
-    expect((errors[0] as { code?: string }).code).toBe('DT_SESSION_STORE_UNAVAILABLE');
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${url}/counter`);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(res.headers.getSetCookie()).toEqual([]);
+    }
+    expect(lines).toEqual([expect.stringMatching(/^\[dovetail\/web\] DT_SESSION_STORE_UNAVAILABLE: .*the store is full/)]);
+    expect(errors).toEqual([]);
   });
 
   it('a streamed body → committed before the first byte (its Set-Cookie is in the head)', async () => {

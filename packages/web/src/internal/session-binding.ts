@@ -47,6 +47,11 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
     return current !== null && !current.expired ? current : null;
   }
 
+  /** Whether a session was opened (loaded or created) in this request, so its commit reaches the store. */
+  get opened(): boolean {
+    return this.#opened !== null;
+  }
+
   /** The request's session: loaded from the cookie on first use, created when there is none, replaced after it expired. */
   get(): Promise<S> {
     const current = this.#current;
