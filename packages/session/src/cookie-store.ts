@@ -7,7 +7,8 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
 import { implementer } from '@dovetail/interfaces';
 import { ISessionDataContainer } from './contracts.js';
 import { SessionDataError, SessionStoreConfigError } from './errors.js';
-import type { ClientSideStore, ExpiredEntry, StoredEntry } from './store.js';
+import { LeaseTable, commitWithLeases, listPage } from './leases.js';
+import type { Acquired, ClientSideStore, ExpiredEntry, ListPage, StoredEntry } from './store.js';
 
 /** Options of {@link CookieStore}. */
 export interface CookieStoreOptions {
@@ -110,6 +111,7 @@ export class CookieStore implements ClientSideStore {
   readonly #view = new Map<string, ViewEntry>();
   /** Ids deleted in this process, in deletion order; bounded like the view. */
   readonly #deleted = new Set<string>();
+  readonly #leases: LeaseTable;
 
   /**
    * @throws SessionStoreConfigError (`DT_SESSION_STORE_CONFIG`) when `secrets` is empty or one is
@@ -126,6 +128,7 @@ export class CookieStore implements ClientSideStore {
     }
     this.#keys = (secrets as readonly (string | Uint8Array)[]).map(deriveKey);
     this.#clock = options.clock ?? Date.now;
+    this.#leases = new LeaseTable(this.#clock);
     const maxCookieBytes = options.maxCookieBytes ?? 4096;
     const maxEntries = options.maxEntries ?? 10_000;
     for (const [name, v, min] of [
@@ -228,6 +231,37 @@ export class CookieStore implements ClientSideStore {
     return version;
   }
 
+  /** Lock-and-load on this process's view (see {@link SessionStore.acquire}): `absent` for a session it does not remember. */
+  acquire(id: string, owner: string, leaseMs: number, now: number): Acquired {
+    return this.#leases.acquire(this.get(id, now), id, owner, leaseMs);
+  }
+
+  /** Write-and-release on this process's view; see {@link SessionStore.commit}. */
+  commit(id: string, owner: string, payload: string, expires: number, expectedVersion: number): number | undefined {
+    return commitWithLeases(this, this.#leases, id, owner, payload, expires, expectedVersion);
+  }
+
+  /** Releases `owner`'s lease, moving the remembered expiry when `expires` is given. */
+  release(id: string, owner: string, expires?: number): void {
+    this.#leases.release(id, owner);
+    if (expires !== undefined) this.touch(id, expires);
+  }
+
+  /** See {@link SessionStore.renew}, on this process's view. */
+  renew(ids: readonly string[], owner: string, leaseMs: number): string[] {
+    return this.#leases.renew(ids, owner, leaseMs, (id) => this.#view.has(id));
+  }
+
+  /** How many commits this process remembers (the sessions themselves live in cookies). */
+  count(): number {
+    return this.#view.size;
+  }
+
+  /** One page of the commits this process remembers, oldest-written first. */
+  list(cursor: string | undefined, limit: number): ListPage {
+    return listPage(this.#view, cursor, limit);
+  }
+
   /** Moves the expiry of a remembered commit; the cookie carries its own (from `seal`). */
   touch(id: string, expires: number): void {
     const cur = this.#view.get(id);
@@ -236,6 +270,7 @@ export class CookieStore implements ClientSideStore {
 
   /** Forgets `id` and refuses its cookies in this process from now on; true when it was remembered. */
   delete(id: string): boolean {
+    this.#leases.release(id);
     const had = this.#view.delete(id);
     this.#deleted.delete(id);
     this.#deleted.add(id);
@@ -263,6 +298,7 @@ export class CookieStore implements ClientSideStore {
   close(): void {
     this.#view.clear();
     this.#deleted.clear();
+    this.#leases.clear();
   }
 
   #remember(id: string, e: ViewEntry): void {

@@ -28,6 +28,9 @@ export { MemoryStore } from './memory-store.js';
 export { SqliteStore } from './sqlite-store.js';
 export { RedisStore } from './redis-store.js';
 export { CookieStore } from './cookie-store.js';
+// Secrets
+export { keptSecretFile } from './secret-file.js';
+export { checkSecret } from './signing.js';
 // The codec
 export { encode, decode, codecVersion } from './codec.js';
 // Errors
@@ -43,7 +46,7 @@ export {
 export type { SessionRecord, StoredComponent, RestorableClass } from './session.js';
 export type { SessionsOptions, CookieSettings } from './sessions.js';
 export type { SessionEvent } from './contracts.js';
-export type { SessionStore, ClientSideStore, StoredEntry, ExpiredEntry } from './store.js';
+export type { SessionStore, ClientSideStore, StoredEntry, ExpiredEntry, Acquired, ListedEntry, ListPage } from './store.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export type { SqliteStoreOptions } from './sqlite-store.js';
 export type { RedisStoreOptions, RedisStoreUrlOptions, RedisStoreClientOptions, RedisClientLike } from './redis-store.js';

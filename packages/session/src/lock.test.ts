@@ -2,22 +2,30 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { SessionBusyError, SessionStoreError } from './errors.js';
 import { SessionLocks } from './lock.js';
 import { MemoryStore } from './memory-store.js';
-import type { SessionStore } from './store.js';
+import type { Acquired, SessionStore } from './store.js';
 
 afterEach(() => {
   jest.useRealTimers();
 });
 
-/** A store whose lock answers from a script (true: taken). */
-function lockingStore(answers: (id: string, owner: string) => boolean | Promise<boolean>) {
-  const calls = { lock: [] as [string, string, number][], unlock: [] as [string, string][] };
+/**
+ * A shared store (not in-process) whose `acquire` answers from a script (true: held); every
+ * lease call is recorded.
+ */
+function leasingStore(answers: (id: string, owner: string) => boolean | Promise<boolean>) {
+  const calls = { acquire: [] as [string, string, number][], release: [] as [string, string][], renew: [] as string[][] };
   const store = Object.assign(new MemoryStore(), {
-    lock: (id: string, owner: string, ttl: number) => {
-      calls.lock.push([id, owner, ttl]);
-      return answers(id, owner);
+    inProcess: false,
+    acquire: async (id: string, owner: string, lease: number): Promise<Acquired> => {
+      calls.acquire.push([id, owner, lease]);
+      return (await answers(id, owner)) ? { state: 'held', entry: { payload: 'p', version: 1, expires: Infinity } } : { state: 'busy' };
     },
-    unlock: (id: string, owner: string) => {
-      calls.unlock.push([id, owner]);
+    release: (id: string, owner: string) => {
+      calls.release.push([id, owner]);
+    },
+    renew: (ids: readonly string[]) => {
+      calls.renew.push([...ids]);
+      return [];
     },
   }) as SessionStore;
   return { store, calls };
@@ -25,11 +33,11 @@ function lockingStore(answers: (id: string, owner: string) => boolean | Promise<
 
 describe('SessionLocks#acquire', () => {
   it('a free lock is taken at once; waiters get it in arrival order (FIFO)', async () => {
-    const locks = new SessionLocks(new MemoryStore(), { wait: 1000, ttl: 30_000, clock: Date.now });
-    await locks.acquire('a');
+    const locks = new SessionLocks(new MemoryStore(), { wait: 1000, lease: 30_000, clock: Date.now });
+    await locks.acquire('a', 0);
     expect(locks.isHeld('a')).toBe(true);
     const order: number[] = [];
-    const waiters = [1, 2, 3].map((n) => locks.acquire('a').then(() => order.push(n)));
+    const waiters = [1, 2, 3].map((n) => locks.acquire('a', 0).then(() => order.push(n)));
     await Promise.resolve();
     expect(order).toEqual([]);
     for (let i = 0; i < 3; i++) {
@@ -43,19 +51,19 @@ describe('SessionLocks#acquire', () => {
   });
 
   it('locks of different sessions do not wait for each other', async () => {
-    const locks = new SessionLocks(new MemoryStore(), { wait: 1000, ttl: 30_000, clock: Date.now });
-    await locks.acquire('a');
-    await locks.acquire('b');
+    const locks = new SessionLocks(new MemoryStore(), { wait: 1000, lease: 30_000, clock: Date.now });
+    await locks.acquire('a', 0);
+    await locks.acquire('b', 0);
     expect(locks.isHeld('a') && locks.isHeld('b')).toBe(true);
   });
 
   it('a wait longer than `wait` → SessionBusyError (503, Retry-After); the queue behind it still moves', async () => {
     jest.useFakeTimers();
-    const locks = new SessionLocks(new MemoryStore(), { wait: 2500, ttl: 30_000, clock: Date.now });
-    await locks.acquire('session-id-123');
-    const first = locks.acquire('session-id-123').then(() => 'got it', (e: unknown) => e);
+    const locks = new SessionLocks(new MemoryStore(), { wait: 2500, lease: 30_000, clock: Date.now });
+    await locks.acquire('session-id-123', 0);
+    const first = locks.acquire('session-id-123', 0).then(() => 'got it', (e: unknown) => e);
     await jest.advanceTimersByTimeAsync(1000);
-    const second = locks.acquire('session-id-123').then(() => 'got it', (e: unknown) => e);
+    const second = locks.acquire('session-id-123', 0).then(() => 'got it', (e: unknown) => e);
     await jest.advanceTimersByTimeAsync(1499);
     let settled = false;
     void first.then(() => (settled = true));
@@ -75,9 +83,9 @@ describe('SessionLocks#acquire', () => {
 
 describe('SessionLocks#release', () => {
   it('hands the lock straight to the next waiter (it stays held); without a waiter it is free', async () => {
-    const locks = new SessionLocks(new MemoryStore(), { wait: 1000, ttl: 30_000, clock: Date.now });
-    await locks.acquire('a');
-    const next = locks.acquire('a');
+    const locks = new SessionLocks(new MemoryStore(), { wait: 1000, lease: 30_000, clock: Date.now });
+    await locks.acquire('a', 0);
+    const next = locks.acquire('a', 0);
     locks.release('a');
     expect(locks.isHeld('a')).toBe(true);
     await next;
@@ -87,63 +95,85 @@ describe('SessionLocks#release', () => {
     expect(locks.isHeld('a')).toBe(false);
   });
 
-  it("releases the store's lock with this manager's owner", async () => {
-    const { store, calls } = lockingStore(() => true);
-    const locks = new SessionLocks(store, { wait: 1000, ttl: 30_000, clock: Date.now });
-    await locks.acquire('a');
-    expect(calls.lock).toEqual([['a', expect.any(String), 30_000]]);
+  it("gives back the store's lease with this manager's owner, unless a commit already did", async () => {
+    const { store, calls } = leasingStore(() => true);
+    const locks = new SessionLocks(store, { wait: 1000, lease: 30_000, clock: Date.now });
+    expect(await locks.acquire('a', 0)).toMatchObject({ state: 'held' });
+    expect(calls.acquire).toEqual([['a', locks.owner, 30_000]]);
     locks.release('a');
-    expect(calls.unlock).toEqual([['a', calls.lock[0]![1]]]);
+    expect(calls.release).toEqual([['a', locks.owner]]);
+    await locks.acquire('a', 0);
+    locks.settled('a'); // the commit gave it back
+    locks.release('a');
+    expect(calls.release).toHaveLength(1);
   });
 
   it('rename() moves a held lock to a new id (after regenerate)', async () => {
-    const locks = new SessionLocks(new MemoryStore(), { wait: 1000, ttl: 30_000, clock: Date.now });
-    await locks.acquire('old');
+    const locks = new SessionLocks(new MemoryStore(), { wait: 1000, lease: 30_000, clock: Date.now });
+    await locks.acquire('old', 0);
     locks.rename('old', 'new');
     expect(locks.isHeld('old')).toBe(false);
     expect(locks.isHeld('new')).toBe(true);
   });
 });
 
-describe('SessionLocks with a store lock (several processes)', () => {
-  it('retries a taken store lock with backoff until it is free', async () => {
+describe('SessionLocks with store leases (several processes)', () => {
+  it('retries a busy lease with backoff until it is free', async () => {
     jest.useFakeTimers();
     let refusals = 3;
-    const { store, calls } = lockingStore(() => refusals-- <= 0);
-    const locks = new SessionLocks(store, { wait: 1000, ttl: 30_000, clock: Date.now });
-    const taken = locks.acquire('a');
+    const { store, calls } = leasingStore(() => refusals-- <= 0);
+    const locks = new SessionLocks(store, { wait: 1000, lease: 30_000, clock: Date.now });
+    const taken = locks.acquire('a', 0);
     await jest.advanceTimersByTimeAsync(100);
     await taken;
-    expect(calls.lock).toHaveLength(4);
+    expect(calls.acquire).toHaveLength(4);
   });
 
-  it('a store lock not free within `wait` → SessionBusyError, and the in-process lock is released', async () => {
+  it('held leases are renewed every third of the lease, in one call, until settled', async () => {
     jest.useFakeTimers();
-    const { store } = lockingStore(() => false);
-    const locks = new SessionLocks(store, { wait: 300, ttl: 30_000, clock: Date.now });
-    const attempt = locks.acquire('a').then(() => 'taken', (e: unknown) => e);
+    const { store, calls } = leasingStore(() => true);
+    const locks = new SessionLocks(store, { wait: 1000, lease: 900, clock: Date.now });
+    await locks.acquire('a', 0);
+    await locks.acquire('b', 0);
+    await jest.advanceTimersByTimeAsync(299);
+    expect(calls.renew).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(calls.renew).toEqual([['a', 'b']]);
+    locks.settled('a');
+    await jest.advanceTimersByTimeAsync(300);
+    expect(calls.renew).toEqual([['a', 'b'], ['b']]);
+    locks.settled('b');
+    await jest.advanceTimersByTimeAsync(3000);
+    expect(calls.renew).toHaveLength(2);
+  });
+
+  it('a lease not free within `wait` → SessionBusyError, and the in-process lock is released', async () => {
+    jest.useFakeTimers();
+    const { store } = leasingStore(() => false);
+    const locks = new SessionLocks(store, { wait: 300, lease: 30_000, clock: Date.now });
+    const attempt = locks.acquire('a', 0).then(() => 'taken', (e: unknown) => e);
     await jest.advanceTimersByTimeAsync(300);
     expect(await attempt).toBeInstanceOf(SessionBusyError);
     expect(locks.isHeld('a')).toBe(false);
   });
 
-  it('a failing store lock → SessionStoreError with the cause, and the in-process lock is released', async () => {
+  it('a failing store → SessionStoreError with the cause, and the in-process lock is released', async () => {
     const boom = new Error('connection refused');
-    const { store } = lockingStore(() => {
+    const { store } = leasingStore(() => {
       throw boom;
     });
-    const locks = new SessionLocks(store, { wait: 300, ttl: 30_000, clock: Date.now });
-    const error = (await locks.acquire('a').catch((e: unknown) => e)) as SessionStoreError;
+    const locks = new SessionLocks(store, { wait: 300, lease: 30_000, clock: Date.now });
+    const error = (await locks.acquire('a', 0).catch((e: unknown) => e)) as SessionStoreError;
     expect(error).toBeInstanceOf(SessionStoreError);
     expect(error.cause).toBe(boom);
     expect(locks.isHeld('a')).toBe(false);
   });
 
   it('a new id is held without asking the store', () => {
-    const { store, calls } = lockingStore(() => true);
-    const locks = new SessionLocks(store, { wait: 300, ttl: 30_000, clock: Date.now });
+    const { store, calls } = leasingStore(() => true);
+    const locks = new SessionLocks(store, { wait: 300, lease: 30_000, clock: Date.now });
     locks.holdNew('fresh');
     expect(locks.isHeld('fresh')).toBe(true);
-    expect(calls.lock).toEqual([]);
+    expect(calls.acquire).toEqual([]);
   });
 });

@@ -4,12 +4,16 @@
  *
  * Within a process, requests of one session queue in arrival order (no store round trip when
  * the lock is free: the common case costs a Map lookup). Across processes, the holder of the
- * in-process lock also takes the store's lock (`SessionStore.lock`), retrying with backoff until
- * the deadline. Whoever waits too long gets `SessionBusyError`, never a silent overwrite.
+ * in-process lock also holds the store's lease on the session, taken together with the load
+ * (`SessionStore.acquire`, retried with backoff until the deadline) and given back together
+ * with the write (`SessionStore.commit` / `release`). Leases are short and renewed by one timer
+ * while held, so a process that dies blocks its sessions for at most one lease. Whoever waits too
+ * long gets `SessionBusyError`, never a silent overwrite.
  */
 import { randomBytes } from 'node:crypto';
 import { SessionBusyError, SessionStoreError } from './errors.js';
-import type { SessionStore } from './store.js';
+import { isClientSide } from './store.js';
+import type { Acquired, SessionStore } from './store.js';
 
 interface Waiter {
   resolve(): void;
@@ -25,21 +29,32 @@ interface LockState {
 export interface LockOptions {
   /** How long a request waits for a session held by another one, ms. @default 5000 */
   readonly wait: number;
-  /** How long a store lock lives if its holder dies, ms. @default 30000 */
-  readonly ttl: number;
+  /** How long a store lease lasts unless renewed (a dead holder blocks for at most this), ms. @default 1000 */
+  readonly lease: number;
   /** The manager's clock, ms since the epoch. */
   readonly clock: () => number;
+  /** Told when renewing leases fails (the leases then lapse by themselves). */
+  readonly onError?: (error: unknown, context: string) => void;
 }
 
 /** The locks of one `Sessions` manager. */
 export class SessionLocks {
   readonly #held = new Map<string, LockState>();
-  readonly #owner = `${process.pid}:${randomBytes(8).toString('hex')}`;
+  /** Ids whose store lease this process holds, renewed by `#renewer` while there are any. */
+  readonly #leased = new Set<string>();
+  #renewer: ReturnType<typeof setInterval> | null = null;
+  #renewing = false;
+  /** This process's name on the store's leases. */
+  readonly owner = `${process.pid}:${randomBytes(8).toString('hex')}`;
+  /** True when the store is shared by processes, so requests take its lease too. */
+  readonly leases: boolean;
 
   constructor(
     readonly store: SessionStore,
     readonly options: LockOptions,
-  ) {}
+  ) {
+    this.leases = !store.inProcess && !isClientSide(store);
+  }
 
   /** True when this process holds `id`. */
   isHeld(id: string): boolean {
@@ -47,36 +62,38 @@ export class SessionLocks {
   }
 
   /**
-   * Takes the lock of `id` for this process and the store.
+   * Takes the lock of `id` for this process and, on a shared store, its lease together with
+   * its entry (one store call). Returns what the store found (`undefined` on a store without
+   * leases: then load the entry yourself). On `absent` the lock is still held here: release it.
    *
    * @throws SessionBusyError (`DT_SESSION_BUSY`) when it is not free within the wait.
+   * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`) when the store fails.
    */
-  async acquire(id: string): Promise<void> {
+  async acquire(id: string, now: number): Promise<Acquired | undefined> {
     const started = this.options.clock();
     const state = this.#held.get(id);
     if (state) await this.#queue(id, state, started);
     else this.#held.set(id, { waiters: [] });
-    if (this.store.lock) {
-      try {
-        await this.#storeLock(id, started);
-      } catch (e) {
-        this.release(id);
-        throw e;
-      }
+    if (!this.leases) return undefined;
+    try {
+      return await this.#lease(id, now, started);
+    } catch (e) {
+      this.release(id);
+      throw e;
     }
   }
 
   /**
    * Takes the lock of `id` at once when no one in this process holds it and the store needs no
-   * cross-process lock; false otherwise (then use {@link SessionLocks.acquire}).
+   * lease; false otherwise (then use {@link SessionLocks.acquire}).
    */
   tryAcquire(id: string): boolean {
-    if (this.store.lock || this.#held.has(id)) return false;
+    if (this.leases || this.#held.has(id)) return false;
     this.#held.set(id, { waiters: [] });
     return true;
   }
 
-  /** Marks a brand-new id as held (no one else can know it yet: no waiting, no store lock). */
+  /** Marks a brand-new id as held (no one else can know it yet: no waiting, no lease). */
   holdNew(id: string): void {
     this.#held.set(id, { waiters: [] });
   }
@@ -89,39 +106,70 @@ export class SessionLocks {
         timer: setTimeout(() => {
           const i = state.waiters.indexOf(waiter);
           if (i >= 0) state.waiters.splice(i, 1);
-          reject(new SessionBusyError(id, this.options.clock() - started, Math.max(1, Math.ceil(this.options.wait / 1000))));
+          reject(this.#busy(id, this.options.clock() - started));
         }, this.options.wait),
       };
       state.waiters.push(waiter);
     });
   }
 
-  async #storeLock(id: string, started: number): Promise<void> {
+  #busy(id: string, waited: number): SessionBusyError {
+    return new SessionBusyError(id, waited, Math.max(1, Math.ceil(this.options.wait / 1000)));
+  }
+
+  async #lease(id: string, now: number, started: number): Promise<Acquired> {
     let delay = 2;
     for (;;) {
-      let taken: boolean;
+      let got: Acquired;
       try {
-        taken = await this.store.lock!(id, this.#owner, this.options.ttl);
+        got = await this.store.acquire(id, this.owner, this.options.lease, now);
       } catch (e) {
-        throw e instanceof SessionStoreError ? e : new SessionStoreError(this.store.name, 'take the session lock', undefined, undefined, { cause: e });
+        throw e instanceof SessionStoreError ? e : new SessionStoreError(this.store.name, 'take the session lease', undefined, undefined, { cause: e });
       }
-      if (taken) return;
+      if (got.state === 'held') this.#hold(id);
+      if (got.state !== 'busy') return got;
       const waited = this.options.clock() - started;
-      if (waited >= this.options.wait) {
-        throw new SessionBusyError(id, waited, Math.max(1, Math.ceil(this.options.wait / 1000)));
-      }
+      if (waited >= this.options.wait) throw this.#busy(id, waited);
       await new Promise((r) => setTimeout(r, Math.min(delay, this.options.wait - waited)));
       delay = Math.min(delay * 2, 50);
     }
   }
 
-  /** Releases `id` here and in the store; the next waiter, if any, gets it. */
-  release(id: string, storeToo = true): void {
+  #hold(id: string): void {
+    this.#leased.add(id);
+    if (this.#renewer !== null) return;
+    this.#renewer = setInterval(() => this.#renew(), Math.max(1, Math.floor(this.options.lease / 3)));
+    this.#renewer.unref();
+  }
+
+  /** Renews every lease held (one store call); a lease already lost makes its commit a conflict. */
+  #renew(): void {
+    if (this.#renewing || this.#leased.size === 0) return;
+    this.#renewing = true;
+    Promise.resolve(this.store.renew([...this.#leased], this.owner, this.options.lease))
+      .catch((e: unknown) => this.options.onError?.(e, 'renewing session leases'))
+      .finally(() => (this.#renewing = false));
+  }
+
+  /** The store's lease on `id` was given back by a commit or release: no longer renewed. */
+  settled(id: string): void {
+    this.#leased.delete(id);
+    if (this.#leased.size === 0 && this.#renewer !== null) {
+      clearInterval(this.#renewer);
+      this.#renewer = null;
+    }
+  }
+
+  /**
+   * Releases `id` here (the next waiter, if any, gets it) and gives back a store lease still
+   * held (without waiting: a failed release lapses by itself).
+   */
+  release(id: string): void {
     const state = this.#held.get(id);
     if (!state) return;
-    if (storeToo && this.store.unlock) {
-      // The store lock lapses by itself if this fails; the next holder retries until then.
-      Promise.resolve(this.store.unlock(id, this.#owner)).catch(() => undefined);
+    if (this.#leased.has(id)) {
+      this.settled(id);
+      Promise.resolve(this.store.release(id, this.owner)).catch(() => undefined);
     }
     const next = state.waiters.shift();
     if (next) {
@@ -134,5 +182,12 @@ export class SessionLocks {
   rename(oldId: string, newId: string): void {
     this.holdNew(newId);
     this.release(oldId);
+  }
+
+  /** Stops renewing (the manager is closing); leases still held lapse by themselves. */
+  close(): void {
+    if (this.#renewer !== null) clearInterval(this.#renewer);
+    this.#renewer = null;
+    this.#leased.clear();
   }
 }

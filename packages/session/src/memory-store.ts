@@ -6,7 +6,8 @@
 import { implementer } from '@dovetail/interfaces';
 import { ISessionDataContainer } from './contracts.js';
 import { SessionStoreConfigError, SessionStoreError } from './errors.js';
-import type { ExpiredEntry, SessionStore, StoredEntry } from './store.js';
+import { LeaseTable, commitWithLeases, listPage } from './leases.js';
+import type { Acquired, ExpiredEntry, ListPage, SessionStore, StoredEntry } from './store.js';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -54,7 +55,9 @@ const bucketOf = (expires: number): number => Math.floor(expires / BUCKET_MS) * 
  * process ends. Per entry: one `Map` entry holding a three-field record, plus one `Set` slot in
  * its expiry bucket.
  *
- * No `lock`: one process only, and the manager serialises requests of one session itself.
+ * Leases (`acquire`/`commit`/`release`) are kept in a table of their own that is empty while
+ * nothing is leased: the manager serialises requests of one session itself and does not use
+ * them; they are there for tools and tests that drive the store directly.
  *
  * @example
  * ```ts
@@ -73,6 +76,7 @@ export class MemoryStore implements SessionStore {
   #claimed: ExpiredEntry[] = [];
   readonly #max: number;
   readonly #clock: () => number;
+  readonly #leases: LeaseTable;
 
   /**
    * @throws SessionStoreConfigError (`DT_SESSION_STORE_CONFIG`) when `maxSessions` is not a
@@ -89,6 +93,7 @@ export class MemoryStore implements SessionStore {
     }
     this.#max = max;
     this.#clock = options.clock ?? Date.now;
+    this.#leases = new LeaseTable(this.#clock);
   }
 
   /** How many entries are kept, live or expired but not yet swept. */
@@ -126,6 +131,37 @@ export class MemoryStore implements SessionStore {
     return version;
   }
 
+  /** Lock-and-load; see {@link SessionStore.acquire}. */
+  acquire(id: string, owner: string, leaseMs: number, now: number): Acquired {
+    return this.#leases.acquire(this.get(id, now), id, owner, leaseMs);
+  }
+
+  /** Write-and-release; see {@link SessionStore.commit}. @throws SessionStoreError as `set`. */
+  commit(id: string, owner: string, payload: string, expires: number, expectedVersion: number): number | undefined {
+    return commitWithLeases(this, this.#leases, id, owner, payload, expires, expectedVersion);
+  }
+
+  /** Releases `owner`'s lease, moving the expiry when `expires` is given. */
+  release(id: string, owner: string, expires?: number): void {
+    this.#leases.release(id, owner);
+    if (expires !== undefined) this.touch(id, expires);
+  }
+
+  /** See {@link SessionStore.renew}. */
+  renew(ids: readonly string[], owner: string, leaseMs: number): string[] {
+    return this.#leases.renew(ids, owner, leaseMs, (id) => this.#entries.has(id));
+  }
+
+  /** How many entries are kept (as `size`). */
+  count(): number {
+    return this.#entries.size;
+  }
+
+  /** One page of entries, in insertion order; the cursor is a position in that order. */
+  list(cursor: string | undefined, limit: number): ListPage {
+    return listPage(this.#entries, cursor, limit);
+  }
+
   /** Moves the expiry of an entry that has not been swept yet; no-op when absent. */
   touch(id: string, expires: number): void {
     const old = this.#entries.get(id);
@@ -136,6 +172,7 @@ export class MemoryStore implements SessionStore {
 
   /** Removes the entry without reporting an expiry; true when there was one. */
   delete(id: string): boolean {
+    this.#leases.release(id);
     const old = this.#entries.get(id);
     if (old === undefined) return false;
     this.#entries.delete(id);
@@ -160,6 +197,7 @@ export class MemoryStore implements SessionStore {
   /** Drops every entry. Idempotent; the store stays usable (it holds no timers or handles). */
   close(): void {
     this.#entries.clear();
+    this.#leases.clear();
     this.#buckets.clear();
     this.#starts.length = 0;
     this.#claimed = [];

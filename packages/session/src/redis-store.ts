@@ -3,11 +3,15 @@
  *
  * @module
  */
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { implementer } from '@dovetail/interfaces';
 import { ISessionDataContainer } from './contracts.js';
 import { SessionStoreConfigError, SessionStoreError } from './errors.js';
-import type { ExpiredEntry, SessionStore, StoredEntry } from './store.js';
+import { openRedisLayout } from './redis-schema.js';
+import { ACQUIRE, CLAIM, DELETE, RELEASE, RENEW, WRITE, isNoScript, shardOf } from './redis-scripts.js';
+import { checkSecret } from './signing.js';
+import type { Script } from './redis-scripts.js';
+import type { Acquired, ExpiredEntry, ListPage, ListedEntry, SessionStore, StoredEntry } from './store.js';
 import type * as Redis from 'redis';
 
 /**
@@ -25,8 +29,9 @@ export interface RedisClientLike {
 
 interface CommonOptions {
   /**
-   * Prefix of every key the store writes: `<prefix>s:<id>` (a hash per session),
-   * `<prefix>expiry` (the sorted set of expiry times), `<prefix>lock:<id>`.
+   * Prefix of every key the store writes: `<prefix>{<id>}` (a hash per session),
+   * `<prefix>{<id>}:lease` (its lease), `<prefix>expiry:{<n>}` (the shards of the expiry index),
+   * `<prefix>meta` (the layout version), `<prefix>secret` (the kept secret). No `{` or `}`.
    * @default 'dovetail:'
    */
   readonly prefix?: string;
@@ -69,92 +74,25 @@ export interface RedisStoreClientOptions extends CommonOptions {
 /** Options of {@link RedisStore}: a `url` (the store owns its client) or a `client` (yours). */
 export type RedisStoreOptions = RedisStoreUrlOptions | RedisStoreClientOptions;
 
-/** A Lua script, sent by SHA (EVALSHA) and loaded with EVAL when the server does not know it. */
-interface Script {
-  readonly source: string;
-  readonly sha: string;
-}
-
-const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') });
-
-// KEYS: entry, expiry set. ARGV: id, payload, expires, expectedVersion, now, graceMs.
-// Returns the new version, or -1 when the version did not match.
-const SET = script(`
-local cur = redis.call('HMGET', KEYS[1], 'version', 'expires')
-local v = tonumber(cur[1])
-local expected = tonumber(ARGV[4])
-if expected == 0 then
-  if v and tonumber(cur[2]) > tonumber(ARGV[5]) then return -1 end
-  v = 0
-elseif v ~= expected then
-  return -1
-end
-local nv = v + 1
-redis.call('HSET', KEYS[1], 'payload', ARGV[2], 'version', nv, 'expires', ARGV[3])
-redis.call('PEXPIREAT', KEYS[1], tonumber(ARGV[3]) + tonumber(ARGV[6]))
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
-return nv
-`);
-
-// KEYS: entry, expiry set. ARGV: id, expires, graceMs.
-const TOUCH = script(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'expires', ARGV[2])
-redis.call('PEXPIREAT', KEYS[1], tonumber(ARGV[2]) + tonumber(ARGV[3]))
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
-return 1
-`);
-
-// KEYS: entry, expiry set. ARGV: id.
-const DELETE = script(`
-redis.call('ZREM', KEYS[2], ARGV[1])
-return redis.call('DEL', KEYS[1])
-`);
-
-// KEYS: expiry set. ARGV: now, limit, entry key prefix.
-// Claims atomically: an id leaves the sorted set and its hash in the same script, so with several
-// sweepers each expired entry is returned once. Returns a flat list id, payload, id, payload…
-const SWEEP = script(`
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-local out = {}
-for _, id in ipairs(ids) do
-  redis.call('ZREM', KEYS[1], id)
-  local key = ARGV[3] .. id
-  local e = redis.call('HMGET', key, 'payload', 'expires')
-  if e[1] then
-    if tonumber(e[2]) <= tonumber(ARGV[1]) then
-      redis.call('DEL', key)
-      out[#out + 1] = id
-      out[#out + 1] = e[1]
-    else
-      redis.call('ZADD', KEYS[1], e[2], id)
-    end
-  end
-end
-return out
-`);
-
-// KEYS: lock. ARGV: owner.
-const UNLOCK = script(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`);
-
-function isNoScript(e: unknown): boolean {
-  return e instanceof Error && e.message.startsWith('NOSCRIPT');
-}
+/** How many shards the expiry index of a new prefix gets (kept in `<prefix>meta` after that). */
+const SHARDS = 16;
+const ABSENT: Acquired = { state: 'absent' };
+const BUSY: Acquired = { state: 'busy' };
 
 /**
  * Sessions in Redis, shared by every process and machine that uses the same server and prefix.
  *
- * Each session is a hash (`payload`, `version`, `expires`) written by a Lua compare-and-set; a
- * sorted set of expiry times lets `sweep` claim exactly the expired ids, atomically, so with
- * several processes each expiry is handed out once. Locks are `SET … NX PX` keys released by a
- * compare-and-delete script. Every backend failure (server gone, timeout, refused connection) is a
- * `SessionStoreError` with the node-redis error as `cause`: commands are not queued while
- * disconnected and time out after `commandTimeoutMs`, so a request never hangs on Redis.
+ * Each session is a hash (`payload`, `version`, `expires`) and a lease key (`SET … NX PX`: Redis
+ * itself lapses it), both under the hash tag `{<id>}`, so every script of the request path
+ * touches one slot: `acquire` (take the lease and read the hash), `commit` (compare the version,
+ * write, release) and `release` are one script each. The expiry index is sharded
+ * (`<prefix>expiry:{0}` … `{15}`), and `sweep` claims each expired id with a script on the
+ * session's own keys, so with several processes each expiry is handed out once. Keys written by
+ * the layout before versions are migrated when the store connects.
  *
- * Not for Redis Cluster: the sweep script touches keys it computes, which Cluster forbids.
+ * Every backend failure (server gone, timeout, refused connection) is a `SessionStoreError` with
+ * the node-redis error as `cause`: commands are not queued while disconnected and time out after
+ * `commandTimeoutMs`, so a request never hangs on Redis.
  *
  * @example
  * ```ts
@@ -169,7 +107,8 @@ export class RedisStore implements SessionStore {
   readonly name: string;
   readonly inProcess = false;
   readonly #prefix: string;
-  readonly #expiryKey: string;
+  /** Shards of the expiry index, read from `<prefix>meta` when connecting. */
+  #shards = SHARDS;
   readonly #graceMs: number;
   readonly #timeout: number;
   readonly #clock: () => number;
@@ -211,14 +150,15 @@ export class RedisStore implements SessionStore {
       }
     }
     this.#prefix = o.prefix ?? 'dovetail:';
-    this.#expiryKey = `${this.#prefix}expiry`;
+    if (/[{}]/.test(this.#prefix)) {
+      throw new SessionStoreConfigError('RedisStore', `the prefix ${JSON.stringify(this.#prefix)} contains '{' or '}'`, 'Choose a prefix without braces: the store puts each session id in braces (a Redis Cluster hash tag).');
+    }
     this.#graceMs = o.graceMs ?? 3_600_000;
     this.#timeout = o.commandTimeoutMs ?? 2000;
     this.#connectTimeoutMs = o.connectTimeoutMs ?? 2000;
     this.#clock = o.clock ?? Date.now;
     this.#url = client === undefined ? o.url : undefined;
     this.#given = client;
-    this.#client = client?.isOpen ? client : undefined;
     this.name = `redis:${this.#url === undefined ? 'client' : redactUrl(this.#url)}/${this.#prefix}`;
   }
 
@@ -232,6 +172,21 @@ export class RedisStore implements SessionStore {
     await this.#connected();
   }
 
+  /**
+   * The cookie-signing secret kept under `<prefix>secret`: created once with `SET NX` by the
+   * first process, read by every other one.
+   *
+   * @throws SessionStoreConfigError (`DT_SESSION_STORE_CONFIG`) when the key holds an empty or short secret.
+   * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`).
+   */
+  async keptSecret(): Promise<string> {
+    const key = `${this.#prefix}secret`;
+    await this.#command('keep the secret', ['SET', key, randomBytes(32).toString('base64url'), 'NX']);
+    const secret = (await this.#command('read the secret', ['GET', key])) as string | null;
+    checkSecret(secret ?? '', `the Redis key ${key}`, `Delete the key to have a new one made, or SET a good secret in it`);
+    return secret!;
+  }
+
   /** See {@link SessionStore.get}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   async get(id: string, now: number): Promise<StoredEntry | undefined> {
     const r = (await this.#command('get', ['HMGET', this.#entryKey(id), 'payload', 'version', 'expires'])) as (string | null)[];
@@ -241,47 +196,95 @@ export class RedisStore implements SessionStore {
   }
 
   /** See {@link SessionStore.set}: a Lua compare-and-set. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
-  async set(id: string, payload: string, expires: number, expectedVersion: number): Promise<number | undefined> {
-    const v = Number(
-      await this.#eval('set', SET, [this.#entryKey(id), this.#expiryKey], [
-        id,
-        payload,
-        String(expires),
-        String(expectedVersion),
-        String(this.#clock()),
-        String(this.#graceMs),
-      ]),
-    );
-    return v > 0 ? v : undefined;
+  set(id: string, payload: string, expires: number, expectedVersion: number): Promise<number | undefined> {
+    return this.#write('set', id, '', payload, expires, expectedVersion);
+  }
+
+  /** Lock-and-load in one script; see {@link SessionStore.acquire}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
+  async acquire(id: string, owner: string, leaseMs: number, now: number): Promise<Acquired> {
+    const r = (await this.#eval('acquire', ACQUIRE, this.#keys(id), [owner, String(Math.max(1, Math.ceil(leaseMs))), String(now)])) as (number | string)[];
+    if (r[0] === 0) return ABSENT;
+    if (r[0] === 1) return BUSY;
+    return { state: 'held', entry: { payload: String(r[1]), version: Number(r[2]), expires: Number(r[3]) } };
+  }
+
+  /** Write-and-release in one script; see {@link SessionStore.commit}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
+  commit(id: string, owner: string, payload: string, expires: number, expectedVersion: number): Promise<number | undefined> {
+    return this.#write('commit', id, owner, payload, expires, expectedVersion);
+  }
+
+  /** Releases `owner`'s lease, moving the expiry when `expires` is given, in one script. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
+  async release(id: string, owner: string, expires?: number): Promise<void> {
+    const earlier = await this.#eval('release', RELEASE, this.#keys(id), [owner, expires === undefined ? '' : String(expires), String(this.#graceMs)]);
+    if (earlier === 1) await this.#index(id, expires!);
+  }
+
+  /** See {@link SessionStore.renew}: one script per id, sent together. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
+  async renew(ids: readonly string[], owner: string, leaseMs: number): Promise<string[]> {
+    const lease = String(Math.max(1, Math.ceil(leaseMs)));
+    const kept = await Promise.all(ids.map((id) => this.#eval('renew', RENEW, this.#keys(id), [owner, lease])));
+    return ids.filter((_, i) => kept[i] !== 1);
   }
 
   /** See {@link SessionStore.touch}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
-  async touch(id: string, expires: number): Promise<void> {
-    await this.#eval('touch', TOUCH, [this.#entryKey(id), this.#expiryKey], [id, String(expires), String(this.#graceMs)]);
+  touch(id: string, expires: number): Promise<void> {
+    return this.release(id, '', expires);
   }
 
   /** See {@link SessionStore.delete}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   async delete(id: string): Promise<boolean> {
-    return Number(await this.#eval('delete', DELETE, [this.#entryKey(id), this.#expiryKey], [id])) > 0;
+    const [deleted] = await Promise.all([
+      this.#eval('delete', DELETE, this.#keys(id), []),
+      this.#command('delete', ['ZREM', this.#shardKey(id), id]),
+    ]);
+    return Number(deleted) > 0;
   }
 
-  /** See {@link SessionStore.sweep}: one Lua script claims the ids. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
+  /**
+   * See {@link SessionStore.sweep}: reads each shard of the expiry index and claims every due id
+   * with a script on that session's keys (exactly one sweeper gets it); ids that turn out live
+   * are re-scored, vanished ones dropped. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`).
+   */
   async sweep(now: number, limit: number): Promise<ExpiredEntry[]> {
-    const flat = (await this.#eval('sweep', SWEEP, [this.#expiryKey], [String(now), String(limit), `${this.#prefix}s:`])) as string[];
     const out: ExpiredEntry[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ id: flat[i]!, payload: flat[i + 1]! });
+    for (let shard = 0; shard < this.#shards && out.length < limit; shard++) {
+      const key = `${this.#prefix}expiry:{${shard}}`;
+      for (;;) {
+        const want = limit - out.length;
+        const ids = (await this.#command('sweep', ['ZRANGEBYSCORE', key, '-inf', String(now), 'LIMIT', '0', String(want)])) as string[];
+        await Promise.all(ids.map((id) => this.#claim(key, id, now, out)));
+        if (ids.length < want || out.length >= limit) break;
+      }
+    }
     return out;
   }
 
-  /** `SET <prefix>lock:<id> owner NX PX ttlMs`: true when taken. Not re-entrant. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
-  async lock(id: string, owner: string, ttlMs: number): Promise<boolean> {
-    const r = await this.#command('lock', ['SET', this.#lockKey(id), owner, 'NX', 'PX', String(Math.max(1, Math.ceil(ttlMs)))]);
-    return r === 'OK';
+  /** The sum of the index shards' sizes: every kept entry is indexed once. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
+  async count(): Promise<number> {
+    const sizes = await Promise.all(Array.from({ length: await this.#shardCount() }, (_, shard) => this.#command('count', ['ZCARD', `${this.#prefix}expiry:{${shard}}`])));
+    return sizes.reduce<number>((n, size) => n + Number(size), 0);
   }
 
-  /** Deletes the lock only when `owner` holds it (compare-and-delete script). @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
-  async unlock(id: string, owner: string): Promise<void> {
-    await this.#eval('unlock', UNLOCK, [this.#lockKey(id)], [owner]);
+  /**
+   * One page (`ZSCAN` over the index shards, in shard order; the cursor is `shard:scanCursor`).
+   * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`).
+   */
+  async list(cursor: string | undefined, limit: number): Promise<ListPage> {
+    const shards = await this.#shardCount();
+    let [shard, scan] = cursor === undefined ? [0, '0'] : [Number(cursor.split(':')[0]), cursor.split(':')[1] ?? '0'];
+    const entries: ListedEntry[] = [];
+    while (shard < shards && entries.length < limit) {
+      const [next, flat] = (await this.#command('list', ['ZSCAN', `${this.#prefix}expiry:{${shard}}`, scan!, 'COUNT', String(limit - entries.length)])) as [string, string[]];
+      const ids = flat.filter((_, i) => i % 2 === 0);
+      const rows = await Promise.all(ids.map((id) => this.#command('list', ['HMGET', this.#entryKey(id), 'version', 'expires']) as Promise<(string | null)[]>));
+      ids.forEach((id, i) => {
+        const [version, expires] = rows[i]!;
+        if (version != null && expires != null) entries.push({ id, version: Number(version), expires: Number(expires) });
+      });
+      if (next === '0') [shard, scan] = [shard + 1, '0'];
+      else scan = next;
+    }
+    return { entries, cursor: shard < shards ? `${shard}:${scan}` : undefined };
   }
 
   /** Closes the client the store created (a client you passed in stays open). Idempotent. */
@@ -300,11 +303,45 @@ export class RedisStore implements SessionStore {
   }
 
   #entryKey(id: string): string {
-    return `${this.#prefix}s:${id}`;
+    return `${this.#prefix}{${id}}`;
   }
 
-  #lockKey(id: string): string {
-    return `${this.#prefix}lock:${id}`;
+  /** The session's hash and its lease: one hash tag, one slot. */
+  #keys(id: string): string[] {
+    const entry = `${this.#prefix}{${id}}`;
+    return [entry, `${entry}:lease`];
+  }
+
+  #shardKey(id: string): string {
+    return `${this.#prefix}expiry:{${shardOf(id, this.#shards)}}`;
+  }
+
+  /** Lowers (or adds) `id`'s score in the index: `LT` never raises a score above the real expiry. */
+  async #index(id: string, expires: number): Promise<void> {
+    await this.#command('index', ['ZADD', this.#shardKey(id), 'LT', String(expires), id]);
+  }
+
+  async #write(operation: string, id: string, owner: string, payload: string, expires: number, expected: number): Promise<number | undefined> {
+    const args = [owner, payload, String(expires), String(expected), String(this.#clock()), String(this.#graceMs)];
+    // A new entry is indexed before it is written (the index may point at nothing, never miss an entry).
+    const [, r] = await Promise.all([expected === 0 ? this.#index(id, expires) : undefined, this.#eval(operation, WRITE, this.#keys(id), args) as Promise<[number, number]>]);
+    if (r[0] < 0) return undefined;
+    if (r[1] === 1) await this.#index(id, expires);
+    return r[0];
+  }
+
+  async #claim(key: string, id: string, now: number, out: ExpiredEntry[]): Promise<void> {
+    const r = (await this.#eval('sweep', CLAIM, this.#keys(id), [String(now)])) as [number, string?];
+    if (r[0] === 1) await this.#command('sweep', ['ZADD', key, 'XX', r[1]!, id]);
+    else {
+      await this.#command('sweep', ['ZREM', key, id]);
+      if (r[0] === 2) out.push({ id, payload: r[1]! });
+    }
+  }
+
+  async #shardCount(): Promise<number> {
+    await this.#connected();
+    return this.#shards;
   }
 
   async #eval(operation: string, s: Script, keys: string[], args: string[]): Promise<unknown> {
@@ -339,10 +376,17 @@ export class RedisStore implements SessionStore {
     if (this.#closed) return Promise.reject(new SessionStoreError(this.name, 'send a command', 'the store is closed', 'Create a new RedisStore.'));
     if (this.#client !== undefined) return Promise.resolve(this.#client);
     const given = this.#given;
-    this.#connecting ??= (given === undefined ? this.#connectOwn() : this.#connectGiven(given)).catch((e: unknown) => {
-      this.#connecting = undefined; // a later call tries again
-      throw e;
-    });
+    this.#connecting ??= (given === undefined ? this.#connectOwn() : this.#connectGiven(given))
+      .then(async (client) => {
+        // The layout is checked (and an older one migrated) before any other command is sent.
+        this.#shards = await openRedisLayout(client, this.#prefix, SHARDS, this.name, this.#timeout);
+        this.#client = client;
+        return client;
+      })
+      .catch((e: unknown) => {
+        this.#connecting = undefined; // a later call tries again
+        throw this.#wrap('open its keys', e);
+      });
     return this.#connecting;
   }
 
@@ -354,7 +398,6 @@ export class RedisStore implements SessionStore {
         throw new SessionStoreError(this.name, 'connect', undefined, 'Check that the Redis server is running.', { cause: e });
       }
     }
-    this.#client = client;
     return client;
   }
 
@@ -399,8 +442,7 @@ export class RedisStore implements SessionStore {
     }
     everConnected = true;
     this.#owned = client;
-    this.#client = client as unknown as RedisClientLike;
-    return this.#client;
+    return client as unknown as RedisClientLike;
   }
 }
 

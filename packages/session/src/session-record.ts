@@ -24,6 +24,47 @@ export interface SessionRecord {
   components: Record<string, StoredComponent>;
 }
 
+/**
+ * The longest session timeout accepted, in seconds: 400 days, the longest lifetime browsers give
+ * a cookie. Bounds the `timeout` option and every stored record (a stored `1e20` would never end).
+ */
+export const MAX_TIMEOUT = 400 * 24 * 3600;
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const show = (v: unknown): string => {
+  try {
+    return JSON.stringify(v)?.slice(0, 40) ?? String(v);
+  } catch {
+    return typeof v;
+  }
+};
+
+/**
+ * What is wrong with a decoded record and the entry it came in (naming the field), or
+ * `undefined` when every field is sound. A record that fails is treated like an unknown id.
+ */
+export function recordProblem(record: unknown, entry: { readonly version: unknown; readonly expires: unknown }): string | undefined {
+  if (!isObject(record)) return `the record is ${show(record)}, not an object`;
+  const bad = (field: string, value: unknown, want: string): string => `field '${field}' is ${show(value)}, not ${want}`;
+  const { created, timeout, secure, data, namespaces, components } = record;
+  if (!(typeof entry.version === 'number' && Number.isSafeInteger(entry.version) && entry.version >= 1)) return bad('version', entry.version, 'an integer >= 1');
+  if (!(typeof entry.expires === 'number' && Number.isFinite(entry.expires))) return bad('expires', entry.expires, 'a time');
+  if (!(typeof created === 'number' && Number.isFinite(created) && created >= 0)) return bad('created', created, 'a time');
+  if (!(typeof timeout === 'number' && timeout >= 0 && timeout <= MAX_TIMEOUT)) return bad('timeout', timeout, `a number of seconds from 0 to ${MAX_TIMEOUT}`);
+  if (typeof secure !== 'boolean') return bad('secure', secure, 'true or false');
+  if (!isObject(data)) return bad('data', data, 'an object');
+  if (!isObject(namespaces)) return bad('namespaces', namespaces, 'an object');
+  for (const [name, ns] of Object.entries(namespaces)) if (!isObject(ns)) return bad(`namespaces['${name}']`, ns, 'an object');
+  if (!isObject(components)) return bad('components', components, 'an object');
+  for (const [name, c] of Object.entries(components)) {
+    const where = `components['${name}']`;
+    if (!isObject(c) || !('s' in c)) return bad(where, c, 'a stored component');
+    if (c['c'] !== undefined && typeof c['c'] !== 'string') return bad(`${where}.c`, c['c'], 'a class name');
+    if (c['r'] !== undefined && !(Array.isArray(c['r']) && c['r'].every((k) => typeof k === 'string'))) return bad(`${where}.r`, c['r'], 'a list of property names');
+  }
+  return undefined;
+}
+
 /** A component as stored: its class name (absent for plain data), its state, and which properties pointed at the session. */
 export interface StoredComponent {
   c?: string;

@@ -3,6 +3,7 @@
  * warnings.
  */
 import { SessionStoreConfigError } from './errors.js';
+import { MAX_TIMEOUT } from './session-record.js';
 import type { Session } from './session.js';
 import type { SessionStore } from './store.js';
 import type { Registry } from '@dovetail/registry';
@@ -31,7 +32,7 @@ export interface CookieSettings {
 export interface SessionsOptions {
   /** Where sessions are kept. @default new MemoryStore({ maxSessions }) */
   readonly store?: SessionStore;
-  /** Seconds of inactivity after which a session ends. @default 900 */
+  /** Seconds of inactivity after which a session ends, at most 400 days (34,560,000). @default 900 */
   readonly timeout?: number;
   /**
    * Seconds between writes of the last-access time to a store in another process (Zope's
@@ -47,8 +48,14 @@ export interface SessionsOptions {
   readonly maxSessions?: number;
   /** Milliseconds a request waits for a session another request holds, then `SessionBusyError`. @default 5000 */
   readonly lockWait?: number;
-  /** Milliseconds a cross-process lock lives if its holder dies. @default 30000 */
-  readonly lockTtl?: number;
+  /**
+   * Milliseconds a session's lease in a shared store (SQLite, Redis) lasts unless renewed: its
+   * holder renews it every third of that while a request holds the session, so this is how long
+   * a lock left by a process that died blocks its session. A process whose event loop stalls
+   * for longer may lose the lease to another process; its commit is then refused
+   * (`SessionConflictError`), never an overwrite. @default 1000
+   */
+  readonly lockLease?: number;
   /** Seconds between sweeps for expired sessions; 0 turns the timer off (call `sweep()` yourself). @default 60 */
   readonly sweepInterval?: number;
   /** The registry used for events, adapters and `ISessionDataContainer` routing. @default the current registry at each call */
@@ -75,6 +82,30 @@ export function nonNegative(name: string, value: number | undefined, fallback: n
   const v = value ?? fallback;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
     throw new SessionStoreConfigError('Sessions', `option ${name} is ${String(value)}`, `Pass a finite number >= 0 (default ${fallback}).`);
+  }
+  return v;
+}
+
+/**
+ * An option that must be a finite number > 0.
+ *
+ * @throws SessionStoreConfigError (`DT_SESSION_STORE_CONFIG`) for anything else.
+ */
+export function positive(name: string, value: number | undefined, fallback: number): number {
+  const v = nonNegative(name, value, fallback);
+  if (v === 0) throw new SessionStoreConfigError('Sessions', `option ${name} is 0`, `Pass a number > 0 (default ${fallback}).`);
+  return v;
+}
+
+/**
+ * The `timeout` option: seconds from 0 to {@link MAX_TIMEOUT}.
+ *
+ * @throws SessionStoreConfigError (`DT_SESSION_STORE_CONFIG`) for anything else.
+ */
+export function timeoutOption(value: number | undefined): number {
+  const v = nonNegative('timeout', value, 900);
+  if (v > MAX_TIMEOUT) {
+    throw new SessionStoreConfigError('Sessions', `option timeout is ${v} s, over 400 days`, `Pass at most ${MAX_TIMEOUT} (browsers keep no cookie longer).`);
   }
   return v;
 }

@@ -4,7 +4,7 @@ import { MemoryStore } from './memory-store.js';
 import { Session } from './session.js';
 import { Sessions } from './sessions.js';
 
-const SECRET = 'unit-secret-0123456789abcdef';
+const SECRET = 'unit-secret-0123456789abcdef-0123456';
 
 describe('new Sessions', () => {
   it('defaults: MemoryStore, 900 s timeout, 60 s resolution, the DOVETAIL_SESSION cookie (HttpOnly, SameSite=Lax, Path=/)', async () => {

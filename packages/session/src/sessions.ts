@@ -14,16 +14,16 @@ import { SessionCreated, SessionExpired } from './contracts.js';
 import { SessionConflictError } from './errors.js';
 import { SessionLocks } from './lock.js';
 import { MemoryStore } from './memory-store.js';
-import { encodeRecord } from './session-record.js';
+import { encodeRecord, recordProblem } from './session-record.js';
 import { NamespaceRoutes, ROUTED } from './session-routes.js';
 import { Session } from './session.js';
-import { cookieSettings, nonNegative, warnEphemeralSecret, warnOnError } from './sessions-options.js';
+import { cookieSettings, nonNegative, positive, timeoutOption, warnEphemeralSecret, warnOnError } from './sessions-options.js';
 import { IdSigner } from './signing.js';
 import { isClientSide } from './store.js';
 import type { Tracked } from './session-record.js';
 import type { SessionRecord } from './session.js';
 import type { CookieSettings, SessionsOptions } from './sessions-options.js';
-import type { ClientSideStore, SessionStore, StoredEntry } from './store.js';
+import type { Acquired, ClientSideStore, SessionStore, StoredEntry } from './store.js';
 import type { Registry } from '@dovetail/registry';
 
 export type { CookieSettings, SessionsOptions } from './sessions-options.js';
@@ -62,19 +62,26 @@ export class Sessions {
   #sweeper: ReturnType<typeof setInterval> | null = null;
   readonly #routing: NamespaceRoutes;
   #closed = false;
+  /** `ready()`: true once done, its promise while running, null before. */
+  #ready: Promise<void> | true | null = null;
+  readonly #reportedCorrupt = new Set<string>();
 
   constructor(options: SessionsOptions = {}) {
-    this.timeout = nonNegative('timeout', options.timeout, 900);
+    this.timeout = timeoutOption(options.timeout);
     this.resolution = nonNegative('resolution', options.resolution, 60);
     this.#clock = options.clock ?? Date.now;
     this.store = options.store ?? new MemoryStore({ maxSessions: options.maxSessions ?? 1_000_000, clock: this.#clock });
     this.#clientSide = isClientSide(this.store) ? this.store : null;
     this.#signer = new IdSigner(options.secrets);
-    if (this.#signer.ephemeral && !this.store.inProcess && !this.#clientSide) warnEphemeralSecret(this.store.name);
-    this.#locks = new SessionLocks(this.store, { wait: nonNegative('lockWait', options.lockWait, 5000), ttl: nonNegative('lockTtl', options.lockTtl, 30_000), clock: this.#clock });
     this.#registry = options.registry;
     this.#SessionClass = options.sessionClass ?? Session;
     this.#onError = options.onError ?? warnOnError;
+    this.#locks = new SessionLocks(this.store, {
+      wait: nonNegative('lockWait', options.lockWait, 5000),
+      lease: positive('lockLease', options.lockLease, 1000),
+      clock: this.#clock,
+      onError: this.#onError,
+    });
     this.#routing = new NamespaceRoutes(this.store, (error, context) => this.#onError(error, context));
     this.cookie = cookieSettings(options.cookie);
     const interval = nonNegative('sweepInterval', options.sweepInterval, 60);
@@ -84,6 +91,39 @@ export class Sessions {
       }, interval * 1000);
       this.#sweeper.unref();
     }
+  }
+
+  /**
+   * Opens the store (connects, creates or migrates its layout) and, when no `secrets` were
+   * configured, adopts the signing secret the store keeps (a file beside a SQLite database, a key
+   * in Redis), so every process sharing the store shares its sessions. Call it at start-up to see
+   * configuration errors there; `load` and `commit` call it too. Idempotent.
+   *
+   * @throws SessionStoreConfigError (`DT_SESSION_STORE_CONFIG`) for a kept secret that is empty or short.
+   * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`) when the store cannot be opened.
+   * @example
+   * ```ts
+   * await sessions.ready();
+   * ```
+   */
+  ready(): Promise<void> {
+    if (this.#ready === true) return Promise.resolve();
+    this.#ready ??= this.#open().then(
+      () => void (this.#ready = true),
+      (e: unknown) => {
+        this.#ready = null; // a later call tries again
+        throw e;
+      },
+    );
+    return this.#ready;
+  }
+
+  async #open(): Promise<void> {
+    await this.store.ready?.();
+    if (!this.#signer.ephemeral) return;
+    const kept = await this.store.keptSecret?.();
+    if (kept !== undefined) this.#signer.adopt(kept, `the secret kept by store '${this.store.name}'`);
+    else if (!this.store.inProcess && !this.#clientSide) warnEphemeralSecret(this.store.name);
   }
 
   get #reg(): Registry {
@@ -136,6 +176,7 @@ export class Sessions {
    */
   load(cookieValue: string, options: { secure?: boolean } = {}): Promise<Session | undefined> {
     if (typeof cookieValue !== 'string' || cookieValue === '') return Promise.resolve(undefined);
+    if (this.#ready !== true) return this.ready().then(() => this.load(cookieValue, options));
     const now = this.#clock();
     if (!this.#clientSide) {
       const uid = this.#signer.verify(cookieValue);
@@ -152,9 +193,9 @@ export class Sessions {
   }
 
   async #load(uid: string, opened: (StoredEntry & { readonly id: string }) | undefined, secure: boolean, now: number): Promise<Session | undefined> {
-    await this.#locks.acquire(uid);
+    const acquired = await this.#locks.acquire(uid, now);
     try {
-      const session = await this.#find(uid, opened, now);
+      const session = await this.#find(uid, opened, now, acquired);
       return this.#handOut(session, uid, secure, now);
     } catch (e) {
       this.#locks.release(uid);
@@ -174,14 +215,14 @@ export class Sessions {
     return session;
   }
 
-  async #find(uid: string, opened: StoredEntry | undefined, now: number): Promise<Session | undefined> {
+  async #find(uid: string, opened: StoredEntry | undefined, now: number, acquired: Acquired | undefined): Promise<Session | undefined> {
     const live = this.#live.get(uid);
     if (live && !live.expired) {
       if (live.lastAccessed + live.timeout * 1000 > now) return live;
       await this.#end(live, true);
       return undefined;
     }
-    let entry = await this.store.get(uid, now);
+    let entry = acquired === undefined ? await this.store.get(uid, now) : acquired.state === 'held' ? acquired.entry : undefined;
     if (opened && (!entry || entry.version < opened.version)) entry = opened;
     if (!entry) return undefined;
     const session = this.#decode(uid, entry);
@@ -197,9 +238,10 @@ export class Sessions {
     let record: Omit<SessionRecord, 'lastAccessed'>;
     try {
       record = decode(entry.payload) as SessionRecord;
-      if (record === null || typeof record !== 'object' || typeof record.created !== 'number') throw new TypeError('not a session record');
+      const problem = recordProblem(record, entry);
+      if (problem !== undefined) throw new TypeError(problem);
     } catch (e) {
-      this.#onError(e, `session ${uid.slice(0, 6)}… in store '${this.store.name}' is corrupt and is treated as new`);
+      this.#corrupt(uid, e);
       return undefined;
     }
     const slack = this.store.inProcess ? 0 : this.resolution;
@@ -209,6 +251,14 @@ export class Sessions {
     for (const name of lost) this.#onError(new Error(`component ${name} could not be restored`), `session ${uid.slice(0, 6)}…`);
     this.#tracked.set(session, { heldUid: null, version: entry.version, payload: entry.payload, written: lastAccessed, routed: new Map(), cookie: undefined, ended: false });
     return session;
+  }
+
+  /** Logs a corrupt stored session once (per id, while remembered): it is then treated like an unknown id. */
+  #corrupt(uid: string, e: unknown): void {
+    if (this.#reportedCorrupt.has(uid)) return;
+    if (this.#reportedCorrupt.size >= 10_000) this.#reportedCorrupt.clear();
+    this.#reportedCorrupt.add(uid);
+    this.#onError(e, `session ${uid.slice(0, 6)}… in store '${this.store.name}' is corrupt and is treated as unknown (a new session is started)`);
   }
 
   /** Named `ISessionDataContainer` utilities: package id → its store. */
@@ -234,6 +284,7 @@ export class Sessions {
     const tracked = this.#tracked.get(session);
     if (!tracked || tracked.heldUid === null) return;
     try {
+      if (this.#ready !== true) await this.ready(); // the cookie is signed with the store's secret
       if (session.expired) {
         await this.#end(session, false);
         this.#release(session, tracked);
@@ -262,14 +313,22 @@ export class Sessions {
     const touchDue = this.store.inProcess || now - tracked.written >= this.resolution * 1000;
     const uid = session.uid;
 
+    const leased = this.#locks.leases;
     if (fresh || forced || payload !== tracked.payload) {
       const expected = fresh ? 0 : tracked.version;
       if (this.#clientSide) tracked.cookie = this.#clientSide.seal(uid, payload, expected + 1, expires);
-      const version = await this.store.set(uid, payload, expires, expected);
+      // On a shared store, the write gives the lease back in the same store call.
+      const version = leased ? await this.store.commit(uid, this.#locks.owner, payload, expires, expected) : await this.store.set(uid, payload, expires, expected);
       if (version === undefined) throw new SessionConflictError(uid, expected, this.store.name);
+      if (leased) this.#locks.settled(uid);
       tracked.version = version;
       tracked.payload = payload;
       tracked.written = now;
+    } else if (leased) {
+      // Nothing changed: only the lease goes back (with the last-access time when it is due).
+      await this.store.release(uid, this.#locks.owner, touchDue ? expires : undefined);
+      this.#locks.settled(uid);
+      if (touchDue) tracked.written = now;
     } else if (touchDue) {
       if (this.#clientSide) tracked.cookie = this.#clientSide.seal(uid, payload, tracked.version, expires);
       await this.store.touch(uid, expires);
@@ -401,7 +460,7 @@ export class Sessions {
           this.#tracked.get(live)!.payload = undefined;
           continue;
         }
-        const session = live ?? this.#decode(id, { payload, version: 0, expires: now });
+        const session = live ?? this.#decode(id, { payload, version: 1, expires: now }); // (the version of an ended session is never used)
         if (!session) continue;
         await this.#end(session, true);
         ended++;
@@ -418,6 +477,7 @@ export class Sessions {
     this.#closed = true;
     if (this.#sweeper) clearInterval(this.#sweeper);
     this.#sweeper = null;
+    this.#locks.close();
     await this.store.close();
   }
 }

@@ -3,8 +3,8 @@ import { SessionStoreConfigError } from './errors.js';
 import { newSessionId } from './session.js';
 import { IdSigner } from './signing.js';
 
-const A = 'first-secret-0123456789abcdef';
-const B = 'second-secret-0123456789abcdef';
+const A = 'first-secret-0123456789abcdef-012345';
+const B = 'second-secret-0123456789abcdef-01234';
 
 describe('IdSigner#sign and #verify', () => {
   it('a signed id verifies to the id; the value is `<id>.<43 base64url chars>`', () => {
@@ -83,6 +83,24 @@ describe('new IdSigner', () => {
     expect(() => new IdSigner(['short'])).toThrow(SessionStoreConfigError);
     expect(() => new IdSigner([42 as unknown as string])).toThrow(SessionStoreConfigError);
     expect(new IdSigner([Buffer.alloc(32, 7)]).sign('x'.repeat(22))).toContain('.');
+  });
+
+  it('a secret under 32 bytes of UTF-8 (empty, short, 31 bytes) → one line saying how to make a good one', () => {
+    for (const bad of ['', 'short', 'é'.repeat(15) + 'x']) {
+      expect(() => new IdSigner([bad])).toThrow(/secrets\[0\] is (empty|\d+ bytes long); a secret must be at least 32 bytes.*openssl rand -base64 32/);
+    }
+    expect(() => new IdSigner(['é'.repeat(16)])).not.toThrow(); // 32 bytes, 16 characters
+  });
+
+  it('adopt(): a kept secret replaces the random key only when none was configured', () => {
+    const random = new IdSigner(undefined);
+    random.adopt(A, 'the kept secret');
+    expect(random.ephemeral).toBe(false);
+    expect(random.sign('x'.repeat(22))).toBe(new IdSigner([A]).sign('x'.repeat(22)));
+    const configured = new IdSigner([B]);
+    configured.adopt(A, 'the kept secret');
+    expect(configured.sign('x'.repeat(22))).toBe(new IdSigner([B]).sign('x'.repeat(22)));
+    expect(() => new IdSigner(undefined).adopt('short', 'the kept secret')).toThrow(/the kept secret is 5 bytes long/);
   });
 });
 

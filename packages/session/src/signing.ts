@@ -12,27 +12,60 @@ const ID = /^[A-Za-z0-9_-]{22,128}$/;
 const MAC_LENGTH = 43; // 32 bytes, base64url, unpadded
 const MAC = /^[A-Za-z0-9_-]+$/;
 const REMEMBER = 100_000;
+/** The shortest secret accepted, in bytes (UTF-8 for a string): as long as the HMAC-SHA256 key it becomes. */
+export const MIN_SECRET_BYTES = 32;
+
+/**
+ * Refuses an empty or short secret with one line that says how to make a good one.
+ *
+ * @throws SessionStoreConfigError (`DT_SESSION_STORE_CONFIG`).
+ */
+export function checkSecret(secret: unknown, where: string, otherwise = 'Use a longer one'): void {
+  const bytes = typeof secret === 'string' ? Buffer.byteLength(secret, 'utf8') : Buffer.isBuffer(secret) ? secret.length : -1;
+  if (bytes >= MIN_SECRET_BYTES) return;
+  throw new SessionStoreConfigError(
+    'Sessions',
+    bytes < 0
+      ? `${where} is ${typeof secret}, not a string or Buffer`
+      : `${where} is ${bytes === 0 ? 'empty' : `${bytes} bytes long`}; a secret must be at least ${MIN_SECRET_BYTES} bytes`,
+    `${otherwise}: make one with \`openssl rand -base64 32\`.`,
+  );
+}
 
 /** Signs and verifies session ids. */
 export class IdSigner {
-  readonly #keys: Buffer[];
+  #keys: Buffer[];
   readonly #verified = new Map<string, string>();
   /** id → its signed value: `cookieValue()` asks on every commit, an HMAC each time otherwise. */
   readonly #signed = new Map<string, string>();
   /** True when no secret was configured and a random one is used (ids die with the process). */
-  readonly ephemeral: boolean;
+  get ephemeral(): boolean {
+    return this.#ephemeral;
+  }
+  #ephemeral: boolean;
 
   constructor(secrets: readonly (string | Buffer)[] | undefined) {
     if (secrets !== undefined && (!Array.isArray(secrets) || secrets.length === 0)) {
       throw new SessionStoreConfigError('Sessions', 'option secrets is not a non-empty array', 'Pass secrets as an array of strings or Buffers, newest first.');
     }
-    for (const s of secrets ?? []) {
-      if ((typeof s !== 'string' && !Buffer.isBuffer(s)) || s.length < 16) {
-        throw new SessionStoreConfigError('Sessions', 'a secret is shorter than 16 characters', 'Use secrets of at least 16 characters (32 random bytes recommended).');
-      }
-    }
-    this.ephemeral = secrets === undefined;
+    secrets?.forEach((s, i) => checkSecret(s, `secrets[${i}]`));
+    this.#ephemeral = secrets === undefined;
     this.#keys = (secrets ?? [randomBytes(32)]).map((s) => (Buffer.isBuffer(s) ? s : Buffer.from(s, 'utf8')));
+  }
+
+  /**
+   * Replaces the random per-process key with the secret kept by the store (only while no
+   * secrets were configured: configured ones always win).
+   *
+   * @throws SessionStoreConfigError (`DT_SESSION_STORE_CONFIG`) for an empty or short secret.
+   */
+  adopt(secret: string, where: string): void {
+    if (!this.#ephemeral) return;
+    checkSecret(secret, where);
+    this.#keys = [Buffer.from(secret, 'utf8')];
+    this.#ephemeral = false;
+    this.#signed.clear();
+    this.#verified.clear();
   }
 
   #mac(key: Buffer, id: string): string {

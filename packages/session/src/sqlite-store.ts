@@ -4,11 +4,14 @@
  * @module
  */
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { implementer } from '@dovetail/interfaces';
 import { ISessionDataContainer } from './contracts.js';
 import { SessionStoreConfigError, SessionStoreError } from './errors.js';
-import type { ExpiredEntry, SessionStore, StoredEntry } from './store.js';
+import { keptSecretFile } from './secret-file.js';
+import { prepareSqlite } from './sqlite-schema.js';
+import type { SqliteStatements } from './sqlite-schema.js';
+import type { Acquired, ExpiredEntry, ListPage, SessionStore, StoredEntry } from './store.js';
 import type BetterSqlite3 from 'better-sqlite3';
 
 /** Options of {@link SqliteStore}. */
@@ -16,46 +19,49 @@ export interface SqliteStoreOptions {
   /** The database file, created with its parent directories when missing. `':memory:'` for a private in-memory database (tests). */
   readonly path: string;
   /**
-   * The sessions table; the locks table is `<table>_locks`. Letters, digits and `_` only.
+   * The sessions table; its schema version is kept in `<table>_meta`. Letters, digits and `_` only.
    * @default 'dovetail_sessions'
    */
   readonly table?: string;
   /**
    * How long a write waits for another process's write to finish before failing with
    * `SessionStoreError` (SQLite `busy_timeout`). better-sqlite3 is synchronous: the event loop
-   * waits too, so keep it short.
-   * @default 2000
+   * waits too, so keep it short, and well below the manager's lock lease (a stalled process
+   * cannot renew its leases). `acquire` does not wait at all: a busy database counts as a busy
+   * session there, retried by the manager without blocking.
+   * @default 100
    */
   readonly busyTimeoutMs?: number;
   /**
-   * The clock `set` (expected version 0 over an expired entry) and `lock` use.
+   * The clock `set` (expected version 0 over an expired entry) and leases use.
    * @default Date.now
    */
   readonly clock?: () => number;
+  /**
+   * Where {@link SqliteStore.keptSecret} keeps the cookie-signing secret when the application
+   * gives none. @default `.dovetail-secret` in the database's directory
+   */
+  readonly secretFile?: string;
 }
 
 type Db = BetterSqlite3.Database;
-type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
 
-interface Statements {
-  readonly get: Stmt;
-  readonly insert: Stmt;
-  readonly update: Stmt;
-  readonly touch: Stmt;
-  readonly delete: Stmt;
-  readonly sweep: Stmt;
-  readonly sweepLocks: Stmt;
-  readonly lock: Stmt;
-  readonly unlock: Stmt;
-  readonly sweepTx: (now: number, limit: number) => ExpiredEntry[];
-}
+/** How long opening waits for other processes opening (or migrating) the same file. */
+const OPEN_BUSY_MS = 10_000;
+const BUSY: Acquired = { state: 'busy' };
+const ABSENT: Acquired = { state: 'absent' };
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Sessions in an SQLite file: embedded and durable (a restart keeps every committed session), and
  * shared safely by several processes on one machine using the same file (WAL mode, compare-and-set
- * writes, a locks table, sweeps that claim each expired row exactly once).
+ * writes, leases kept in the session's own row, sweeps that claim each expired row exactly once).
+ *
+ * Each request costs two statements: `acquire` is one `UPDATE … RETURNING` that takes the lease
+ * only when it is free or lapsed and returns the row; `commit` is one `UPDATE` that compares the
+ * version, writes and clears the lease (`release` only clears it, for a request that changed
+ * nothing). A database written by an older layout is migrated when the store opens.
  *
  * better-sqlite3 is loaded on first use with a dynamic import, so the constructor returns at once
  * and the first call opens the database; after that every method answers synchronously (no
@@ -80,9 +86,10 @@ export class SqliteStore implements SessionStore {
   readonly #table: string;
   readonly #busyTimeoutMs: number;
   readonly #clock: () => number;
+  readonly #secretFile: string | undefined;
   #db: Db | undefined = undefined;
-  #st: Statements | undefined = undefined;
-  #opening: Promise<Statements> | undefined = undefined;
+  #st: SqliteStatements | undefined = undefined;
+  #opening: Promise<SqliteStatements> | undefined = undefined;
   #closed = false;
 
   /**
@@ -106,14 +113,15 @@ export class SqliteStore implements SessionStore {
         "Pass a plain name such as { table: 'sessions' }.",
       );
     }
-    const busy = options.busyTimeoutMs ?? 2000;
+    const busy = options.busyTimeoutMs ?? 100;
     if (!Number.isInteger(busy) || busy < 0) {
-      throw new SessionStoreConfigError('SqliteStore', `busyTimeoutMs must be a non-negative integer, but was ${busy}`, 'Pass for example { busyTimeoutMs: 2000 }.');
+      throw new SessionStoreConfigError('SqliteStore', `busyTimeoutMs must be a non-negative integer, but was ${busy}`, 'Pass for example { busyTimeoutMs: 100 }.');
     }
     this.#path = path;
     this.#table = table;
     this.#busyTimeoutMs = busy;
     this.#clock = options.clock ?? Date.now;
+    this.#secretFile = options.secretFile ?? (path === ':memory:' ? undefined : join(dirname(resolve(path)), '.dovetail-secret'));
     this.name = `sqlite:${path}`;
   }
 
@@ -177,7 +185,6 @@ export class SqliteStore implements SessionStore {
   /**
    * Claims up to `limit` expired rows in one IMMEDIATE transaction (select and delete), so with
    * several processes on one file each row is claimed exactly once; uses the index on `expires`.
-   * Also drops lapsed locks.
    *
    * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`).
    */
@@ -186,22 +193,66 @@ export class SqliteStore implements SessionStore {
   }
 
   /**
-   * Takes the lock on `id` for `owner` when it is free or has lapsed, atomically (one upsert).
-   * Not re-entrant: a second `lock` by the same owner is refused too.
+   * The cookie-signing secret kept in a file beside the database (`secretFile`), created once
+   * with an exclusive create, so processes starting together agree on it. `undefined` for an
+   * in-memory database.
    *
-   * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`).
+   * @throws SessionStoreConfigError (`DT_SESSION_STORE_CONFIG`) when the file holds an empty or
+   *   short secret.
    */
-  lock(id: string, owner: string, ttlMs: number): boolean | Promise<boolean> {
-    return this.#run('lock', (st) => {
-      const now = this.#clock();
-      return st.lock.get(id, owner, now + ttlMs, now) !== undefined;
+  keptSecret(): Promise<string | undefined> {
+    try {
+      return Promise.resolve(this.#secretFile === undefined ? undefined : keptSecretFile(this.#secretFile));
+    } catch (e) {
+      return Promise.reject(e instanceof SessionStoreConfigError ? e : new SessionStoreError(this.name, 'read the secret file', undefined, `Check that ${this.#secretFile} can be read and written.`, { cause: e }));
+    }
+  }
+
+  /** Lock-and-load in one `UPDATE … RETURNING`; see {@link SessionStore.acquire}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
+  acquire(id: string, owner: string, leaseMs: number, now: number): Acquired | Promise<Acquired> {
+    return this.#run('acquire', (st) => {
+      const t = this.#clock();
+      let row: StoredEntry | undefined;
+      try {
+        row = st.acquire.get(owner, t + leaseMs, id, now, t) as StoredEntry | undefined;
+      } catch (e) {
+        if (isBusy(e)) return BUSY; // another process is writing: retried without blocking
+        throw e;
+      }
+      if (row !== undefined) return { state: 'held', entry: row };
+      return st.live.get(id, now) === undefined ? ABSENT : BUSY;
     });
   }
 
-  /** Releases `owner`'s lock on `id`; someone else's is left alone. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
-  unlock(id: string, owner: string): void | Promise<void> {
-    return this.#run('unlock', (st) => {
-      st.unlock.run(id, owner);
+  /** Write-and-release in one `UPDATE`; see {@link SessionStore.commit}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
+  commit(id: string, owner: string, payload: string, expires: number, expectedVersion: number): number | undefined | Promise<number | undefined> {
+    if (expectedVersion === 0) return this.set(id, payload, expires, 0);
+    return this.#run('commit', (st) => (st.commit.get(payload, expires, id, expectedVersion, owner, this.#clock()) as { version: number } | undefined)?.version);
+  }
+
+  /** Releases `owner`'s lease, moving the expiry when `expires` is given, in one statement. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
+  release(id: string, owner: string, expires?: number): void | Promise<void> {
+    return this.#run('release', (st) => {
+      if (expires === undefined) st.release.run(id, owner);
+      else st.releaseTouch.run(expires, owner, owner, id);
+    });
+  }
+
+  /** See {@link SessionStore.renew}: one transaction for all `ids`. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
+  renew(ids: readonly string[], owner: string, leaseMs: number): string[] | Promise<string[]> {
+    return this.#run('renew', (st) => st.renewTx(ids, owner, this.#clock(), leaseMs));
+  }
+
+  /** How many rows the table keeps. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
+  count(): number | Promise<number> {
+    return this.#run('count', (st) => (st.count.get() as { n: number }).n);
+  }
+
+  /** One page of rows in id order; the cursor is the last id listed. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
+  list(cursor: string | undefined, limit: number): ListPage | Promise<ListPage> {
+    return this.#run('list', (st) => {
+      const entries = st.list.all(cursor ?? '', limit) as { id: string; version: number; expires: number }[];
+      return { entries, cursor: entries.length < limit ? undefined : entries[entries.length - 1]!.id };
     });
   }
 
@@ -217,13 +268,13 @@ export class SqliteStore implements SessionStore {
   }
 
   /** Runs `fn` synchronously once open; before that, after opening. Wraps backend errors. */
-  #run<T>(operation: string, fn: (st: Statements) => T): T | Promise<T> {
+  #run<T>(operation: string, fn: (st: SqliteStatements) => T): T | Promise<T> {
     const st = this.#st;
     if (st !== undefined) return this.#call(operation, fn, st);
     return this.#statements().then((s) => this.#call(operation, fn, s));
   }
 
-  #call<T>(operation: string, fn: (st: Statements) => T, st: Statements): T {
+  #call<T>(operation: string, fn: (st: SqliteStatements) => T, st: SqliteStatements): T {
     try {
       return fn(st);
     } catch (e) {
@@ -231,7 +282,7 @@ export class SqliteStore implements SessionStore {
     }
   }
 
-  #statements(): Promise<Statements> {
+  #statements(): Promise<SqliteStatements> {
     if (this.#closed) return Promise.reject(new SessionStoreError(this.name, 'run a query', 'the store is closed', 'Create a new SqliteStore.'));
     if (this.#st !== undefined) return Promise.resolve(this.#st);
     // Keep one attempt in flight; a failed attempt is forgotten so a later call retries.
@@ -242,7 +293,7 @@ export class SqliteStore implements SessionStore {
     return this.#opening;
   }
 
-  async #open(): Promise<Statements> {
+  async #open(): Promise<SqliteStatements> {
     let Database: typeof BetterSqlite3;
     try {
       Database = (await import('better-sqlite3')).default;
@@ -255,15 +306,19 @@ export class SqliteStore implements SessionStore {
       );
     }
     if (this.#closed) throw new SessionStoreError(this.name, 'open the database', 'the store was closed while opening');
-    let db: Db;
+    let db: Db | undefined;
     try {
       if (this.#path !== ':memory:') mkdirSync(dirname(resolve(this.#path)), { recursive: true });
-      db = new Database(this.#path, { timeout: this.#busyTimeoutMs });
+      // Opening (WAL switch, schema creation or migration) may wait for other processes doing
+      // the same at start-up; requests later wait at most busyTimeoutMs.
+      db = new Database(this.#path, { timeout: OPEN_BUSY_MS });
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      this.#st = prepareSqlite(db, this.#table, this.name);
       db.pragma(`busy_timeout = ${this.#busyTimeoutMs}`);
-      this.#st = prepare(db, this.#table);
     } catch (e) {
+      db?.close();
+      if (e instanceof SessionStoreConfigError) throw e;
       throw new SessionStoreError(
         this.name,
         'open the database',
@@ -277,46 +332,8 @@ export class SqliteStore implements SessionStore {
   }
 }
 
-function prepare(db: Db, t: string): Statements {
-  const locks = `${t}_locks`;
-  db.exec(
-    `CREATE TABLE IF NOT EXISTS "${t}" (id TEXT PRIMARY KEY, payload TEXT NOT NULL, version INTEGER NOT NULL, expires INTEGER NOT NULL);
-     CREATE INDEX IF NOT EXISTS "${t}_expires" ON "${t}" (expires);
-     CREATE TABLE IF NOT EXISTS "${locks}" (id TEXT PRIMARY KEY, owner TEXT NOT NULL, expires INTEGER NOT NULL);
-     CREATE INDEX IF NOT EXISTS "${locks}_expires" ON "${locks}" (expires);`,
-  );
-  const sweep = db.prepare(`SELECT id, payload FROM "${t}" WHERE expires <= ? ORDER BY expires LIMIT ?`);
-  const del = db.prepare(`DELETE FROM "${t}" WHERE id = ?`);
-  const sweepLocks = db.prepare(`DELETE FROM "${locks}" WHERE expires <= ?`);
-  const sweepTx = db.transaction((now: number, limit: number): ExpiredEntry[] => {
-    const rows = sweep.all(now, limit) as ExpiredEntry[];
-    for (const r of rows) del.run(r.id);
-    sweepLocks.run(now);
-    return rows;
-  });
-  return {
-    get: db.prepare(`SELECT payload, version, expires FROM "${t}" WHERE id = ?`),
-    // Expected version 0: insert, or replace a row that has expired (by the store's clock).
-    insert: db.prepare(
-      `INSERT INTO "${t}" (id, payload, version, expires) VALUES (?, ?, 1, ?)
-       ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, version = 1, expires = excluded.expires
-       WHERE "${t}".expires <= ?
-       RETURNING version`,
-    ),
-    update: db.prepare(
-      `UPDATE "${t}" SET payload = ?, version = version + 1, expires = ? WHERE id = ? AND version = ? RETURNING version`,
-    ),
-    touch: db.prepare(`UPDATE "${t}" SET expires = ? WHERE id = ?`),
-    delete: del,
-    sweep,
-    sweepLocks,
-    lock: db.prepare(
-      `INSERT INTO "${locks}" (id, owner, expires) VALUES (?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, expires = excluded.expires
-       WHERE "${locks}".expires <= ?
-       RETURNING owner`,
-    ),
-    unlock: db.prepare(`DELETE FROM "${locks}" WHERE id = ? AND owner = ?`),
-    sweepTx: (now, limit) => sweepTx.immediate(now, limit),
-  };
+/** SQLITE_BUSY (another connection holds the write lock longer than the busy wait). */
+function isBusy(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }

@@ -27,9 +27,46 @@ export interface ExpiredEntry {
   readonly payload: string;
 }
 
+/** What {@link SessionStore.acquire} found. */
+export type Acquired =
+  /** The lease is now the caller's, and this is the entry it protects. */
+  | { readonly state: 'held'; readonly entry: StoredEntry }
+  /** No live entry under the id (never written, deleted, swept or expired): nothing was locked. */
+  | { readonly state: 'absent' }
+  /** Another owner holds a live lease: retry later (the manager does the bounded waiting). */
+  | { readonly state: 'busy' };
+
+/** One entry as {@link SessionStore.list} describes it (no payload: listing stays cheap). */
+export interface ListedEntry {
+  readonly id: string;
+  readonly version: number;
+  readonly expires: number;
+}
+
+/** One page of {@link SessionStore.list}. */
+export interface ListPage {
+  readonly entries: readonly ListedEntry[];
+  /** Pass it back for the next page; `undefined` when this was the last one. */
+  readonly cursor: string | undefined;
+}
+
 /**
  * Where sessions are kept. Implemented by `MemoryStore`, `SqliteStore`, `RedisStore` (server-side
  * entries keyed by session id) and, with the {@link ClientSideStore} additions, `CookieStore`.
+ *
+ * Two families of operations:
+ * - the request path, one store operation per phase: {@link SessionStore.acquire} takes a
+ *   session's lease and loads its entry in one step; {@link SessionStore.commit} writes (a
+ *   compare-and-set on the version) and releases in one step; {@link SessionStore.release}
+ *   releases a session that did not change (optionally moving its expiry in the same step);
+ * - plain entry operations (`get`, `set`, `touch`, `delete`, `sweep`, `count`, `list`) for
+ *   namespaces routed to another store, sweeping, and tools such as the inspector.
+ *
+ * A lease is a lock that lapses by itself `leaseMs` after it was taken or last renewed
+ * ({@link SessionStore.renew}): a lock left by a process that died blocks its session for at
+ * most one lease, with no process-liveness checks (which fail in containers, where every server
+ * is PID 1). Safety never rests on the lease alone: every write is a compare-and-set on the
+ * version, and a commit is refused while another owner holds a live lease.
  *
  * Every method may be asynchronous; the manager always awaits. Errors of the backing service
  * (a Redis server gone away, a disk that is full) are thrown as `SessionStoreError` with the
@@ -40,9 +77,28 @@ export interface SessionStore {
   readonly name: string;
   /**
    * True when the store lives in this process only (MemoryStore): the manager may then keep the
-   * live `Session` object between requests instead of decoding the payload on every load.
+   * live `Session` object between requests instead of decoding the payload on every load, and
+   * needs no leases (its own per-session queue is the lock).
    */
   readonly inProcess: boolean;
+
+  /**
+   * Opens the store now (connects, creates or migrates its schema) instead of on first use, so
+   * configuration errors show at start-up. Idempotent.
+   */
+  ready?(): Promise<void>;
+
+  /**
+   * The secret that signs session cookies when the application configured none, kept with the
+   * store so that every process sharing the store shares its sessions (SqliteStore: a file beside
+   * the database; RedisStore: a key created once with `SET NX`). Created on first call, the same
+   * for every caller after that, also when several processes start at once. Absent on stores
+   * that keep nothing beyond one process.
+   *
+   * @throws SessionStoreConfigError (`DT_SESSION_STORE_CONFIG`) when the kept secret is empty or
+   *   shorter than 32 bytes.
+   */
+  keptSecret?(): Promise<string | undefined>;
 
   /** The entry for `id`, or `undefined` when there is none or it has expired (`expires <= now`). */
   get(id: string, now: number): StoredEntry | undefined | Promise<StoredEntry | undefined>;
@@ -50,7 +106,8 @@ export interface SessionStore {
   /**
    * Writes `payload` when the entry's current version equals `expectedVersion` (0: the entry must
    * not exist, or must have expired). Returns the new version, or `undefined` when the version did
-   * not match: a concurrent writer got there first, and nothing was written.
+   * not match: a concurrent writer got there first, and nothing was written. Ignores leases (for
+   * data whose lock is held elsewhere, such as routed namespaces).
    *
    * `set` takes no `now`: whether an existing entry has expired (for `expectedVersion` 0) is
    * judged by the store's own clock (a `clock` option, `Date.now` by default). An expired entry
@@ -68,13 +125,50 @@ export interface SessionStore {
   ): number | undefined | Promise<number | undefined>;
 
   /**
+   * Lock-and-load: when `id` has a live entry (`expires > now`) and no other owner holds a live
+   * lease on it, gives `owner` a lease of `leaseMs` and returns the entry, in one atomic step.
+   * Not re-entrant: a lease held by `owner` itself is `busy` too. Never waits.
+   */
+  acquire(id: string, owner: string, leaseMs: number, now: number): Acquired | Promise<Acquired>;
+
+  /**
+   * Write-and-release: `set` (same compare-and-set, same version rules) that also releases
+   * `owner`'s lease on `id`, in one atomic step. Refused (`undefined`, nothing written, the lease
+   * left as it is) when the version does not match or another owner holds a live lease — which
+   * is what a lease that lapsed and was taken over while this request ran gives: a
+   * `SessionConflictError`, never an overwrite. A lease that lapsed and was not taken over does
+   * not refuse the commit (the version check alone already proves no one else wrote).
+   */
+  commit(
+    id: string,
+    owner: string,
+    payload: string,
+    expires: number,
+    expectedVersion: number,
+  ): number | undefined | Promise<number | undefined>;
+
+  /**
+   * Releases `owner`'s lease on `id` (someone else's is left alone) and, when `expires` is given,
+   * moves the entry's expiry like `touch`, in one step: the whole commit of a request that
+   * changed nothing.
+   */
+  release(id: string, owner: string, expires?: number): void | Promise<void>;
+
+  /**
+   * Extends `owner`'s leases on `ids` to `leaseMs` from now; a lease that lapsed and was not taken
+   * over is taken again. Returns the ids `owner` could not keep (another owner holds a live
+   * lease, or the entry is gone): their commits will be refused.
+   */
+  renew(ids: readonly string[], owner: string, leaseMs: number): string[] | Promise<string[]>;
+
+  /**
    * Moves the expiry of an entry without rewriting its payload or version. No-op when absent
    * (never written, deleted or swept); an expired entry that is not swept yet is moved too, so
    * call it only for an entry `get` just returned.
    */
   touch(id: string, expires: number): void | Promise<void>;
 
-  /** Removes the entry; true when there was one. Not a sweep: no expiry is reported for it. */
+  /** Removes the entry (and any lease on it); true when there was one. Not a sweep: no expiry is reported for it. */
   delete(id: string): boolean | Promise<boolean>;
 
   /**
@@ -84,16 +178,16 @@ export interface SessionStore {
    */
   sweep(now: number, limit: number): ExpiredEntry[] | Promise<ExpiredEntry[]>;
 
-  /**
-   * Cross-process lock on one session (optional: stores used by one process only leave it out).
-   * Returns true when `owner` now holds the lock; it lapses by itself after `ttlMs`. Never waits:
-   * the manager does the bounded waiting. Not re-entrant: while a lock is held, every `lock`
-   * call for that id is refused, also one by the same owner.
-   */
-  lock?(id: string, owner: string, ttlMs: number): boolean | Promise<boolean>;
+  /** How many entries the store keeps: live ones and expired ones not swept yet. */
+  count(): number | Promise<number>;
 
-  /** Releases a lock taken by `owner`; a lock held by someone else is left alone. */
-  unlock?(id: string, owner: string): void | Promise<void>;
+  /**
+   * One page of at most `limit` entries kept (live or expired, not swept), starting after
+   * `cursor` (`undefined`: from the start). The order is the store's own. A store that does not
+   * change while paging lists every entry exactly once; while it changes, the listing is a best
+   * effort (entries may be missed, and RedisStore may list one twice, as Redis `SCAN` does).
+   */
+  list(cursor: string | undefined, limit: number): ListPage | Promise<ListPage>;
 
   /** Closes connections and timers. Idempotent. */
   close(): void | Promise<void>;

@@ -1,9 +1,9 @@
 /**
  * The one behaviour suite every `SessionStore` passes: run it with {@link describeSessionStore}
  * from a `*.test.ts` file. Times are passed explicitly (`now`) everywhere; only a store's own
- * clock (its `set` over an expired entry, its locks) sees real time, and tests keep entries far
- * from "now" so that does not matter — except lock lapse without `advanceClock`, which waits a
- * few real milliseconds because the backend (Redis PX) forces it.
+ * clock (its `set` over an expired entry, its leases) sees real time, and tests keep entries far
+ * from "now" so that does not matter — except a lease lapse without `advanceClock`, which waits
+ * a few real milliseconds because the backend (Redis PX) forces it.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { SessionStore } from '../src/store.js';
@@ -19,19 +19,12 @@ export interface StoreUnderTest {
   advanceClock?(ms: number): void;
 }
 
-/** What the store under test is expected to offer beyond the common contract. */
-export interface StoreFeatures {
-  /** The store implements `lock`/`unlock`. */
-  readonly locks: boolean;
-}
-
 const HOUR = 3_600_000;
 
 /** Registers the conformance suite for one store implementation. */
 export function describeSessionStore(
   name: string,
   makeStore: () => Promise<StoreUnderTest>,
-  features: StoreFeatures = { locks: false },
 ): void {
   describe(`${name} (SessionStore conformance)`, () => {
     let t: StoreUnderTest;
@@ -169,33 +162,163 @@ export function describeSessionStore(
       });
     });
 
-    describe(`${name}#lock`, () => {
-      it(features.locks ? 'has lock and unlock' : 'has no lock (single process)', () => {
-        expect(typeof store.lock).toBe(features.locks ? 'function' : 'undefined');
-        expect(typeof store.unlock).toBe(features.locks ? 'function' : 'undefined');
+    /** Lets a lease of `ms` lapse: the store's clock when the test can move it, else real time (Redis PX). */
+    const lapse = async (ms: number): Promise<void> => {
+      if (t.advanceClock) t.advanceClock(ms + 1);
+      else await new Promise((r) => setTimeout(r, ms + 40));
+    };
+    const SHORT = 40;
+
+    describe(`${name}#acquire`, () => {
+      it('a live entry → held, with the entry; unknown or expired → absent', async () => {
+        await store.set('a', 'p', T0 + HOUR, 0);
+        await store.set('old', 'p', T0 - 1000, 0);
+        expect(await store.acquire('a', 'one', 10_000, T0)).toEqual({ state: 'held', entry: { payload: 'p', version: 1, expires: T0 + HOUR } });
+        expect(await store.acquire('nobody', 'one', 10_000, T0)).toEqual({ state: 'absent' });
+        expect(await store.acquire('old', 'one', 10_000, T0)).toEqual({ state: 'absent' });
       });
 
-      if (!features.locks) return;
-
-      it('second owner refused until the first unlocks; a stranger cannot unlock', async () => {
-        expect(await store.lock!('a', 'one', 10_000)).toBe(true);
-        expect(await store.lock!('a', 'two', 10_000)).toBe(false);
-        await store.unlock!('a', 'two');
-        expect(await store.lock!('a', 'two', 10_000)).toBe(false);
-        await store.unlock!('a', 'one');
-        expect(await store.lock!('a', 'two', 10_000)).toBe(true);
-        expect(await store.lock!('b', 'one', 10_000)).toBe(true);
+      it('held by one owner → busy for every other, and for itself (not re-entrant)', async () => {
+        await store.set('a', 'p', T0 + HOUR, 0);
+        expect((await store.acquire('a', 'one', 10_000, T0)).state).toBe('held');
+        expect(await store.acquire('a', 'two', 10_000, T0)).toEqual({ state: 'busy' });
+        expect(await store.acquire('a', 'one', 10_000, T0)).toEqual({ state: 'busy' });
       });
 
-      it('a lock lapses after its ttl', async () => {
-        const ttl = t.advanceClock ? 1000 : 30;
-        expect(await store.lock!('a', 'one', ttl)).toBe(true);
-        expect(await store.lock!('a', 'two', ttl)).toBe(false);
-        if (t.advanceClock) t.advanceClock(ttl + 1);
-        else await new Promise((r) => setTimeout(r, ttl + 30)); // Redis PX: the server's clock decides
-        expect(await store.lock!('a', 'two', 10_000)).toBe(true);
-        await store.unlock!('a', 'one'); // the lapsed owner's unlock leaves the new owner's lock
-        expect(await store.lock!('a', 'three', 10_000)).toBe(false);
+      it('a lease nobody renews lapses by itself (a dead holder): the next owner gets it', async () => {
+        await store.set('a', 'p', T0 + HOUR, 0);
+        expect((await store.acquire('a', 'dead', SHORT, T0)).state).toBe('held');
+        await lapse(SHORT);
+        expect((await store.acquire('a', 'next', 10_000, T0)).state).toBe('held');
+      });
+    });
+
+    describe(`${name}#commit`, () => {
+      it('the holder writes (compare-and-set) and releases in one call', async () => {
+        await store.set('a', 'one', T0 + HOUR, 0);
+        await store.acquire('a', 'me', 10_000, T0);
+        expect(await store.commit('a', 'me', 'two', T0 + 2 * HOUR, 1)).toBe(2);
+        expect(await store.get('a', T0)).toEqual({ payload: 'two', version: 2, expires: T0 + 2 * HOUR });
+        expect((await store.acquire('a', 'other', 10_000, T0)).state).toBe('held');
+      });
+
+      it('expected version 0 → creates the entry, as set does', async () => {
+        expect(await store.commit('new', 'me', 'p', T0 + HOUR, 0)).toBe(1);
+        expect(await store.commit('new', 'me', 'p', T0 + HOUR, 0)).toBeUndefined();
+        expect((await store.acquire('new', 'other', 10_000, T0)).state).toBe('held');
+      });
+
+      it('a stale version → refused, nothing written, the lease still held until released', async () => {
+        await store.set('a', 'one', T0 + HOUR, 0);
+        await store.acquire('a', 'me', 10_000, T0);
+        expect(await store.commit('a', 'me', 'lost', T0 + HOUR, 7)).toBeUndefined();
+        expect(await store.get('a', T0)).toEqual({ payload: 'one', version: 1, expires: T0 + HOUR });
+        expect((await store.acquire('a', 'other', 10_000, T0)).state).toBe('busy');
+        await store.release('a', 'me');
+        expect((await store.acquire('a', 'other', 10_000, T0)).state).toBe('held');
+      });
+
+      it('another owner holds a live lease → refused, though the version matches', async () => {
+        await store.set('a', 'one', T0 + HOUR, 0);
+        await store.acquire('a', 'holder', 10_000, T0);
+        expect(await store.commit('a', 'intruder', 'lost', T0 + HOUR, 1)).toBeUndefined();
+        expect((await store.get('a', T0))?.payload).toBe('one');
+      });
+
+      it('a lease that lapsed mid-request and was taken over → refused, never an overwrite', async () => {
+        await store.set('a', 'one', T0 + HOUR, 0);
+        await store.acquire('a', 'slow', SHORT, T0);
+        await lapse(SHORT);
+        const taken = await store.acquire('a', 'fast', 10_000, T0);
+        expect(taken.state).toBe('held');
+        expect(await store.commit('a', 'slow', 'stale', T0 + HOUR, 1)).toBeUndefined(); // the other holds it
+        expect(await store.commit('a', 'fast', 'two', T0 + HOUR, 1)).toBe(2);
+        expect(await store.commit('a', 'slow', 'stale', T0 + HOUR, 1)).toBeUndefined(); // the version moved on
+        expect(await store.get('a', T0)).toEqual({ payload: 'two', version: 2, expires: T0 + HOUR });
+      });
+
+      it('a lease that lapsed but was not taken over → the commit still writes (the version proves no one else did)', async () => {
+        await store.set('a', 'one', T0 + HOUR, 0);
+        await store.acquire('a', 'slow', SHORT, T0);
+        await lapse(SHORT);
+        expect(await store.commit('a', 'slow', 'two', T0 + HOUR, 1)).toBe(2);
+      });
+
+      it('set ignores leases (data whose lock is held elsewhere)', async () => {
+        await store.set('a', 'one', T0 + HOUR, 0);
+        await store.acquire('a', 'holder', 10_000, T0);
+        expect(await store.set('a', 'two', T0 + HOUR, 1)).toBe(2);
+      });
+    });
+
+    describe(`${name}#release`, () => {
+      it("frees the owner's lease; a stranger's release leaves it", async () => {
+        await store.set('a', 'p', T0 + HOUR, 0);
+        await store.acquire('a', 'one', 10_000, T0);
+        await store.release('a', 'two');
+        expect((await store.acquire('a', 'two', 10_000, T0)).state).toBe('busy');
+        await store.release('a', 'one');
+        expect((await store.acquire('a', 'two', 10_000, T0)).state).toBe('held');
+      });
+
+      it('with an expiry → moves it in the same call, payload and version kept', async () => {
+        await store.set('a', 'p', T0 + 1000, 0);
+        await store.acquire('a', 'one', 10_000, T0);
+        await store.release('a', 'one', T0 + 5000);
+        expect(await store.get('a', T0 + 2000)).toEqual({ payload: 'p', version: 1, expires: T0 + 5000 });
+        expect(await store.sweep(T0 + 2000, 100)).toEqual([]);
+        expect(await store.sweep(T0 + 5000, 100)).toEqual([{ id: 'a', payload: 'p' }]);
+      });
+
+      it('an expiry moved earlier → swept at the earlier time', async () => {
+        await store.set('a', 'p', T0 + HOUR, 0);
+        await store.release('a', 'nobody', T0 + 10);
+        expect(await store.sweep(T0 + 20, 100)).toEqual([{ id: 'a', payload: 'p' }]);
+      });
+    });
+
+    describe(`${name}#renew`, () => {
+      it("keeps the owner's lease past its first term; reports the ids it could not keep", async () => {
+        await store.set('a', 'p', T0 + HOUR, 0);
+        await store.set('b', 'p', T0 + HOUR, 0);
+        await store.acquire('a', 'me', SHORT * 3, T0);
+        await store.acquire('b', 'other', 10_000, T0);
+        expect(await store.renew(['a', 'b', 'gone'], 'me', 10_000)).toEqual(['b', 'gone']);
+        await lapse(SHORT * 3);
+        expect((await store.acquire('a', 'other', 10_000, T0)).state).toBe('busy');
+      });
+    });
+
+    describe(`${name}#delete with a lease`, () => {
+      it('removes the lease with the entry', async () => {
+        await store.set('a', 'p', T0 + HOUR, 0);
+        await store.acquire('a', 'one', 10_000, T0);
+        expect(await store.delete('a')).toBe(true);
+        await store.set('a', 'q', T0 + HOUR, 0);
+        expect((await store.acquire('a', 'two', 10_000, T0)).state).toBe('held');
+      });
+    });
+
+    describe(`${name}#count and #list`, () => {
+      it('count → the entries kept; list → each exactly once, page by page', async () => {
+        expect(await store.count()).toBe(0);
+        for (let i = 0; i < 7; i++) await store.set(`s${i}`, `p${i}`, T0 + HOUR + i, 0);
+        await store.set('s0', 'again', T0 + HOUR, 1);
+        expect(await store.count()).toBe(7);
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.list(cursor, 3);
+          for (const e of page.entries) {
+            seen.push(e.id);
+            expect(e).toEqual({ id: e.id, version: e.id === 's0' ? 2 : 1, expires: e.id === 's0' ? T0 + HOUR : T0 + HOUR + Number(e.id.slice(1)) });
+          }
+          cursor = page.cursor;
+        } while (cursor !== undefined && ++pages < 20);
+        expect(seen.sort()).toEqual(['s0', 's1', 's2', 's3', 's4', 's5', 's6']);
+        await store.delete('s3');
+        expect(await store.count()).toBe(6);
       });
     });
 

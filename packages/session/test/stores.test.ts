@@ -23,8 +23,9 @@ function fakeClock(): { clock: () => number; advance: (ms: number) => void } {
 // ---------------------------------------------------------------- MemoryStore
 
 describeSessionStore('MemoryStore', async () => {
-  const store = new MemoryStore();
-  return { store, cleanup: async () => store.close() };
+  const { clock, advance } = fakeClock();
+  const store = new MemoryStore({ clock });
+  return { store, advanceClock: advance, cleanup: async () => store.close() };
 });
 
 describe('MemoryStore#set', () => {
@@ -121,7 +122,6 @@ describe('SqliteStore', () => {
         },
       };
     },
-    { locks: true },
   );
 
   describe('SqliteStore#constructor', () => {
@@ -193,7 +193,6 @@ const withRedis = redisTestsEnabled();
         },
       };
     },
-    { locks: true },
   );
 
   describe('RedisStore#constructor', () => {
@@ -215,7 +214,7 @@ const withRedis = redisTestsEnabled();
       expect(await store.set('a', 'p', Date.now() + HOUR, 0)).toBe(1);
       await store.close();
       expect(client.isOpen).toBe(true);
-      expect(await client.hGet('given:s:a', 'payload')).toBe('p');
+      expect(await client.hGet('given:{a}', 'payload')).toBe('p');
       await expect(store.get('a', 0)).rejects.toBeInstanceOf(SessionStoreError);
       await client.close();
     });
@@ -281,8 +280,9 @@ const SECRET_A = 'a'.repeat(16) + 'b'.repeat(16) + '-new';
 const SECRET_B = Buffer.alloc(32, 7);
 
 describeSessionStore('CookieStore', async () => {
-  const store = new CookieStore({ secrets: [SECRET_A] });
-  return { store, cleanup: async () => store.close() };
+  const { clock, advance } = fakeClock();
+  const store = new CookieStore({ secrets: [SECRET_A], clock });
+  return { store, advanceClock: advance, cleanup: async () => store.close() };
 });
 
 describe('CookieStore#seal', () => {

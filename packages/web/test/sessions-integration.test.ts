@@ -38,7 +38,7 @@ afterEach(async () => {
 });
 
 async function site() {
-  const sessions = new Sessions({ store: new MemoryStore(), secrets: ['test-secret-0123456789abcdef'] });
+  const sessions = new Sessions({ store: new MemoryStore(), secrets: ['test-secret-0123456789abcdef-0123456789'] });
   managers.push(sessions);
   const root = new Resource();
   root.putChild('counter', new CounterPage());

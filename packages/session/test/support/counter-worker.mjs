@@ -1,5 +1,6 @@
 // A child process of multiprocess.test.ts: increments one session's counter `iterations` times
-// through a real store, each time lock (with retry) → get → compare-and-set → unlock.
+// through a real store, each time lock-and-load (`acquire`, retried while busy) → write-and-release
+// (`commit`).
 // argv[2] is JSON (dir: the built packages/session/dist): { dir, kind: 'sqlite' | 'redis', path?, url?, prefix?, id, iterations, owner }.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,22 +17,18 @@ let lockRetries = 0;
 let conflicts = 0;
 try {
   for (let i = 0; i < job.iterations; i++) {
-    while (!(await store.lock(job.id, job.owner, 5000))) {
+    let got;
+    while ((got = await store.acquire(job.id, job.owner, 5000, Date.now())).state === 'busy') {
       lockRetries++;
       await new Promise((r) => setImmediate(r));
     }
-    try {
-      const now = Date.now();
-      const entry = await store.get(job.id, now);
-      if (!entry) throw new Error('the session vanished');
-      const counter = JSON.parse(entry.payload).counter;
-      const v = await store.set(job.id, JSON.stringify({ counter: counter + 1 }), now + 3_600_000, entry.version);
-      if (v === undefined) {
-        conflicts++; // would be a lost update without the lock; retry this iteration
-        i--;
-      }
-    } finally {
-      await store.unlock(job.id, job.owner);
+    if (got.state !== 'held') throw new Error('the session vanished');
+    const counter = JSON.parse(got.entry.payload).counter;
+    const v = await store.commit(job.id, job.owner, JSON.stringify({ counter: counter + 1 }), Date.now() + 3_600_000, got.entry.version);
+    if (v === undefined) {
+      conflicts++; // would be a lost update without the lease; retry this iteration
+      await store.release(job.id, job.owner);
+      i--;
     }
   }
   process.send({ ok: true, lockRetries, conflicts });

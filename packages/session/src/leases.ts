@@ -1,0 +1,96 @@
+/**
+ * What the in-process stores share. Leases kept in this process's memory, for the stores whose entries live here (MemoryStore,
+ * CookieStore's view): the same lease rules as the shared stores, so one conformance suite holds
+ * for all four. The manager does not use them for those stores (its own per-session queue is the
+ * lock there); tools and tests that drive a store directly do.
+ */
+import type { Acquired, ListPage, ListedEntry, SessionStore, StoredEntry } from './store.js';
+
+interface Lease {
+  readonly owner: string;
+  until: number;
+}
+
+const ABSENT: Acquired = { state: 'absent' };
+const BUSY: Acquired = { state: 'busy' };
+
+/** The leases of one in-process store; empty (no memory) while nothing is leased. */
+export class LeaseTable {
+  readonly #leases = new Map<string, Lease>();
+
+  constructor(readonly clock: () => number) {}
+
+  /** True when someone other than `owner` holds a live lease on `id`. */
+  blocked(id: string, owner: string): boolean {
+    const l = this.#leases.get(id);
+    return l !== undefined && l.owner !== owner && l.until > this.clock();
+  }
+
+  /** Lock-and-load over `get`: see {@link SessionStore.acquire}. */
+  acquire(entry: StoredEntry | undefined, id: string, owner: string, leaseMs: number): Acquired {
+    if (entry === undefined) return ABSENT;
+    const now = this.clock();
+    const l = this.#leases.get(id);
+    if (l !== undefined && l.until > now) return BUSY;
+    this.#leases.set(id, { owner, until: now + leaseMs });
+    return { state: 'held', entry };
+  }
+
+  /** Drops `owner`'s lease on `id` (any owner's when `owner` is undefined). */
+  release(id: string, owner?: string): void {
+    const l = this.#leases.get(id);
+    if (l !== undefined && (owner === undefined || l.owner === owner)) this.#leases.delete(id);
+  }
+
+  /** See {@link SessionStore.renew}; `exists` tells whether the entry is still kept. */
+  renew(ids: readonly string[], owner: string, leaseMs: number, exists: (id: string) => boolean): string[] {
+    const now = this.clock();
+    const lost: string[] = [];
+    for (const id of ids) {
+      const l = this.#leases.get(id);
+      if ((l !== undefined && l.owner !== owner && l.until > now) || !exists(id)) lost.push(id);
+      else this.#leases.set(id, { owner, until: now + leaseMs });
+    }
+    return lost;
+  }
+
+  /** Forgets every lease. */
+  clear(): void {
+    this.#leases.clear();
+  }
+}
+
+/**
+ * `commit` for an in-process store: refused while another owner's lease is live, else `set`
+ * and, when it wrote, the lease released.
+ */
+export function commitWithLeases(
+  store: Pick<SessionStore, 'set'>,
+  leases: LeaseTable,
+  id: string,
+  owner: string,
+  payload: string,
+  expires: number,
+  expectedVersion: number,
+): number | undefined {
+  if (leases.blocked(id, owner)) return undefined;
+  const version = store.set(id, payload, expires, expectedVersion) as number | undefined;
+  if (version !== undefined) leases.release(id, owner);
+  return version;
+}
+
+/**
+ * `list` over a Map kept in insertion order: the cursor is a position in that order, so an entry
+ * removed before it while paging shifts the rest (a best effort, as the contract allows).
+ */
+export function listPage(entries: ReadonlyMap<string, StoredEntry>, cursor: string | undefined, limit: number): ListPage {
+  const start = cursor === undefined ? 0 : Number(cursor);
+  const page: ListedEntry[] = [];
+  let i = 0;
+  for (const [id, e] of entries) {
+    if (i++ < start) continue;
+    if (page.length >= limit) return { entries: page, cursor: String(start + page.length) };
+    page.push({ id, version: e.version, expires: e.expires });
+  }
+  return { entries: page, cursor: undefined };
+}

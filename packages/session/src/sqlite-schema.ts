@@ -1,0 +1,148 @@
+/**
+ * The SQLite layout of `SqliteStore`: its tables, the schema version kept beside them, the
+ * migration from the layout before versions, and the prepared statements.
+ *
+ * Version 2 (this one): `<t>` (id, payload, version, expires, lock_owner, lock_until) with an
+ * index on `expires`, and `<t>_meta` (key, value) holding `schema = 2`. The lease lives in the
+ * session's own row, so taking it and reading the row is one `UPDATE … RETURNING`, and writing
+ * and releasing is one `UPDATE`.
+ *
+ * Version 1 (before versions were kept): `<t>` without the lease columns and a `<t>_locks` table.
+ * Opening such a file adds the two columns and drops `<t>_locks` (its locks lapse anyway) in one
+ * IMMEDIATE transaction, so processes starting together migrate once.
+ */
+import { SessionStoreConfigError } from './errors.js';
+import type { ExpiredEntry } from './store.js';
+import type BetterSqlite3 from 'better-sqlite3';
+
+type Db = BetterSqlite3.Database;
+type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
+
+/** The schema version this code writes. */
+export const SQLITE_SCHEMA = 2;
+
+/** The prepared statements of one table. */
+export interface SqliteStatements {
+  readonly get: Stmt;
+  readonly live: Stmt;
+  readonly insert: Stmt;
+  readonly update: Stmt;
+  readonly acquire: Stmt;
+  readonly commit: Stmt;
+  readonly release: Stmt;
+  readonly releaseTouch: Stmt;
+  readonly touch: Stmt;
+  readonly delete: Stmt;
+  readonly count: Stmt;
+  readonly list: Stmt;
+  readonly sweepTx: (now: number, limit: number) => ExpiredEntry[];
+  readonly renewTx: (ids: readonly string[], owner: string, now: number, leaseMs: number) => string[];
+}
+
+/**
+ * Creates the tables, or migrates an older layout, and prepares the statements.
+ *
+ * @throws SessionStoreConfigError (`DT_SESSION_STORE_CONFIG`) when the file was written by a
+ *   newer version, or holds a table of that name that is not a session table.
+ */
+export function prepareSqlite(db: Db, t: string, storeName: string): SqliteStatements {
+  db.transaction(() => migrate(db, t, storeName)).immediate();
+  return statements(db, t);
+}
+
+function columns(db: Db, table: string): string[] {
+  return (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((c) => c.name);
+}
+
+function migrate(db: Db, t: string, storeName: string): void {
+  const meta = `${t}_meta`;
+  const existing = columns(db, t);
+  let version = 0;
+  if (columns(db, meta).length > 0) {
+    const row = db.prepare(`SELECT value FROM "${meta}" WHERE key = 'schema'`).get() as { value: string } | undefined;
+    version = row ? Number(row.value) : 0;
+  } else if (existing.length > 0) version = 1;
+  if (version === SQLITE_SCHEMA) return;
+  if (version > SQLITE_SCHEMA || !Number.isInteger(version)) {
+    throw new SessionStoreConfigError(
+      'SqliteStore',
+      `${storeName} has schema version ${String(version)}, written by a newer dovetail (this one reads version ${SQLITE_SCHEMA})`,
+      'Run the newer dovetail on it, or point the store at another file.',
+    );
+  }
+  if (version === 1) {
+    const expected = ['id', 'payload', 'version', 'expires'];
+    if (expected.some((c) => !existing.includes(c))) {
+      throw new SessionStoreConfigError(
+        'SqliteStore',
+        `${storeName} has a table "${t}" that is not a session table (its columns: ${existing.join(', ')})`,
+        "Choose another table name with the option 'table', or another file.",
+      );
+    }
+    db.exec(
+      `ALTER TABLE "${t}" ADD COLUMN lock_owner TEXT;
+       ALTER TABLE "${t}" ADD COLUMN lock_until INTEGER NOT NULL DEFAULT 0;
+       DROP TABLE IF EXISTS "${t}_locks";`,
+    );
+  }
+  db.exec(
+    `CREATE TABLE IF NOT EXISTS "${t}" (id TEXT PRIMARY KEY, payload TEXT NOT NULL, version INTEGER NOT NULL,
+       expires INTEGER NOT NULL, lock_owner TEXT, lock_until INTEGER NOT NULL DEFAULT 0);
+     CREATE INDEX IF NOT EXISTS "${t}_expires" ON "${t}" (expires);
+     CREATE TABLE IF NOT EXISTS "${meta}" (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  );
+  db.prepare(`INSERT INTO "${meta}" (key, value) VALUES ('schema', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(String(SQLITE_SCHEMA));
+}
+
+function statements(db: Db, t: string): SqliteStatements {
+  const sweep = db.prepare(`SELECT id, payload FROM "${t}" WHERE expires <= ? ORDER BY expires LIMIT ?`);
+  const del = db.prepare(`DELETE FROM "${t}" WHERE id = ?`);
+  const sweepTx = db.transaction((now: number, limit: number): ExpiredEntry[] => {
+    const rows = sweep.all(now, limit) as ExpiredEntry[];
+    for (const r of rows) del.run(r.id);
+    return rows;
+  });
+  // Free, lapsed, or (a lapsed lease not taken over) still ours: the lease is kept or taken.
+  const renew = db.prepare(`UPDATE "${t}" SET lock_owner = ?, lock_until = ? WHERE id = ? AND (lock_owner = ? OR lock_until <= ?) RETURNING 1`);
+  const renewTx = db.transaction((ids: readonly string[], owner: string, now: number, leaseMs: number): string[] => {
+    const lost: string[] = [];
+    for (const id of ids) if (renew.get(owner, now + leaseMs, id, owner, now) === undefined) lost.push(id);
+    return lost;
+  });
+  return {
+    get: db.prepare(`SELECT payload, version, expires FROM "${t}" WHERE id = ?`),
+    live: db.prepare(`SELECT 1 FROM "${t}" WHERE id = ? AND expires > ?`),
+    // Expected version 0: insert, or replace a row that has expired (by the store's clock).
+    insert: db.prepare(
+      `INSERT INTO "${t}" (id, payload, version, expires) VALUES (?, ?, 1, ?)
+       ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, version = 1, expires = excluded.expires, lock_owner = NULL, lock_until = 0
+       WHERE "${t}".expires <= ?
+       RETURNING version`,
+    ),
+    update: db.prepare(`UPDATE "${t}" SET payload = ?, version = version + 1, expires = ? WHERE id = ? AND version = ? RETURNING version`),
+    // Lock-and-load: the lease is taken only when it is free or lapsed (a held lease, ours too, is busy).
+    acquire: db.prepare(
+      `UPDATE "${t}" SET lock_owner = ?, lock_until = ? WHERE id = ? AND expires > ? AND lock_until <= ?
+       RETURNING payload, version, expires`,
+    ),
+    // Write-and-release: the version matches and no other owner holds a live lease.
+    commit: db.prepare(
+      `UPDATE "${t}" SET payload = ?, version = version + 1, expires = ?, lock_owner = NULL, lock_until = 0
+       WHERE id = ? AND version = ? AND (lock_owner IS ? OR lock_until <= ?)
+       RETURNING version`,
+    ),
+    release: db.prepare(`UPDATE "${t}" SET lock_owner = NULL, lock_until = 0 WHERE id = ? AND lock_owner = ?`),
+    releaseTouch: db.prepare(
+      `UPDATE "${t}" SET expires = ?,
+         lock_until = CASE WHEN lock_owner = ? THEN 0 ELSE lock_until END,
+         lock_owner = CASE WHEN lock_owner = ? THEN NULL ELSE lock_owner END
+       WHERE id = ?`,
+    ),
+    touch: db.prepare(`UPDATE "${t}" SET expires = ? WHERE id = ?`),
+    delete: del,
+    count: db.prepare(`SELECT COUNT(*) AS n FROM "${t}"`),
+    list: db.prepare(`SELECT id, version, expires FROM "${t}" WHERE id > ? ORDER BY id LIMIT ?`),
+    sweepTx: (now, limit) => sweepTx.immediate(now, limit),
+    renewTx: (ids, owner, now, leaseMs) => renewTx.immediate(ids, owner, now, leaseMs),
+  };
+}
