@@ -19,7 +19,10 @@ import type { InterfaceSpec, Spec } from './interface.js';
  * Bumped whenever an existing declaration changes (`classImplements` and friends), so that
  * lookup caches keyed by declarations know to start over.
  */
-export const declarationChanges = { epoch: 0 };
+export const declarationChanges = {
+  /** Bumped by every change to an existing declaration. */
+  epoch: 0,
+};
 
 /**
  * A specification of what a class's instances (`Implements`) or one object (`Provides`)

@@ -8,6 +8,8 @@ import { isInterface, kSpecKind } from './spec.js';
 
 /** Base class of every error thrown by dovetail; `code` is stable across releases. */
 export abstract class DovetailError extends Error {
+  /** The class's name, a string literal per error class (also across realms, unlike `instanceof`). */
+  declare readonly name: string;
   /** Stable machine-readable code, `DT_<PKG>_<WHAT>`. */
   abstract readonly code: string;
 }

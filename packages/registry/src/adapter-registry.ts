@@ -53,6 +53,10 @@ export class AdapterRegistry<V = unknown> implements AdapterRegistryContract<V> 
   #subscriptions = new Map<InterfaceSpec<unknown> | null, Tree>();
   #cached = 0;
 
+  /**
+   * @param label - names the registry in error messages and resolution orders
+   * @param bases - the registries consulted after this one, most important first
+   */
   constructor(readonly label = 'registry', bases: readonly AdapterRegistry<V>[] = []) {
     if (bases.length) this.bases = bases;
   }

@@ -164,6 +164,7 @@ export class Adapter<O = unknown> {
   /** Also kept for every other interface it is the registered adapter for. @default true */
   static multiComponent = true;
 
+  /** @param original - the adapted object */
   constructor(readonly original: O) {}
 
   /** Forwards adaptation to the original object, as Twisted's `Adapter.__conform__` does. */

@@ -20,7 +20,10 @@ export const IObjectEvent = defineInterface<ObjectEvent>('dovetail.registry.IObj
 /** What every registration record has. */
 export interface Registration {
   /** The registry it was made in. */
-  readonly registry: { readonly name: string };
+  readonly registry: {
+    /** The registry's name. */
+    readonly name: string;
+  };
   /** The interface provided (`null` for handlers). */
   readonly provided: InterfaceSpec<unknown> | null;
   /** The name ('' for unnamed). */
@@ -28,25 +31,32 @@ export interface Registration {
 }
 /** Registration of an adapter: a factory for (required) → provided, by name. */
 export interface AdapterRegistrationInfo extends Registration {
+  /** What the adapter adapts: one spec per adapted object. */
   readonly required: readonly Spec[];
   readonly provided: InterfaceSpec<unknown>;
+  /** The factory called with the adapted object(s). */
   readonly factory: unknown;
 }
 /** Registration of a utility: one component providing an interface, by name. */
 export interface UtilityRegistrationInfo extends Registration {
   readonly provided: InterfaceSpec<unknown>;
+  /** The utility itself. */
   readonly component: unknown;
 }
 /** Registration of a subscription adapter (name always ''). */
 export interface SubscriptionRegistrationInfo extends Registration {
+  /** What the subscriber is for: one spec per object. */
   readonly required: readonly Spec[];
   readonly provided: InterfaceSpec<unknown>;
+  /** The factory called with the object(s). */
   readonly factory: unknown;
 }
 /** Registration of a handler (provided null, name always ''). */
 export interface HandlerRegistrationInfo extends Registration {
+  /** What the handler is for: one spec per object handled. */
   readonly required: readonly Spec[];
   readonly provided: null;
+  /** The function called with the object(s). */
   readonly handler: unknown;
 }
 
@@ -100,7 +110,10 @@ export class Unregistered implements RegistrationEvent {
 @implementer(IAdapterRegistration)
 export class AdapterRegistration implements AdapterRegistrationInfo {
   constructor(
-    readonly registry: { readonly name: string },
+    readonly registry: {
+      /** The registry's name. */
+      readonly name: string;
+    },
     readonly required: readonly Spec[],
     readonly provided: InterfaceSpec<unknown>,
     readonly name: string,
@@ -112,7 +125,10 @@ export class AdapterRegistration implements AdapterRegistrationInfo {
 @implementer(IUtilityRegistration)
 export class UtilityRegistration implements UtilityRegistrationInfo {
   constructor(
-    readonly registry: { readonly name: string },
+    readonly registry: {
+      /** The registry's name. */
+      readonly name: string;
+    },
     readonly provided: InterfaceSpec<unknown>,
     readonly name: string,
     readonly component: unknown,
@@ -124,7 +140,10 @@ export class UtilityRegistration implements UtilityRegistrationInfo {
 export class SubscriptionRegistration implements SubscriptionRegistrationInfo {
   readonly name = '';
   constructor(
-    readonly registry: { readonly name: string },
+    readonly registry: {
+      /** The registry's name. */
+      readonly name: string;
+    },
     readonly required: readonly Spec[],
     readonly provided: InterfaceSpec<unknown>,
     readonly factory: unknown,
@@ -137,7 +156,10 @@ export class HandlerRegistration implements HandlerRegistrationInfo {
   readonly name = '';
   readonly provided = null;
   constructor(
-    readonly registry: { readonly name: string },
+    readonly registry: {
+      /** The registry's name. */
+      readonly name: string;
+    },
     readonly required: readonly Spec[],
     readonly handler: unknown,
   ) {}

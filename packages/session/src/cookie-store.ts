@@ -183,7 +183,10 @@ export class CookieStore implements ClientSideStore {
    * const entry = store.open(cookies.sid ?? '', Date.now()); // { id, payload, version, expires } | undefined
    * ```
    */
-  open(cookieValue: string, now: number): (StoredEntry & { readonly id: string }) | undefined {
+  open(cookieValue: string, now: number): (StoredEntry & {
+    /** The session id the cookie carries. */
+    readonly id: string;
+  }) | undefined {
     try {
       if (typeof cookieValue !== 'string' || cookieValue.length > this.#maxCookieBytes) return undefined;
       const raw = Buffer.from(cookieValue, 'base64url');

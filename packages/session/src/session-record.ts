@@ -15,12 +15,19 @@ import type { Registry } from '@dovetail/registry';
 
 /** What a session looks like once encoded: the record the codec turns into a store payload. */
 export interface SessionRecord {
+  /** When the session was made (ms since the epoch). */
   created: number;
+  /** When it was last accessed, as written (at most once per `resolution` when unchanged). */
   lastAccessed: number;
+  /** Seconds of inactivity after which it ends. */
   timeout: number;
+  /** Made over HTTPS: never handed to a plain-HTTP request. */
   secure: boolean;
+  /** The dictionary view (`get`/`set`). */
   data: Record<string, unknown>;
+  /** Package data, by package id (`session.namespace(id)`). */
   namespaces: Record<string, Record<string, unknown>>;
+  /** Kept components, by interface name. */
   components: Record<string, StoredComponent>;
 }
 
@@ -67,8 +74,11 @@ export function recordProblem(record: unknown, entry: { readonly version: unknow
 
 /** A component as stored: its class name (absent for plain data), its state, and which properties pointed at the session. */
 export interface StoredComponent {
+  /** The class name it comes back as; absent for plain data. */
   c?: string;
+  /** Its state. */
   s: unknown;
+  /** The properties that pointed at the session (restored to point at the loaded one). */
   r?: string[];
 }
 

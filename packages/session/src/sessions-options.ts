@@ -61,7 +61,10 @@ export interface SessionsOptions {
   /** The registry used for events, adapters and `ISessionDataContainer` routing. @default the current registry at each call */
   readonly registry?: Registry;
   /** The class of the sessions made (a subclass of `Session`). @default Session */
-  readonly sessionClass?: new (options: ConstructorParameters<typeof Session>[0]) => Session;
+  readonly sessionClass?: {
+    /** Makes a session from what the manager knows of it (id, times, timeout, secure). */
+    new (options: ConstructorParameters<typeof Session>[0]): Session;
+  };
   /**
    * Where time comes from, in milliseconds since the epoch (Twisted passes a reactor; this is
    * its `seconds()`). Sessions' ages, expiry, sweeping and lock waits all read it, and the

@@ -208,7 +208,10 @@ export interface ClientSideStore extends SessionStore {
    * expired (never throws). When this process has committed a newer version of the same session,
    * that newer entry is returned instead; a session deleted in this process gives `undefined`.
    */
-  open(cookieValue: string, now: number): (StoredEntry & { readonly id: string }) | undefined;
+  open(cookieValue: string, now: number): (StoredEntry & {
+    /** The session id the cookie carries. */
+    readonly id: string;
+  }) | undefined;
 }
 
 /** True when `store` keeps sessions in the client's cookie. */

@@ -35,6 +35,7 @@ export const IClientId = defineInterface<ClientIdShape>('dovetail.web.IClientId'
  */
 @implementer(IClientId)
 export class ClientId implements ClientIdShape {
+  /** @param id - the session uid */
   constructor(readonly id: string) {}
   /** The id. */
   toString(): string {
