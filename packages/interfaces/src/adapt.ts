@@ -58,27 +58,42 @@ export function adaptDirect<T>(iface: InterfaceSpec<T>, obj: unknown): T | undef
   return undefined;
 }
 
-/** Adapts `obj` to `iface` following the protocol; used by every interface's call. */
-export function adapt<T>(iface: InterfaceSpec<T>, obj: unknown, fallback: unknown, hasFallback: boolean): unknown {
-  if (obj === null || obj === undefined) {
-    if (hasFallback) return fallback;
-    throw new NullAdaptationError(iface.name, obj);
-  }
+/** Steps (1) to (3): the adapter, or `undefined` when nothing adapts `obj` (not null or undefined). */
+function find(iface: InterfaceSpec<unknown>, obj: object): unknown {
   const own = (obj as Conformable)[conform];
   if (typeof own === 'function') {
-    const adapter = own.call(obj, iface as InterfaceSpec<unknown>);
+    const adapter = own.call(obj, iface);
     if (adapter !== null && adapter !== undefined) return adapter;
   }
-  if (providedBy(obj).implied.has(iface as InterfaceSpec<unknown>)) return obj;
+  if (providedBy(obj).implied.has(iface)) return obj;
   for (let i = 0; i < adapterHooks.length; i++) {
-    const adapter = adapterHooks[i]!(iface as InterfaceSpec<unknown>, obj);
+    const adapter = adapterHooks[i]!(iface, obj);
     if (adapter !== null && adapter !== undefined) return adapter;
   }
-  if (hasFallback) return fallback;
+  return undefined;
+}
+
+/**
+ * `I(obj)`: adapts `obj` to `iface` following the protocol.
+ *
+ * @throws NullAdaptationError (`DT_IFACE_ADAPT_NOTHING`) for null or undefined.
+ * @throws AdaptationError (`DT_IFACE_COULD_NOT_ADAPT`) when nothing adapts it, listing what was consulted.
+ */
+export function adapt<T>(iface: InterfaceSpec<T>, obj: unknown): T {
+  if (obj === null || obj === undefined) throw new NullAdaptationError(iface.name, obj);
+  const adapter = find(iface as InterfaceSpec<unknown>, obj);
+  if (adapter !== undefined) return adapter as T;
   const consulted: string[] = [];
-  if (typeof own === 'function') consulted.push(`its [conform] method`);
+  if (typeof (obj as Conformable)[conform] === 'function') consulted.push(`its [conform] method`);
   consulted.push(`what ${describe(obj)} provides`);
   for (const hook of adapterHooks) consulted.push(`hook ${hook.name || '(anonymous)'}`);
   if (adapterHooks.length === 0) consulted.push('no adapter hooks (is @dovetail/registry loaded?)');
   throw new AdaptationError(iface.name, obj, consulted);
+}
+
+/** `I(obj, fallback)`: adapts `obj` to `iface` following the protocol, else returns `fallback`. */
+export function adaptOr<T, F>(iface: InterfaceSpec<T>, obj: unknown, fallback: F): T | F {
+  if (obj === null || obj === undefined) return fallback;
+  const adapter = find(iface as InterfaceSpec<unknown>, obj);
+  return adapter === undefined ? fallback : (adapter as T);
 }

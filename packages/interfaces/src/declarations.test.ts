@@ -3,7 +3,6 @@ import {
   classImplements,
   classImplementsOnly,
   Declaration,
-  declarationChanges,
   defineInterface,
   directlyProvides,
   implementedBy,
@@ -14,6 +13,7 @@ import {
   providedBy,
   type InterfaceSpec,
 } from './index.js';
+import { declarationChanges } from './internal.js';
 
 let counter = 0;
 const fresh = (short: string): string => `test.declarations${++counter}.${short}`;

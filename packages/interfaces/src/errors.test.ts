@@ -4,17 +4,18 @@ import {
   BrokenImplementation,
   CyclicInterfaceError,
   defineInterface,
-  describe,
   DovetailError,
   InconsistentResolutionOrderError,
   InterfaceRedefinitionError,
   InterfacesError,
   InvalidDeclarationTargetError,
   InvalidInterfaceNameError,
+  isDovetailError,
   NotAnInterfaceError,
   NullAdaptationError,
   StillProvidedError,
 } from './index.js';
+import { describe } from './internal.js';
 
 group('describe', () => {
   it('null and undefined → their names', () => {
@@ -70,13 +71,19 @@ group('describe', () => {
 
 const errors: [string, Error, string][] = [
   ['InvalidInterfaceNameError', new InvalidInterfaceNameError('x'), 'DT_IFACE_INVALID_NAME'],
-  ['NotAnInterfaceError', new NotAnInterfaceError('classImplements()', 1), 'DT_IFACE_NOT_AN_INTERFACE'],
   ['InterfaceRedefinitionError', new InterfaceRedefinitionError('a.I', 'bases differ'), 'DT_IFACE_REDEFINED'],
   ['InconsistentResolutionOrderError', new InconsistentResolutionOrderError('a.I', [['a.X', 'a.Y']]), 'DT_IFACE_INCONSISTENT_ORDER'],
   ['CyclicInterfaceError', new CyclicInterfaceError('a.I'), 'DT_IFACE_CYCLE'],
   ['BrokenImplementation', new BrokenImplementation('a.I', 'a Thing instance', ['x missing']), 'DT_IFACE_BROKEN_IMPLEMENTATION'],
   ['StillProvidedError', new StillProvidedError('a.I', 'a Thing instance'), 'DT_IFACE_STILL_PROVIDED'],
+];
+
+// An argument of the wrong type is a TypeError in zope; these carry their code all the same.
+const typeErrors: [string, Error, string][] = [
+  ['NotAnInterfaceError', new NotAnInterfaceError('classImplements()', 1), 'DT_IFACE_NOT_AN_INTERFACE'],
   ['InvalidDeclarationTargetError', new InvalidDeclarationTargetError('implementedBy()', 1, 'a class'), 'DT_IFACE_INVALID_TARGET'],
+  ['AdaptationError', new AdaptationError('a.I', {}, ['hook h']), 'DT_IFACE_COULD_NOT_ADAPT'],
+  ['NullAdaptationError', new NullAdaptationError('a.I', null), 'DT_IFACE_ADAPT_NOTHING'],
 ];
 
 group('InterfacesError', () => {
@@ -86,6 +93,16 @@ group('InterfacesError', () => {
     expect(error).toBeInstanceOf(InterfacesError);
     expect(error).toBeInstanceOf(DovetailError);
     expect(error).toBeInstanceOf(Error);
+    expect(isDovetailError(error)).toBe(true);
+    expect(error.message.length).toBeGreaterThan(20);
+  });
+
+  it.each(typeErrors)('%s → stable name and code, a TypeError that isDovetailError recognises', (name, error, code) => {
+    expect(error.name).toBe(name);
+    expect((error as { code?: string }).code).toBe(code);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error).not.toBeInstanceOf(DovetailError);
+    expect(isDovetailError(error)).toBe(true);
     expect(error.message.length).toBeGreaterThan(20);
   });
 
@@ -133,5 +150,26 @@ group('NullAdaptationError', () => {
     expect(e.message).toContain('null');
     expect(e.message).toContain('myapp.ICounter(value, null)');
     expect(e.object).toBeNull();
+  });
+});
+
+group('isDovetailError', () => {
+  it('errors that are not ours → false, whatever their shape', () => {
+    expect(isDovetailError(new TypeError('x'))).toBe(false);
+    expect(isDovetailError(Object.assign(new Error('x'), { code: 'ERR_INVALID_ARG_TYPE' }))).toBe(false);
+    expect(isDovetailError({ code: 'DT_IFACE_CYCLE', message: 'not an Error' })).toBe(false);
+    expect(isDovetailError(null)).toBe(false);
+    expect(isDovetailError('DT_IFACE_CYCLE')).toBe(false);
+  });
+
+  it('an error thrown by the API → narrowed to one carrying its code', () => {
+    let caught: unknown;
+    try {
+      defineInterface('test.errors.IBadBase', { extends: [42 as never] });
+    } catch (e) {
+      caught = e;
+    }
+    expect(isDovetailError(caught)).toBe(true);
+    if (isDovetailError(caught)) expect(caught.code).toBe('DT_IFACE_NOT_AN_INTERFACE');
   });
 });

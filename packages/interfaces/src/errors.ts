@@ -1,12 +1,18 @@
 /**
- * Errors of @dovetail/interfaces, and `DovetailError`, the base of every dovetail error.
+ * Errors of @dovetail/interfaces, `DovetailError` and `isDovetailError`.
  *
  * Each error has a literal `name`, a stable `code` (`DT_<PKG>_<WHAT>`, documented in
  * docs/errors.md) and a message that says what was asked, what was found and what to do.
+ *
+ * The policy, the same in every package: errors extend `DovetailError`, except those a zope or
+ * Twisted user catches as `TypeError` — `AdaptationError` (zope's "Could not adapt" is a
+ * TypeError) and the errors for an argument of the wrong type (`NotAnInterfaceError`,
+ * `InvalidDeclarationTargetError`, the registry's `InvalidRegistrationError`) — which extend
+ * `TypeError` and carry a `code` all the same. `isDovetailError(e)` recognises both kinds.
  */
 import { isInterface, kSpecKind } from './spec.js';
 
-/** Base class of every error thrown by dovetail; `code` is stable across releases. */
+/** Base class of the errors dovetail throws that are not `TypeError`s; `code` is stable across releases. */
 export abstract class DovetailError extends Error {
   /** The class's name, a string literal per error class (also across realms, unlike `instanceof`). */
   declare readonly name: string;
@@ -14,7 +20,28 @@ export abstract class DovetailError extends Error {
   abstract readonly code: string;
 }
 
-/** Base class of the errors of @dovetail/interfaces. */
+/** A `TypeError` dovetail throws: an argument of the wrong type, or an adaptation that failed. */
+export type DovetailTypeError = TypeError & { readonly code: string };
+
+const CODE = /^DT_[A-Z0-9]+(?:_[A-Z0-9]+)*$/;
+
+/**
+ * True for every error dovetail throws: a `DovetailError`, or one of the `TypeError`s that
+ * carry a `DT_…` code. Recognises errors from another copy of the package too.
+ *
+ * @example
+ * ```ts
+ * try { ICounter(obj); } catch (e) { if (isDovetailError(e)) log(e.code); else throw e; }
+ * ```
+ */
+export function isDovetailError(e: unknown): e is DovetailError | DovetailTypeError {
+  if (e instanceof DovetailError) return true;
+  if (!(e instanceof Error)) return false;
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && CODE.test(code);
+}
+
+/** Base class of the errors of @dovetail/interfaces, except the `TypeError`s (see above). */
 export abstract class InterfacesError extends DovetailError {}
 
 /** Describes any value for an error message: short, never throwing. */
@@ -69,8 +96,8 @@ export class InvalidInterfaceNameError extends InterfacesError {
   }
 }
 
-/** Something that should be an interface is not one. */
-export class NotAnInterfaceError extends InterfacesError {
+/** Something that should be an interface is not one (a `TypeError`: an argument of the wrong type). */
+export class NotAnInterfaceError extends TypeError {
   override readonly name = 'NotAnInterfaceError' as const;
   readonly code = 'DT_IFACE_NOT_AN_INTERFACE' as const;
   constructor(readonly where: string, readonly given: unknown) {
@@ -148,16 +175,16 @@ export class StillProvidedError extends InterfacesError {
   }
 }
 
-/** A declaration was applied to something that cannot carry one. */
-export class InvalidDeclarationTargetError extends InterfacesError {
+/** A declaration was applied to something that cannot carry one (a `TypeError`: an argument of the wrong type). */
+export class InvalidDeclarationTargetError extends TypeError {
   override readonly name = 'InvalidDeclarationTargetError' as const;
   readonly code = 'DT_IFACE_INVALID_TARGET' as const;
   constructor(readonly where: string, readonly given: unknown, readonly expected: string) {
-    super(`${where} expects ${expected}, but was given ${describe(given)}.`);
+    super(`${where} expects ${expected}, but was given ${describe(given)}. Pass ${expected}.`);
   }
 }
 
-/** `I(obj)` found no way to adapt `obj` to `I`. */
+/** `I(obj)` found no way to adapt `obj` to `I` (a `TypeError`, as zope's "Could not adapt"). */
 export class AdaptationError extends TypeError {
   override readonly name: string = 'AdaptationError';
   readonly code: string = 'DT_IFACE_COULD_NOT_ADAPT';

@@ -18,7 +18,6 @@ export {
   classImplementsOnly,
   implementedBy,
   Declaration,
-  declarationChanges,
 } from './declarations.js';
 export { providedBy, directlyProvides, alsoProvides, noLongerProvides, directlyProvidedBy } from './provides.js';
 // Resolution order
@@ -26,7 +25,7 @@ export { c3 } from './resolution-order.js';
 // Verification
 export { verifyObject, verifyClass } from './verify.js';
 // Adaptation protocol
-export { conform, adapterHooks, adapt, adaptDirect } from './adapt.js';
+export { conform, adapterHooks, adaptDirect } from './adapt.js';
 // Errors
 export {
   DovetailError,
@@ -41,10 +40,11 @@ export {
   InvalidDeclarationTargetError,
   AdaptationError,
   NullAdaptationError,
-  describe,
+  isDovetailError,
 } from './errors.js';
 
 export type { InterfaceSpec, InterfaceId, InterfaceOptions, MemberDescription, Spec } from './interface.js';
 export type { ClassDeclarator } from './declarations.js';
 export type { VerifyOptions } from './verify.js';
 export type { AdapterHook, Conformable } from './adapt.js';
+export type { DovetailTypeError } from './errors.js';

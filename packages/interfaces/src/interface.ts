@@ -7,7 +7,7 @@
  * once defined, so their order (`iro`) and the set of everything they extend (`implied`) are
  * computed once, and `extends()` is one `Set.has`.
  */
-import { adapt } from './adapt.js';
+import { adapt, adaptOr } from './adapt.js';
 import { implementedBy } from './declarations.js';
 import {
   CyclicInterfaceError,
@@ -151,11 +151,12 @@ const methods = {
 // Interfaces are functions whose prototype carries the shared methods.
 const interfacePrototype = Object.create(Function.prototype, Object.getOwnPropertyDescriptors(methods)) as object;
 Object.defineProperty(interfacePrototype, kSpecKind, { value: 'interface' });
-completeRoot(interfacePrototype, adapt);
+// A load-time effect on the root made in spec.ts: package.json lists this module in sideEffects.
+completeRoot(interfacePrototype, adapt, adaptOr);
 
 function make<T>(name: string, doc: string, bases: readonly InterfaceSpec<unknown>[], members: Record<string, MemberDescription>): InterfaceSpec<T> {
   const spec = function (this: unknown, obj: unknown, fallback?: unknown): unknown {
-    return adapt(spec as InterfaceSpec<unknown>, obj, fallback, arguments.length > 1);
+    return arguments.length > 1 ? adaptOr(spec, obj, fallback) : adapt(spec, obj);
   } as unknown as InterfaceSpec<T> & { -readonly [K in keyof InterfaceSpec<T>]: InterfaceSpec<T>[K] };
   Object.setPrototypeOf(spec, interfacePrototype);
   Object.defineProperty(spec, 'name', { value: name });

@@ -27,19 +27,22 @@ const globalStore = globalThis as typeof globalThis & { [tableKey]?: Map<string,
 /** Every interface defined in this process, by name. */
 export const defined: Map<string, InterfaceSpec<unknown>> = (globalStore[tableKey] ??= new Map());
 
-/** How an interface's call adapts: the signature of adapt.ts's `adapt`. */
-export type AdaptCall = (iface: InterfaceSpec<unknown>, obj: unknown, fallback: unknown, hasFallback: boolean) => unknown;
+/** adapt.ts's `adapt` (`I(obj)`) and `adaptOr` (`I(obj, fallback)`). */
+type Adapt = (iface: InterfaceSpec<unknown>, obj: unknown) => unknown;
+type AdaptOr = (iface: InterfaceSpec<unknown>, obj: unknown, fallback: unknown) => unknown;
 
-// The root's call goes through this slot, which interface.ts fills with adapt.ts's `adapt`
-// (that module sits above the declarations, which need the root first). Only `Interface(obj)`
-// pays the indirection; every other interface calls `adapt` directly.
-let rootAdapt: AdaptCall | undefined;
+// The root's call goes through these slots, which interface.ts fills from adapt.ts (that module
+// sits above the declarations, which need the root first). Only `Interface(obj)` pays the
+// indirection; every other interface calls adapt.ts directly.
+let rootAdapt: Adapt | undefined;
+let rootAdaptOr: AdaptOr | undefined;
 
 const ROOT_NAME = 'dovetail.interfaces.Interface';
 
 function makeRoot(): InterfaceSpec<unknown> {
   const root = function (obj: unknown, fallback?: unknown): unknown {
-    return rootAdapt!(root as unknown as InterfaceSpec<unknown>, obj, fallback, arguments.length > 1);
+    const self = root as unknown as InterfaceSpec<unknown>;
+    return arguments.length > 1 ? rootAdaptOr!(self, obj, fallback) : rootAdapt!(self, obj);
   };
   const iro = Object.freeze([root as unknown as InterfaceSpec<unknown>]);
   Object.defineProperty(root, 'name', { value: ROOT_NAME });
@@ -65,8 +68,9 @@ defined.set(ROOT_NAME, Interface);
  * Gives the root made here its methods (the prototype every interface shares) and its call.
  * A root made by another copy of this package keeps that copy's, which behave the same.
  */
-export function completeRoot(prototype: object, adapt: AdaptCall): void {
+export function completeRoot(prototype: object, adapt: Adapt, adaptOr: AdaptOr): void {
   if (existingRoot) return;
   Object.setPrototypeOf(Interface, prototype);
   rootAdapt = adapt;
+  rootAdaptOr = adaptOr;
 }

@@ -16,7 +16,8 @@
  * (`declarationChanges.epoch`); they are bounded, because objects carrying their own
  * declarations make new keys.
  */
-import { c3, declarationChanges, implementer, Interface } from '@dovetail/interfaces';
+import { c3, implementer, Interface } from '@dovetail/interfaces';
+import { declarationChanges } from '@dovetail/interfaces/internal';
 import { IAdapterRegistry } from './contracts.js';
 import type { AdapterRegistryContract } from './contracts.js';
 import type { InterfaceSpec, Spec } from '@dovetail/interfaces';

@@ -5,7 +5,8 @@
  * Components are keyed by interface. Interfaces are unique per name (defineInterface returns
  * the same object for the same name), so this is the same as Twisted's key by dotted name.
  */
-import { adaptDirect, conform, describe, implementedBy, isInterface, NotAnInterfaceError, providedBy } from '@dovetail/interfaces';
+import { adaptDirect, conform, implementedBy, isInterface, NotAnInterfaceError, providedBy } from '@dovetail/interfaces';
+import { describe } from '@dovetail/interfaces/internal';
 import { ComponentNotSetError } from './errors.js';
 import { getCurrentRegistry } from './site.js';
 import type { InterfaceSpec } from '@dovetail/interfaces';

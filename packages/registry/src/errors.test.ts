@@ -1,4 +1,4 @@
-import { DovetailError } from '@dovetail/interfaces';
+import { DovetailError, isDovetailError } from '@dovetail/interfaces';
 import { describe, expect, it } from '@jest/globals';
 import {
   AdapterAlreadyRegisteredError,
@@ -13,7 +13,7 @@ import {
 class ExistingFactory {}
 
 /** One instance of every error, keyed by the code it must carry. */
-const samples: Record<string, RegistryError> = {
+const samples: Record<string, RegistryError | InvalidRegistrationError> = {
   DT_REG_COMPONENT_NOT_FOUND: new ComponentLookupError('app.IX', 'page', ['app.IA', 'app.IB'], 'app'),
   DT_REG_ALREADY_REGISTERED: new AdapterAlreadyRegisteredError(ExistingFactory, ['app.IA'], 'app.IX', 'n'),
   DT_REG_INVALID_REGISTRATION: new InvalidRegistrationError('registerAdapter()', 'the provided interface', 42, 'an interface made by defineInterface()'),
@@ -23,10 +23,13 @@ const samples: Record<string, RegistryError> = {
 };
 
 describe('RegistryError', () => {
-  it('every error → a RegistryError, a DovetailError and an Error, with its code', () => {
+  it('every error → a dovetail error with its code; a RegistryError unless an argument had the wrong type', () => {
     for (const [code, error] of Object.entries(samples)) {
-      expect(error).toBeInstanceOf(RegistryError);
-      expect(error).toBeInstanceOf(DovetailError);
+      expect(isDovetailError(error)).toBe(true);
+      const wrongType = error instanceof InvalidRegistrationError;
+      expect(error instanceof TypeError).toBe(wrongType);
+      expect(error instanceof RegistryError).toBe(!wrongType);
+      expect(error instanceof DovetailError).toBe(!wrongType);
       expect(error).toBeInstanceOf(Error);
       expect(error.code).toBe(code);
       expect(error.name).toBe(error.constructor.name);

@@ -1,9 +1,14 @@
 /**
  * Errors of @dovetail/registry. Codes are `DT_REG_*`, documented in docs/errors.md.
+ *
+ * As in every package, they extend `DovetailError` (here through `RegistryError`), except
+ * `InvalidRegistrationError`: an argument of the wrong type, which zope raises as `TypeError`,
+ * so it extends `TypeError` and carries its code all the same.
  */
-import { describe, DovetailError } from '@dovetail/interfaces';
+import { DovetailError } from '@dovetail/interfaces';
+import { describe } from '@dovetail/interfaces/internal';
 
-/** Base class of the errors of @dovetail/registry. */
+/** Base class of the errors of @dovetail/registry, except `InvalidRegistrationError` (a `TypeError`). */
 export abstract class RegistryError extends DovetailError {}
 
 /** A `get*` lookup found nothing (the `query*` twin returns `undefined` instead). */
@@ -43,8 +48,8 @@ export class AdapterAlreadyRegisteredError extends RegistryError {
   }
 }
 
-/** A registration was given something it cannot use; nothing was registered. */
-export class InvalidRegistrationError extends RegistryError {
+/** A registration was given something it cannot use (a `TypeError`, as in zope); nothing was registered. */
+export class InvalidRegistrationError extends TypeError {
   override readonly name = 'InvalidRegistrationError' as const;
   readonly code = 'DT_REG_INVALID_REGISTRATION' as const;
   constructor(readonly where: string, readonly what: string, readonly given: unknown, readonly expected: string) {

@@ -36,7 +36,6 @@ const EXPORTS = [
   'getMultiAdapter',
   'getUtility',
   'handle',
-  'isClass',
   'notify',
   'queryAdapter',
   'queryMultiAdapter',

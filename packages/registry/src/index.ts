@@ -50,8 +50,6 @@ export {
   SubscriptionRegistration,
   HandlerRegistration,
 } from './events.js';
-// Factories
-export { isClass } from './factory.js';
 // Errors
 export {
   RegistryError,

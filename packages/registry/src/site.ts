@@ -62,6 +62,7 @@ export function withRegistry<R>(registry: Registry, fn: () => R): R {
 function currentRegistry(iface: InterfaceSpec<unknown>, obj: unknown): unknown {
   return (current.getStore() ?? globalRegistry).queryAdapter(obj, iface);
 }
+// Installing the hook is this module's load-time effect: package.json lists it in sideEffects.
 const hookKey = Symbol.for('dovetail:registry-hook');
 const hooked = globalThis as typeof globalThis & { [hookKey]?: boolean };
 if (!hooked[hookKey]) {

@@ -38,7 +38,7 @@
  *
  * @module
  */
-import { describe } from '@dovetail/interfaces';
+import { describe } from '@dovetail/interfaces/internal';
 import { SessionDataError } from './errors.js';
 
 /** The version of the encoded format written by {@link encode}. */

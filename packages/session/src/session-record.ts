@@ -4,8 +4,9 @@
  * for `Session.toRecord`/`applyRecord`; encoding a whole record, and what the manager keeps of the
  * last one stored, for `Sessions`.
  */
-import { describe, implementedBy } from '@dovetail/interfaces';
-import { isClass } from '@dovetail/registry';
+import { implementedBy } from '@dovetail/interfaces';
+import { describe } from '@dovetail/interfaces/internal';
+import { isClass } from '@dovetail/registry/internal';
 import { encode } from './codec.js';
 import { SessionDataError } from './errors.js';
 import type { RoutedState } from './session-routes.js';

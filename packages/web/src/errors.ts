@@ -10,7 +10,8 @@
  *
  * @module
  */
-import { DovetailError, describe } from '@dovetail/interfaces';
+import { DovetailError } from '@dovetail/interfaces';
+import { describe } from '@dovetail/interfaces/internal';
 
 /**
  * Base class of the errors of @dovetail/web; each carries the HTTP `status` a Site answers with
