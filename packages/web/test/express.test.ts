@@ -1,7 +1,6 @@
 /**
  * `dovetailSessions` in a real Express 5 app on 127.0.0.1, with the real `Sessions` manager.
  */
-import { createServer, type Server } from 'node:http';
 import { Readable } from 'node:stream';
 import { Attribute, defineInterface, implementer } from '@dovetail/interfaces';
 import { registerAdapter } from '@dovetail/registry';
@@ -9,8 +8,7 @@ import { MemoryStore, Session, Sessions } from '@dovetail/session';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import express from 'express';
 import { dovetailSessions } from '../src/express.js';
-import { Jar } from './helpers.js';
-import type { AddressInfo } from 'node:net';
+import { Jar, listen } from './helpers.js';
 
 interface Counter {
   value: number;
@@ -25,13 +23,8 @@ class CounterComponent implements Counter {
 }
 registerAdapter(CounterComponent, Session, ICounter);
 
-const servers: Server[] = [];
 const managers: Sessions[] = [];
 afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
   await Promise.all(managers.splice(0).map((m) => m.close()));
 });
 
@@ -79,11 +72,7 @@ async function app(options: { trustProxy?: boolean; lockWait?: number } = {}) {
     res.type('text');
     Readable.from(['one ', 'two ', 'three']).pipe(res);
   });
-  const server = createServer(a);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, sessions, errors };
+  return { url: await listen(a), sessions, errors };
 }
 
 describe('dovetailSessions under Express 5', () => {
@@ -203,10 +192,7 @@ describe('dovetailSessions under Express 5', () => {
     a.get('/counter', (req, res) => {
       res.send(`Visit #${++ICounter(req.session).value}`);
     });
-    const server = createServer(a);
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = await listen(a);
     expect((await fetch(`${url}/counter`)).status).toBe(200);
     for (let i = 0; i < 5; i++) {
       const res = await fetch(`${url}/counter`);

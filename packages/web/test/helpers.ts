@@ -1,17 +1,33 @@
 /**
- * Helpers for the HTTP tests of @dovetail/web: start a Site on 127.0.0.1:0, close every one
- * started after each test, and a tiny cookie jar for fetch.
+ * Helpers for the HTTP tests of @dovetail/web: start a Site (or any node request listener, such
+ * as an Express app) on 127.0.0.1:0, close every one started after each test, and a tiny cookie
+ * jar for fetch.
  */
+import { type RequestListener, type Server, createServer } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach } from '@jest/globals';
 import { Site, type SiteOptions } from '../src/site.js';
 import type { Resource } from '../src/resource.js';
+import type { AddressInfo } from 'node:net';
 
 const open: Site[] = [];
+const servers: Server[] = [];
 
 afterEach(async () => {
   await Promise.all(open.splice(0).map((site) => site.close()));
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 });
+
+/** Serves a node request listener (an Express app, say) on a free loopback port; closed after the test. */
+export async function listen(listener: RequestListener): Promise<string> {
+  const server = createServer(listener);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
 
 export interface Served {
   site: Site;

@@ -4,7 +4,6 @@
  * Express middleware; `X-Content-Type-Options: nosniff` on the Site's HTML, JSON and error pages;
  * options to change both.
  */
-import { createServer, type Server } from 'node:http';
 import { MemoryStore, Sessions } from '@dovetail/session';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import express from 'express';
@@ -12,17 +11,11 @@ import { InvalidOptionError } from '../src/errors.js';
 import { dovetailSessions, type DovetailSessionsOptions } from '../src/express.js';
 import { Resource } from '../src/resource.js';
 import { Site, type SiteOptions } from '../src/site.js';
-import { Jar, serve } from './helpers.js';
+import { Jar, listen, serve } from './helpers.js';
 import type { Request } from '../src/request.js';
-import type { AddressInfo } from 'node:net';
 
 const managers: Sessions[] = [];
-const servers: Server[] = [];
 afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
   await Promise.all(managers.splice(0).map((m) => m.close()));
 });
 
@@ -164,10 +157,7 @@ async function expressApp(options: Partial<DovetailSessionsOptions> = {}): Promi
     req.session.expire();
     res.send('bye');
   });
-  const server = createServer(app);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return listen(app);
 }
 
 describe('Express middleware: Cache-Control on responses that set or clear the session cookie', () => {
