@@ -14,21 +14,12 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MemoryStore, RedisStore, Sessions, SqliteStore } from '@dovetail/session';
+import { CliError } from './errors.js';
 import { Resource } from './resource.js';
 import { Site } from './site.js';
 import type { SessionStore } from '@dovetail/session';
 
 const USAGE = `usage: dovetail serve <module> [--port 8080] [--host 127.0.0.1] [--store memory|sqlite:PATH|redis://HOST:PORT] [--secret-file PATH]`;
-
-/** A command-line problem: printed without a stack trace, exit code 2 (usage) or 1. */
-class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
 
 interface ServeOptions {
   module: string;

@@ -19,6 +19,7 @@ const made: Array<[string, Error & { code: string; status?: number }]> = [
   ['InvalidChildResourceError', new errors.InvalidChildResourceError('x', 1)],
   ['InvalidCookieError', new errors.InvalidCookieError('sid', 'bad')],
   ['InvalidOptionError', new errors.InvalidOptionError('x', 1, 'y')],
+  ['CliError', new errors.CliError('--port must be a port number (0–65535), not \'x\'.', 2)],
 ];
 
 describe('web errors', () => {
@@ -39,10 +40,13 @@ describe('web errors', () => {
     expect(new Set(codes).size).toBe(codes.length);
   });
 
-  it('every error → a WebError (a DovetailError) with an HTTP status, or, for an argument of the wrong type, a TypeError', () => {
+  it('every error → a WebError (a DovetailError) with an HTTP status, or, for an argument of the wrong type, a TypeError; the CLI\'s own → a DovetailError', () => {
     const typeErrors: string[] = [];
     for (const [name, error] of made) {
-      if (error instanceof errors.WebError) {
+      if (error instanceof errors.CliError) {
+        expect(error).toBeInstanceOf(DovetailError);
+        expect(error.exitCode).toBe(2);
+      } else if (error instanceof errors.WebError) {
         expect(error).toBeInstanceOf(DovetailError);
         expect(error.status).toBeGreaterThanOrEqual(400);
       } else {

@@ -401,3 +401,24 @@ export class InvalidOptionError extends TypeError {
     super(`${option} must be ${expected}, but was given ${describe(given)}.`);
   }
 }
+
+/**
+ * A `dovetail` command line that cannot be served (a bad flag, a module without a root
+ * resource, a store that cannot be used): printed as one line without a stack trace, and the
+ * process exits with `exitCode` (2 for usage mistakes).
+ *
+ * @example
+ * ```ts
+ * // dovetail serve app.js --port 99999 → "dovetail: --port must be a port number (0–65535), not '99999'." (exit 2)
+ * ```
+ */
+export class CliError extends DovetailError {
+  override readonly name = 'CliError' as const;
+  readonly code = 'DT_WEB_COMMAND_LINE' as const;
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
