@@ -19,6 +19,7 @@ export {
   implementedBy,
   Declaration,
 } from './declarations.js';
+export { implementerOnly, classImplementsFirst, classProvides, provider } from './class-declarations.js';
 export { providedBy, directlyProvides, alsoProvides, noLongerProvides, directlyProvidedBy } from './provides.js';
 // Resolution order
 export { c3 } from './resolution-order.js';
