@@ -30,7 +30,7 @@ export interface AdapterHost {
   notify(event: unknown): void;
 }
 
-/** `registry.registerAdapter()`: every target is checked before any is registered. */
+/** `registry.registerAdapter()` once its parts are known (see adapts.ts): every target is checked before any is registered. */
 export function addAdapter(
   registry: AdapterHost,
   factory: AdapterFactory,
@@ -39,7 +39,6 @@ export function addAdapter(
   options: AdapterOptions,
 ): void {
   const where = 'registerAdapter()';
-  if (typeof factory !== 'function') throw new InvalidRegistrationError(where, 'the factory', factory, 'a class or a function');
   const name = checkName(where, options.name);
   const specs = toSpecs(where, required);
   const targets = (Array.isArray(provided) ? provided : [provided]).map((p) => toProvided(where, p));

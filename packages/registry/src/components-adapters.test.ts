@@ -5,6 +5,7 @@ import { Registry } from './components.js';
 import { AdapterAlreadyRegisteredError, InvalidNameError, InvalidRegistrationError } from './errors.js';
 import { Registered, Unregistered } from './events.js';
 import type { AdapterRegistration} from './events.js';
+import type { InterfaceSpec } from '@dovetail/interfaces';
 
 // Registry: registering and unregistering adapters.
 // Adapter lookups are in components-adapter-lookup.test.ts.
@@ -157,10 +158,10 @@ describe('Registry#registerAdapter', () => {
   it('a non-interface provided → InvalidRegistrationError, nothing registered', () => {
     const { IA, IX } = hierarchy();
     const r = new Registry();
-    const error = caught(() => r.registerAdapter(tag('x'), IA, class NotAnInterface {} as never)) as InvalidRegistrationError;
+    const error = caught(() => r.registerAdapter(tag('x'), IA, class NotAnInterface {} as unknown as InterfaceSpec)) as InvalidRegistrationError;
     expect(error).toBeInstanceOf(InvalidRegistrationError);
     expect(error.code).toBe('DT_REG_INVALID_REGISTRATION');
-    expect(() => r.registerAdapter(tag('x'), IA, [IX, 'IY' as never])).toThrow(InvalidRegistrationError);
+    expect(() => r.registerAdapter(tag('x'), IA, [IX, 'IY' as unknown as InterfaceSpec])).toThrow(InvalidRegistrationError);
     expect(() => r.registerAdapter(tag('x'), IA, [])).toThrow(InvalidRegistrationError);
     expect(r.registeredAdapters()).toEqual([]);
   });

@@ -11,6 +11,7 @@ import { implementer, providedBy } from '@dovetail/interfaces';
 import { Container } from 'inversify';
 import { addAdapter, addHandler, addSubscriptionAdapter, removeAdapter, removeSubscribers } from './adapter-entries.js';
 import { AdapterRegistry } from './adapter-registry.js';
+import { adapterArguments, componentName, utilityProvided } from './adapts.js';
 import { IRegistry } from './contracts.js';
 import { ComponentLookupError, InvalidNameError, InvalidRegistrationError } from './errors.js';
 import { AdapterRegistration, HandlerRegistration, IObjectEvent, Registered, SubscriptionRegistration, Unregistered, UtilityRegistration } from './events.js';
@@ -18,7 +19,8 @@ import { checkName, label, recordsOf, toProvided, toSpecs } from './registration
 import { UtilityTable } from './utilities.js';
 import type { RegistryContract } from './contracts.js';
 import type { AdapterFactory } from './factory.js';
-import type { AdapterEntry, AdapterOptions, RequiredSpec, SubscriberEntry } from './registration.js';
+import type { AdapterEntry, AdapterOptions, InferredAdapterOptions, ProvidedSpec, RequiredSpec, SubscriberEntry } from './registration.js';
+import type { AdaptedAll, AdapterFactoryFor, HandlerFor, ProvidedType } from './typed-registration.js';
 import type { InterfaceSpec } from '@dovetail/interfaces';
 
 /** Options of {@link Registry} construction. */
@@ -91,22 +93,30 @@ export class Registry implements RegistryContract {
 
   /**
    * Registers `factory` as the adapter from `required` to `provided` (each of them, when an
-   * array: all are checked before any is registered).
+   * array: all are checked before any is registered). Does not compile when the factory's
+   * instances lack `provided`'s type, or its parameters can't take what `required` promises.
+   * With only `factory` (and options), `required` comes from its `@adapter(...)`, `provided`
+   * from its one `@implementer(...)` interface, and the name from its `@named(...)`.
    *
    * @throws AdapterAlreadyRegisteredError (`DT_REG_ALREADY_REGISTERED`) when another factory is registered for the same keys.
    * @throws InvalidRegistrationError (`DT_REG_INVALID_REGISTRATION`) for a bad factory, required or provided.
    * @throws InvalidNameError (`DT_REG_INVALID_NAME`) for a non-string name.
+   * @throws CannotInferRegistrationError (`DT_REG_CANNOT_INFER`) when a part left out is declared nowhere.
    * @example
    * ```ts
    * registry.registerAdapter(PageView, [IRequest, IView], IPage, { name: 'index' });
+   * registry.registerAdapter(Counter); // @adapter(Session) @implementer(ICounter) class Counter
    * ```
    */
-  registerAdapter(
-    factory: AdapterFactory,
-    required: RequiredSpec | readonly RequiredSpec[],
-    provided: InterfaceSpec<unknown> | readonly InterfaceSpec<unknown>[],
-    options: AdapterOptions = {},
-  ): void {
+  registerAdapter<const R extends RequiredSpec | readonly RequiredSpec[], const P extends ProvidedSpec>(
+    factory: NoInfer<AdapterFactoryFor<AdaptedAll<R>, ProvidedType<P>>>,
+    required: R,
+    provided: P,
+    options?: AdapterOptions,
+  ): void;
+  registerAdapter(factory: AdapterFactory, options?: InferredAdapterOptions): void;
+  registerAdapter(factory: AdapterFactory, ...rest: unknown[]): void {
+    const { required, provided, options } = adapterArguments(factory, rest);
     addAdapter(this, factory, required, provided, options);
   }
 
@@ -227,23 +237,28 @@ export class Registry implements RegistryContract {
 
   /**
    * Registers `component` as the utility providing `provided` (replacing any utility already
-   * there under that name), and binds it in the container under `provided.id`.
+   * there under that name), and binds it in the container under `provided.id`. Does not compile
+   * when `component` lacks `provided`'s type. With only `component`, `provided` is the one
+   * interface it provides; the name defaults to its `@named(...)`.
    *
    * @throws InvalidRegistrationError (`DT_REG_INVALID_REGISTRATION`) when `provided` is not an interface.
+   * @throws CannotInferRegistrationError (`DT_REG_CANNOT_INFER`) when `provided` is left out and the component does not provide exactly one interface.
    * @example
    * ```ts
    * registry.registerUtility(new SystemClock(), IClock);
    * registry.registerUtility(sqliteStore, ISessionDataContainer, { name: 'products.foo' });
    * ```
    */
-  registerUtility<T>(component: NoInfer<T>, provided: InterfaceSpec<T>, options: { name?: string } = {}): void {
+  registerUtility<T>(component: NoInfer<T>, provided: InterfaceSpec<T>, options?: { name?: string }): void;
+  registerUtility(component: object): void;
+  registerUtility(component: unknown, provided?: InterfaceSpec<unknown>, options: { name?: string } = {}): void {
     const where = 'registerUtility()';
-    const target = toProvided(where, provided);
-    const name = checkName(where, options.name);
     if (component === undefined || component === null) throw new InvalidRegistrationError(where, 'the component', component, 'a value (not null or undefined)');
+    const target = provided === undefined ? utilityProvided(component) : toProvided(where, provided);
+    const name = checkName(where, options.name === undefined ? componentName(component) : options.name);
     const old = this.#utilityTable.registered(target, name);
     if (old?.component === component) return;
-    if (old) this.unregisterUtility(provided, { name });
+    if (old) this.unregisterUtility(target, { name });
     const record = new UtilityRegistration(this, target, name, component);
     this.#utilityTable.add(record);
     this.#notify(new Registered(record));
@@ -332,15 +347,16 @@ export class Registry implements RegistryContract {
   // ------------------------------------------------------------------------------ subscribers
 
   /**
-   * Registers a subscription adapter: every matching one is called by `subscribers()`.
+   * Registers a subscription adapter: every matching one is called by `subscribers()`. Typed
+   * as `registerAdapter` is: the factory must take what `required` promises and make a `T`.
    *
    * @example
    * ```ts
    * registry.registerSubscriptionAdapter(SpamCheck, [IComment], IValidator);
    * ```
    */
-  registerSubscriptionAdapter(factory: AdapterFactory, required: readonly RequiredSpec[], provided: InterfaceSpec<unknown>): void {
-    addSubscriptionAdapter(this, factory, required, provided);
+  registerSubscriptionAdapter<const R extends readonly RequiredSpec[], T>(factory: NoInfer<AdapterFactoryFor<AdaptedAll<R>, T>>, required: R, provided: InterfaceSpec<T>): void {
+    addSubscriptionAdapter(this, factory as AdapterFactory, required, provided as InterfaceSpec<unknown>);
   }
 
   /** Removes subscription adapters (only `factory`'s, when given); true when any went. */
@@ -367,15 +383,16 @@ export class Registry implements RegistryContract {
   }
 
   /**
-   * Registers a handler, called by `handle()`/`notify()` with objects matching `required`.
+   * Registers a handler, called by `handle()`/`notify()` with objects matching `required`;
+   * its parameters must take what `required` promises.
    *
    * @example
    * ```ts
    * registry.registerHandler((event: SessionExpired) => log(event), [ISessionExpired]);
    * ```
    */
-  registerHandler(handler: (...objects: never[]) => unknown, required: readonly RequiredSpec[]): void {
-    addHandler(this, handler, required);
+  registerHandler<const R extends readonly RequiredSpec[]>(handler: NoInfer<HandlerFor<AdaptedAll<R>>>, required: R): void {
+    addHandler(this, handler as (...objects: never[]) => unknown, required);
   }
 
   /** Removes handlers (only `handler`, when given); true when any went. */

@@ -10,7 +10,8 @@
 import { Attribute, defineInterface, Method } from '@dovetail/interfaces';
 import type { AdapterRegistration, HandlerRegistration, SubscriptionRegistration, UtilityRegistration } from './events.js';
 import type { AdapterFactory } from './factory.js';
-import type { AdapterOptions, RequiredSpec } from './registration.js';
+import type { AdapterOptions, InferredAdapterOptions, ProvidedSpec, RequiredSpec } from './registration.js';
+import type { AdaptedAll, AdapterFactoryFor, HandlerFor, ProvidedType } from './typed-registration.js';
 import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
 
 /** zope's `IAdapterRegistry`, implemented by `AdapterRegistry`: values by (required specs, provided, name). */
@@ -63,8 +64,18 @@ export interface RegistryContract {
   readonly name: string;
   /** The registries consulted after this one. */
   readonly bases: readonly RegistryContract[];
-  /** Registers `factory` as the adapter from `required` to `provided` (each, when an array). */
-  registerAdapter(factory: AdapterFactory, required: RequiredSpec | readonly RequiredSpec[], provided: InterfaceSpec<unknown> | readonly InterfaceSpec<unknown>[], options?: AdapterOptions): void;
+  /**
+   * Registers `factory` as the adapter from `required` to `provided` (each, when an array);
+   * does not compile when the factory can't take what `required` promises or make a `provided`.
+   */
+  registerAdapter<const R extends RequiredSpec | readonly RequiredSpec[], const P extends ProvidedSpec>(
+    factory: NoInfer<AdapterFactoryFor<AdaptedAll<R>, ProvidedType<P>>>,
+    required: R,
+    provided: P,
+    options?: AdapterOptions,
+  ): void;
+  /** Registers `factory` with what the call leaves out taken from its `@adapter`, `@implementer` and `@named`. */
+  registerAdapter(factory: AdapterFactory, options?: InferredAdapterOptions): void;
   /** Removes an adapter registration (only `factory`'s, when given); true when one went. */
   unregisterAdapter(required: RequiredSpec | readonly RequiredSpec[], provided: InterfaceSpec<unknown>, options?: { name?: string; factory?: AdapterFactory }): boolean;
   /** Adapts `obj` to `provided`, or undefined. */
@@ -83,6 +94,8 @@ export interface RegistryContract {
   getAdapters<T>(objects: readonly unknown[], provided: InterfaceSpec<T>): [string, T][];
   /** Registers `component` as the utility providing `provided`. */
   registerUtility<T>(component: NoInfer<T>, provided: InterfaceSpec<T>, options?: { name?: string }): void;
+  /** Registers `component` as the utility providing the one interface it provides. */
+  registerUtility(component: object): void;
   /** Removes a utility (only `component`, when given); true when one went. */
   unregisterUtility<T>(provided: InterfaceSpec<T>, options?: { name?: string; component?: T }): boolean;
   /** The utility providing `provided` under `name`, or undefined. */
@@ -96,13 +109,13 @@ export interface RegistryContract {
   /** Every utility ever registered for `provided`, shadowed ones included. */
   getAllUtilitiesRegisteredFor<T>(provided: InterfaceSpec<T>): T[];
   /** Registers a subscription adapter. */
-  registerSubscriptionAdapter(factory: AdapterFactory, required: readonly RequiredSpec[], provided: InterfaceSpec<unknown>): void;
+  registerSubscriptionAdapter<const R extends readonly RequiredSpec[], T>(factory: NoInfer<AdapterFactoryFor<AdaptedAll<R>, T>>, required: R, provided: InterfaceSpec<T>): void;
   /** Removes subscription adapters (only `factory`'s, when given); true when any went. */
   unregisterSubscriptionAdapter(required: readonly RequiredSpec[], provided: InterfaceSpec<unknown>, factory?: AdapterFactory): boolean;
   /** Calls every subscription adapter for `objects`; the non-null results. */
   subscribers<T>(objects: readonly unknown[], provided: InterfaceSpec<T>): T[];
   /** Registers a handler for objects matching `required`. */
-  registerHandler(handler: (...objects: never[]) => unknown, required: readonly RequiredSpec[]): void;
+  registerHandler<const R extends readonly RequiredSpec[]>(handler: NoInfer<HandlerFor<AdaptedAll<R>>>, required: R): void;
   /** Removes handlers (only `handler`, when given); true when any went. */
   unregisterHandler(required: readonly RequiredSpec[], handler?: (...objects: never[]) => unknown): boolean;
   /** Calls every handler registered for `objects`. */
@@ -125,14 +138,14 @@ export const IRegistry = defineInterface<RegistryContract>('dovetail.registry.IR
   members: {
     name: Attribute('Shown in messages.'),
     bases: Attribute('The registries consulted after this one.'),
-    registerAdapter: Method('Register an adapter factory.', { params: ['factory', 'required', 'provided'] }),
+    registerAdapter: Method('Register an adapter factory.', { params: ['factory'] }),
     unregisterAdapter: Method('Remove an adapter registration.', { params: ['required', 'provided'] }),
     queryAdapter: Method('Adapt an object, or undefined.', { params: ['obj', 'provided'] }),
     getAdapter: Method('Adapt an object, or throw.', { params: ['obj', 'provided'] }),
     queryMultiAdapter: Method('Adapt several objects, or undefined.', { params: ['objects', 'provided'] }),
     getMultiAdapter: Method('Adapt several objects, or throw.', { params: ['objects', 'provided'] }),
     getAdapters: Method('Every named adapter.', { params: ['objects', 'provided'] }),
-    registerUtility: Method('Register a utility.', { params: ['component', 'provided'] }),
+    registerUtility: Method('Register a utility.', { params: ['component'] }),
     unregisterUtility: Method('Remove a utility.', { params: ['provided'] }),
     queryUtility: Method('A utility, or undefined.', { params: ['provided'] }),
     getUtility: Method('A utility, or throw.', { params: ['provided'] }),

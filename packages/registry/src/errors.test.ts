@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import {
   AdapterAlreadyRegisteredError,
   AdapterDependencyError,
+  CannotInferRegistrationError,
   ComponentLookupError,
   ComponentNotSetError,
   InvalidNameError,
@@ -19,6 +20,7 @@ const samples: Record<string, RegistryError | InvalidRegistrationError> = {
   DT_REG_INVALID_REGISTRATION: new InvalidRegistrationError('registerAdapter()', 'the provided interface', 42, 'an interface made by defineInterface()'),
   DT_REG_INVALID_NAME: new InvalidNameError('queryAdapter()', 7),
   DT_REG_COMPONENT_NOT_SET: new ComponentNotSetError('app.IX', 'a Session instance'),
+  DT_REG_CANNOT_INFER: new CannotInferRegistrationError('registerAdapter(class Counter)', 'required', 'the factory declares none', 'Pass them.'),
   DT_REG_ADAPTER_DEPENDENCY: new AdapterDependencyError('Counter', 1, 'Symbol(dovetail:app.IClock)', { cause: new Error('inner') }),
 };
 

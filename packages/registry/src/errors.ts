@@ -91,3 +91,25 @@ export class AdapterDependencyError extends RegistryError {
     );
   }
 }
+
+/**
+ * A registration left out a part (required specs, the provided interface) that the factory or
+ * component does not declare either: no `@adapter(...)`, or not exactly one interface
+ * implemented or provided. zope raises `TypeError` here.
+ */
+export class CannotInferRegistrationError extends RegistryError {
+  override readonly name = 'CannotInferRegistrationError' as const;
+  readonly code = 'DT_REG_CANNOT_INFER' as const;
+  /**
+   * @param where - the call, e.g. `registerAdapter(class Counter)`.
+   * @param missing - the part that was left out.
+   * @param found - what the factory or component declares instead.
+   * @param remedy - how to give the part.
+   */
+  constructor(readonly where: string, readonly missing: 'required' | 'provided', readonly found: string, remedy: string) {
+    super(
+      `${where}: no ${missing === 'required' ? 'required specs were' : 'provided interface was'} given, and ${found}. ` +
+        `${remedy} Nothing was registered.`,
+    );
+  }
+}

@@ -19,6 +19,8 @@ interface Clock {
 const IClock = iface<Clock>('IClock');
 const ICounter = iface<{ value: number; clock: Clock }>('ICounter');
 const IStore = iface<{ name: string }>('IStore');
+// Untyped: the adapters registered for it have shapes of their own.
+const IHeld = iface('IHeld');
 const IPage = iface<unknown>('IPage');
 const IRequest = iface('IRequest');
 const IView = iface('IView');
@@ -159,12 +161,12 @@ describe('Registry#registerAdapter (inversify bridge)', () => {
       ) {}
     }
     const r = new Registry();
-    r.registerAdapter(MaybeClocked, Session, ICounter);
-    const c = r.queryAdapter(new Session(), ICounter) as unknown as MaybeClocked;
+    r.registerAdapter(MaybeClocked, Session, IHeld);
+    const c = r.queryAdapter(new Session(), IHeld) as MaybeClocked;
     expect(c).toBeInstanceOf(MaybeClocked);
     expect(c.clock).toBeUndefined();
     r.registerUtility(clockAt(9), IClock);
-    expect((r.queryAdapter(new Session(), ICounter) as unknown as MaybeClocked).clock?.now()).toBe(9);
+    expect((r.queryAdapter(new Session(), IHeld) as MaybeClocked).clock?.now()).toBe(9);
   });
 
   it('an @optional @named dependency missing, then an unnamed utility registered → still undefined', () => {
@@ -176,12 +178,12 @@ describe('Registry#registerAdapter (inversify bridge)', () => {
       ) {}
     }
     const r = new Registry();
-    r.registerAdapter(MaybeStore, Session, ICounter);
-    expect((r.queryAdapter(new Session(), ICounter) as unknown as MaybeStore).store).toBeUndefined();
+    r.registerAdapter(MaybeStore, Session, IHeld);
+    expect((r.queryAdapter(new Session(), IHeld) as MaybeStore).store).toBeUndefined();
     r.registerUtility({ name: 'default' }, IStore);
-    expect((r.queryAdapter(new Session(), ICounter) as unknown as MaybeStore).store).toBeUndefined();
+    expect((r.queryAdapter(new Session(), IHeld) as MaybeStore).store).toBeUndefined();
     r.registerUtility({ name: 'bar' }, IStore, { name: 'products.bar' });
-    expect((r.queryAdapter(new Session(), ICounter) as unknown as MaybeStore).store?.name).toBe('bar');
+    expect((r.queryAdapter(new Session(), IHeld) as MaybeStore).store?.name).toBe('bar');
   });
 
   it('a @named dependency → the named utility', () => {
@@ -195,8 +197,8 @@ describe('Registry#registerAdapter (inversify bridge)', () => {
     const r = new Registry();
     r.registerUtility({ name: 'default' }, IStore);
     r.registerUtility({ name: 'foo' }, IStore, { name: 'products.foo' });
-    r.registerAdapter(UsesStore, Session, ICounter);
-    expect((r.queryAdapter(new Session(), ICounter) as unknown as UsesStore).store.name).toBe('foo');
+    r.registerAdapter(UsesStore, Session, IHeld);
+    expect((r.queryAdapter(new Session(), IHeld) as UsesStore).store.name).toBe('foo');
   });
 
   it('an @injectable multi-adapter → the adapted objects first, then the dependencies', () => {
@@ -227,9 +229,9 @@ describe('Registry#registerAdapter (inversify bridge)', () => {
       constructor(readonly session: Session) {}
     }
     const r = new Registry();
-    r.registerAdapter(Bare, Session, ICounter);
+    r.registerAdapter(Bare, Session, IHeld);
     const get = jest.spyOn(r.container, 'get');
-    expect(r.queryAdapter(new Session(), ICounter)).toBeInstanceOf(Bare);
+    expect(r.queryAdapter(new Session(), IHeld)).toBeInstanceOf(Bare);
     expect(get).not.toHaveBeenCalled();
   });
 });

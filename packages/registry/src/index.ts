@@ -31,6 +31,8 @@ export {
   handle,
   notify,
 } from './site.js';
+// What factories and components declare about their registration
+export { adapter, adaptedBy, named } from './adapts.js';
 // Components kept on objects
 export { Componentized, Adapter } from './componentized.js';
 // Registrations and events
@@ -59,10 +61,13 @@ export {
   InvalidNameError,
   ComponentNotSetError,
   AdapterDependencyError,
+  CannotInferRegistrationError,
 } from './errors.js';
 
 export type { RegistryOptions } from './components.js';
-export type { AdapterOptions, RequiredSpec } from './registration.js';
+export type { AdapterOptions, InferredAdapterOptions, ProvidedSpec, RequiredSpec } from './registration.js';
+export type { RegistrationDeclarator } from './adapts.js';
+export type { Adapted, AdaptedAll, AdapterFactoryFor, HandlerFor, ProvidedType } from './typed-registration.js';
 export type { AdapterFactory } from './factory.js';
 export type {
   ObjectEvent,

@@ -23,6 +23,20 @@ export interface AdapterOptions {
   readonly replace?: boolean;
 }
 
+/** The provided side of an adapter registration: one interface, or several (registered for each). */
+export type ProvidedSpec = InterfaceSpec<unknown> | readonly InterfaceSpec<unknown>[];
+
+/**
+ * Options of `registerAdapter(factory, options)`, the form that takes what the call leaves out
+ * from the factory's declarations (`@adapter(...)`, `@implementer(...)`, `@named(...)`).
+ */
+export interface InferredAdapterOptions extends AdapterOptions {
+  /** What the factory adapts, when it has no `@adapter(...)`. */
+  readonly required?: RequiredSpec | readonly RequiredSpec[];
+  /** What it provides, when it does not implement exactly one interface. */
+  readonly provided?: ProvidedSpec;
+}
+
 /** The stored form of an adapter: its record plus how to call it. */
 export interface AdapterEntry {
   readonly record: AdapterRegistration;

@@ -10,7 +10,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { adapterHooks } from '@dovetail/interfaces';
 import { Registry } from './components.js';
 import type { AdapterFactory } from './factory.js';
-import type { AdapterOptions, RequiredSpec } from './registration.js';
+import type { AdapterOptions, InferredAdapterOptions, ProvidedSpec, RequiredSpec } from './registration.js';
+import type { AdaptedAll, AdapterFactoryFor, ProvidedType } from './typed-registration.js';
 import type { InterfaceSpec } from '@dovetail/interfaces';
 
 const globalKey = Symbol.for('dovetail:global-registry');
@@ -72,32 +73,42 @@ if (!hooked[hookKey]) {
 
 /**
  * Registers an adapter in the current registry — Twisted's `registerAdapter(Counter, Session, ICounter)`.
+ * Does not compile when `Counter`'s instances lack `ICounter`'s type or its constructor can't
+ * take a `Session`. With only the factory, zope's decorators say the rest:
+ * `@adapter(Session) @implementer(ICounter) class Counter`, then `registerAdapter(Counter)`.
  *
  * @throws AdapterAlreadyRegisteredError (`DT_REG_ALREADY_REGISTERED`) when another factory is registered there.
+ * @throws CannotInferRegistrationError (`DT_REG_CANNOT_INFER`) when a part left out is declared nowhere.
  * @example
  * ```ts
  * registerAdapter(Counter, Session, ICounter);
  * ```
  */
-export function registerAdapter(
-  factory: AdapterFactory,
-  required: RequiredSpec | readonly RequiredSpec[],
-  provided: InterfaceSpec<unknown> | readonly InterfaceSpec<unknown>[],
+export function registerAdapter<const R extends RequiredSpec | readonly RequiredSpec[], const P extends ProvidedSpec>(
+  factory: NoInfer<AdapterFactoryFor<AdaptedAll<R>, ProvidedType<P>>>,
+  required: R,
+  provided: P,
   options?: AdapterOptions,
-): void {
-  getCurrentRegistry().registerAdapter(factory, required, provided, options);
+): void;
+export function registerAdapter(factory: AdapterFactory, options?: InferredAdapterOptions): void;
+export function registerAdapter(factory: AdapterFactory, ...rest: unknown[]): void {
+  (getCurrentRegistry().registerAdapter as (factory: AdapterFactory, ...rest: unknown[]) => void)(factory, ...rest);
 }
 
 /**
- * Registers a utility in the current registry.
+ * Registers a utility in the current registry. Does not compile when `component` lacks
+ * `provided`'s type; with only `component`, `provided` is the one interface it provides.
  *
+ * @throws CannotInferRegistrationError (`DT_REG_CANNOT_INFER`) when `provided` is left out and the component does not provide exactly one interface.
  * @example
  * ```ts
  * registerUtility(new SystemClock(), IClock);
  * ```
  */
-export function registerUtility<T>(component: NoInfer<T>, provided: InterfaceSpec<T>, options?: { name?: string }): void {
-  getCurrentRegistry().registerUtility(component, provided, options);
+export function registerUtility<T>(component: NoInfer<T>, provided: InterfaceSpec<T>, options?: { name?: string }): void;
+export function registerUtility(component: object): void;
+export function registerUtility(component: unknown, ...rest: unknown[]): void {
+  (getCurrentRegistry().registerUtility as (component: unknown, ...rest: unknown[]) => void)(component, ...rest);
 }
 
 /**
