@@ -5,8 +5,8 @@
  */
 import { classImplementsOnly, implementedBy, interfacesIn } from './declarations.js';
 import { InvalidDeclarationTargetError, NotAnInterfaceError } from './errors.js';
-import { isInterface } from './interface.js';
 import { directlyProvides } from './provides.js';
+import { isInterface } from './spec.js';
 import type { ClassDeclarator, Implements } from './declarations.js';
 import type { InterfaceSpec } from './interface.js';
 
