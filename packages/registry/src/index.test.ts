@@ -40,6 +40,7 @@ const EXPORTS = [
   'getUtility',
   'handle',
   'named',
+  'proxyForInterface',
   'notify',
   'queryAdapter',
   'queryMultiAdapter',

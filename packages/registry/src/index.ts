@@ -35,6 +35,7 @@ export {
 export { adapter, adaptedBy, named } from './adapts.js';
 // Components kept on objects
 export { Componentized, Adapter } from './componentized.js';
+export { proxyForInterface } from './proxy.js';
 // Registrations and events
 export {
   IObjectEvent,
@@ -67,6 +68,7 @@ export {
 export type { RegistryOptions } from './components.js';
 export type { AdapterOptions, InferredAdapterOptions, ProvidedSpec, RequiredSpec } from './registration.js';
 export type { RegistrationDeclarator } from './adapts.js';
+export type { InterfaceProxy, InterfaceProxyClass } from './proxy.js';
 export type { Adapted, AdaptedAll, AdapterFactoryFor, HandlerFor, ProvidedType } from './typed-registration.js';
 export type { AdapterFactory } from './factory.js';
 export type {
