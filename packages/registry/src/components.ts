@@ -251,7 +251,7 @@ export class Registry implements RegistryContract {
    */
   registerUtility<T>(component: NoInfer<T>, provided: InterfaceSpec<T>, options?: { name?: string }): void;
   registerUtility(component: object): void;
-  registerUtility(component: unknown, provided?: InterfaceSpec<unknown>, options: { name?: string } = {}): void {
+  registerUtility(component: unknown, provided: InterfaceSpec<unknown> | undefined = undefined, options: { name?: string } = {}): void {
     const where = 'registerUtility()';
     if (component === undefined || component === null) throw new InvalidRegistrationError(where, 'the component', component, 'a value (not null or undefined)');
     const target = provided === undefined ? utilityProvided(component) : toProvided(where, provided);
