@@ -3,7 +3,6 @@ import {
   classImplements,
   classImplementsFirst,
   classProvides,
-  declarationChanges,
   defineInterface,
   directlyProvidedBy,
   implementedBy,
@@ -16,6 +15,7 @@ import {
   provider,
   type InterfaceSpec,
 } from './index.js';
+import { declarationChanges } from './internal.js';
 
 // Ported from zope.interface's test_declarations.py: Test_implementer_only,
 // Test_classImplementsOnly, Test_classImplementsFirst (which reruns Test_classImplements with

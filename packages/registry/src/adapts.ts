@@ -8,7 +8,8 @@
  * from them; `registerAdapter` checks them at run time instead and throws
  * `CannotInferRegistrationError` when something it needs was declared nowhere.
  */
-import { Declaration, describe, implementedBy, providedBy } from '@dovetail/interfaces';
+import { Declaration, implementedBy, providedBy } from '@dovetail/interfaces';
+import { describe } from '@dovetail/interfaces/internal';
 import { CannotInferRegistrationError, InvalidNameError, InvalidRegistrationError } from './errors.js';
 import { toSpecs } from './registration.js';
 import type { AdapterOptions, InferredAdapterOptions, ProvidedSpec, RequiredSpec } from './registration.js';

@@ -14,7 +14,7 @@ import {
 class ExistingFactory {}
 
 /** One instance of every error, keyed by the code it must carry. */
-const samples: Record<string, RegistryError | InvalidRegistrationError> = {
+const samples: Record<string, RegistryError | InvalidRegistrationError | CannotInferRegistrationError> = {
   DT_REG_COMPONENT_NOT_FOUND: new ComponentLookupError('app.IX', 'page', ['app.IA', 'app.IB'], 'app'),
   DT_REG_ALREADY_REGISTERED: new AdapterAlreadyRegisteredError(ExistingFactory, ['app.IA'], 'app.IX', 'n'),
   DT_REG_INVALID_REGISTRATION: new InvalidRegistrationError('registerAdapter()', 'the provided interface', 42, 'an interface made by defineInterface()'),
@@ -25,10 +25,10 @@ const samples: Record<string, RegistryError | InvalidRegistrationError> = {
 };
 
 describe('RegistryError', () => {
-  it('every error → a dovetail error with its code; a RegistryError unless an argument had the wrong type', () => {
+  it('every error → a dovetail error with its code; a RegistryError unless an argument had the wrong type or was missing', () => {
     for (const [code, error] of Object.entries(samples)) {
       expect(isDovetailError(error)).toBe(true);
-      const wrongType = error instanceof InvalidRegistrationError;
+      const wrongType = error instanceof InvalidRegistrationError || error instanceof CannotInferRegistrationError;
       expect(error instanceof TypeError).toBe(wrongType);
       expect(error instanceof RegistryError).toBe(!wrongType);
       expect(error instanceof DovetailError).toBe(!wrongType);

@@ -2,13 +2,14 @@
  * Errors of @dovetail/registry. Codes are `DT_REG_*`, documented in docs/errors.md.
  *
  * As in every package, they extend `DovetailError` (here through `RegistryError`), except
- * `InvalidRegistrationError`: an argument of the wrong type, which zope raises as `TypeError`,
- * so it extends `TypeError` and carries its code all the same.
+ * `InvalidRegistrationError` and `CannotInferRegistrationError`: arguments of the wrong type
+ * or missing, which zope raises as `TypeError`, so they extend `TypeError` and carry their
+ * codes all the same.
  */
 import { DovetailError } from '@dovetail/interfaces';
 import { describe } from '@dovetail/interfaces/internal';
 
-/** Base class of the errors of @dovetail/registry, except `InvalidRegistrationError` (a `TypeError`). */
+/** Base class of the errors of @dovetail/registry, except the `TypeError`s (see above). */
 export abstract class RegistryError extends DovetailError {}
 
 /** A `get*` lookup found nothing (the `query*` twin returns `undefined` instead). */
@@ -95,9 +96,9 @@ export class AdapterDependencyError extends RegistryError {
 /**
  * A registration left out a part (required specs, the provided interface) that the factory or
  * component does not declare either: no `@adapter(...)`, or not exactly one interface
- * implemented or provided. zope raises `TypeError` here.
+ * implemented or provided. A `TypeError`, as zope raises it; nothing was registered.
  */
-export class CannotInferRegistrationError extends RegistryError {
+export class CannotInferRegistrationError extends TypeError {
   override readonly name = 'CannotInferRegistrationError' as const;
   readonly code = 'DT_REG_CANNOT_INFER' as const;
   /**
