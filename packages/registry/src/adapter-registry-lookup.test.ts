@@ -1,12 +1,12 @@
 import { alsoProvides, classImplements, implementedBy, implementer, Interface, providedBy } from '@dovetail/interfaces';
 import { describe, expect, it, jest } from '@jest/globals';
-import { adapterRegistryFixtures } from '../test/support/adapter-registry-fixtures.js';
+import { fixtures } from '../test/support/fixtures.js';
 import { AdapterRegistry } from './adapter-registry.js';
 
 // Lookups: zope's precedence rules, lookup2, lookupAll, and the lookup cache.
 // Registration and storage are in adapter-registry.test.ts.
 
-const { iface, hierarchy } = adapterRegistryFixtures('test.reg.arlookup');
+const { iface, hierarchy } = fixtures('test.reg.arlookup');
 
 describe('AdapterRegistry#lookup', () => {
   // zope's precedence rules 1–6 (docs/guide/interfaces-and-adapters.md, "Which adapter wins"),

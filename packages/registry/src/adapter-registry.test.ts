@@ -1,12 +1,12 @@
 import { Interface } from '@dovetail/interfaces';
 import { describe, expect, it } from '@jest/globals';
-import { adapterRegistryFixtures } from '../test/support/adapter-registry-fixtures.js';
+import { fixtures } from '../test/support/fixtures.js';
 import { AdapterRegistry } from './adapter-registry.js';
 
 // Registration and storage: register, unregister, bases, subscriptions.
 // Lookup precedence and caching are in adapter-registry-lookup.test.ts.
 
-const { hierarchy } = adapterRegistryFixtures('test.reg.ar');
+const { hierarchy } = fixtures('test.reg.ar');
 
 describe('AdapterRegistry#register', () => {
   it('a value for (required, provided, name) → registered() returns it at exactly those keys', () => {

@@ -1,6 +1,6 @@
 import { AdaptationError, implementer, providedBy } from '@dovetail/interfaces';
 import { describe, expect, it } from '@jest/globals';
-import { caught, componentFixtures, providing, tag } from '../test/support/components-fixtures.js';
+import { caught, fixtures, providing, tag } from '../test/support/fixtures.js';
 import { Registry } from './components.js';
 import { ComponentLookupError, InvalidNameError, InvalidRegistrationError } from './errors.js';
 import { withRegistry } from './site.js';
@@ -8,7 +8,7 @@ import { withRegistry } from './site.js';
 // Registry: adapter lookups (single, multi, all names), bases and the lookup cache.
 // Registering adapters is in components-adapters.test.ts.
 
-const { iface, hierarchy } = componentFixtures('test.reg.complookup');
+const { iface, hierarchy } = fixtures('test.reg.complookup');
 
 describe('Registry#queryAdapter', () => {
   it('rules 1–6 through the Registry → zope’s choices', () => {

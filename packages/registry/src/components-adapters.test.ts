@@ -1,6 +1,6 @@
 import { implementedBy, Interface } from '@dovetail/interfaces';
 import { describe, expect, it } from '@jest/globals';
-import { caught, componentFixtures, providing, recordEvents, tag } from '../test/support/components-fixtures.js';
+import { caught, fixtures, providing, recordEvents, tag } from '../test/support/fixtures.js';
 import { Registry } from './components.js';
 import { AdapterAlreadyRegisteredError, InvalidNameError, InvalidRegistrationError } from './errors.js';
 import { Registered, Unregistered } from './events.js';
@@ -10,7 +10,7 @@ import type { InterfaceSpec } from '@dovetail/interfaces';
 // Registry: registering and unregistering adapters.
 // Adapter lookups are in components-adapter-lookup.test.ts.
 
-const { hierarchy } = componentFixtures('test.reg.comp');
+const { hierarchy } = fixtures('test.reg.comp');
 
 describe('Registry#registerAdapter', () => {
   it('a class factory → constructed with new and the adapted object', () => {

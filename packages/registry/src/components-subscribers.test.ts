@@ -1,6 +1,6 @@
 import { implementer } from '@dovetail/interfaces';
 import { describe, expect, it } from '@jest/globals';
-import { componentFixtures, providing, recordEvents, tag } from '../test/support/components-fixtures.js';
+import { fixtures, providing, recordEvents, tag } from '../test/support/fixtures.js';
 import { Registry } from './components.js';
 import { InvalidRegistrationError } from './errors.js';
 import {
@@ -18,7 +18,7 @@ import type { ObjectEvent, RegistrationEvent } from './events.js';
 
 // Registry: subscription adapters, handlers, notify, registration events and introspection.
 
-const { iface, hierarchy } = componentFixtures('test.reg.compsub');
+const { iface, hierarchy } = fixtures('test.reg.compsub');
 
 describe('Registry#subscribers', () => {
   it('subscription adapters for [IB] → called in zope order (any, A, B, B2), null results skipped', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { caught, componentFixtures, recordEvents } from '../test/support/components-fixtures.js';
+import { caught, fixtures, recordEvents } from '../test/support/fixtures.js';
 import { Registry } from './components.js';
 import { ComponentLookupError, InvalidNameError, InvalidRegistrationError } from './errors.js';
 import { Registered, Unregistered } from './events.js';
@@ -7,7 +7,7 @@ import type { UtilityRegistration } from './events.js';
 
 // Registry: utilities.
 
-const { iface, hierarchy } = componentFixtures('test.reg.comput');
+const { iface, hierarchy } = fixtures('test.reg.comput');
 
 describe('Registry#registerUtility', () => {
   it('a component → getUtility, queryUtility and container.get(I.id) give it', () => {

@@ -1,9 +1,9 @@
 /**
  * A deliberately naive re-implementation of zope.interface's AdapterRegistry
  * (adapter.py: `_uncached_lookup`, `_lookup`, `_uncached_lookupAll`, `_uncached_subscriptions`,
- * `add_extendor`/`remove_extendor`), used as the reference the real, cached registry is
- * checked against. Registrations are plain lists; nothing is cached; every lookup walks
- * everything again.
+ * and the extendors `add_extendor`/`remove_extendor` maintain), used as the reference the real,
+ * cached registry is checked against. Registrations are plain lists; nothing is cached or kept
+ * up to date; every lookup walks everything again, extendors included.
  */
 import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
 
@@ -27,8 +27,7 @@ const sameSpecs = (a: readonly Spec[], b: readonly Spec[]): boolean => a.length 
 export class ZopeModel {
   readonly regs: Reg[] = [];
   readonly subs: Sub[] = [];
-  readonly #counts = new Map<Provided, number>();
-  readonly #extendors = new Map<Provided, Provided[]>();
+  readonly #history: { p: Provided; provided: boolean }[] = [];
 
   constructor(readonly bases: readonly ZopeModel[] = []) {}
 
@@ -75,29 +74,39 @@ export class ZopeModel {
     }
   }
 
-  // zope's add_extendor: for each i in p.__iro__, the interfaces p extends stay ahead of it.
+  /** How many registrations and subscriptions provide `p`. */
+  #uses(p: Provided): number {
+    return this.regs.filter((r) => r.provided === p).length + this.subs.filter((s) => s.provided === p).length;
+  }
+
+  // The history of provided interfaces, from which extendors are recomputed at each lookup.
+  // zope keeps one list per interface in p.__iro__ up to date as registrations come and go; here
+  // nothing is kept but the order in which interfaces started and stopped being provided.
   #add(p: Provided): void {
-    const n = (this.#counts.get(p) ?? 0) + 1;
-    this.#counts.set(p, n);
-    if (n !== 1) return;
-    for (const i of p.iro) {
-      const old = this.#extendors.get(i) ?? [];
-      this.#extendors.set(i, [...old.filter((e) => p.isOrExtends(e)), p, ...old.filter((e) => !p.isOrExtends(e))]);
-    }
+    if (this.#uses(p) === 1) this.#history.push({ p, provided: true });
   }
 
   #remove(p: Provided): void {
-    const n = (this.#counts.get(p) ?? 0) - 1;
-    if (n > 0) {
-      this.#counts.set(p, n);
-      return;
+    if (this.#uses(p) === 0) this.#history.push({ p, provided: false });
+  }
+
+  /**
+   * zope's `_extendors[i]`, replayed: each interface that came to be provided and extends `i`
+   * goes first, then the ones it extends are moved (stably) ahead of it; one that stopped
+   * being provided just leaves the list.
+   */
+  #extendors(i: Provided): Provided[] | undefined {
+    let list: Provided[] = [];
+    for (const { p, provided } of this.#history) {
+      if (!p.isOrExtends(i)) continue;
+      if (!provided) {
+        list = list.filter((e) => e !== p);
+        continue;
+      }
+      const rank = (e: Provided): number => (e !== p && p.isOrExtends(e) ? 0 : 1);
+      list = [p, ...list].map((e, at) => ({ e, at })).sort((x, y) => rank(x.e) - rank(y.e) || x.at - y.at).map(({ e }) => e);
     }
-    this.#counts.delete(p);
-    for (const i of p.iro) {
-      const rest = (this.#extendors.get(i) ?? []).filter((e) => e !== p);
-      if (rest.length) this.#extendors.set(i, rest);
-      else this.#extendors.delete(i);
-    }
+    return list.length ? list : undefined;
   }
 
   // ---------------------------------------------------------------- lookup
@@ -105,7 +114,7 @@ export class ZopeModel {
   /** `_uncached_lookup`: each registry in ro, depth-first over the sro of each position, first hit. */
   lookup(required: readonly Spec[], provided: Provided, name: string): unknown {
     for (const m of this.ro) {
-      const extendors = m.#extendors.get(provided);
+      const extendors = m.#extendors(provided);
       if (!extendors) continue;
       const walk = (i: number, prefix: Spec[]): unknown => {
         if (i < required.length) {
@@ -131,7 +140,7 @@ export class ZopeModel {
   lookupAll(required: readonly Spec[], provided: Provided): [string, unknown][] {
     const result = new Map<string, unknown>();
     for (const m of [...this.ro].reverse()) {
-      const extendors = m.#extendors.get(provided);
+      const extendors = m.#extendors(provided);
       if (!extendors) continue;
       const walk = (i: number, prefix: Spec[]): void => {
         if (i < required.length) {
@@ -151,7 +160,7 @@ export class ZopeModel {
   subscriptions(required: readonly Spec[], provided: Provided | null): unknown[] {
     const result: unknown[] = [];
     for (const m of [...this.ro].reverse()) {
-      const extendors = provided === null ? [null] : m.#extendors.get(provided);
+      const extendors = provided === null ? [null] : m.#extendors(provided);
       if (!extendors) continue;
       const walk = (i: number, prefix: Spec[]): void => {
         if (i < required.length) {

@@ -1,4 +1,4 @@
-/** Shared fixtures for the Registry tests (src/components-*.test.ts). */
+/** Shared fixtures for the registry's tests (AdapterRegistry and Registry alike). */
 import { alsoProvides, defineInterface } from '@dovetail/interfaces';
 import { IRegistrationEvent } from '../../src/events.js';
 import type { Registry } from '../../src/components.js';
@@ -9,11 +9,13 @@ import type { InterfaceSpec } from '@dovetail/interfaces';
  * Interface factories naming under `prefix`: interface names are global, so each test file
  * passes a prefix of its own.
  */
-export function componentFixtures(prefix: string) {
+export function fixtures(prefix: string) {
   let counter = 0;
+  /** A fresh interface extending `bases`. */
   const iface = <T = unknown>(short: string, ...bases: InterfaceSpec<unknown>[]): InterfaceSpec<T> =>
     defineInterface<T>(`${prefix}${++counter}.${short}`, { extends: bases });
 
+  /** IA, IB(IA), IC, IQ, IQ2(IQ), IP, IP1(IP), IP2(IP), IX. */
   function hierarchy() {
     const IA = iface('IA');
     const IB = iface('IB', IA);
@@ -45,6 +47,7 @@ export function recordEvents(registry: Registry): RegistrationEvent[] {
   return seen;
 }
 
+/** What `fn` throws; fails the test when it returns. */
 export function caught(fn: () => unknown): unknown {
   try {
     fn();
@@ -54,4 +57,5 @@ export function caught(fn: () => unknown): unknown {
   throw new Error('expected a throw');
 }
 
+/** A factory whose adapters say which factory made them, and from what. */
 export const tag = (label: string) => (obj: unknown) => ({ label, obj });
