@@ -5,15 +5,15 @@
  * resource (Twisted's `twistd web --path`).
  *
  * A module exports its root as `resource` (the name a Twisted .rpy script uses), `root`, or
- * its default export. Secrets: `DOVETAIL_SECRETS` (comma-separated, newest first), else a
- * secret file kept beside a SQLite store (so sessions survive a restart), else a random one.
+ * its default export. Secrets: `DOVETAIL_SECRETS` (comma-separated, newest first), else the
+ * `--secret-file`, else the secret the store keeps (a file beside a SQLite database, a key in
+ * Redis: every process on the store shares it, and sessions survive a restart), else (memory) a
+ * random one. An empty or short secret stops start-up with one line saying how to make one.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { MemoryStore, RedisStore, Sessions, SqliteStore } from '@dovetail/session';
+import { MemoryStore, RedisStore, SessionStoreConfigError, Sessions, SqliteStore, keptSecretFile } from '@dovetail/session';
 import { CliError } from './errors.js';
 import { Resource } from './resource.js';
 import { Site } from './site.js';
@@ -68,16 +68,11 @@ function makeStore(spec: string): SessionStore {
   throw new CliError(`--store must be memory, sqlite:PATH or redis://HOST:PORT, not '${spec}'.`, 2);
 }
 
+/** Secrets given to this process; `undefined` lets the store keep one (see `Sessions#ready`). */
 function secrets(options: ServeOptions): string[] | undefined {
   const fromEnv = process.env['DOVETAIL_SECRETS'];
-  if (fromEnv) return fromEnv.split(',').map((s) => s.trim()).filter(Boolean);
-  const file = options.secretFile ?? (options.store.startsWith('sqlite:') ? resolve(dirname(resolve(options.store.slice(7))), '.dovetail-secret') : undefined);
-  if (!file) return undefined;
-  if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
-  }
-  return [readFileSync(file, 'utf8').trim()];
+  if (fromEnv) return fromEnv.split(',').map((s) => s.trim());
+  return options.secretFile === undefined ? undefined : [keptSecretFile(resolve(options.secretFile))];
 }
 
 async function loadRoot(module: string): Promise<Resource> {
@@ -102,12 +97,15 @@ async function loadRoot(module: string): Promise<Resource> {
 async function serve(options: ServeOptions): Promise<void> {
   const root = await loadRoot(options.module);
   const store = makeStore(options.store);
-  const sessions = new Sessions({ store, secrets: secrets(options) });
+  let sessions: Sessions | undefined;
   try {
-    // Ask the store once now, so an unreachable Redis or an unwritable file fails at start-up.
-    await store.get('dovetail-start-up-probe', Date.now());
+    sessions = new Sessions({ store, secrets: secrets(options) });
+    // Open the store now (and read the secret it keeps), so an unreachable Redis, an unwritable
+    // file or a bad secret fails at start-up, in one line.
+    await sessions.ready();
   } catch (e) {
-    await sessions.close().catch(() => undefined);
+    await Promise.resolve((sessions ?? store).close()).catch(() => undefined);
+    if (e instanceof SessionStoreConfigError) throw new CliError(e.message);
     throw new CliError(`The session store ${store.name} is not usable: ${(e as Error).message}`);
   }
   const site = new Site(root, { sessions });
