@@ -1,6 +1,6 @@
 import { alsoProvides, implementedBy, implementer, Interface, provider } from '@dovetail/interfaces';
 import { describe, expect, it } from '@jest/globals';
-import { caught, componentFixtures, providing, recordEvents } from '../test/support/components-fixtures.js';
+import { caught, fixtures, providing, recordEvents } from '../test/support/fixtures.js';
 import { adaptedBy, adapter, named } from './adapts.js';
 import { Registry } from './components.js';
 import { CannotInferRegistrationError, InvalidNameError, InvalidRegistrationError } from './errors.js';
@@ -11,7 +11,7 @@ import { registerAdapter, registerUtility, withRegistry } from './site.js';
 // that read them (zope.interface's test_registry.py: registerAdapter_wo_explicit_required,
 // _wo_explicit_provided, _no_provided_available; registerUtility without provided or name).
 
-const { iface } = componentFixtures('test.reg.adapts');
+const { iface } = fixtures('test.reg.adapts');
 
 describe('@adapter / adaptedBy', () => {
   it('on a class → adaptedBy(cls) is the specs; an instance carries none', () => {
