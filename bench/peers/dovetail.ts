@@ -1,52 +1,40 @@
 /**
- * dovetail: the seed 000 counter page — a Resource, `ICounter(session)` through a registered
- * adapter — served by `Site` with the real `Sessions` manager on a MemoryStore.
+ * dovetail as users run it: `dovetail serve examples/dist/demo/index.js --store …` with
+ * `DOVETAIL_SECRETS` set, the demo's /counter page (seed 000: `ICounter(session)` through a
+ * registered adapter), on each of the three server-side stores.
  */
-import { Attribute, defineInterface, implementer } from '@dovetail/interfaces';
-import { registerAdapter } from '@dovetail/registry';
-import { MemoryStore, Session, Sessions } from '@dovetail/session';
-import { type Request, Resource, Site } from '@dovetail/web';
-import { counterPage, type StartedPeer } from './peer.js';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Peer, PeerCommand, PeerContext } from './peer.js';
 
-export const name = 'dovetail';
-export const description = 'dovetail Site + Sessions (MemoryStore), ICounter(session) component';
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const CLI = join(ROOT, 'packages/web/dist/cli.js');
+const DEMO = join(ROOT, 'examples/dist/demo/index.js');
 
-interface Counter {
-  value: number;
+function serve(store: (context: PeerContext) => string): (context: PeerContext) => PeerCommand {
+  return (context) => ({
+    args: [CLI, 'serve', DEMO, '--host', '127.0.0.1', '--port', '0', '--store', store(context)],
+    env: { DOVETAIL_SECRETS: context.secret },
+    ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    path: '/counter',
+  });
 }
 
-const ICounter = defineInterface<Counter>('bench.http.ICounter', {
-  members: { value: Attribute('An int value which counts up once per page view.') },
-});
-
-@implementer(ICounter)
-class CounterComponent implements Counter {
-  value = 0;
-  constructor(_session: Session) {}
-}
-
-registerAdapter(CounterComponent, Session, ICounter);
-
-class CounterPage extends Resource {
-  override isLeaf = true;
-  async renderGET(request: Request): Promise<string> {
-    const counter = ICounter(await request.getSession());
-    counter.value += 1;
-    return counterPage(counter.value);
-  }
-}
-
-export async function start(): Promise<StartedPeer> {
-  const sessions = new Sessions({ store: new MemoryStore(), sweepInterval: 0 });
-  const root = new Resource();
-  root.putChild('counter', new CounterPage());
-  const site = new Site(root, { sessions, shutdownTimeoutMs: 1000 });
-  const { port } = await site.listen(0, '127.0.0.1');
-  return {
-    url: `http://127.0.0.1:${port}/counter`,
-    close: async () => {
-      await site.close();
-      await sessions.close();
-    },
-  };
-}
+export const peers: Peer[] = [
+  {
+    name: 'dovetail-memory',
+    description: 'dovetail serve --store memory (MemoryStore)',
+    command: serve(() => 'memory'),
+  },
+  {
+    name: 'dovetail-sqlite',
+    description: 'dovetail serve --store sqlite: (SqliteStore, WAL, synchronous=NORMAL)',
+    command: serve((context) => `sqlite:${join(context.dir, 'sessions.db')}`),
+  },
+  {
+    name: 'dovetail-redis',
+    description: 'dovetail serve --store redis:// (RedisStore)',
+    needsRedis: true,
+    command: serve((context) => context.redisUrl!),
+  },
+];
