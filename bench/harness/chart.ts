@@ -1,0 +1,70 @@
+/**
+ * bench/results/http.svg: req/s per server, one bar per scenario, drawn from the measured
+ * numbers as plain SVG (horizontal grouped bars; server names need the room on the left).
+ */
+import { SCENARIO_TITLES, type Scenario } from './options.js';
+import type { ResultRow } from './report.js';
+
+const COLOURS: Record<Scenario, string> = { hot: '#d9534f', many: '#f0ad4e', new: '#5b8fd9' };
+const WIDTH = 860;
+const LEFT = 170;
+const RIGHT = 150;
+const BAR = 14;
+const GAP = 12;
+const TOP = 58;
+
+const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** A round step for the axis: 1, 2 or 5 × 10^n, about `ticks` of them up to `max`. */
+function step(max: number, ticks: number): number {
+  const raw = max / ticks;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  return ([1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude);
+}
+
+export function toSvg(rows: ResultRow[], title: string, subtitle: string): string {
+  const scenarios = [...new Set(rows.map((r) => r.scenario))];
+  const peers = [...new Set(rows.map((r) => r.peer))];
+  const max = Math.max(1, ...rows.map((r) => r.rps ?? 0));
+  const tick = step(max, 6);
+  const top = Math.ceil(max / tick) * tick;
+  const plot = WIDTH - LEFT - RIGHT;
+  const x = (v: number): number => LEFT + (v / top) * plot;
+  const groupHeight = scenarios.length * BAR + GAP;
+  const height = TOP + peers.length * groupHeight + 40;
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="${LEFT}" y="20" font-size="15" font-weight="bold">${escape(title)}</text>`,
+    `<text x="${LEFT}" y="38" fill="#555">${escape(subtitle)}</text>`,
+  ];
+  scenarios.forEach((s, i) => {
+    const lx = WIDTH - RIGHT - (scenarios.length - i) * 120 + 30;
+    out.push(`<rect x="${lx}" y="44" width="10" height="10" fill="${COLOURS[s]}"/>`, `<text x="${lx + 14}" y="53">${SCENARIO_TITLES[s]}</text>`);
+  });
+  const bottom = TOP + peers.length * groupHeight;
+  for (let v = 0; v <= top; v += tick) {
+    out.push(`<line x1="${x(v)}" y1="${TOP - 4}" x2="${x(v)}" y2="${bottom}" stroke="#ddd"/>`);
+    out.push(`<text x="${x(v)}" y="${bottom + 16}" text-anchor="middle" fill="#555">${(v / 1000).toLocaleString('en-US')}k</text>`);
+  }
+  out.push(`<text x="${LEFT + plot / 2}" y="${bottom + 34}" text-anchor="middle" fill="#555">requests per second</text>`);
+  peers.forEach((peer, g) => {
+    const y0 = TOP + g * groupHeight;
+    out.push(`<text x="${LEFT - 8}" y="${y0 + (scenarios.length * BAR) / 2 + 4}" text-anchor="end">${escape(peer)}</text>`);
+    scenarios.forEach((s, i) => {
+      const row = rows.find((r) => r.peer === peer && r.scenario === s);
+      const y = y0 + i * BAR;
+      if (row?.rps === undefined) {
+        out.push(`<text x="${LEFT + 4}" y="${y + BAR - 3}" fill="#999">${row?.skipped ? 'skipped' : 'not measured'}</text>`);
+        return;
+      }
+      const ratio = row.ratio !== undefined ? ` (${row.ratio.toFixed(2)}×)` : '';
+      const lost = row.lost ? `, ${row.lost.toLocaleString('en-US')} updates lost` : '';
+      const label = `${Math.round(row.rps).toLocaleString('en-US')}${ratio}${lost}`;
+      out.push(`<rect x="${LEFT}" y="${y + 1}" width="${Math.max(1, x(row.rps) - LEFT).toFixed(1)}" height="${BAR - 2}" fill="${COLOURS[s]}"/>`);
+      out.push(`<text x="${(x(row.rps) + 4).toFixed(1)}" y="${y + BAR - 3}" font-size="10" fill="#333">${label}</text>`);
+    });
+  });
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,41 @@
+/**
+ * What a load generator is asked to do and what it reports. A run is bounded by a request
+ * count, not a duration: every request sent is answered before the counters are read, so
+ * "2xx responses − increments the store kept" is exact (a duration-bounded run drops the
+ * requests in flight when it stops, up to one per connection, which may or may not have counted).
+ */
+export interface LoadRun {
+  url: string;
+  connections: number;
+  /** Send at least this many requests (a few more, at most one per connection, may go). */
+  requests: number;
+  /** The Cookie header of each request, in rotation; empty: no cookie (new visitors). */
+  cookies: string[];
+  /** Stop (and mark the run cut short) after this long. */
+  safetySeconds: number;
+}
+
+export interface LoadResult {
+  /** Responses received. */
+  requests: number;
+  /** 2xx responses among them. */
+  ok: number;
+  non2xx: number;
+  /** Socket errors and timeouts. */
+  errors: number;
+  /** From the first request sent to the last response. */
+  seconds: number;
+  /** Latency percentiles, ms. */
+  p50: number;
+  p99: number;
+  /** New visitors: 2xx responses that were not a fresh session's first page (no Set-Cookie or not "Visit #1"). */
+  notNew?: number;
+  /** The run did not finish its requests within `safetySeconds`: no lost-update count. */
+  cutShort: boolean;
+}
+
+export interface LoadGenerator {
+  name: 'wrk' | 'autocannon';
+  run(run: LoadRun): Promise<LoadResult>;
+  close(): Promise<void>;
+}

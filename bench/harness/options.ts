@@ -1,0 +1,86 @@
+/**
+ * The knobs of `npm run bench:http`, read from the environment.
+ *
+ * BENCH_SECONDS (10)   length of a measured run, in seconds (a request count sized from the
+ *                      peer's rate in the warm-up or its previous run)
+ * BENCH_REQUESTS       a fixed request count per run instead (the CI smoke test uses it)
+ * BENCH_RUNS (3)       runs per server and scenario, interleaved; medians are reported
+ * BENCH_WARMUP (2)     warm-up seconds per server and scenario (0: none)
+ * BENCH_PEERS          comma-separated peer names, in order; `all` adds the opt-in controls
+ * BENCH_SCENARIOS      comma-separated, of hot,many,new (default: all three)
+ * BENCH_SESSIONS (2000) session cookies in the "many" scenario
+ * BENCH_CONNECTIONS (32)
+ * BENCH_LOADGEN        wrk (default when installed) or autocannon
+ * BENCH_PIN (1)        0: do not pin processes to CPUs with taskset
+ * BENCH_RESTART (1)    0: start each server once for all scenarios (the smoke test), instead
+ *                      of afresh, on empty stores, for each scenario
+ * BENCH_OUT            directory for http.md, http.svg and http.json (default bench/results)
+ */
+import { fileURLToPath } from 'node:url';
+
+export type Scenario = 'hot' | 'many' | 'new';
+export const SCENARIOS: readonly Scenario[] = ['hot', 'many', 'new'];
+
+export const SCENARIO_TITLES: Record<Scenario, string> = {
+  hot: 'hot session',
+  many: 'many sessions',
+  new: 'new visitors',
+};
+
+export interface HttpBenchOptions {
+  seconds: number;
+  /** A fixed number of requests per run, instead of `seconds`. */
+  requests?: number;
+  runs: number;
+  warmupSeconds: number;
+  /** Peer names in order; undefined = every peer that is not opt-in. `all` = every peer. */
+  peers?: string[];
+  scenarios: Scenario[];
+  sessions: number;
+  connections: number;
+  loadgen?: 'wrk' | 'autocannon';
+  pin: boolean;
+  /** Start every server afresh (empty stores) for each scenario. */
+  restart: boolean;
+  out: string;
+}
+
+function envNumber(name: string, fallback: number, allowZero = false): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !allowZero)) {
+    throw new Error(`${name}=${raw} is not a ${allowZero ? 'non-negative' : 'positive'} number`);
+  }
+  return value;
+}
+
+function envList(name: string): string[] | undefined {
+  const list = process.env[name]?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return list && list.length > 0 ? list : undefined;
+}
+
+export function optionsFromEnv(): HttpBenchOptions {
+  const scenarios = envList('BENCH_SCENARIOS') ?? [...SCENARIOS];
+  const unknown = scenarios.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+  if (unknown.length) throw new Error(`BENCH_SCENARIOS names unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
+  const loadgen = process.env.BENCH_LOADGEN;
+  if (loadgen !== undefined && loadgen !== '' && loadgen !== 'wrk' && loadgen !== 'autocannon') {
+    throw new Error(`BENCH_LOADGEN=${loadgen}: use wrk or autocannon`);
+  }
+  const requests = process.env.BENCH_REQUESTS ? Math.round(envNumber('BENCH_REQUESTS', 0)) : undefined;
+  return {
+    seconds: envNumber('BENCH_SECONDS', 10),
+    requests,
+    runs: Math.round(envNumber('BENCH_RUNS', 3)),
+    warmupSeconds: envNumber('BENCH_WARMUP', 2, true),
+    peers: envList('BENCH_PEERS'),
+    scenarios: scenarios as Scenario[],
+    sessions: Math.round(envNumber('BENCH_SESSIONS', 2000)),
+    connections: Math.round(envNumber('BENCH_CONNECTIONS', 32)),
+    loadgen: loadgen === 'wrk' || loadgen === 'autocannon' ? loadgen : undefined,
+    pin: process.env.BENCH_PIN !== '0',
+    restart: process.env.BENCH_RESTART !== '0',
+    out: process.env.BENCH_OUT || fileURLToPath(new URL('../../results/', import.meta.url)),
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * Child processes of the bench: started (optionally pinned to a CPU with taskset), waited for
+ * until they print a ready line, their CPU time read from /proc, and always stopped.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+
+/** Where each kind of process runs: a `taskset -c N` prefix, or none. */
+export interface Pinning {
+  server: string[];
+  others: string[];
+  /** One line for the report. */
+  note: string;
+}
+
+function has(command: string, args: string[]): boolean {
+  const run = spawnSync(command, args, { stdio: 'ignore' });
+  return run.error === undefined && run.status === 0;
+}
+
+/**
+ * The server on CPU 0; the load generator, redis-server and this harness on CPU 1 — so that
+ * the server has a core to itself and its CPU per request is not the load generator's.
+ */
+export function choosePinning(enabled: boolean): Pinning {
+  if (!enabled) return { server: [], others: [], note: 'not pinned (BENCH_PIN=0)' };
+  if (cpus().length < 2) return { server: [], others: [], note: 'not pinned: fewer than 2 CPUs' };
+  if (!has('taskset', ['-V'])) return { server: [], others: [], note: 'not pinned: taskset not found (util-linux)' };
+  spawnSync('taskset', ['-pc', '1', String(process.pid)], { stdio: 'ignore' });
+  return {
+    server: ['taskset', '-c', '0'],
+    others: ['taskset', '-c', '1'],
+    note: 'server on CPU 0; load generator, redis-server and the harness on CPU 1 (taskset)',
+  };
+}
+
+export function commandExists(command: string): boolean {
+  return has('sh', ['-c', `command -v ${command}`]);
+}
+
+const CLOCK_TICKS = ((): number => {
+  const run = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  const ticks = Number(run.stdout?.trim());
+  return Number.isFinite(ticks) && ticks > 0 ? ticks : 100;
+})();
+
+/** CPU time (user + system, µs) a process has used so far, from /proc/<pid>/stat. */
+export function cpuMicros(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface Started {
+  child: ChildProcess;
+  /** The ready line's match. */
+  match: RegExpMatchArray;
+  /** CPU µs the process has used so far (undefined where /proc is not there). */
+  cpu(): number | undefined;
+  /** SIGTERM, SIGKILL after 5 s; resolves when it has exited. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Thrown when a process printed `unavailable: <reason>` instead of its ready line. */
+export class UnavailableError extends Error {
+  override name = 'UnavailableError';
+}
+
+const UNAVAILABLE = /^unavailable: (.*)$/;
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** Runs `prefix… command args…` (killed if this process exits first). */
+export function spawnPinned(prefix: string[], command: string, args: string[], env?: Record<string, string>): ChildProcess {
+  const argv = [...prefix, command, ...args];
+  const child = spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
+/**
+ * Runs `prefix… command args…` and resolves once a line of its output matches `ready`.
+ * The prefix is `taskset -c N`, which execs the command: the pid is the command's.
+ */
+export function startProcess(
+  prefix: string[],
+  command: string,
+  args: string[],
+  options: { ready: RegExp; env?: Record<string, string>; timeoutMs?: number; label: string },
+): Promise<Started> {
+  const child = spawnPinned(prefix, command, args, options.env);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(kill);
+    })());
+  let output = '';
+  return new Promise<Started>((resolve, reject) => {
+    let settled = false;
+    const fail = (error: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void stop().then(() => reject(error));
+    };
+    const timer = setTimeout(
+      () => fail(new Error(`${options.label} did not start within ${options.timeoutMs ?? 30_000} ms; its output:\n${output}`)),
+      options.timeoutMs ?? 30_000,
+    );
+    const onLine = (line: string): void => {
+      if (settled) return;
+      const unavailable = UNAVAILABLE.exec(line.trim());
+      if (unavailable) return fail(new UnavailableError(unavailable[1]!));
+      const match = options.ready.exec(line);
+      if (!match) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ child, match, cpu: () => cpuMicros(child.pid), stop });
+    };
+    for (const stream of [child.stdout!, child.stderr!]) {
+      let buffer = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        output = (output + chunk).slice(-8192);
+        buffer += chunk;
+        const lines = buffer.split('\n');
+        buffer = lines.pop() ?? '';
+        lines.forEach(onLine);
+      });
+    }
+    child.once('error', (error) => fail(error));
+    child.once('exit', (code, signal) =>
+      fail(new Error(`${options.label} exited (${signal ?? `code ${String(code)}`}) before it was ready; its output:\n${output}`)),
+    );
+  });
+}

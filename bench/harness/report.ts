@@ -1,0 +1,128 @@
+/** The results of `npm run bench:http`: medians per server and scenario, as markdown. */
+import { cpus } from 'node:os';
+import { SCENARIO_TITLES, type HttpBenchOptions, type Scenario } from './options.js';
+import type { Measurement } from './measure.js';
+
+/** One server in one scenario. */
+export interface ResultRow {
+  peer: string;
+  description: string;
+  scenario: Scenario;
+  /** Why it was not measured. */
+  skipped?: string;
+  runs: Measurement[];
+  rps?: number;
+  /** rps ÷ bare-node's rps in the same scenario and run. */
+  ratio?: number;
+  p50?: number;
+  p99?: number;
+  cpuPerRequest?: number;
+  redisCpuPerRequest?: number;
+  /** Summed over the measured runs; undefined when a run could not count (new visitors). */
+  lost?: number;
+  non2xx: number;
+  errors: number;
+  notNew?: number;
+}
+
+export interface RunInfo {
+  options: HttpBenchOptions;
+  loadgen: string;
+  loadgenNote?: string;
+  pinning: string;
+  startedAt: Date;
+  /** os.loadavg() at the start and at the end. */
+  loadBefore: number[];
+  loadAfter: number[];
+  /** Restarts of servers in the new-visitor scenario, to stay under NEW_VISITOR_BUDGET sessions. */
+  restarts: number;
+}
+
+/** A 1-minute load average above this (on 2 cores) marks a run as taken on a loaded machine. */
+export const LOADED = 1.5;
+
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Fills in the medians, sums and the ratios to `baseline` (same scenario). */
+export function summarise(rows: ResultRow[], baseline: string): void {
+  for (const row of rows) {
+    const defined = (pick: (m: Measurement) => number | undefined): number[] =>
+      row.runs.map(pick).filter((v): v is number => v !== undefined);
+    row.rps = median(row.runs.map((r) => r.rps));
+    row.p50 = median(row.runs.map((r) => r.p50));
+    row.p99 = median(row.runs.map((r) => r.p99));
+    row.cpuPerRequest = median(defined((r) => r.cpuPerRequest));
+    row.redisCpuPerRequest = median(defined((r) => r.redisCpuPerRequest));
+    row.lost = row.runs.length > 0 && row.runs.every((r) => r.lost !== undefined) ? row.runs.reduce((s, r) => s + r.lost!, 0) : undefined;
+    row.non2xx = row.runs.reduce((s, r) => s + r.non2xx, 0);
+    row.errors = row.runs.reduce((s, r) => s + r.errors, 0);
+    const notNew = defined((r) => r.notNew);
+    if (notNew.length) row.notNew = notNew.reduce((s, n) => s + n, 0);
+  }
+  for (const row of rows) {
+    const base = rows.find((r) => r.peer === baseline && r.scenario === row.scenario)?.rps;
+    if (row.rps !== undefined && base) row.ratio = row.rps / base;
+  }
+}
+
+const fmt = (n: number | undefined, digits: number): string =>
+  n === undefined ? '—' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+export function toMarkdown(rows: ResultRow[], info: RunInfo): string {
+  const { options } = info;
+  const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(', ');
+  const length = options.requests !== undefined ? `${options.requests} requests` : `~${options.seconds} s`;
+  const lines = [
+    '# HTTP benchmark: the counter page under load',
+    '',
+    `- date: ${info.startedAt.toISOString()}; node ${process.version}; ${cpus()[0]?.model.trim() ?? 'unknown CPU'} × ${cpus().length}`,
+    `- load average (1, 5, 15 min) at the start: ${load(info.loadBefore)}; at the end: ${load(info.loadAfter)}` +
+      (info.loadBefore[0]! > LOADED ? ' — **a loaded machine: these figures show that the harness works, not how fast anything is**' : ''),
+    `- load generator: ${info.loadgen}, ${options.connections} connections${info.loadgenNote ? ` (${info.loadgenNote})` : ''}; ${info.pinning}`,
+    `- ${options.runs} run(s) of ${length} per server and scenario, servers interleaved, after ${options.warmupSeconds} s of warm-up; medians; ` +
+      `servers ${options.restart ? 'started afresh, on empty stores, for each scenario' : 'started once for all scenarios (BENCH_RESTART=0)'}; ` +
+      `"many" = ${options.sessions} session cookies in rotation; "new" = no cookie, every request a new session` +
+      (info.restarts > 0 ? ` (servers restarted ${info.restarts} time(s) to stay under the session budget)` : ''),
+    '- lost updates: 2xx responses − increments the store kept (counters read back after each run), summed over the runs; every run is bounded by a request count, so none is in flight when the counters are read',
+    '- CPU µs/req: user + system time of the server process (and of redis-server, for the Redis rows) per response, from /proc',
+    '',
+    `Run: \`BENCH_SECONDS=${options.seconds} BENCH_RUNS=${options.runs} npm run bench:http\`. Method: [NOTES.md](NOTES.md). Chart: [http.svg](http.svg).`,
+    '',
+  ];
+  const scenarios = [...new Set(rows.map((r) => r.scenario))];
+  const peers = [...new Set(rows.map((r) => r.peer))];
+  lines.push(`| server | ${scenarios.map((s) => `${SCENARIO_TITLES[s]} req/s | × bare`).join(' | ')} | lost updates (${scenarios.filter((s) => s !== 'new').join(', ')}) |`);
+  lines.push(`|---|${scenarios.map(() => '---:|---:').join('|')}|---:|`);
+  for (const peer of peers) {
+    const of = rows.filter((r) => r.peer === peer);
+    const cells = scenarios.map((s) => {
+      const row = of.find((r) => r.scenario === s);
+      return `${fmt(row?.rps, 0)} | ${fmt(row?.ratio, 2)}`;
+    });
+    const lost = of.filter((r) => r.scenario !== 'new').map((r) => (r.lost === undefined ? '—' : String(r.lost)));
+    lines.push(`| ${peer} | ${cells.join(' | ')} | ${lost.join(', ')} |`);
+  }
+  for (const scenario of scenarios) {
+    lines.push('', `## ${SCENARIO_TITLES[scenario]}`, '');
+    lines.push('| server | req/s | × bare | p50 ms | p99 ms | server CPU µs/req | redis CPU µs/req | lost updates | notes |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---|');
+    for (const row of rows.filter((r) => r.scenario === scenario)) {
+      const notes = [row.description];
+      if (row.skipped) notes.push(`**skipped**: ${row.skipped}`);
+      if (row.non2xx) notes.push(`${row.non2xx} non-2xx`);
+      if (row.errors) notes.push(`${row.errors} socket errors/timeouts`);
+      if (row.notNew) notes.push(`${row.notNew} responses were not a new session`);
+      if (row.runs.some((r) => r.cutShort)) notes.push('a run was cut short');
+      lines.push(
+        `| ${row.peer} | ${fmt(row.rps, 0)} | ${fmt(row.ratio, 2)} | ${fmt(row.p50, 2)} | ${fmt(row.p99, 2)} | ${fmt(row.cpuPerRequest, 1)} | ` +
+          `${fmt(row.redisCpuPerRequest, 1)} | ${row.lost ?? '—'} | ${notes.join('; ').replace(/\|/g, '\\|')} |`,
+      );
+    }
+  }
+  return lines.join('\n') + '\n';
+}

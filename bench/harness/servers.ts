@@ -1,0 +1,126 @@
+/**
+ * The peers: found in bench/peers/, each started in its own process (pinned to the server CPU)
+ * with a fresh directory and secret, and the child side of that (`http.js --serve`).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PeerUnavailableError, type Peer, type PeerContext } from '../peers/peer.js';
+import { startProcess, type Started } from './processes.js';
+
+const PEERS_DIR = new URL('../peers/', import.meta.url);
+export const BASELINE = 'bare-node';
+/** The order of the report (the order of issue 7's table); unknown peers go last, by name. */
+const ORDER = [
+  BASELINE,
+  'dovetail-memory',
+  'fastify-session',
+  'express-session',
+  'dovetail-sqlite',
+  'express-sqlite',
+  'dovetail-redis',
+  'fastify-redis',
+  'express-redis',
+];
+
+export interface PeerEntry {
+  /** The module's file name in bench/dist/peers/. */
+  file: string;
+  peer: Peer;
+}
+
+async function peersOf(file: string): Promise<Peer[]> {
+  const mod = (await import(new URL(file, PEERS_DIR).href)) as { peers?: Peer[] };
+  return mod.peers ?? [];
+}
+
+/**
+ * Every peer, or those named (in that order); `all` names every peer, opt-in ones too.
+ * A peer module that cannot be loaded (its library missing) is reported through `skip`.
+ */
+export async function discoverPeers(wanted: string[] | undefined, skip: (file: string, reason: string) => void): Promise<PeerEntry[]> {
+  const files = readdirSync(PEERS_DIR).filter((f) => f.endsWith('.js') && f !== 'peer.js');
+  const entries: PeerEntry[] = [];
+  for (const file of files) {
+    try {
+      for (const peer of await peersOf(file)) entries.push({ file, peer });
+    } catch (error) {
+      skip(file, error instanceof Error ? error.message.split('\n')[0]! : String(error));
+    }
+  }
+  const rank = (name: string): number => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length);
+  entries.sort((a, b) => rank(a.peer.name) - rank(b.peer.name) || a.peer.name.localeCompare(b.peer.name));
+  if (wanted === undefined) return entries.filter((e) => !e.peer.optIn);
+  if (wanted.length === 1 && wanted[0] === 'all') return entries;
+  const missing = wanted.filter((w) => !entries.some((e) => e.peer.name === w));
+  if (missing.length > 0) {
+    throw new Error(`BENCH_PEERS names unknown peer(s) ${missing.join(', ')}; known: ${entries.map((e) => e.peer.name).join(', ')}, all`);
+  }
+  return wanted.map((w) => entries.find((e) => e.peer.name === w)!);
+}
+
+export interface RunningServer {
+  url: string;
+  cpu(): number | undefined;
+  stop(): Promise<void>;
+}
+
+const HARNESS = fileURLToPath(new URL('../http.js', import.meta.url));
+const CONTEXT_ENV = 'BENCH_PEER_CONTEXT';
+
+/** Starts a peer in its own process, pinned with `prefix`; throws UnavailableError with why. */
+export async function startServer(entry: PeerEntry, prefix: string[], redisUrl: string | undefined): Promise<RunningServer> {
+  const dir = mkdtempSync(join(tmpdir(), `dovetail-bench-${entry.peer.name}-`));
+  const context: PeerContext = { dir, secret: randomBytes(32).toString('base64url'), ...(redisUrl ? { redisUrl } : {}) };
+  const command = entry.peer.command?.(context);
+  let started: Started;
+  try {
+    started = command
+      ? await startProcess(prefix, process.execPath, command.args, { ready: command.ready, env: command.env, label: entry.peer.name })
+      : await startProcess(prefix, process.execPath, [HARNESS, '--serve', entry.file, entry.peer.name], {
+          ready: /^listening on (http:\/\/\S+)$/,
+          env: { [CONTEXT_ENV]: JSON.stringify(context) },
+          label: entry.peer.name,
+        });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    url: command ? started.match[1]! + command.path : started.match[1]!,
+    cpu: started.cpu,
+    stop: async () => {
+      await started.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `node bench/dist/http.js --serve <file> <name>`: the child side of startServer. */
+export async function serveInThisProcess(file: string, name: string): Promise<void> {
+  const peer = (await peersOf(file)).find((p) => p.name === name);
+  if (!peer?.start) throw new Error(`bench/peers/${file} has no peer ${name} with start()`);
+  const context = JSON.parse(process.env[CONTEXT_ENV] ?? '{}') as PeerContext;
+  let started;
+  try {
+    started = await peer.start(context);
+  } catch (error) {
+    if (!(error instanceof PeerUnavailableError)) throw error;
+    process.stdout.write(`unavailable: ${error.message.replace(/\n/g, ' ')}\n`);
+    return;
+  }
+  const shutdown = (): void => {
+    started.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  process.stdout.write(`listening on ${started.url}\n`);
+}
