@@ -31,6 +31,8 @@ const config: Config = {
   projects: [
     ...packages.map((name) => project(name, [`<rootDir>/packages/${name}`])),
     project('examples', ['<rootDir>/examples']),
+    // A smoke test of the benchmark harness (not a benchmark: it asserts no speed).
+    project('bench', ['<rootDir>/bench']),
     // Repository-wide checks: the docs' code blocks, the API reference, the packed packages.
     project('repository', ['<rootDir>/test']),
   ],
