@@ -1,6 +1,6 @@
 /**
  * The API reference builds from the packages' doc comments, and every exported name (with its
- * methods and accessors) has one: `npm run docs` fails otherwise, and so does this test, which
+ * properties, methods and accessors) has one: `npm run docs` fails otherwise, and so does this test, which
  * runs the same TypeDoc configuration (typedoc.json) without writing the pages.
  */
 import { spawnSync } from 'node:child_process';

@@ -88,6 +88,9 @@ function describeObject(value: object): string {
 export class InvalidInterfaceNameError extends InterfacesError {
   override readonly name = 'InvalidInterfaceNameError' as const;
   readonly code = 'DT_IFACE_INVALID_NAME' as const;
+  /**
+   * @param given - the value given as the name
+   */
   constructor(readonly given: unknown) {
     super(
       `defineInterface() needs a dotted, package-qualified name such as 'myapp.ICounter', ` +
@@ -100,6 +103,10 @@ export class InvalidInterfaceNameError extends InterfacesError {
 export class NotAnInterfaceError extends TypeError {
   override readonly name = 'NotAnInterfaceError' as const;
   readonly code = 'DT_IFACE_NOT_AN_INTERFACE' as const;
+  /**
+   * @param where - the call that needed an interface
+   * @param given - what it was given instead
+   */
   constructor(readonly where: string, readonly given: unknown) {
     super(
       `${where} expects an interface made by defineInterface(), but was given ${describe(given)}. ` +
@@ -112,6 +119,10 @@ export class NotAnInterfaceError extends TypeError {
 export class InterfaceRedefinitionError extends InterfacesError {
   override readonly name = 'InterfaceRedefinitionError' as const;
   readonly code = 'DT_IFACE_REDEFINED' as const;
+  /**
+   * @param interfaceName - the name already taken
+   * @param difference - how the new definition differs from the first
+   */
   constructor(readonly interfaceName: string, readonly difference: string) {
     super(
       `Interface '${interfaceName}' is already defined with a different shape (${difference}). ` +
@@ -125,6 +136,10 @@ export class InterfaceRedefinitionError extends InterfacesError {
 export class InconsistentResolutionOrderError extends InterfacesError {
   override readonly name = 'InconsistentResolutionOrderError' as const;
   readonly code = 'DT_IFACE_INCONSISTENT_ORDER' as const;
+  /**
+   * @param subject - the interface or class whose order has no C3 solution
+   * @param remaining - the base orders left when C3 got stuck
+   */
   constructor(readonly subject: string, readonly remaining: readonly (readonly string[])[]) {
     super(
       `Cannot compute a consistent resolution order (C3) for ${subject}: the orders ` +
@@ -138,6 +153,9 @@ export class InconsistentResolutionOrderError extends InterfacesError {
 export class CyclicInterfaceError extends InterfacesError {
   override readonly name = 'CyclicInterfaceError' as const;
   readonly code = 'DT_IFACE_CYCLE' as const;
+  /**
+   * @param interfaceName - the interface that would extend itself
+   */
   constructor(readonly interfaceName: string) {
     super(
       `Interface '${interfaceName}' would extend itself through its bases. ` +
@@ -150,6 +168,11 @@ export class CyclicInterfaceError extends InterfacesError {
 export class BrokenImplementation extends InterfacesError {
   override readonly name = 'BrokenImplementation' as const;
   readonly code = 'DT_IFACE_BROKEN_IMPLEMENTATION' as const;
+  /**
+   * @param interfaceName - the interface checked against
+   * @param candidate - the object or class checked, described
+   * @param problems - every problem found, one line each
+   */
   constructor(
     readonly interfaceName: string,
     readonly candidate: string,
@@ -166,6 +189,10 @@ export class BrokenImplementation extends InterfacesError {
 export class StillProvidedError extends InterfacesError {
   override readonly name = 'StillProvidedError' as const;
   readonly code = 'DT_IFACE_STILL_PROVIDED' as const;
+  /**
+   * @param interfaceName - the interface still provided
+   * @param object - the object, described
+   */
   constructor(readonly interfaceName: string, readonly object: string) {
     super(
       `noLongerProvides(${object}, ${interfaceName}): the object still provides ${interfaceName} ` +
@@ -179,6 +206,11 @@ export class StillProvidedError extends InterfacesError {
 export class InvalidDeclarationTargetError extends TypeError {
   override readonly name = 'InvalidDeclarationTargetError' as const;
   readonly code = 'DT_IFACE_INVALID_TARGET' as const;
+  /**
+   * @param where - the declaring call
+   * @param given - what it was given
+   * @param expected - what it needs
+   */
   constructor(readonly where: string, readonly given: unknown, readonly expected: string) {
     super(`${where} expects ${expected}, but was given ${describe(given)}. Pass ${expected}.`);
   }
@@ -186,8 +218,15 @@ export class InvalidDeclarationTargetError extends TypeError {
 
 /** `I(obj)` found no way to adapt `obj` to `I` (a `TypeError`, as zope's "Could not adapt"). */
 export class AdaptationError extends TypeError {
+  /** `'AdaptationError'`, or the subclass's name. */
   override readonly name: string = 'AdaptationError';
+  /** `DT_IFACE_COULD_NOT_ADAPT`, or the subclass's code. */
   readonly code: string = 'DT_IFACE_COULD_NOT_ADAPT';
+  /**
+   * @param interfaceName - the interface adapted to
+   * @param object - the value that could not be adapted
+   * @param consulted - what was tried, in order (conform, provided, hooks)
+   */
   constructor(
     readonly interfaceName: string,
     readonly object: unknown,
@@ -211,7 +250,9 @@ function describeForHint(object: unknown): string {
 
 /** `I(null)` or `I(undefined)` without a fallback: there is nothing to adapt. */
 export class NullAdaptationError extends AdaptationError {
+  /** `'NullAdaptationError'`. */
   override readonly name: string = 'NullAdaptationError';
+  /** `DT_IFACE_ADAPT_NOTHING`. */
   override readonly code: string = 'DT_IFACE_ADAPT_NOTHING';
   constructor(interfaceName: string, object: null | undefined) {
     super(interfaceName, object, []);

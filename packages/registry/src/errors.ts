@@ -16,6 +16,12 @@ export abstract class RegistryError extends DovetailError {}
 export class ComponentLookupError extends RegistryError {
   override readonly name = 'ComponentLookupError' as const;
   readonly code = 'DT_REG_COMPONENT_NOT_FOUND' as const;
+  /**
+   * @param provided - the interface looked up
+   * @param lookupName - the name looked up ('' for unnamed)
+   * @param required - the required specs, described
+   * @param registry - the name of the registry asked
+   */
   constructor(
     readonly provided: string,
     readonly lookupName: string,
@@ -35,6 +41,12 @@ export class ComponentLookupError extends RegistryError {
 export class AdapterAlreadyRegisteredError extends RegistryError {
   override readonly name = 'AdapterAlreadyRegisteredError' as const;
   readonly code = 'DT_REG_ALREADY_REGISTERED' as const;
+  /**
+   * @param existing - the factory already registered
+   * @param required - the required specs, described
+   * @param provided - the provided interface
+   * @param lookupName - the registration name ('' for unnamed)
+   */
   constructor(
     readonly existing: unknown,
     readonly required: readonly string[],
@@ -53,6 +65,12 @@ export class AdapterAlreadyRegisteredError extends RegistryError {
 export class InvalidRegistrationError extends TypeError {
   override readonly name = 'InvalidRegistrationError' as const;
   readonly code = 'DT_REG_INVALID_REGISTRATION' as const;
+  /**
+   * @param where - the registering call
+   * @param what - the argument at fault
+   * @param given - what it was given
+   * @param expected - what it needs
+   */
   constructor(readonly where: string, readonly what: string, readonly given: unknown, readonly expected: string) {
     super(`${where}: ${what} must be ${expected}, but was ${describe(given)}. Nothing was registered.`);
   }
@@ -62,6 +80,10 @@ export class InvalidRegistrationError extends TypeError {
 export class InvalidNameError extends RegistryError {
   override readonly name = 'InvalidNameError' as const;
   readonly code = 'DT_REG_INVALID_NAME' as const;
+  /**
+   * @param where - the call
+   * @param given - the name given
+   */
   constructor(readonly where: string, readonly given: unknown) {
     super(`${where}: the name must be a string ('' for unnamed), but was ${describe(given)}.`);
   }
@@ -71,6 +93,10 @@ export class InvalidNameError extends RegistryError {
 export class ComponentNotSetError extends RegistryError {
   override readonly name = 'ComponentNotSetError' as const;
   readonly code = 'DT_REG_COMPONENT_NOT_SET' as const;
+  /**
+   * @param interfaceName - the interface with no component
+   * @param host - the componentized object, described
+   */
   constructor(readonly interfaceName: string, readonly host: string) {
     super(
       `unsetComponent(${interfaceName}): ${host} holds no component for ${interfaceName}. ` +
@@ -83,6 +109,11 @@ export class ComponentNotSetError extends RegistryError {
 export class AdapterDependencyError extends RegistryError {
   override readonly name = 'AdapterDependencyError' as const;
   readonly code = 'DT_REG_ADAPTER_DEPENDENCY' as const;
+  /**
+   * @param factory - the adapter class, described
+   * @param parameter - the index of the constructor parameter that could not be resolved
+   * @param service - the service identifier it asked for
+   */
   constructor(readonly factory: string, readonly parameter: number, readonly service: string, options?: ErrorOptions) {
     super(
       `Cannot build adapter ${factory}: constructor parameter ${parameter} asks for ${service}, ` +

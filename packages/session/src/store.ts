@@ -30,21 +30,36 @@ export interface ExpiredEntry {
 /** What {@link SessionStore.acquire} found. */
 export type Acquired =
   /** The lease is now the caller's, and this is the entry it protects. */
-  | { readonly state: 'held'; readonly entry: StoredEntry }
+  | {
+      /** Which outcome this is. */
+      readonly state: 'held';
+      /** The entry now leased to the caller. */
+      readonly entry: StoredEntry;
+    }
   /** No live entry under the id (never written, deleted, swept or expired): nothing was locked. */
-  | { readonly state: 'absent' }
+  | {
+      /** Which outcome this is. */
+      readonly state: 'absent';
+    }
   /** Another owner holds a live lease: retry later (the manager does the bounded waiting). */
-  | { readonly state: 'busy' };
+  | {
+      /** Which outcome this is. */
+      readonly state: 'busy';
+    };
 
 /** One entry as {@link SessionStore.list} describes it (no payload: listing stays cheap). */
 export interface ListedEntry {
+  /** The session id. */
   readonly id: string;
+  /** The entry's version (bumped by every write). */
   readonly version: number;
+  /** When it expires, in ms since the epoch. */
   readonly expires: number;
 }
 
 /** One page of {@link SessionStore.list}. */
 export interface ListPage {
+  /** The entries of this page. */
   readonly entries: readonly ListedEntry[];
   /** Pass it back for the next page; `undefined` when this was the last one. */
   readonly cursor: string | undefined;

@@ -97,6 +97,11 @@ export class MethodNotAllowedError extends WebError {
   override readonly name = 'MethodNotAllowedError' as const;
   readonly code = 'DT_WEB_METHOD_NOT_ALLOWED' as const;
   readonly status = 405;
+  /**
+   * @param method - the request's method
+   * @param allowed - the methods the resource answers
+   * @param resource - the resource, described
+   */
   constructor(
     readonly method: string,
     readonly allowed: readonly string[],
@@ -122,6 +127,10 @@ export class MethodNotImplementedError extends WebError {
   override readonly name = 'MethodNotImplementedError' as const;
   readonly code = 'DT_WEB_METHOD_NOT_IMPLEMENTED' as const;
   readonly status = 501;
+  /**
+   * @param method - the request's method
+   * @param served - the methods the Site serves
+   */
   constructor(
     readonly method: string,
     readonly served: readonly string[],
@@ -142,6 +151,9 @@ export class BadRequestTargetError extends WebError {
   override readonly name = 'BadRequestTargetError' as const;
   readonly code = 'DT_WEB_BAD_REQUEST_TARGET' as const;
   readonly status = 400;
+  /**
+   * @param target - the request target as received
+   */
   constructor(readonly target: string) {
     super(`The request target ${describe(target)} is not a path; send a target that starts with "/".`);
   }
@@ -159,6 +171,11 @@ export class RequestTooLargeError extends WebError {
   override readonly name = 'RequestTooLargeError' as const;
   readonly code = 'DT_WEB_REQUEST_TOO_LARGE' as const;
   readonly status = 413;
+  /**
+   * @param limit - the Site's `maxBodyBytes`
+   * @param received - how many bytes had arrived when the limit was passed
+   * @param options - `cause`, when there is one
+   */
   constructor(
     readonly limit: number,
     readonly received: number,
@@ -185,6 +202,10 @@ export class BadRequestBodyError extends WebError {
   override readonly name = 'BadRequestBodyError' as const;
   readonly code = 'DT_WEB_BAD_REQUEST_BODY' as const;
   readonly status = 400;
+  /**
+   * @param expected - what the body should have been (e.g. JSON)
+   * @param problem - what was wrong with it
+   */
   constructor(
     readonly expected: string,
     readonly problem: string,
@@ -207,6 +228,10 @@ export class UnsupportedMediaTypeError extends WebError {
   override readonly name = 'UnsupportedMediaTypeError' as const;
   readonly code = 'DT_WEB_UNSUPPORTED_MEDIA_TYPE' as const;
   readonly status = 415;
+  /**
+   * @param contentType - the request's `Content-Type`
+   * @param supported - the type the reader accepts
+   */
   constructor(
     readonly contentType: string,
     readonly supported: string,
@@ -230,6 +255,10 @@ export class RenderResultError extends WebError {
   override readonly name = 'RenderResultError' as const;
   readonly code = 'DT_WEB_BAD_RENDER_RESULT' as const;
   readonly status = 500;
+  /**
+   * @param resource - the resource, described
+   * @param result - what its render returned, described
+   */
   constructor(
     readonly resource: string,
     readonly result: string,
@@ -296,6 +325,12 @@ export class ListenError extends WebError {
   override readonly name = 'ListenError' as const;
   readonly code = 'DT_WEB_LISTEN_FAILED' as const;
   readonly status = 500;
+  /**
+   * @param host - the address asked for
+   * @param port - the port asked for
+   * @param reason - why it failed, in words (port in use, no permission, …)
+   * @param options - `cause`: the system error
+   */
   constructor(
     readonly host: string,
     readonly port: number,
@@ -318,6 +353,10 @@ export class SiteStateError extends WebError {
   override readonly name = 'SiteStateError' as const;
   readonly code = 'DT_WEB_SITE_STATE' as const;
   readonly status = 500;
+  /**
+   * @param asked - what was asked (`listen()`, …)
+   * @param state - the Site's state: listening, closing or closed
+   */
   constructor(readonly asked: string, readonly state: string) {
     super(`Cannot ${asked}: the Site is ${state}. Create a new Site for a new server.`);
   }
@@ -332,8 +371,13 @@ export class SiteStateError extends WebError {
  * ```
  */
 export class InvalidChildSegmentError extends TypeError {
+  /** The class's name (a `TypeError`, so not a `DovetailError`). */
   override readonly name = 'InvalidChildSegmentError' as const;
+  /** Stable machine-readable code. */
   readonly code = 'DT_WEB_INVALID_CHILD_SEGMENT' as const;
+  /**
+   * @param given - the segment given
+   */
   constructor(readonly given: unknown) {
     super(
       `putChild() needs a path segment as a string without "/", but was given ${describe(given)}. ` +
@@ -351,8 +395,14 @@ export class InvalidChildSegmentError extends TypeError {
  * ```
  */
 export class InvalidChildResourceError extends TypeError {
+  /** The class's name (a `TypeError`, so not a `DovetailError`). */
   override readonly name = 'InvalidChildResourceError' as const;
+  /** Stable machine-readable code. */
   readonly code = 'DT_WEB_INVALID_CHILD' as const;
+  /**
+   * @param segment - the segment
+   * @param given - the child given
+   */
   constructor(readonly segment: string, readonly given: unknown) {
     super(
       `putChild(${JSON.stringify(segment)}, …) needs a Resource as the child, but was given ${describe(given)}. ` +
@@ -373,6 +423,11 @@ export class InvalidCookieError extends WebError {
   override readonly name = 'InvalidCookieError' as const;
   readonly code = 'DT_WEB_INVALID_COOKIE' as const;
   readonly status = 500;
+  /**
+   * @param cookieName - the cookie's name
+   * @param problem - what cannot be put in a `Set-Cookie` header
+   * @param options - `cause`, when there is one
+   */
   constructor(
     readonly cookieName: string,
     readonly problem: string,
@@ -391,8 +446,15 @@ export class InvalidCookieError extends WebError {
  * ```
  */
 export class InvalidOptionError extends TypeError {
+  /** The class's name (a `TypeError`, so not a `DovetailError`). */
   override readonly name = 'InvalidOptionError' as const;
+  /** Stable machine-readable code. */
   readonly code = 'DT_WEB_INVALID_OPTION' as const;
+  /**
+   * @param option - the option, by name
+   * @param given - the value given
+   * @param expected - what it must be
+   */
   constructor(
     readonly option: string,
     readonly given: unknown,
