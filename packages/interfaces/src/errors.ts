@@ -21,7 +21,10 @@ export abstract class DovetailError extends Error {
 }
 
 /** A `TypeError` dovetail throws: an argument of the wrong type, or an adaptation that failed. */
-export type DovetailTypeError = TypeError & { readonly code: string };
+export type DovetailTypeError = TypeError & {
+  /** Stable machine-readable code, `DT_<PKG>_<WHAT>`. */
+  readonly code: string;
+};
 
 const CODE = /^DT_[A-Z0-9]+(?:_[A-Z0-9]+)*$/;
 
@@ -101,7 +104,9 @@ export class InvalidInterfaceNameError extends InterfacesError {
 
 /** Something that should be an interface is not one (a `TypeError`: an argument of the wrong type). */
 export class NotAnInterfaceError extends TypeError {
+  /** The class's name (a `TypeError`, so not a `DovetailError`). */
   override readonly name = 'NotAnInterfaceError' as const;
+  /** Stable machine-readable code. */
   readonly code = 'DT_IFACE_NOT_AN_INTERFACE' as const;
   /**
    * @param where - the call that needed an interface
@@ -204,7 +209,9 @@ export class StillProvidedError extends InterfacesError {
 
 /** A declaration was applied to something that cannot carry one (a `TypeError`: an argument of the wrong type). */
 export class InvalidDeclarationTargetError extends TypeError {
+  /** The class's name (a `TypeError`, so not a `DovetailError`). */
   override readonly name = 'InvalidDeclarationTargetError' as const;
+  /** Stable machine-readable code. */
   readonly code = 'DT_IFACE_INVALID_TARGET' as const;
   /**
    * @param where - the declaring call

@@ -63,7 +63,9 @@ export class AdapterAlreadyRegisteredError extends RegistryError {
 
 /** A registration was given something it cannot use (a `TypeError`, as in zope); nothing was registered. */
 export class InvalidRegistrationError extends TypeError {
+  /** The class's name (a `TypeError`, so not a `DovetailError`). */
   override readonly name = 'InvalidRegistrationError' as const;
+  /** Stable machine-readable code. */
   readonly code = 'DT_REG_INVALID_REGISTRATION' as const;
   /**
    * @param where - the registering call
