@@ -132,7 +132,9 @@ export class AdapterDependencyError extends RegistryError {
  * implemented or provided. A `TypeError`, as zope raises it; nothing was registered.
  */
 export class CannotInferRegistrationError extends TypeError {
+  /** The class's name (a `TypeError`, so not a `DovetailError`). */
   override readonly name = 'CannotInferRegistrationError' as const;
+  /** Stable machine-readable code. */
   readonly code = 'DT_REG_CANNOT_INFER' as const;
   /**
    * @param where - the call, e.g. `registerAdapter(class Counter)`.
