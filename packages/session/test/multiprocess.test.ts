@@ -1,8 +1,8 @@
-import { execFileSync, fork } from 'node:child_process';
+import { execFile, execFileSync, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RedisStore } from '../src/redis-store.js';
 import { SqliteStore } from '../src/sqlite-store.js';
@@ -88,5 +88,29 @@ describe('SqliteStore across processes', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('the secret file beside a SQLite store, across processes', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dovetail-mp-secret-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('8 processes starting together with no file → one secret, the same for all (exclusive create)', async () => {
+    const path = join(dir, '.dovetail-secret');
+    const script = `import(${JSON.stringify(pathToFileURL(join(compiled.dir, 'secret-file.js')).href)}).then((m) => process.stdout.write(m.keptSecretFile(${JSON.stringify(path)})))`;
+    const secrets = await Promise.all(
+      Array.from(
+        { length: 8 },
+        () =>
+          new Promise<string>((resolve, reject) =>
+            execFile(process.execPath, ['-e', script], (error, stdout) => (error ? reject(error) : resolve(stdout))),
+          ),
+      ),
+    );
+    expect(secrets[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(new Set(secrets).size).toBe(1);
   });
 });
