@@ -37,7 +37,15 @@ function flag(component: unknown, name: keyof CachingFlags): boolean {
  * ```
  */
 export class Componentized {
-  readonly #components = new Map<InterfaceSpec<unknown>, unknown>();
+  readonly #components: Map<InterfaceSpec<unknown>, unknown>;
+
+  /**
+   * @param components - the table the components are kept in. Several objects may share one
+   *   table: they then share their components, as the per-request handles of one session do.
+   */
+  constructor(components: Map<InterfaceSpec<unknown>, unknown> = new Map()) {
+    this.#components = components;
+  }
 
   /**
    * The component for `iface`: the kept one, else an adapter built now (kept unless it is a

@@ -207,3 +207,52 @@ export class SessionStoreConfigError extends SessionError {
     super(`Cannot set up ${store}: ${problem}. ${fix}`, options);
   }
 }
+
+/**
+ * A session was changed (or adapted, or committed with a change) through a handle that no request
+ * holds any more: its commit had started, it was aborted, or it has ended. Nothing is saved from
+ * such a change, so it is refused loudly instead of being lost on one store and kept on another.
+ *
+ * @example
+ * ```ts
+ * await sessions.commit(session);
+ * session.set('x', 2); // throws SessionClosedError (DT_SESSION_CLOSED)
+ * const again = await sessions.load(cookie); again!.set('x', 2); await sessions.commit(again!);
+ * ```
+ */
+export class SessionClosedError extends SessionError {
+  override readonly name = 'SessionClosedError' as const;
+  readonly code = 'DT_SESSION_CLOSED' as const;
+  /** The first characters of the session id (never the whole id); '' when no session was loaded. */
+  readonly sessionIdPrefix: string;
+  /**
+   * @param action - what was asked, e.g. `set('x')`, `adapt it to myapp.ICounter`, `commit it`.
+   * @param sessionId - the session's id; only its prefix is kept and shown.
+   * @param closedAt - when the handle closed (its commit started), epoch ms; absent when unknown.
+   * @param why - how the handle closed: `committed` (the default), `aborted` or `ended`.
+   */
+  constructor(
+    readonly action: string,
+    sessionId = '',
+    readonly closedAt?: number,
+    readonly why: 'committed' | 'aborted' | 'ended' = 'committed',
+    options?: ErrorOptions,
+  ) {
+    const prefix = sessionId === '' ? '' : idPrefix(sessionId);
+    const at = closedAt === undefined ? '' : ` at ${new Date(closedAt).toISOString()}`;
+    const what = prefix === '' ? "this request's session" : `session ${prefix}`;
+    const found =
+      why === 'ended'
+        ? `it has ended (expired or invalidated)${at}, so nothing done to it is stored`
+        : `this handle closed when the request's ${why === 'aborted' ? 'changes were dropped' : 'commit started'}${at}, so a change made through it would not be stored`;
+    super(
+      `Cannot ${action} on ${what}: ${found}. ` +
+        (why === 'ended'
+          ? 'Work on the new session the next getSession() or sessions.create() gives.'
+          : 'Make changes before the response is sent (await them in the render or handler), or load the session again ' +
+            '(sessions.load(cookie), request.getSession() in a new request) and commit that handle.'),
+      options,
+    );
+    this.sessionIdPrefix = prefix;
+  }
+}

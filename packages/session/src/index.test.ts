@@ -15,6 +15,7 @@ describe('@dovetail/session exports', () => {
         'RedisStore',
         'Session',
         'SessionBusyError',
+        'SessionClosedError',
         'SessionConflictError',
         'SessionCreated',
         'SessionData',

@@ -9,7 +9,9 @@
  */
 
 // Sessions and their manager
-export { Session, registerSessionClass, newSessionId } from './session.js';
+export { Session } from './session.js';
+export { newSessionId } from './session-id.js';
+export { registerSessionClass } from './session-record.js';
 export { Sessions } from './sessions.js';
 export { SessionData } from './session-data.js';
 // Interfaces and events
@@ -41,11 +43,13 @@ export {
   SessionConflictError,
   SessionStoreError,
   SessionStoreConfigError,
+  SessionClosedError,
 } from './errors.js';
 
-export type { SessionRecord, StoredComponent, RestorableClass } from './session.js';
-export type { SessionsOptions, CookieSettings } from './sessions.js';
-export type { SessionEvent } from './contracts.js';
+export type { SessionOptions } from './session.js';
+export type { SessionRecord, StoredComponent, RestorableClass } from './session-record.js';
+export type { SessionsOptions, CookieSettings } from './sessions-options.js';
+export type { SessionEvent, SessionContract, SessionPkgData } from './contracts.js';
 export type { SessionStore, ClientSideStore, StoredEntry, ExpiredEntry, Acquired, ListedEntry, ListPage } from './store.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export type { SqliteStoreOptions } from './sqlite-store.js';

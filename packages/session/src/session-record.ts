@@ -1,15 +1,13 @@
 /**
  * How a session is persisted: the record types the codec carries; the classes components come
  * back as (`registerSessionClass`, registered adapters) and storing and restoring one component,
- * for `Session.toRecord`/`applyRecord`; encoding a whole record, and what the manager keeps of the
- * last one stored, for `Sessions`.
+ * for `SessionState.toRecord`/`applyRecord`; encoding a whole record, for `Sessions`.
  */
 import { implementedBy } from '@dovetail/interfaces';
 import { describe } from '@dovetail/interfaces/internal';
 import { isClass } from '@dovetail/registry/internal';
 import { encode } from './codec.js';
 import { SessionDataError } from './errors.js';
-import type { RoutedState } from './session-routes.js';
 import type { Session } from './session.js';
 import type { InterfaceSpec } from '@dovetail/interfaces';
 import type { Registry } from '@dovetail/registry';
@@ -178,20 +176,4 @@ export function encodeRecord(record: SessionRecord): string {
     const error = e as SessionDataError;
     throw new SessionDataError(m[1]! + error.path.slice(m[0].length), error.reason.split(m[0]).join(m[1]!), undefined, { cause: error });
   }
-}
-
-/** What `Sessions` remembers about a session's stored state between load and commit (and between requests, for live ones). */
-export interface Tracked {
-  /** The id the lock was taken under. */
-  heldUid: string | null;
-  /** The version and payload last committed (undefined payload: never stored). */
-  version: number;
-  payload: string | undefined;
-  /** When the last-access time was last written, epoch ms. */
-  written: number;
-  /** Routed namespaces: what was last committed for each. */
-  routed: RoutedState;
-  /** Client-side stores: the cookie value of the last commit. */
-  cookie: string | undefined;
-  ended: boolean;
 }

@@ -7,7 +7,7 @@
 import { decode, encode } from './codec.js';
 import { ISessionDataContainer } from './contracts.js';
 import { SessionConflictError } from './errors.js';
-import type { Session } from './session.js';
+import type { SessionState } from './session-state.js';
 import type { SessionStore } from './store.js';
 import type { InterfaceSpec } from '@dovetail/interfaces';
 import type { Registry } from '@dovetail/registry';
@@ -42,7 +42,7 @@ export class NamespaceRoutes {
   }
 
   /** Loads `session`'s routed namespaces into it; a corrupt one is dropped (and reported). */
-  async load(session: Session, routes: Map<string, SessionStore>, routed: RoutedState, now: number): Promise<void> {
+  async load(session: SessionState, routes: Map<string, SessionStore>, routed: RoutedState, now: number): Promise<void> {
     for (const [name, store] of routes) {
       const entry = await store.get(session.uid + ROUTED + name, now);
       if (!entry) continue;
@@ -56,7 +56,7 @@ export class NamespaceRoutes {
   }
 
   /** Encodes `session`'s routed namespaces (undefined: no data), before anything is written. */
-  encode(session: Session, routes: Map<string, SessionStore>): Map<string, string | undefined> {
+  encode(session: SessionState, routes: Map<string, SessionStore>): Map<string, string | undefined> {
     const payloads = new Map<string, string | undefined>();
     for (const name of routes.keys()) {
       const data = session.namespaceRecord(name);

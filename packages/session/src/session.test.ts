@@ -2,10 +2,13 @@ import { defineInterface, implementer } from '@dovetail/interfaces';
 import { Adapter, Registry, withRegistry } from '@dovetail/registry';
 import { describe, expect, it } from '@jest/globals';
 import { decode, encode } from './codec.js';
-import { SessionDataError } from './errors.js';
+import { SessionClosedError, SessionDataError } from './errors.js';
+import { kClose, kState } from './internal-symbols.js';
 import { SessionData } from './session-data.js';
-import { newSessionId, registerSessionClass, Session } from './session.js';
-import type { SessionRecord } from './session.js';
+import { newSessionId } from './session-id.js';
+import { registerSessionClass } from './session-record.js';
+import { Session } from './session.js';
+import type { SessionRecord } from './session-record.js';
 
 const ICount = defineInterface<{ value: number }>('dovetail.test.session.ICount');
 const IState = defineInterface<{ n: number }>('dovetail.test.session.IState');
@@ -138,29 +141,18 @@ describe('Session#namespace', () => {
     s.namespace('products.bar').set('color', 'blue');
     expect(s.namespace('products.foo').get('color')).toBe('red');
     expect(s.namespaces()).toEqual(['products.foo', 'products.bar']);
-    expect(s.namespaceRecord('products.foo')).toEqual({ color: 'red' });
-    expect(s.namespaceRecord('empty')).toBeUndefined();
+    expect(s[kState].namespaceRecord('products.foo')).toEqual({ color: 'red' });
+    expect(s[kState].namespaceRecord('empty')).toBeUndefined();
   });
 });
 
 describe('Session#expire, #invalidate, #regenerate, #changed', () => {
-  it('expire() is idempotent; with no request holding it the owner is told once', () => {
-    const told: Session[] = [];
-    const s = new Session({ owner: { expiredOutsideRequest: (x) => told.push(x), now: Date.now } });
+  it('expire() is idempotent and only marks the session: the manager ends it at the commit', () => {
+    const s = new Session();
     s.expire();
     s.invalidate();
     s.expire();
     expect(s.expired).toBe(true);
-    expect(told).toEqual([s]);
-  });
-
-  it('expire() while a request holds the session leaves the ending to the commit', () => {
-    const told: Session[] = [];
-    const s = new Session({ owner: { expiredOutsideRequest: (x) => told.push(x), now: Date.now } });
-    s.held = true;
-    s.invalidate();
-    expect(s.expired).toBe(true);
-    expect(told).toEqual([]);
   });
 
   it('regenerate() changes the uid, remembers the old ones once, and forces a write', () => {
@@ -170,12 +162,12 @@ describe('Session#expire, #invalidate, #regenerate, #changed', () => {
     const second = s.uid;
     s.regenerate();
     expect(new Set([first, second, s.uid]).size).toBe(3);
-    expect(s.takeRetiredUids()).toEqual([first, second]);
-    expect(s.takeRetiredUids()).toEqual([]);
-    expect(s.takeForced()).toBe(true);
-    expect(s.takeForced()).toBe(false);
+    expect(s[kState].takeRetiredUids()).toEqual([first, second]);
+    expect(s[kState].takeRetiredUids()).toEqual([]);
+    expect(s[kState].takeForced()).toBe(true);
+    expect(s[kState].takeForced()).toBe(false);
     s.changed();
-    expect(s.takeForced()).toBe(true);
+    expect(s[kState].takeForced()).toBe(true);
   });
 
   it('runExpiryCallbacks() runs every callback once, even after one throws, then disposes components; returns the errors', () =>
@@ -189,10 +181,10 @@ describe('Session#expire, #invalidate, #regenerate, #changed', () => {
       });
       s.notifyOnExpire(() => calls.push('c'));
       s.setComponent(IPlain, { [Symbol.dispose]: () => calls.push('disposed') });
-      expect(s.runExpiryCallbacks()).toEqual([boom]);
+      expect(s[kState].runExpiryCallbacks()).toEqual([boom]);
       expect(calls).toEqual(['a', 'c', 'disposed']);
       calls.length = 0;
-      s.runExpiryCallbacks();
+      s[kState].runExpiryCallbacks();
       expect(calls).toEqual(['disposed']);
     }));
 });
@@ -212,7 +204,7 @@ describe('Session#toRecord and #applyRecord', () => {
       s.setComponent(IPlain, { list: [1, 2] });
       s.setComponent(IBag, new Bag());
 
-      const record = s.toRecord(reg, null);
+      const record = s[kState].toRecord(reg, null);
       expect(Object.keys(record.components).sort()).toEqual([IBag.name, ICount.name, IPlain.name, IState.name].sort());
       expect(record.components[ICount.name]).toEqual({ c: 'Count', s: { value: 7 }, r: ['original'] });
       expect(record.components[IState.name]).toEqual({ c: 'State', s: { doubled: 42 } });
@@ -222,7 +214,7 @@ describe('Session#toRecord and #applyRecord', () => {
       expect(record.secure).toBe(true);
 
       const back = new Session({ uid: s.uid, isNew: false, secure: record.secure }); // as the manager does: secure is fixed at construction
-      const lost = back.applyRecord(decode(encode(record)) as SessionRecord, reg);
+      const lost = back[kState].applyRecord(decode(encode(record)) as SessionRecord, reg);
       expect(lost).toEqual([]);
       expect(back.get('visits')).toBe(3);
       expect(back.get('when')).toEqual(new Date(5));
@@ -238,7 +230,7 @@ describe('Session#toRecord and #applyRecord', () => {
       expect(back.getComponent(IPlain)).toEqual({ list: [1, 2] });
       expect(back.getComponent(IBag)).toBeInstanceOf(Bag);
       expect([...back.componentEntries()].map(([iface]) => iface)).not.toContain(ITemp);
-      expect(back.toRecord(reg, null)).toEqual({ ...record, lastAccessed: back.lastAccessed });
+      expect(back[kState].toRecord(reg, null)).toEqual({ ...record, lastAccessed: back.lastAccessed });
     });
   });
 
@@ -248,12 +240,12 @@ describe('Session#toRecord and #applyRecord', () => {
       const s = new Session();
       s.set('a', 1);
       ICount(s).value = 1;
-      const committed = decode(encode(s.toRecord(reg, null))) as SessionRecord;
+      const committed = decode(encode(s[kState].toRecord(reg, null))) as SessionRecord;
       s.set('b', 2);
       s.namespace('x').set('y', 1);
       ICount(s).value = 99;
       s.setComponent(IPlain, 'extra');
-      s.applyRecord(committed, reg);
+      s[kState].applyRecord(committed, reg);
       expect([...s.keys()]).toEqual(['a']);
       expect(s.namespaces()).toEqual([]);
       expect(ICount(s).value).toBe(1);
@@ -266,7 +258,7 @@ describe('Session#toRecord and #applyRecord', () => {
     const s = new Session();
     s.namespace('routed').set('a', 1);
     s.namespace('kept').set('b', 2);
-    expect(s.toRecord(reg, new Set(['routed'])).namespaces).toEqual({ kept: { b: 2 } });
+    expect(s[kState].toRecord(reg, new Set(['routed'])).namespaces).toEqual({ kept: { b: 2 } });
   });
 
   it('a component whose class cannot be found again → SessionDataError naming components[...]', () => {
@@ -275,7 +267,7 @@ describe('Session#toRecord and #applyRecord', () => {
     s.setComponent(IStray, new Stray());
     let error: unknown;
     try {
-      s.toRecord(reg, null);
+      s[kState].toRecord(reg, null);
     } catch (e) {
       error = e;
     }
@@ -287,7 +279,7 @@ describe('Session#toRecord and #applyRecord', () => {
   it('applyRecord reports components it cannot restore (unknown interface or class) and keeps the rest', () => {
     const reg = registry();
     const s = new Session();
-    const lost = s.applyRecord(
+    const lost = s[kState].applyRecord(
       {
         created: 1,
         lastAccessed: 2,
@@ -306,5 +298,84 @@ describe('Session#toRecord and #applyRecord', () => {
     expect(lost.sort()).toEqual(['dovetail.test.session.NeverDefined', IStray.name].sort());
     expect(s.getComponent(IPlain)).toBe('plain');
     expect(s.get('a')).toBe(1);
+  });
+});
+
+describe('a closed Session handle', () => {
+  const closed = (): Session => {
+    const s = new Session({ clock: () => Date.UTC(2030, 0, 2, 3, 4, 5) });
+    s.set('kept', 1);
+    s[kClose]('committed', Date.UTC(2030, 0, 2, 3, 4, 5));
+    return s;
+  };
+
+  it('every change throws SessionClosedError saying what was asked, when the commit started and how to load it again', () => {
+    const reg = registry();
+    const changes: [string, (s: Session) => unknown][] = [
+      ['set', (s) => s.set('x', 2)],
+      ['delete', (s) => s.delete('kept')],
+      ['clear', (s) => s.clear()],
+      ['namespace write', (s) => s.namespace('products.foo').set('color', 'red')],
+      ['namespace delete', (s) => s.namespace('products.foo').delete('color')],
+      ['namespace clear', (s) => s.namespace('products.foo').clear()],
+      ['setComponent', (s) => s.setComponent(IPlain, { a: 1 })],
+      ['regenerate', (s) => s.regenerate()],
+      ['expire', (s) => s.expire()],
+      ['invalidate', (s) => s.invalidate()],
+      ['flash', (s) => s.flash('hi')],
+      ['newCsrfToken', (s) => s.newCsrfToken()],
+      ['touch', (s) => s.touch()],
+      ['changed', (s) => s.changed()],
+      ['timeout', (s) => (s.timeout = 5)],
+      ['notifyOnExpire', (s) => s.notifyOnExpire(() => undefined)],
+      ['adapting', (s) => withRegistry(reg, () => ICount(s))],
+      ['getComponent', (s) => withRegistry(reg, () => s.getComponent(ICount))],
+    ];
+    for (const [what, change] of changes) {
+      const s = closed();
+      let error: unknown;
+      try {
+        change(s);
+      } catch (e) {
+        error = e;
+      }
+      expect([what, error]).toEqual([what, expect.any(SessionClosedError)]);
+      const e = error as SessionClosedError;
+      expect(e.code).toBe('DT_SESSION_CLOSED');
+      expect(e.message).toContain('2030-01-02T03:04:05.000Z');
+      expect(e.message).toContain('sessions.load(cookie)');
+      expect(e.message).not.toContain(s[kState].uid);
+      expect(s.get('kept')).toBe(1);
+    }
+  });
+
+  it('reads still work: get, has, keys, size, peekFlash, namespace reads, uid', () => {
+    const s = closed();
+    expect(s.get('kept')).toBe(1);
+    expect(s.has('kept')).toBe(true);
+    expect([...s.keys()]).toEqual(['kept']);
+    expect(s.size).toBe(1);
+    expect(s.peekFlash()).toEqual([]);
+    expect(s.popFlash()).toEqual([]);
+    expect(s.namespace('products.foo').get('color')).toBeUndefined();
+    expect(s.uid).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('a view got before the commit refuses changes after it', () => {
+    const s = new Session();
+    const foo = s.namespace('products.foo');
+    foo.set('color', 'red');
+    s[kClose]('committed', 0);
+    expect(() => foo.set('color', 'blue')).toThrow(SessionClosedError);
+    expect(foo.get('color')).toBe('red');
+  });
+
+  it('an ended handle (given to expiry handlers) adapts and reads, but refuses changes', () => {
+    const reg = registry();
+    const s = new Session();
+    withRegistry(reg, () => (ICount(s).value = 3));
+    s[kClose]('ended', 0);
+    expect(withRegistry(reg, () => ICount(s).value)).toBe(3);
+    expect(() => s.set('x', 1)).toThrow(/has ended/);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { SessionStoreConfigError } from './errors.js';
 import { MAX_TIMEOUT } from './session-record.js';
-import type { Session } from './session.js';
+import type { Session, SessionOptions } from './session.js';
 import type { SessionStore } from './store.js';
 import type { Registry } from '@dovetail/registry';
 
@@ -60,10 +60,14 @@ export interface SessionsOptions {
   readonly sweepInterval?: number;
   /** The registry used for events, adapters and `ISessionDataContainer` routing. @default the current registry at each call */
   readonly registry?: Registry;
-  /** The class of the sessions made (a subclass of `Session`). @default Session */
+  /**
+   * The class of the session handles made (a subclass of `Session`): one is made for each request
+   * that gets a session, over the session's state, so keep what must last in the session's data.
+   * @default Session
+   */
   readonly sessionClass?: {
-    /** Makes a session from what the manager knows of it (id, times, timeout, secure). */
-    new (options: ConstructorParameters<typeof Session>[0]): Session;
+    /** Makes a handle from what the manager knows of the session (id, times, timeout, secure, or its state). */
+    new (options: SessionOptions): Session;
   };
   /**
    * Where time comes from, in milliseconds since the epoch (Twisted passes a reactor; this is

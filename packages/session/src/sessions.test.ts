@@ -59,8 +59,12 @@ describe('new Sessions', () => {
     const s = sessions.create();
     expect(s).toBeInstanceOf(MySession);
     expect(s.timeout).toBe(120);
+    s.set('a', 1);
     await sessions.commit(s);
-    expect(await sessions.load(sessions.cookieValue(s))).toBe(s);
+    const again = await sessions.load(sessions.cookieValue(s));
+    expect(again).toBeInstanceOf(MySession);
+    expect(again).not.toBe(s); // a handle per request
+    expect(again?.get('a')).toBe(1);
     await sessions.close();
   });
 });
@@ -69,6 +73,9 @@ describe('Sessions#sign and #cookieValue', () => {
   it('the cookie value of a server-side session is its signed uid', async () => {
     const sessions = new Sessions({ sweepInterval: 0, secrets: [SECRET] });
     const s = sessions.create();
+    expect(sessions.cookieValue(s)).toBe(''); // nothing stored yet
+    s.set('a', 1);
+    await sessions.commit(s);
     expect(sessions.cookieValue(s)).toBe(sessions.sign(s.uid));
     expect(sessions.sign(s.uid)).toBe(new Sessions({ sweepInterval: 0, secrets: [SECRET] }).sign(s.uid));
     await sessions.close();

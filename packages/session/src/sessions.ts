@@ -11,7 +11,8 @@
 import { getCurrentRegistry } from '@dovetail/registry';
 import { decode } from './codec.js';
 import { SessionCreated, SessionExpired } from './contracts.js';
-import { SessionConflictError } from './errors.js';
+import { SessionClosedError, SessionConflictError } from './errors.js';
+import { kClose, kIsOpen, kState } from './internal-symbols.js';
 import { SessionLocks } from './lock.js';
 import { MemoryStore } from './memory-store.js';
 import { encodeRecord, recordProblem } from './session-record.js';
@@ -20,13 +21,30 @@ import { Session } from './session.js';
 import { cookieSettings, nonNegative, positive, timeoutOption, warnEphemeralSecret, warnOnError } from './sessions-options.js';
 import { IdSigner } from './signing.js';
 import { isClientSide } from './store.js';
-import type { Tracked } from './session-record.js';
-import type { SessionRecord } from './session.js';
+import type { SessionRecord } from './session-record.js';
+import type { RoutedState } from './session-routes.js';
+import type { SessionState } from './session-state.js';
 import type { CookieSettings, SessionsOptions } from './sessions-options.js';
 import type { Acquired, ClientSideStore, SessionStore, StoredEntry } from './store.js';
 import type { Registry } from '@dovetail/registry';
 
-export type { CookieSettings, SessionsOptions } from './sessions-options.js';
+/** What the manager remembers about a session's stored state between load and commit (and between requests, for live ones). */
+interface Tracked {
+  /** The id the lock was taken under; null while no request holds the session. */
+  heldUid: string | null;
+  /** The version and payload last committed (undefined payload: never stored). */
+  version: number;
+  payload: string | undefined;
+  /** When the last-access time was last written, epoch ms. */
+  written: number;
+  /** Routed namespaces: what was last committed for each (null: none). */
+  routed: RoutedState | null;
+  /** Client-side stores: the cookie value of the last commit. */
+  cookie: string | undefined;
+  ended: boolean;
+}
+
+const untracked = (): Tracked => ({ heldUid: null, version: 0, payload: undefined, written: 0, routed: null, cookie: undefined, ended: false });
 
 /**
  * The session manager.
@@ -52,8 +70,9 @@ export class Sessions {
 
   readonly #signer: IdSigner;
   readonly #locks: SessionLocks;
-  readonly #live = new Map<string, Session>();
-  readonly #tracked = new WeakMap<Session, Tracked>();
+  /** In-process stores: the state of each stored session, kept between requests. */
+  readonly #live = new Map<string, SessionState>();
+  readonly #tracked = new WeakMap<SessionState, Tracked>();
   readonly #registry: Registry | undefined;
   readonly #SessionClass: NonNullable<SessionsOptions['sessionClass']>;
   readonly #onError: (error: unknown, context: string) => void;
@@ -140,14 +159,20 @@ export class Sessions {
     return this.#signer.sign(uid);
   }
 
-  /** The value the session cookie must carry after `commit(session)`. */
+  /**
+   * The value the session cookie must carry after `commit(session)`; `''` when there is none to
+   * give: a new session that was never stored (nothing changed it and its `uid` was not read).
+   */
   cookieValue(session: Session): string {
-    if (this.#clientSide) return this.#tracked.get(session)?.cookie ?? '';
-    return this.#signer.sign(session.uid);
+    const state = session[kState];
+    const tracked = this.#tracked.get(state);
+    if (this.#clientSide) return tracked?.cookie ?? '';
+    return tracked?.payload === undefined ? '' : this.#signer.sign(state.uid);
   }
 
   /**
-   * A new session, held for this request (its lock taken). Nothing is stored until `commit`.
+   * A new session, held for this request (its lock taken). Nothing is stored until `commit`, and
+   * not even then unless something changed it or its `uid` was read.
    *
    * @example
    * ```ts
@@ -155,10 +180,12 @@ export class Sessions {
    * ```
    */
   create(options: { secure?: boolean } = {}): Session {
-    const session = new this.#SessionClass({ secure: options.secure ?? false, timeout: this.timeout, owner: this });
-    this.#locks.holdNew(session.uid);
-    session.held = true;
-    this.#tracked.set(session, { heldUid: session.uid, version: 0, payload: undefined, written: 0, routed: new Map(), cookie: undefined, ended: false });
+    const session = new this.#SessionClass({ secure: options.secure ?? false, timeout: this.timeout, clock: this.#clock });
+    const state = session[kState];
+    this.#locks.holdNew(state.uid);
+    const tracked = untracked();
+    tracked.heldUid = state.uid;
+    this.#tracked.set(state, tracked);
     return session;
   }
 
@@ -203,19 +230,25 @@ export class Sessions {
     }
   }
 
-  /** Gives a loaded session to the request holding its lock, or releases the lock and gives nothing. */
-  #handOut(session: Session | undefined, uid: string, secure: boolean, now: number): Session | undefined {
-    if (!session || session.secure !== secure) {
+  /**
+   * Gives a loaded session to the request holding its lock — through a new handle, unless the
+   * state was just decoded for this request — or releases the lock and gives nothing.
+   */
+  #handOut(state: SessionState | undefined, uid: string, secure: boolean, now: number): Session | undefined {
+    if (!state || state.secure !== secure) {
       this.#locks.release(uid);
       return undefined;
     }
-    session.lastAccessed = now;
-    session.held = true;
-    this.#tracked.get(session)!.heldUid = uid;
-    return session;
+    state.lastAccessed = now;
+    this.#tracked.get(state)!.heldUid = uid;
+    const last = state.handle;
+    if (last !== null && last[kIsOpen]) return last;
+    const handle = new this.#SessionClass({ [kState]: state, clock: this.#clock });
+    state.rebind(handle);
+    return handle;
   }
 
-  async #find(uid: string, opened: StoredEntry | undefined, now: number, acquired: Acquired | undefined): Promise<Session | undefined> {
+  async #find(uid: string, opened: StoredEntry | undefined, now: number, acquired: Acquired | undefined): Promise<SessionState | undefined> {
     const live = this.#live.get(uid);
     if (live && !live.expired) {
       if (live.lastAccessed + live.timeout * 1000 > now) return live;
@@ -225,16 +258,16 @@ export class Sessions {
     let entry = acquired === undefined ? await this.store.get(uid, now) : acquired.state === 'held' ? acquired.entry : undefined;
     if (opened && (!entry || entry.version < opened.version)) entry = opened;
     if (!entry) return undefined;
-    const session = this.#decode(uid, entry);
-    if (!session) return undefined;
-    const tracked = this.#tracked.get(session)!;
-    await this.#routing.load(session, this.#routes(), tracked.routed, now);
-    if (this.store.inProcess) this.#live.set(uid, session);
-    return session;
+    const state = this.#decode(uid, entry);
+    if (!state) return undefined;
+    const routes = this.#routes();
+    if (routes.size > 0) await this.#routing.load(state, routes, (this.#tracked.get(state)!.routed = new Map()), now);
+    if (this.store.inProcess) this.#live.set(uid, state);
+    return state;
   }
 
-  /** Builds a session from a stored entry; a payload that cannot be decoded counts as no session (logged). */
-  #decode(uid: string, entry: StoredEntry): Session | undefined {
+  /** Builds a session's state (and the handle that will be handed out) from a stored entry; a payload that cannot be decoded counts as no session (logged). */
+  #decode(uid: string, entry: StoredEntry): SessionState | undefined {
     let record: Omit<SessionRecord, 'lastAccessed'>;
     try {
       record = decode(entry.payload) as SessionRecord;
@@ -245,12 +278,16 @@ export class Sessions {
       return undefined;
     }
     const slack = this.store.inProcess ? 0 : this.resolution;
-    const session = new this.#SessionClass({ uid, secure: record.secure, timeout: record.timeout, isNew: false, owner: this });
+    const state = new this.#SessionClass({ uid, secure: record.secure, timeout: record.timeout, isNew: false, clock: this.#clock })[kState];
     const lastAccessed = entry.expires - (record.timeout + slack) * 1000;
-    const lost = session.applyRecord({ ...record, lastAccessed }, this.#reg);
+    const lost = state.applyRecord({ ...record, lastAccessed }, this.#reg);
     for (const name of lost) this.#onError(new Error(`component ${name} could not be restored`), `session ${uid.slice(0, 6)}…`);
-    this.#tracked.set(session, { heldUid: null, version: entry.version, payload: entry.payload, written: lastAccessed, routed: new Map(), cookie: undefined, ended: false });
-    return session;
+    const tracked = untracked();
+    tracked.version = entry.version;
+    tracked.payload = entry.payload;
+    tracked.written = lastAccessed;
+    this.#tracked.set(state, tracked);
+    return state;
   }
 
   /** Logs a corrupt stored session once (per id, while remembered): it is then treated like an unknown id. */
@@ -267,10 +304,16 @@ export class Sessions {
   }
 
   /**
-   * Writes what the request changed and releases the session. A session that was expired is
-   * deleted (its callbacks run, `ISessionExpired` is notified). Unchanged sessions are not
-   * written; their last-access time at most once per `resolution`.
+   * Writes what the request changed and releases the session; `session` — this request's handle
+   * — is closed as the commit starts: any later change through it throws `SessionClosedError`.
+   * A session that was expired is deleted (its callbacks run, `ISessionExpired` is notified).
+   * Unchanged sessions are not written; their last-access time at most once per `resolution`. A
+   * new session that nothing changed and whose `uid` was not read is not stored at all.
    *
+   * Committing a handle that is already closed does nothing, unless its session was changed
+   * since (a component or a value changed in place after the commit): that throws.
+   *
+   * @throws SessionClosedError (`DT_SESSION_CLOSED`) for a closed handle whose session changed since its commit.
    * @throws SessionDataError (`DT_SESSION_DATA`) for data the codec cannot carry: the session is
    *   rolled back to its last committed state and released.
    * @throws SessionConflictError (`DT_SESSION_CONFLICT`) when another writer got there first.
@@ -281,37 +324,65 @@ export class Sessions {
    * ```
    */
   async commit(session: Session): Promise<void> {
-    const tracked = this.#tracked.get(session);
+    const state = session[kState];
+    const tracked = this.#tracked.get(state);
+    if (!session[kIsOpen]) {
+      if (tracked !== undefined && this.#changedSinceCommit(state, tracked)) throw new SessionClosedError('commit it (it was changed after its commit)', state.uid);
+      return;
+    }
     if (!tracked || tracked.heldUid === null) return;
+    session[kClose]('committed', this.#clock());
     try {
       if (this.#ready !== true) await this.ready(); // the cookie is signed with the store's secret
-      if (session.expired) {
-        await this.#end(session, false);
-        this.#release(session, tracked);
+      if (state.expired) {
+        await this.#end(state, false);
+        this.#release(tracked);
         return;
       }
-      await this.#write(session, tracked);
-      this.#release(session, tracked);
+      await this.#write(state, tracked);
+      this.#release(tracked);
     } catch (e) {
-      this.#rollback(session, tracked);
-      this.#release(session, tracked);
+      this.#rollback(state, tracked);
+      this.#release(tracked);
       throw e;
     }
   }
 
-  async #write(session: Session, tracked: Tracked): Promise<void> {
+  /**
+   * True when a session no request holds differs from what was last committed: something kept
+   * past the commit (a component, a value changed in place) changed it. Not known while another
+   * request holds it (its changes are its own).
+   */
+  #changedSinceCommit(state: SessionState, tracked: Tracked): boolean {
+    if (tracked.heldUid !== null || tracked.ended || state.expired) return false;
+    try {
+      const routes = this.#routes();
+      const record = state.toRecord(this.#reg, routes.size ? new Set(routes.keys()) : null, false);
+      return tracked.payload === undefined ? !state.isPristine(record) : encodeRecord(record) !== tracked.payload;
+    } catch {
+      return true;
+    }
+  }
+
+  async #write(state: SessionState, tracked: Tracked): Promise<void> {
     const now = this.#clock();
-    const retired = session.takeRetiredUids();
-    const forced = session.takeForced();
+    const retired = state.takeRetiredUids();
+    const forced = state.takeForced();
     const routes = this.#routes();
-    const record = session.toRecord(this.#reg, routes.size ? new Set(routes.keys()) : null, false);
+    const record = state.toRecord(this.#reg, routes.size ? new Set(routes.keys()) : null, false);
+    if (tracked.payload === undefined && state.isNew && !forced && !state.shown && state.isPristine(record)) {
+      // Nothing to keep (express-session's saveUninitialized: false): no entry, no cookie.
+      this.#locks.release(tracked.heldUid!);
+      tracked.heldUid = null;
+      return;
+    }
     const payload = encodeRecord(record);
-    const routedPayloads = this.#routing.encode(session, routes);
+    const routedPayloads = this.#routing.encode(state, routes);
     const slack = this.store.inProcess ? 0 : this.resolution;
-    const expires = session.lastAccessed + (session.timeout + slack) * 1000;
+    const expires = state.lastAccessed + (state.timeout + slack) * 1000;
     const fresh = tracked.payload === undefined || retired.length > 0;
     const touchDue = this.store.inProcess || now - tracked.written >= this.resolution * 1000;
-    const uid = session.uid;
+    const uid = state.uid;
 
     const leased = this.#locks.leases;
     if (fresh || forced || payload !== tracked.payload) {
@@ -335,7 +406,7 @@ export class Sessions {
       tracked.written = now;
     }
 
-    if (routes.size > 0) await this.#routing.write(uid, routes, routedPayloads, tracked.routed, fresh, touchDue, expires);
+    if (routes.size > 0) await this.#routing.write(uid, routes, routedPayloads, (tracked.routed ??= new Map()), fresh, touchDue, expires);
 
     if (retired.length > 0) {
       for (const old of retired) {
@@ -347,10 +418,11 @@ export class Sessions {
       this.#locks.rename(tracked.heldUid!, uid);
       tracked.heldUid = uid;
     }
-    if (this.store.inProcess) this.#live.set(uid, session);
-    if (session.isNew) {
-      session.isNew = false;
-      this.#notify(new SessionCreated(session), 'an ISessionCreated handler');
+    if (this.store.inProcess) this.#live.set(uid, state);
+    if (state.isNew) {
+      state.isNew = false;
+      state.pristine = null;
+      this.#notify(new SessionCreated(state.handle!), 'an ISessionCreated handler');
     }
   }
 
@@ -364,32 +436,33 @@ export class Sessions {
    * ```
    */
   async abort(session: Session): Promise<void> {
-    const tracked = this.#tracked.get(session);
-    if (!tracked || tracked.heldUid === null) return;
-    this.#rollback(session, tracked);
-    this.#release(session, tracked);
+    const state = session[kState];
+    const tracked = this.#tracked.get(state);
+    if (!session[kIsOpen] || !tracked || tracked.heldUid === null) return;
+    session[kClose]('aborted', this.#clock());
+    this.#rollback(state, tracked);
+    this.#release(tracked);
   }
 
-  #rollback(session: Session, tracked: Tracked): void {
-    const retired = session.takeRetiredUids();
-    if (retired.length > 0) session.uid = retired[0]!;
-    session.takeForced();
+  #rollback(state: SessionState, tracked: Tracked): void {
+    const retired = state.takeRetiredUids();
+    if (retired.length > 0) state.uid = retired[0]!;
+    state.takeForced();
     if (tracked.ended) return;
-    session.expired = false;
+    state.expired = false;
     if (tracked.payload === undefined) {
-      this.#live.delete(session.uid);
+      this.#live.delete(state.uid);
       return;
     }
     // Only a live session outlives the request; it goes back to what the store has.
-    if (this.#live.get(session.uid) === session) {
+    if (this.#live.get(state.uid) === state) {
       const record = decode(tracked.payload) as SessionRecord;
-      session.applyRecord({ ...record, lastAccessed: session.lastAccessed }, this.#reg);
-      for (const [name, { payload }] of tracked.routed) session.applyNamespace(name, decode(payload) as Record<string, unknown>);
+      state.applyRecord({ ...record, lastAccessed: state.lastAccessed }, this.#reg);
+      if (tracked.routed !== null) for (const [name, { payload }] of tracked.routed) state.applyNamespace(name, decode(payload) as Record<string, unknown>);
     }
   }
 
-  #release(session: Session, tracked: Tracked): void {
-    session.held = false;
+  #release(tracked: Tracked): void {
     if (tracked.heldUid !== null) this.#locks.release(tracked.heldUid);
     tracked.heldUid = null;
   }
@@ -399,33 +472,31 @@ export class Sessions {
     return this.#clock();
   }
 
-  /** Called by `session.expire()` when no request holds the session. */
-  expiredOutsideRequest(session: Session): void {
-    this.#end(session, false).catch((e: unknown) => this.#onError(e, 'expiring a session'));
-  }
-
   /**
    * Ends a session once: deletes it (unless a sweep already removed it), runs its callbacks,
    * disposes its components, notifies `ISessionExpired`.
    */
-  async #end(session: Session, alreadyRemoved: boolean): Promise<void> {
-    let tracked = this.#tracked.get(session);
+  async #end(state: SessionState, alreadyRemoved: boolean): Promise<void> {
+    let tracked = this.#tracked.get(state);
     if (!tracked) {
-      tracked = { heldUid: null, version: 0, payload: undefined, written: 0, routed: new Map(), cookie: undefined, ended: false };
-      this.#tracked.set(session, tracked);
+      tracked = untracked();
+      this.#tracked.set(state, tracked);
     }
     if (tracked.ended) return;
     tracked.ended = true;
-    session.expired = true;
-    const uid = session.uid;
-    if (this.#live.get(uid) === session) this.#live.delete(uid);
+    state.expired = true;
+    const uid = state.uid;
+    if (this.#live.get(uid) === state) this.#live.delete(uid);
     this.#signer.forget(uid);
     if (!alreadyRemoved && tracked.payload !== undefined) await this.store.delete(uid);
     for (const [name, store] of this.#routes()) {
-      if (tracked.routed.has(name) || alreadyRemoved) await store.delete(uid + ROUTED + name);
+      if (tracked.routed?.has(name) || alreadyRemoved) await store.delete(uid + ROUTED + name);
     }
-    for (const error of session.runExpiryCallbacks()) this.#onError(error, 'a notifyOnExpire callback or dispose');
-    this.#notify(new SessionExpired(session), 'an ISessionExpired handler');
+    for (const error of state.runExpiryCallbacks()) this.#onError(error, 'a notifyOnExpire callback or dispose');
+    // Handlers read the session's last state through a handle of their own, which cannot change it.
+    const ended = new this.#SessionClass({ [kState]: state, clock: this.#clock });
+    ended[kClose]('ended', this.#clock());
+    this.#notify(new SessionExpired(ended), 'an ISessionExpired handler');
   }
 
   #notify(event: SessionCreated | SessionExpired, what: string): void {
@@ -460,9 +531,9 @@ export class Sessions {
           this.#tracked.get(live)!.payload = undefined;
           continue;
         }
-        const session = live ?? this.#decode(id, { payload, version: 1, expires: now }); // (the version of an ended session is never used)
-        if (!session) continue;
-        await this.#end(session, true);
+        const state = live ?? this.#decode(id, { payload, version: 1, expires: now }); // (the version of an ended session is never used)
+        if (!state) continue;
+        await this.#end(state, true);
         ended++;
       }
       if (batch.length < 1000) break;

@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { SessionStoreConfigError } from './errors.js';
-import { newSessionId } from './session.js';
+import { newSessionId } from './session-id.js';
 import { IdSigner } from './signing.js';
 
 const A = 'first-secret-0123456789abcdef-012345';

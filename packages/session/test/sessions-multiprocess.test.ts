@@ -81,6 +81,7 @@ async function runProcesses(store: SessionStore, target: string, prefix: string)
   try {
     const s = sessions.create();
     withRegistry(registry, () => (ICounter(s).value = 0));
+    s.changed(); // a new counter at 0 is no change by itself: store it anyway
     await sessions.commit(s);
     const cookie = sessions.cookieValue(s);
     const kind = store instanceof SqliteStore ? 'sqlite' : 'redis';

@@ -293,27 +293,6 @@ export class SessionsNotConfiguredError extends WebError {
 }
 
 /**
- * `request.getSession()` was called after the request's sessions were committed (the render had
- * already resolved, e.g. from a task left running): answered 500 if it escapes a render.
- *
- * @example
- * ```ts
- * async renderGET(request: Request) { const s = await request.getSession(); return `hi ${s.uid}`; } // await before returning
- * ```
- */
-export class SessionClosedError extends WebError {
-  override readonly name = 'SessionClosedError' as const;
-  readonly code = 'DT_WEB_SESSION_CLOSED' as const;
-  readonly status = 500;
-  constructor() {
-    super(
-      `request.getSession() was called after this request's sessions were committed. ` +
-        `Call and await getSession() before the render returns; work left running afterwards cannot change the session.`,
-    );
-  }
-}
-
-/**
  * `site.listen()` could not bind (the port is taken, the address is not local, no permission).
  *
  * @example

@@ -4,8 +4,9 @@
  *
  * @module
  */
+import { SessionClosedError } from '@dovetail/session';
 import { parseCookieHeader } from './cookies.js';
-import { SessionClosedError, errorStatus, retryAfterHeader } from './errors.js';
+import { errorStatus, retryAfterHeader } from './errors.js';
 import { cacheControlOption, sessionCacheControl } from './internal/cache-control.js';
 import { reasonPhrase } from './internal/html.js';
 import { isSecure } from './internal/is-secure.js';
@@ -103,7 +104,7 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
         // No cookie to load (or the session expired): get() creates one synchronously.
         binding.get().catch(() => undefined);
         const created = binding.loaded;
-        if (created === null) throw new SessionClosedError();
+        if (created === null) throw new SessionClosedError('read req.session', '', binding.settledAt);
         return created;
       },
     });

@@ -38,7 +38,6 @@ export {
   UnsupportedMediaTypeError,
   RenderResultError,
   SessionsNotConfiguredError,
-  SessionClosedError,
   ListenError,
   SiteStateError,
   InvalidChildSegmentError,
@@ -47,6 +46,8 @@ export {
   InvalidOptionError,
   errorStatus,
 } from './errors.js';
+/** `@dovetail/session`'s `SessionClosedError`, also exported here: a change through a session handle whose request has committed. */
+export { SessionClosedError } from '@dovetail/session';
 
 // Types
 export type { SiteOptions } from './site.js';

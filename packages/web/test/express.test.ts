@@ -52,6 +52,7 @@ async function app(options: { trustProxy?: boolean; lockWait?: number } = {}) {
     res.send(req.session.uid);
   });
   a.get('/secure', (req, res) => {
+    req.session.set('seen', true);
     res.json({ secure: req.session.secure });
   });
   a.get('/expire', (req, res) => {

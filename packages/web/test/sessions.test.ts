@@ -81,7 +81,7 @@ class Actions extends Resource {
         await slow!.release;
         return 'done';
       }
-      case 'secure': return { secure: (await request.getSession()).secure };
+      case 'secure': return { secure: (await request.getSession()).set('seen', true).secure };
       default: return 'default';
     }
   }

@@ -3,7 +3,7 @@
  * before the first byte of the response, aborted when the render fails. Every session code path
  * of the web layer is here. Internal: never re-exported.
  */
-import { SessionClosedError } from '../errors.js';
+import { SessionClosedError } from '@dovetail/session';
 import type { CookieTemplate } from '../cookies.js';
 import type { SessionLike, SessionsLike } from './sessions-api.js';
 
@@ -27,6 +27,7 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
   #loading: boolean;
   #triedCookie: boolean;
   #state: number;
+  #settledAt: number | undefined;
 
   constructor(manager: SessionsLike<S>, cookie: CookieTemplate, secure: boolean, incoming: string | undefined) {
     this.#manager = manager;
@@ -39,6 +40,12 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
     this.#loading = false;
     this.#triedCookie = false;
     this.#state = OPEN;
+    this.#settledAt = undefined;
+  }
+
+  /** When the request's sessions were committed or aborted (by the manager's clock), or undefined while open. */
+  get settledAt(): number | undefined {
+    return this.#settledAt;
   }
 
   /** The session loaded so far and not expired, or null: what `ISession(request)` adapts to. */
@@ -54,10 +61,11 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
 
   /** The request's session: loaded from the cookie on first use, created when there is none, replaced after it expired. */
   get(): Promise<S> {
+    // Once the commit started, the session handles are closed: nothing got now would be stored.
+    if (this.#state !== OPEN) return Promise.reject(new SessionClosedError('get the session (getSession())', '', this.#settledAt));
     const current = this.#current;
     if (current !== null && !current.expired) return Promise.resolve(current);
     if (this.#loading) return this.#pending!;
-    if (this.#state !== OPEN) return Promise.reject(new SessionClosedError());
     const pending = this.#open();
     this.#pending = pending;
     return pending;
@@ -75,7 +83,7 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
       if (this.#state !== OPEN) {
         // The response was committed while this load waited: nobody would commit it.
         if (session !== undefined) await this.#manager.abort(session);
-        throw new SessionClosedError();
+        throw new SessionClosedError('get the session (getSession())', '', this.#settledAt);
       }
       session ??= this.#manager.create({ secure: this.#secure });
       (this.#opened ??= []).push(session);
@@ -93,6 +101,7 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
   async commit(): Promise<string | null> {
     if (this.#state !== OPEN) return null;
     this.#state = SETTLED;
+    this.#settledAt = this.#manager.now();
     // A getSession() still loading when the render finished: wait for it so its lock is released.
     if (this.#loading) await this.#pending!.catch(() => undefined);
     const opened = this.#opened;
@@ -117,6 +126,7 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
   async abort(): Promise<void> {
     if (this.#state !== OPEN) return;
     this.#state = SETTLED;
+    this.#settledAt = this.#manager.now();
     if (this.#loading) await this.#pending!.catch(() => undefined);
     if (this.#opened !== null) await abortAll(this.#manager, this.#opened, 0);
   }

@@ -33,6 +33,8 @@ export interface SessionsLike<S extends SessionLike = SessionLike> {
   commit(session: S): Promise<void>;
   /** Drops this request's changes, releases the lock. */
   abort(session: S): Promise<void>;
-  /** The Set-Cookie value after commit. */
+  /** The Set-Cookie value after commit; '' when there is none to give. */
   cookieValue(session: S): string;
+  /** The time now by the manager's clock, epoch ms. */
+  now(): number;
 }
