@@ -10,6 +10,7 @@ import { inject, injectable } from 'inversify';
 import { Registry } from './components.js';
 import { InvalidRegistrationError } from './errors.js';
 import { registerAdapter, registerUtility, withRegistry } from './site.js';
+import type { RequiredSpec } from './registration.js';
 import type { Adapted, AdaptedAll, AdapterFactoryFor, ProvidedType } from './typed-registration.js';
 
 /** Fails to compile unless `A` and `B` are the same type. */
@@ -104,6 +105,13 @@ describe('registerAdapter (types)', () => {
     const named = { label: 'four' };
     alsoProvides(named, INamed);
     expect(r.queryAdapter(named, ICounter)?.value).toBe(4);
+  });
+
+  it('a spec typed only as RequiredSpec (generic code) → any factory parameter accepted', () => {
+    const r = new Registry();
+    const spec: RequiredSpec = Session;
+    r.registerAdapter((session: Session) => ({ value: session.uid.length }), spec, ICounter);
+    expect(r.queryAdapter(new Session(), ICounter)?.value).toBe(2);
   });
 
   it('a multi-adapter → each parameter typed by its required spec, in order', () => {
@@ -201,6 +209,7 @@ describe('the helper types', () => {
     expectType<Equal<Adapted<typeof IUntyped>, never>>();
     expectType<Equal<Adapted<typeof Interface>, never>>();
     expectType<Equal<Adapted<null>, never>>();
+    expectType<Equal<Adapted<RequiredSpec>, never>>();
     expectType<Equal<AdaptedAll<typeof Session>, [Session]>>();
     expectType<Equal<AdaptedAll<readonly [typeof Request, typeof IClock]>, [Request, Clock]>>();
     expectType<Equal<AdaptedAll<readonly (typeof Session)[]>, never[]>>();

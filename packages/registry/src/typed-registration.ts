@@ -11,17 +11,19 @@ import type { InterfaceSpec } from '@dovetail/interfaces';
 
 /**
  * What one required spec promises about the object adapted: a class, its instances; a typed
- * interface, its type. `null`, `Interface`, an untyped interface and a declaration promise
- * nothing the compiler can use (`never`, which any parameter accepts).
+ * interface, its type. `null`, `Interface`, an untyped interface, a declaration, and a spec
+ * whose type is only `RequiredSpec` promise nothing the compiler can use (`never`, which any
+ * parameter accepts).
  */
 export type Adapted<R> =
   R extends InterfaceSpec<infer U>
-    ? unknown extends U
-      ? never
-      : U
+    ? Promised<U>
     : R extends abstract new (...args: never[]) => infer I
-      ? I
+      ? Promised<I>
       : never;
+
+/** `T`, unless it is `unknown`: a type that says nothing promises nothing. */
+type Promised<T> = unknown extends T ? never : T;
 
 /**
  * What a factory registered for `R` is called with: one adapted object for a single spec, one
