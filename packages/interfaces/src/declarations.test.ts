@@ -158,6 +158,27 @@ describe('classImplements', () => {
     expect(implementedBy(Derived).sro).toEqual([implementedBy(Derived), IX, implementedBy(Base), IA, implementedBy(Object), Interface]);
   });
 
+  it('Interface on a class with nothing else declared → kept, as zope keeps it', () => {
+    const IX = iface('IX');
+    class Foo {}
+    classImplements(Foo, Interface);
+    expect(implementedBy(Foo).interfaces()).toEqual([Interface]);
+    expect(implementedBy(Foo).iro).toEqual([Interface]);
+    expect(implementedBy(Foo).sro).toEqual([implementedBy(Foo), implementedBy(Object), Interface]);
+    // A later interface goes ahead of the root (it extends it), and the order stays consistent.
+    classImplements(Foo, IX);
+    expect(implementedBy(Foo).interfaces()).toEqual([IX, Interface]);
+    expect(implementedBy(Foo).iro).toEqual([IX, Interface]);
+  });
+
+  it('Interface on a class that declares something else → nothing added (already implied)', () => {
+    const IA = iface('IA');
+    @implementer(IA)
+    class Foo {}
+    classImplements(Foo, Interface);
+    expect(implementedBy(Foo).interfaces()).toEqual([IA]);
+  });
+
   it('an interface declared twice → listed once', () => {
     const IA = iface('IA');
     class A {}

@@ -79,12 +79,10 @@ export class Declaration {
 
   /** Recomputes `sro`, `iro`, `implied` here and in every dependent declaration. */
   changed(): void {
-    const sro = c3<Spec>(this, this.bases.length ? this.bases : [Interface], (b) => b.sro, labelOf);
-    const root = sro.indexOf(Interface);
-    if (root !== sro.length - 1) {
-      sro.splice(root, 1);
-      sro.push(Interface);
-    }
+    // The root goes last whatever the bases say (zope forces it there too), so it is left out of
+    // the merge: a class declaring Interface itself, ahead of its base class, stays consistent.
+    const sro = c3<Spec>(this, withoutRoot(this.bases), (b) => withoutRoot(b.sro), labelOf);
+    sro.push(Interface);
     // A new declaration is a new cache key: only a change to an existing one bumps the epoch.
     if (this.sro.length > 0) declarationChanges.epoch++;
     this.sro = Object.freeze(sro);
@@ -112,6 +110,10 @@ export class Declaration {
   toString(): string {
     return this.label;
   }
+}
+
+function withoutRoot(specs: readonly Spec[]): readonly Spec[] {
+  return specs.includes(Interface) ? specs.filter((s) => s !== Interface) : specs;
 }
 
 function labelOf(spec: Spec): string {
@@ -237,7 +239,8 @@ function addDeclared(decl: Implements, ifaces: readonly InterfaceSpec<unknown>[]
   for (const iface of ifaces) {
     if (declared.includes(iface)) continue;
     // Already implemented through a base class: adding it again only risks order conflicts.
-    if (decl.inherit && decl.parent?.implied.has(iface)) continue;
+    // Except the root, declared on its own: zope keeps it, so interfaces() lists it.
+    if (decl.inherit && decl.parent?.implied.has(iface) && !(iface === Interface && declared.length === 0)) continue;
     const extended = declared.findIndex((d) => iface.extends(d));
     if (extended >= 0) declared.splice(extended, 0, iface);
     else declared.push(iface);

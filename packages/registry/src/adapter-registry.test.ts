@@ -2,6 +2,7 @@ import { Interface } from '@dovetail/interfaces';
 import { describe, expect, it } from '@jest/globals';
 import { fixtures } from '../test/support/fixtures.js';
 import { AdapterRegistry } from './adapter-registry.js';
+import { InvalidNameError } from './errors.js';
 
 // Registration and storage: register, unregister, bases, subscriptions.
 // Lookup precedence and caching are in adapter-registry-lookup.test.ts.
@@ -216,5 +217,30 @@ describe('AdapterRegistry#subscriptions', () => {
     expect(r.unsubscribe([IA], IX)).toBe(true);
     expect(r.subscriptions([IA], IX)).toEqual([]);
     expect([...r.allSubscriptions()]).toEqual([]);
+  });
+});
+
+describe('AdapterRegistry names', () => {
+  // zope's register, lookup and lookup1 raise ValueError('name is not a string').
+  it('a non-string name to register, lookup, lookup1 or lookup2 → InvalidNameError, nothing stored or cached', () => {
+    const { IA, IB, IX } = hierarchy();
+    const r = new AdapterRegistry<string>();
+    for (const name of [null, 3, {}, Symbol('n')] as never[]) {
+      expect(() => r.register([IA], IX, name, 'f')).toThrow(InvalidNameError);
+      expect(() => r.lookup([IA], IX, name)).toThrow(InvalidNameError);
+      expect(() => r.lookup([IA, IB], IX, name)).toThrow(InvalidNameError);
+      expect(() => r.lookup1(IA, IX, name)).toThrow(InvalidNameError);
+      expect(() => r.lookup2(IA, IB, IX, name)).toThrow(InvalidNameError);
+    }
+    expect([...r.allRegistrations()]).toEqual([]);
+    expect(r.cacheSize).toBe(0);
+  });
+
+  it('undefined as the name of a lookup → the unnamed registration, as a left-out argument', () => {
+    const { IA, IX } = hierarchy();
+    const r = new AdapterRegistry<string>();
+    r.register([IA], IX, '', 'f');
+    expect(r.lookup1(IA, IX, undefined)).toBe('f');
+    expect(r.lookup([IA], IX, undefined)).toBe('f');
   });
 });

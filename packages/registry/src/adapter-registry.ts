@@ -19,6 +19,7 @@
 import { c3, implementer, Interface } from '@dovetail/interfaces';
 import { declarationChanges } from '@dovetail/interfaces/internal';
 import { IAdapterRegistry } from './contracts.js';
+import { checkName } from './registration.js';
 import type { AdapterRegistryContract } from './contracts.js';
 import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
 
@@ -109,8 +110,13 @@ export class AdapterRegistry<V = unknown> implements AdapterRegistryContract<V> 
 
   // ----------------------------------------------------------------------------- registration
 
-  /** Registers `value`; `undefined` unregisters. Registering the same value again changes nothing. */
+  /**
+   * Registers `value`; `undefined` unregisters. Registering the same value again changes nothing.
+   *
+   * @throws InvalidNameError (`DT_REG_INVALID_NAME`) when `name` is not a string (zope: ValueError).
+   */
   register(required: readonly Spec[], provided: InterfaceSpec<unknown>, name: string, value: V | undefined): void {
+    checkName('AdapterRegistry.register()', name);
     if (value === undefined) {
       this.unregister(required, provided, name);
       return;
@@ -197,8 +203,13 @@ export class AdapterRegistry<V = unknown> implements AdapterRegistryContract<V> 
 
   // ----------------------------------------------------------------------------- lookup
 
-  /** The most specific value for one required spec, unnamed: the hot path of `queryAdapter`. */
+  /**
+   * The most specific value for one required spec; unnamed, the hot path of `queryAdapter`.
+   *
+   * @throws InvalidNameError (`DT_REG_INVALID_NAME`) when `name` is not a string (zope: ValueError).
+   */
   lookup1(required: Spec, provided: InterfaceSpec<unknown>, name = ''): V | undefined {
+    // A name that is not '' (a string or not) takes lookup(), which checks it.
     if (name !== '') return this.lookup([required], provided, name);
     if (this.#epoch !== declarationChanges.epoch) this.#clearCaches();
     let byProvided = this.#single.get(required);
@@ -214,9 +225,15 @@ export class AdapterRegistry<V = unknown> implements AdapterRegistryContract<V> 
     return found;
   }
 
-  /** The most specific value for these required specs (multi-adapters), cached. */
+  /**
+   * The most specific value for these required specs (multi-adapters), cached.
+   *
+   * @throws InvalidNameError (`DT_REG_INVALID_NAME`) when `name` is not a string (zope: ValueError).
+   */
   lookup(required: readonly Spec[], provided: InterfaceSpec<unknown>, name = ''): V | undefined {
     if (required.length === 1 && name === '') return this.lookup1(required[0]!, provided);
+    // Checked before anything is cached under it; lookup2's cache read falls through to here.
+    checkName('AdapterRegistry.lookup()', name);
     if (this.#epoch !== declarationChanges.epoch) this.#clearCaches();
     let byName = this.#multi.get(provided);
     if (!byName) this.#multi.set(provided, (byName = new Map()));

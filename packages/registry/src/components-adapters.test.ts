@@ -175,6 +175,21 @@ describe('Registry#registerAdapter', () => {
     expect(r.registeredAdapters()).toEqual([]);
   });
 
+  it('undefined as required → a TypeError, nothing registered: only null means anything', () => {
+    const { IA, IX } = hierarchy();
+    const r = new Registry();
+    class Plain {}
+    // zope raises TypeError when required can be neither taken from the call nor inferred.
+    const error = caught(() => r.registerAdapter(Plain, undefined as never, IX));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(() => r.registerAdapter(tag('x'), [IA, undefined as never], IX)).toThrow(InvalidRegistrationError);
+    expect(() => r.registerSubscriptionAdapter(tag('x'), [undefined as never], IX)).toThrow(InvalidRegistrationError);
+    expect(() => r.registerHandler(() => undefined, [undefined as never])).toThrow(InvalidRegistrationError);
+    expect(r.registeredAdapters()).toEqual([]);
+    expect(r.registeredSubscriptionAdapters()).toEqual([]);
+    expect(r.queryAdapter(new Plain(), IX)).toBeUndefined();
+  });
+
   it('a non-string name → InvalidNameError', () => {
     const { IA, IX } = hierarchy();
     const r = new Registry();

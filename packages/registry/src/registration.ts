@@ -54,8 +54,9 @@ export function checkName(where: string, name: unknown = ''): string {
   return name;
 }
 
+// Only null means "anything" (zope's None); undefined is a spec left out by mistake.
 function toSpec(where: string, spec: unknown): Spec {
-  if (spec === null || spec === undefined) return Interface;
+  if (spec === null) return Interface;
   if (isInterface(spec) || spec instanceof Declaration) return spec;
   if (typeof spec === 'function') return implementedBy(spec);
   throw new InvalidRegistrationError(where, 'each required spec', spec, 'an interface, a class, a declaration or null');
