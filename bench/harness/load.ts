@@ -30,6 +30,8 @@ export interface LoadResult {
   p99: number;
   /** New visitors: 2xx responses that were not a fresh session's first page (no Set-Cookie or not "Visit #1"). */
   notNew?: number;
+  /** CPU time of the load generator ÷ the run's wall time (wrk only): near 1, it may be the bottleneck. */
+  generatorBusy?: number;
   /** The run did not finish its requests within `safetySeconds`: no lost-update count. */
   cutShort: boolean;
 }

@@ -23,6 +23,8 @@ export interface ResultRow {
   non2xx: number;
   errors: number;
   notNew?: number;
+  /** Median share of its core the load generator used (wrk). */
+  generatorBusy?: number;
 }
 
 export interface RunInfo {
@@ -37,6 +39,9 @@ export interface RunInfo {
   /** Restarts of servers in the new-visitor scenario, to stay under NEW_VISITOR_BUDGET sessions. */
   restarts: number;
 }
+
+/** Above this share of its core, the load generator may be the bottleneck (the report says so). */
+const GENERATOR_SATURATED = 0.9;
 
 /** A 1-minute load average above this (on 2 cores) marks a run as taken on a loaded machine. */
 export const LOADED = 1.5;
@@ -61,6 +66,7 @@ export function summarise(rows: ResultRow[], baseline: string): void {
     row.lost = row.runs.length > 0 && row.runs.every((r) => r.lost !== undefined) ? row.runs.reduce((s, r) => s + r.lost!, 0) : undefined;
     row.non2xx = row.runs.reduce((s, r) => s + r.non2xx, 0);
     row.errors = row.runs.reduce((s, r) => s + r.errors, 0);
+    row.generatorBusy = median(defined((r) => r.generatorBusy));
     const notNew = defined((r) => r.notNew);
     if (notNew.length) row.notNew = notNew.reduce((s, n) => s + n, 0);
   }
@@ -118,6 +124,9 @@ export function toMarkdown(rows: ResultRow[], info: RunInfo): string {
       if (row.errors) notes.push(`${row.errors} socket errors/timeouts`);
       if (row.notNew) notes.push(`${row.notNew} responses were not a new session`);
       if (row.runs.some((r) => r.cutShort)) notes.push('a run was cut short');
+      if (row.generatorBusy !== undefined && row.generatorBusy > GENERATOR_SATURATED) {
+        notes.push(`the load generator was busy ${Math.round(row.generatorBusy * 100)}% of the run: it may be what limits this row`);
+      }
       lines.push(
         `| ${row.peer} | ${fmt(row.rps, 0)} | ${fmt(row.ratio, 2)} | ${fmt(row.p50, 2)} | ${fmt(row.p99, 2)} | ${fmt(row.cpuPerRequest, 1)} | ` +
           `${fmt(row.redisCpuPerRequest, 1)} | ${row.lost ?? '—'} | ${notes.join('; ').replace(/\|/g, '\\|')} |`,

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnPinned } from './processes.js';
+import { cpuMicros, spawnPinned } from './processes.js';
 import type { LoadGenerator, LoadResult, LoadRun } from './load.js';
 
 // Arguments: the request count, a file of Cookie headers (one a line) or '-', and 'new' to
@@ -98,12 +98,16 @@ export function wrkGenerator(prefix: string[]): LoadGenerator {
       const args = ['-t1', `-c${run.connections}`, `-d${Math.ceil(run.safetySeconds)}s`, '--timeout', '10s', '-s', script, run.url, '--'];
       args.push(String(run.requests), cookies, run.cookies.length === 0 ? 'new' : 'counter');
       let output = '';
+      let busyMicros: number | undefined;
       const child = spawnPinned(prefix, 'wrk', args);
       await new Promise<void>((resolve, reject) => {
         child.stdout!.on('data', (chunk: Buffer) => {
           output += chunk.toString();
           // The last response is in: stop wrk now rather than at the end of its -d duration.
-          if (DONE.test(output) && child.exitCode === null) child.kill('SIGINT');
+          if (DONE.test(output) && child.exitCode === null) {
+            busyMicros ??= cpuMicros(child.pid);
+            child.kill('SIGINT');
+          }
         });
         child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
         child.once('error', reject);
@@ -113,13 +117,15 @@ export function wrkGenerator(prefix: string[]): LoadGenerator {
       if (!summary) throw new Error(`wrk printed no summary; its output:\n${output}`);
       const done = DONE.exec(output);
       const received = Number(summary[1]);
+      const seconds = done ? Number(done[4]) : run.safetySeconds;
       const ok = done ? Number(done[2]) : 0;
       return {
         requests: done ? Number(done[1]) : received,
         ok,
         non2xx: done ? Number(done[1]) - ok : 0,
         errors: Number(summary[2]),
-        seconds: done ? Number(done[4]) : run.safetySeconds,
+        seconds,
+        ...(busyMicros !== undefined && seconds > 0 ? { generatorBusy: busyMicros / 1e6 / seconds } : {}),
         p50: Number(summary[3]) / 1000,
         p99: Number(summary[4]) / 1000,
         ...(run.cookies.length === 0 && done ? { notNew: Number(done[3]) } : {}),
