@@ -27,7 +27,7 @@ export function choosePinning(enabled: boolean): Pinning {
   if (!enabled) return { server: [], others: [], note: 'not pinned (BENCH_PIN=0)' };
   if (cpus().length < 2) return { server: [], others: [], note: 'not pinned: fewer than 2 CPUs' };
   if (!has('taskset', ['-V'])) return { server: [], others: [], note: 'not pinned: taskset not found (util-linux)' };
-  spawnSync('taskset', ['-pc', '1', String(process.pid)], { stdio: 'ignore' });
+  spawnSync('taskset', ['-a', '-pc', '1', String(process.pid)], { stdio: 'ignore' });
   return {
     server: ['taskset', '-c', '0'],
     others: ['taskset', '-c', '1'],
