@@ -69,8 +69,9 @@ export interface SessionContract {
   notifyOnExpire(callback: () => unknown): void;
   /** Marks the session as changed. */
   changed(): void;
-  /** The component kept for `iface`, built by adapter on first use; else `fallback`. */
+  /** The component kept for `iface`, built by adapter on first use; else `undefined`. */
   getComponent<T>(iface: InterfaceSpec<T>): T | undefined;
+  /** The component kept for `iface`, built by adapter on first use; else `fallback`. */
   getComponent<T, F>(iface: InterfaceSpec<T>, fallback: F): T | F;
   /** Keeps a component for `iface`. */
   setComponent<T>(iface: InterfaceSpec<T>, component: T): void;
