@@ -1,11 +1,11 @@
 /**
- * @module @dovetail/interfaces
- *
  * Interfaces that exist at run time, as in zope.interface: declaring them, declaring what
  * classes implement and objects provide, their C3 resolution orders, verification, and the
  * adaptation protocol `I(obj)`. No runtime dependencies.
  *
  * @see docs/guide/interfaces-and-adapters.md
+ *
+ * @module @dovetail/interfaces
  */
 
 // Declaring interfaces

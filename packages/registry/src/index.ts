@@ -1,11 +1,11 @@
 /**
- * @module @dovetail/registry
- *
  * The component registry of zope.interface/zope.component, with Twisted's conveniences:
  * adapters chosen by zope's precedence and cached, utilities kept in an inversify container,
  * subscribers and handlers, events, sites over AsyncLocalStorage, and `Componentized`.
  *
  * @see docs/guide/interfaces-and-adapters.md
+ *
+ * @module @dovetail/registry
  */
 
 // The registry

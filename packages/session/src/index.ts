@@ -1,11 +1,11 @@
 /**
- * @module @dovetail/session
- *
  * Sessions with three views of their data — components (`ICounter(session)`), a dictionary
  * (`session.get/set`) and package data (`session.namespace(pkg)`) — kept in memory, SQLite,
  * Redis or a cookie, with per-session locks so concurrent requests never lose an update.
  *
  * @see docs/guide/sessions.md
+ *
+ * @module @dovetail/session
  */
 
 // Sessions and their manager

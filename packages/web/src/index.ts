@@ -1,9 +1,9 @@
 /**
- * @module @dovetail/web
- *
  * The HTTP layer of dovetail: a Twisted-style resource tree (`Resource`, `getChildForRequest`)
  * served on node:http by a `Site`, a lazy `Request` that hands each request its session, and
  * safe cookie helpers.
+ *
+ * @module @dovetail/web
  */
 
 // Serving
