@@ -20,6 +20,15 @@ export interface MemoryStoreOptions {
    */
   readonly maxSessions?: number;
   /**
+   * What a full store does with a new session when none has expired: `'refuse'` throws
+   * `SessionStoreError` (the web layer answers 503; nothing is dropped), `'evict'` makes room by
+   * removing the session closest to its expiry — with one timeout for every session, the least
+   * recently used one (to the second) — which the next `sweep` hands out as ended, so
+   * `ISessionExpired` is notified for it (the manager sweeps at once after a write that evicted).
+   * @default 'refuse'
+   */
+  readonly whenFull?: 'refuse' | 'evict';
+  /**
    * The clock `set` uses to tell whether an existing entry has expired (`set` takes no `now`).
    * @default Date.now
    */
@@ -75,6 +84,7 @@ export class MemoryStore implements SessionStore {
   /** Expired entries claimed by a full `set`, handed out first by the next `sweep`. */
   #claimed: ExpiredEntry[] = [];
   readonly #max: number;
+  readonly #evict: boolean;
   readonly #clock: () => number;
   readonly #leases: LeaseTable;
 
@@ -92,6 +102,11 @@ export class MemoryStore implements SessionStore {
       );
     }
     this.#max = max;
+    const whenFull = options.whenFull ?? 'refuse';
+    if (whenFull !== 'refuse' && whenFull !== 'evict') {
+      throw new SessionStoreConfigError('MemoryStore', `whenFull must be 'refuse' or 'evict', but was ${String(whenFull)}`, "Pass { whenFull: 'evict' } to drop the least recently used session, or leave it out to refuse new ones.");
+    }
+    this.#evict = whenFull === 'evict';
     this.#clock = options.clock ?? Date.now;
     this.#leases = new LeaseTable(this.#clock);
   }
@@ -223,10 +238,19 @@ export class MemoryStore implements SessionStore {
     }
   }
 
+  /** True when entries were claimed (expired or evicted by a full `set`) that the next `sweep` hands out. */
+  get hasClaimed(): boolean {
+    return this.#claimed.length > 0;
+  }
+
   #makeRoom(): void {
     const claimed: ExpiredEntry[] = [];
     this.#claimExpired(this.#clock(), CLAIM_BATCH, claimed);
     for (const c of claimed) this.#claimed.push(c);
+    if (claimed.length === 0 && this.#evict) {
+      this.#evictOne();
+      return;
+    }
     if (claimed.length === 0) {
       throw new SessionStoreError(
         this.name,
@@ -235,6 +259,25 @@ export class MemoryStore implements SessionStore {
         'Raise maxSessions, shorten the session timeout, or use a server-side store such as ' +
           'SqliteStore or RedisStore; no live session was dropped.',
       );
+    }
+  }
+
+  /** Removes the entry closest to its expiry (the first of the earliest bucket) and claims it as ended. */
+  #evictOne(): void {
+    const starts = this.#starts;
+    while (starts.length > 0) {
+      const start = starts[0]!;
+      const bucket = this.#buckets.get(start)!;
+      for (const id of bucket) {
+        const e = this.#entries.get(id)!;
+        this.#entries.delete(id);
+        bucket.delete(id);
+        this.#claimed.push({ id, payload: e.payload });
+        return;
+      }
+      // An emptied bucket left behind by unindex: drop it and look at the next.
+      this.#buckets.delete(start);
+      heapPop(starts);
     }
   }
 

@@ -46,6 +46,12 @@ export interface SessionsOptions {
   readonly cookie?: Partial<CookieSettings>;
   /** Bound of the default MemoryStore. @default 1_000_000 */
   readonly maxSessions?: number;
+  /**
+   * What the default MemoryStore does when `maxSessions` live sessions are stored and a new one
+   * comes: `'refuse'` it (`SessionStoreError`, answered 503: nothing is dropped) or `'evict'` the
+   * least recently used session (`ISessionExpired` is notified for it). @default 'refuse'
+   */
+  readonly whenFull?: 'refuse' | 'evict';
   /** Milliseconds a request waits for a session another request holds, then `SessionBusyError`. @default 5000 */
   readonly lockWait?: number;
   /**

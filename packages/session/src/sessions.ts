@@ -89,7 +89,7 @@ export class Sessions {
     this.timeout = timeoutOption(options.timeout);
     this.resolution = nonNegative('resolution', options.resolution, 60);
     this.#clock = options.clock ?? Date.now;
-    this.store = options.store ?? new MemoryStore({ maxSessions: options.maxSessions ?? 1_000_000, clock: this.#clock });
+    this.store = options.store ?? new MemoryStore({ maxSessions: options.maxSessions ?? 1_000_000, whenFull: options.whenFull ?? 'refuse', clock: this.#clock });
     this.#clientSide = isClientSide(this.store) ? this.store : null;
     this.#signer = new IdSigner(options.secrets);
     this.#registry = options.registry;
@@ -419,6 +419,9 @@ export class Sessions {
       tracked.heldUid = uid;
     }
     if (this.store.inProcess) this.#live.set(uid, state);
+    // A full MemoryStore evicted a session to make room: end it now (ISessionExpired), so that
+    // its live state goes too and memory stays bounded between sweeps.
+    if (fresh && this.store instanceof MemoryStore && this.store.hasClaimed) await this.#endClaimed(now);
     if (state.isNew) {
       state.isNew = false;
       state.pristine = null;
@@ -520,6 +523,13 @@ export class Sessions {
    */
   async sweep(): Promise<number> {
     const now = this.#clock();
+    const ended = await this.#endClaimed(now);
+    for (const store of new Set(this.#routes().values())) await store.sweep(now, 10_000);
+    return ended;
+  }
+
+  /** Claims the ended sessions from the store, batch by batch, and ends each; returns how many. */
+  async #endClaimed(now: number): Promise<number> {
     let ended = 0;
     for (;;) {
       const batch = await this.store.sweep(now, 1000);
@@ -538,7 +548,6 @@ export class Sessions {
       }
       if (batch.length < 1000) break;
     }
-    for (const store of new Set(this.#routes().values())) await store.sweep(now, 10_000);
     return ended;
   }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `dovetail` command: `dovetail serve <module> [--port 8080] [--host 127.0.0.1]
- * [--store memory|sqlite:PATH|redis://…] [--secret-file PATH]` serves a module's exported root
+ * [--store memory|sqlite:PATH|redis://…] [--secret-file PATH] [--max-sessions N] [--timeout S]` serves a module's exported root
  * resource (Twisted's `twistd web --path`).
  *
  * A module exports its root as `resource` (the name a Twisted .rpy script uses), `root`, or
@@ -19,7 +19,9 @@ import { Resource } from './resource.js';
 import { Site } from './site.js';
 import type { SessionStore } from '@dovetail/session';
 
-const USAGE = `usage: dovetail serve <module> [--port 8080] [--host 127.0.0.1] [--store memory|sqlite:PATH|redis://HOST:PORT] [--secret-file PATH]`;
+const USAGE =
+  'usage: dovetail serve <module> [--port 8080] [--host 127.0.0.1] [--store memory|sqlite:PATH|redis://HOST:PORT] [--secret-file PATH] ' +
+  '[--max-sessions N (memory store; a full store answers new visitors 503)] [--timeout SECONDS (900)]';
 
 interface ServeOptions {
   module: string;
@@ -27,6 +29,8 @@ interface ServeOptions {
   host: string;
   store: string;
   secretFile: string | undefined;
+  maxSessions: number | undefined;
+  timeout: number | undefined;
 }
 
 function parse(argv: readonly string[]): ServeOptions {
@@ -40,6 +44,8 @@ function parse(argv: readonly string[]): ServeOptions {
         host: { type: 'string', multiple: true },
         store: { type: 'string', multiple: true },
         'secret-file': { type: 'string', multiple: true },
+        'max-sessions': { type: 'string', multiple: true },
+        timeout: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -54,11 +60,19 @@ function parse(argv: readonly string[]): ServeOptions {
   const last = (v: string[] | undefined): string | undefined => v?.[v.length - 1];
   const port = Number(last(values.port) ?? '8080');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number (0–65535), not '${last(values.port)}'.`, 2);
-  return { module, port, host: last(values.host) ?? '127.0.0.1', store: last(values.store) ?? 'memory', secretFile: last(values['secret-file']) };
+  const store = last(values.store) ?? 'memory';
+  const maxText = last(values['max-sessions']);
+  const maxSessions = maxText === undefined ? undefined : Number(maxText);
+  if (maxSessions !== undefined && !(Number.isInteger(maxSessions) && maxSessions > 0)) throw new CliError(`--max-sessions must be a whole number above 0, not '${maxText}'.`, 2);
+  if (maxSessions !== undefined && store !== 'memory') throw new CliError(`--max-sessions bounds the memory store only; ${store} keeps sessions outside this process.`, 2);
+  const timeoutText = last(values.timeout);
+  const timeout = timeoutText === undefined ? undefined : Number(timeoutText);
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw new CliError(`--timeout must be a number of seconds above 0, not '${timeoutText}'.`, 2);
+  return { module, port, host: last(values.host) ?? '127.0.0.1', store, secretFile: last(values['secret-file']), maxSessions, timeout };
 }
 
-function makeStore(spec: string): SessionStore {
-  if (spec === 'memory') return new MemoryStore();
+function makeStore(spec: string, maxSessions: number | undefined): SessionStore {
+  if (spec === 'memory') return new MemoryStore(maxSessions === undefined ? {} : { maxSessions });
   if (spec.startsWith('sqlite:')) {
     const path = spec.slice('sqlite:'.length);
     if (!path) throw new CliError(`--store sqlite: needs a path, e.g. --store sqlite:var/sessions.db`, 2);
@@ -96,10 +110,10 @@ async function loadRoot(module: string): Promise<Resource> {
 
 async function serve(options: ServeOptions): Promise<void> {
   const root = await loadRoot(options.module);
-  const store = makeStore(options.store);
+  const store = makeStore(options.store, options.maxSessions);
   let sessions: Sessions | undefined;
   try {
-    sessions = new Sessions({ store, secrets: secrets(options) });
+    sessions = new Sessions({ store, secrets: secrets(options), ...(options.timeout === undefined ? {} : { timeout: options.timeout }) });
     // Open the store now (and read the secret it keeps), so an unreachable Redis, an unwritable
     // file or a bad secret fails at start-up, in one line.
     await sessions.ready();

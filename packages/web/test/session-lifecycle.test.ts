@@ -131,6 +131,30 @@ describe('Site: the session handle closes when the commit starts', () => {
   });
 });
 
+describe('Site: a full MemoryStore', () => {
+  it('refuses a new stored session with 503 and Retry-After; read-only visitors and stored sessions go on', async () => {
+    const sessions = new Sessions({ maxSessions: 1, sweepInterval: 0, clock });
+    managers.push(sessions);
+    const root = new Resource();
+    root.putChild('p', new (class extends Resource {
+      override isLeaf = true;
+      async renderGET(request: Request): Promise<unknown> {
+        const session = await request.getSession();
+        return request.postpath[0] === 'uid' ? { uid: session.uid } : { x: session.get('x') ?? null };
+      }
+    })());
+    const { url } = await serve(root, { sessions });
+    const jar = new Jar();
+    const first = await jar.fetch(`${url}/p/uid`);
+    expect(first.status).toBe(200);
+    const refused = await fetch(`${url}/p/uid`);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await fetch(`${url}/p/read`)).status).toBe(200);
+    expect(await (await jar.fetch(`${url}/p/uid`)).json()).toEqual(await first.json());
+  });
+});
+
 describe('Express: req.session closes when the response is sent', () => {
   async function app(): Promise<{ url: string; sessions: Sessions; afterSend: unknown[] }> {
     const sessions = manager();
