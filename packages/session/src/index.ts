@@ -49,6 +49,7 @@ export {
 export type { SessionOptions } from './session.js';
 export type { SessionRecord, StoredComponent, RestorableClass } from './session-record.js';
 export type { SessionsOptions, CookieSettings } from './sessions-options.js';
+export type { Logger } from './logger.js';
 export type { SessionEvent, SessionContract, SessionPkgData } from './contracts.js';
 export type { SessionStore, ClientSideStore, StoredEntry, ExpiredEntry, Acquired, ListedEntry, ListPage } from './store.js';
 export type { MemoryStoreOptions } from './memory-store.js';

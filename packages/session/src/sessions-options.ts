@@ -3,7 +3,9 @@
  * warnings.
  */
 import { SessionStoreConfigError } from './errors.js';
+import { oneLine } from './logger.js';
 import { MAX_TIMEOUT } from './session-record.js';
+import type { Logger } from './logger.js';
 import type { Session, SessionOptions } from './session.js';
 import type { SessionStore } from './store.js';
 import type { Registry } from '@dovetail/registry';
@@ -82,8 +84,12 @@ export interface SessionsOptions {
    * @default Date.now
    */
   readonly clock?: () => number;
-  /** Told about problems that do not fail a request (a corrupt stored session, a throwing expiry callback). @default console.warn */
-  readonly onError?: (error: unknown, context: string) => void;
+  /**
+   * Where the manager writes, as `warn` lines, the problems that do not fail a request: a corrupt
+   * stored session (treated as unknown), a throwing expiry callback, a failed sweep.
+   * @default console
+   */
+  readonly logger?: Logger;
 }
 
 /**
@@ -136,9 +142,9 @@ export function cookieSettings(cookie: Partial<CookieSettings> | undefined): Coo
   });
 }
 
-/** The default `onError`: a console warning. */
-export function warnOnError(error: unknown, context: string): void {
-  console.warn(`dovetail sessions: ${context}:`, error instanceof Error ? error.message : error);
+/** How the manager reports a problem that does not fail a request: one `warn` line naming it and its cause. */
+export function warnTo(logger: Logger): (error: unknown, context: string) => void {
+  return (error, context) => logger.warn(`dovetail sessions: ${context}: ${oneLine(error)}`);
 }
 
 let warnedEphemeral = false;

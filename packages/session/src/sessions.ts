@@ -18,7 +18,7 @@ import { MemoryStore } from './memory-store.js';
 import { encodeRecord, recordProblem } from './session-record.js';
 import { NamespaceRoutes, ROUTED } from './session-routes.js';
 import { Session } from './session.js';
-import { cookieSettings, nonNegative, positive, timeoutOption, warnEphemeralSecret, warnOnError } from './sessions-options.js';
+import { cookieSettings, nonNegative, positive, timeoutOption, warnEphemeralSecret, warnTo } from './sessions-options.js';
 import { IdSigner } from './signing.js';
 import { isClientSide } from './store.js';
 import type { SessionRecord } from './session-record.js';
@@ -94,7 +94,7 @@ export class Sessions {
     this.#signer = new IdSigner(options.secrets);
     this.#registry = options.registry;
     this.#SessionClass = options.sessionClass ?? Session;
-    this.#onError = options.onError ?? warnOnError;
+    this.#onError = warnTo(options.logger ?? console);
     this.#locks = new SessionLocks(this.store, {
       wait: nonNegative('lockWait', options.lockWait, 5000),
       lease: positive('lockLease', options.lockLease, 1000),

@@ -22,7 +22,7 @@ let n = 0;
 async function corrupted(change: (record: Record<string, unknown>) => void, version?: number) {
   const path = join(dir, `s${++n}.db`);
   const errors: string[] = [];
-  const sessions = new Sessions({ store: new SqliteStore({ path }), secrets: [SECRET], sweepInterval: 0, onError: (e, context) => errors.push(`${context}: ${(e as Error).message}`) });
+  const sessions = new Sessions({ store: new SqliteStore({ path }), secrets: [SECRET], sweepInterval: 0, logger: { error: (m) => errors.push(m), warn: (m) => errors.push(m), info: () => undefined } });
   const session = sessions.create();
   session.set('n', 1);
   await sessions.commit(session);

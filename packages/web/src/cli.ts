@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * The `dovetail` command: `dovetail serve <module> [--port 8080] [--host 127.0.0.1]
- * [--store memory|sqlite:PATH|redis://…] [--secret-file PATH] [--max-sessions N] [--timeout S]` serves a module's exported root
- * resource (Twisted's `twistd web --path`).
+ * [--store memory|sqlite:PATH|redis://…] [--secret-file PATH] [--max-sessions N] [--timeout S]
+ * [--log [combined|json]]` serves a module's exported root resource (Twisted's `twistd web
+ * --path`); `--log` writes one access line per request to stdout.
  *
  * A module exports its root as `resource` (the name a Twisted .rpy script uses), `root`, or
  * its default export. Secrets: `DOVETAIL_SECRETS` (comma-separated, newest first), else the
@@ -12,64 +13,13 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { MemoryStore, RedisStore, SessionStoreConfigError, Sessions, SqliteStore, keptSecretFile } from '@dovetail/session';
+import { combinedLogLine, jsonLogLine } from './access-log.js';
+import { parseServeArgs, type ServeOptions } from './cli-options.js';
 import { CliError } from './errors.js';
 import { Resource } from './resource.js';
 import { Site } from './site.js';
 import type { SessionStore } from '@dovetail/session';
-
-const USAGE =
-  'usage: dovetail serve <module> [--port 8080] [--host 127.0.0.1] [--store memory|sqlite:PATH|redis://HOST:PORT] [--secret-file PATH] ' +
-  '[--max-sessions N (memory store; a full store answers new visitors 503)] [--timeout SECONDS (900)]';
-
-interface ServeOptions {
-  module: string;
-  port: number;
-  host: string;
-  store: string;
-  secretFile: string | undefined;
-  maxSessions: number | undefined;
-  timeout: number | undefined;
-}
-
-function parse(argv: readonly string[]): ServeOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        port: { type: 'string', multiple: true },
-        host: { type: 'string', multiple: true },
-        store: { type: 'string', multiple: true },
-        'secret-file': { type: 'string', multiple: true },
-        'max-sessions': { type: 'string', multiple: true },
-        timeout: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}\n${USAGE}`, 2);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) throw new CliError(USAGE, 0);
-  const [command, module, ...extra] = positionals;
-  if (command !== 'serve' || !module || extra.length) throw new CliError(USAGE, 2);
-  // A flag given twice takes its last value, so `npm start -- --port 9000` overrides the script's.
-  const last = (v: string[] | undefined): string | undefined => v?.[v.length - 1];
-  const port = Number(last(values.port) ?? '8080');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number (0–65535), not '${last(values.port)}'.`, 2);
-  const store = last(values.store) ?? 'memory';
-  const maxText = last(values['max-sessions']);
-  const maxSessions = maxText === undefined ? undefined : Number(maxText);
-  if (maxSessions !== undefined && !(Number.isInteger(maxSessions) && maxSessions > 0)) throw new CliError(`--max-sessions must be a whole number above 0, not '${maxText}'.`, 2);
-  if (maxSessions !== undefined && store !== 'memory') throw new CliError(`--max-sessions bounds the memory store only; ${store} keeps sessions outside this process.`, 2);
-  const timeoutText = last(values.timeout);
-  const timeout = timeoutText === undefined ? undefined : Number(timeoutText);
-  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw new CliError(`--timeout must be a number of seconds above 0, not '${timeoutText}'.`, 2);
-  return { module, port, host: last(values.host) ?? '127.0.0.1', store, secretFile: last(values['secret-file']), maxSessions, timeout };
-}
 
 function makeStore(spec: string, maxSessions: number | undefined): SessionStore {
   if (spec === 'memory') return new MemoryStore(maxSessions === undefined ? {} : { maxSessions });
@@ -122,7 +72,8 @@ async function serve(options: ServeOptions): Promise<void> {
     if (e instanceof SessionStoreConfigError) throw new CliError(e.message);
     throw new CliError(`The session store ${store.name} is not usable: ${(e as Error).message}`);
   }
-  const site = new Site(root, { sessions });
+  const format = options.log === 'json' ? jsonLogLine : options.log === 'combined' ? combinedLogLine : null;
+  const site = new Site(root, { sessions, ...(format && { accessLog: (entry) => void process.stdout.write(`${format(entry)}\n`) }) });
   let address;
   try {
     address = await site.listen(options.port, options.host);
@@ -155,7 +106,7 @@ async function serve(options: ServeOptions): Promise<void> {
 /** Runs the command line `argv` (without node and the script). */
 export async function main(argv: readonly string[]): Promise<void> {
   try {
-    await serve(parse(argv));
+    await serve(parseServeArgs(argv));
   } catch (e) {
     if (e instanceof CliError) {
       (e.exitCode === 0 ? console.log : console.error)(e.exitCode === 0 ? e.message : `dovetail: ${e.message}`);

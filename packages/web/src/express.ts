@@ -12,8 +12,8 @@ import { reasonPhrase } from './internal/html.js';
 import { isSecure } from './internal/is-secure.js';
 import { SessionBinding } from './internal/session-binding.js';
 import { sessionCookieTemplates } from './internal/session-cookies.js';
-import { StoreOutages } from './internal/store-outages.js';
-import type { Session, Sessions } from '@dovetail/session';
+import { StoreOutages, oneLine } from './internal/store-outages.js';
+import type { Logger, Session, Sessions } from '@dovetail/session';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 declare global {
@@ -44,17 +44,13 @@ export interface DovetailSessionsOptions {
    */
   sessionCacheControl?: string | false;
   /**
-   * Where the middleware writes its one-line notices: when the session store becomes
-   * unavailable (503 with `Retry-After`; commit errors of the outage are not passed to
-   * `onError`) and when it answers again, with the count of requests answered 503 meanwhile.
-   * @default console.error
+   * Where the middleware writes: a commit error answered 5xx (`error`, one line then the error),
+   * and the two lines of a session store outage (`warn`: when the store becomes unavailable —
+   * 503 with `Retry-After`, not logged request by request — and when it answers again, with the
+   * count answered 503 meanwhile). `console` fits, and so do pino and winston loggers.
+   * @default console
    */
-  log?: (line: string) => void;
-  /**
-   * Called with a commit error answered 5xx.
-   * @default logs to `console.error`
-   */
-  onError?: (error: unknown, req: IncomingMessage) => void;
+  logger?: Logger;
 }
 
 /** A Connect/Express middleware. */
@@ -83,9 +79,9 @@ const METHODS = ['writeHead', 'write', 'end'] as const;
 export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddleware {
   const { sessions } = options;
   const trustProxy = options.trustProxy ?? false;
-  const onError = options.onError ?? ((error: unknown) => console.error('[dovetail/web express]', error));
+  const logger = options.logger ?? console;
   const templates = sessionCookieTemplates(sessions);
-  const outages = new StoreOutages(options.log ?? ((line: string) => console.error(line)));
+  const outages = new StoreOutages((line) => logger.warn(line));
   const cacheControl = cacheControlOption(options.sessionCacheControl, 'dovetailSessions({ sessionCacheControl })');
 
   return (req, res, next) => {
@@ -133,7 +129,9 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
         queue.length = 0;
         for (const m of METHODS) r[m] = m === 'write' ? () => true : () => res;
         answerError(res, error, originals);
-        if (errorStatus(error) >= 500 && !outages.failed(error, epoch)) onError(error, req);
+        if (errorStatus(error) >= 500 && !outages.failed(error, epoch)) {
+          logger.error(`[dovetail/web express] ${req.method ?? '-'} ${req.url ?? '-'}: the session commit failed: ${oneLine(error)}`, error);
+        }
         return;
       }
       if (binding.opened && status < 500) outages.succeeded();

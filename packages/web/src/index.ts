@@ -9,6 +9,9 @@
 // Serving
 export { Site } from './site.js';
 
+// Access logs
+export { combinedLogLine, jsonLogLine } from './access-log.js';
+
 // The resource tree
 export { Resource, ErrorPage, NoResource, getChildForRequest, allowedMethods, HTTP_METHODS } from './resource.js';
 
@@ -51,6 +54,8 @@ export { SessionClosedError } from '@dovetail/session';
 
 // Types
 export type { SiteOptions } from './site.js';
+export type { AccessLogEntry } from './access-log.js';
+export type { Logger } from '@dovetail/session';
 export type { RenderResult, RenderReturn, HttpMethod } from './resource.js';
 export type { RequestState, WebSession } from './request.js';
 export type { CookieJar, CookieOptions } from './cookies.js';

@@ -13,9 +13,9 @@ import { isSecure } from './internal/is-secure.js';
 import { readBody } from './internal/read-body.js';
 import { originForm, splitSegments } from './internal/request-target.js';
 import { type Body, type OutHeaders, contentType, errorHeaders, errorPageFor, toBody, writeResponse } from './internal/response.js';
-import { SessionBinding } from './internal/session-binding.js';
+import { SessionBinding, type SessionOutcome } from './internal/session-binding.js';
 import { type SiteConfig, defaultSiteConfig } from './internal/site-config.js';
-import { kAbort, kCommit, kPrepare, kSend, kSendError } from './internal/symbols.js';
+import { kAbort, kCommit, kPrepare, kSend, kSendError, kAccessFacts } from './internal/symbols.js';
 import type { Session } from '@dovetail/session';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 
@@ -356,6 +356,16 @@ export class Request {
     const out = (this.#out ??= Object.create(null) as OutHeaders);
     if (out['content-type'] === undefined) out['content-type'] = contentType(result, body);
     this.#bodyOut = body;
+  }
+
+  /**
+   * For the access log: what this request did with its session, and the body length it
+   * declared (null for a stream, or before an answer).
+   * @internal
+   */
+  [kAccessFacts](): { session: SessionOutcome; bytes: number | null } {
+    const length = this.#out?.['content-length'];
+    return { session: this.#sessions === null ? '-' : this.#sessions.outcome, bytes: typeof length === 'number' ? length : null };
   }
 
   /**

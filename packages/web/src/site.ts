@@ -6,16 +6,18 @@
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { withRegistry } from '@dovetail/registry';
+import { accessLogEntry } from './access-log.js';
 import { InvalidOptionError, ListenError, MethodNotImplementedError, BadRequestTargetError, SiteStateError } from './errors.js';
 import { cacheControlOption } from './internal/cache-control.js';
 import { sessionCookieTemplates } from './internal/session-cookies.js';
-import { StoreOutages } from './internal/store-outages.js';
+import { StoreOutages, oneLine } from './internal/store-outages.js';
 import { kAbort, kCommit, kPrepare, kSend, kSendError } from './internal/symbols.js';
 import { Request } from './request.js';
 import { HTTP_METHODS, Resource, getChildForRequest, isHttpMethod } from './resource.js';
+import type { AccessLogEntry } from './access-log.js';
 import type { SiteConfig } from './internal/site-config.js';
 import type { Registry } from '@dovetail/registry';
-import type { Sessions } from '@dovetail/session';
+import type { Logger, Sessions } from '@dovetail/session';
 import type { AddressInfo } from 'node:net';
 
 /** Options of {@link Site}. */
@@ -52,19 +54,20 @@ export interface SiteOptions {
   /** The session manager (`new Sessions(...)` from `@dovetail/session`); without one `getSession()` throws. */
   sessions?: Sessions | null;
   /**
-   * Called with every error answered 5xx, stream errors after the head was sent (request null
-   * then, as for server errors).
-   * @default logs to `console.error`
+   * Where the Site writes: every error answered 5xx and every server or stream error after the
+   * head was sent (`error`, one line then the error), and the two lines of a session store outage
+   * (`warn`: when the store becomes unavailable — requests are then answered 503 with
+   * `Retry-After`, not logged one by one — and when it answers again, with the count answered
+   * 503 meanwhile). `console` fits, and so do pino and winston loggers.
+   * @default console
    */
-  onError?: (error: unknown, request: Request | null) => void;
+  logger?: Logger;
   /**
-   * Where the Site writes its one-line notices: when the session store becomes unavailable
-   * (requests are then answered 503 with `Retry-After` and not passed to `onError`, so an outage
-   * is not a stack trace per request) and when it answers again, with the count of requests
-   * answered 503 meanwhile.
-   * @default console.error
+   * Called once per request when its response is finished (or its connection closed): the
+   * fields of an access-log line. `dovetail serve --log` writes them in Combined Log Format.
+   * @default undefined (no access log)
    */
-  log?: (line: string) => void;
+  accessLog?: (entry: AccessLogEntry) => void;
   /**
    * How long `close()` lets in-flight requests run before cutting their connections.
    * @default 10000
@@ -106,7 +109,8 @@ export class Site {
    */
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
   readonly #config: SiteConfig;
-  readonly #onError: (error: unknown, request: Request | null) => void;
+  readonly #logger: Logger;
+  readonly #accessLog: ((entry: AccessLogEntry) => void) | null;
   readonly #outages: StoreOutages;
   readonly #shutdownTimeoutMs: number;
   #server: Server | null;
@@ -140,8 +144,10 @@ export class Site {
       noSniff: options.noSniff ?? true,
       closing: false,
     };
-    this.#onError = options.onError ?? defaultOnError;
-    this.#outages = new StoreOutages(options.log ?? defaultLog);
+    const logger = options.logger ?? console;
+    this.#logger = logger;
+    this.#accessLog = options.accessLog ?? null;
+    this.#outages = new StoreOutages((line) => logger.warn(line));
     this.#shutdownTimeoutMs = shutdown;
     this.#server = null;
     this.#state = 'new';
@@ -187,7 +193,7 @@ export class Site {
       server.once('error', onError);
       server.listen(port, host, () => {
         server.off('error', onError);
-        server.on('error', (error) => this.#onError(error, null));
+        server.on('error', (error) => this.#report(error, null));
         resolve(server.address() as AddressInfo);
       });
     });
@@ -234,6 +240,7 @@ export class Site {
   #handle(req: IncomingMessage, res: ServerResponse): void {
     this.#inflight++;
     const request = new Request(req, res, this.#config);
+    if (this.#accessLog !== null) this.#logAccess(request);
     // Which store outage this request started in, if any (see StoreOutages).
     const epoch = this.#outages.epoch;
     try {
@@ -294,11 +301,26 @@ export class Site {
     }
   }
 
+  /** Hands the request's access-log entry to `accessLog` once its response is done. */
+  #logAccess(request: Request): void {
+    const accessLog = this.#accessLog!;
+    const time = new Date();
+    const started = performance.now();
+    request.response.once('close', () => {
+      try {
+        accessLog(accessLogEntry(request, time, started));
+      } catch (error) {
+        this.#report(error, null);
+      }
+    });
+  }
+
   #report(error: unknown, request: Request | null): void {
+    const what = request === null ? 'server error' : `${request.method} ${request.path} answered ${request.response.statusCode}`;
     try {
-      this.#onError(error, request);
+      this.#logger.error(`[dovetail/web] ${what}: ${oneLine(error)}`, error);
     } catch {
-      // A failing error hook must not take the server down.
+      // A failing logger must not take the server down.
     }
   }
 
@@ -331,12 +353,4 @@ function listenReason(error: NodeJS.ErrnoException, port: number): string {
     default:
       return `${error.message}.`;
   }
-}
-
-function defaultLog(line: string): void {
-  console.error(line);
-}
-
-function defaultOnError(error: unknown): void {
-  console.error('[dovetail/web]', error);
 }

@@ -28,7 +28,7 @@ beforeAll(async () => {
   sessions = new Sessions({ store: new MemoryStore(), sweepInterval: 0, lockWait: 1000, secrets: ['cookie-security-secret-0123456789'] });
   const root = new Resource();
   root.putChild('uid', new Uid());
-  site = new Site(root, { sessions, trustProxy: true, onError: (e) => errors.push(e) });
+  site = new Site(root, { sessions, trustProxy: true, logger: { ...console, error: (_line: string, e?: unknown) => void errors.push(e) } });
   ({ port } = await site.listen(0, '127.0.0.1'));
 });
 

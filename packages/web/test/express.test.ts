@@ -33,7 +33,7 @@ async function app(options: { trustProxy?: boolean; lockWait?: number } = {}) {
   managers.push(sessions);
   const errors: unknown[] = [];
   const a = express();
-  a.use(dovetailSessions({ sessions, trustProxy: options.trustProxy ?? false, onError: (e) => errors.push(e) }));
+  a.use(dovetailSessions({ sessions, trustProxy: options.trustProxy ?? false, logger: { ...console, error: (_line: string, e?: unknown) => void errors.push(e) } }));
   a.get('/start', (req, res) => {
     res.send(`started ${req.session.uid}`);
   });
@@ -183,13 +183,13 @@ describe('dovetailSessions under Express 5', () => {
     expect(await (await jar.fetch(`${url}/counter`)).text()).toBe('Visit #2 for you!');
   });
 
-  it('a store that cannot take new sessions (full) → 503 with Retry-After; one log line for many, nothing to onError', async () => {
+  it('a store that cannot take new sessions (full) → 503 with Retry-After; one warning for many through the injected logger, no error', async () => {
     const sessions = new Sessions({ store: new MemoryStore({ maxSessions: 1 }), sweepInterval: 0 });
     managers.push(sessions);
     const lines: string[] = [];
     const errors: unknown[] = [];
     const a = express();
-    a.use(dovetailSessions({ sessions, log: (line) => lines.push(line), onError: (e) => errors.push(e) }));
+    a.use(dovetailSessions({ sessions, logger: { error: (_line, e) => void errors.push(e), warn: (line) => void lines.push(line), info: () => undefined } }));
     a.get('/counter', (req, res) => {
       res.send(`Visit #${++ICounter(req.session).value}`);
     });

@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { afterEach } from '@jest/globals';
 import { Site, type SiteOptions } from '../src/site.js';
 import type { Resource } from '../src/resource.js';
+import type { Logger } from '@dovetail/session';
 import type { AddressInfo } from 'node:net';
 
 const open: Site[] = [];
@@ -29,17 +30,32 @@ export async function listen(listener: RequestListener): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+/** A logger that keeps what it is told: the errors given to `error`, the lines given to `warn`. */
+export interface RecordingLogger extends Logger {
+  readonly errors: unknown[];
+  readonly warnings: string[];
+}
+
+/** A {@link RecordingLogger}: pass it as `logger` and assert on what the library logged. */
+export function recordingLogger(): RecordingLogger {
+  const errors: unknown[] = [];
+  const warnings: string[] = [];
+  return { errors, warnings, error: (_line, error) => void errors.push(error), warn: (line) => void warnings.push(line), info: () => undefined };
+}
+
 export interface Served {
   site: Site;
   url: string;
   port: number;
+  /** The errors the Site logged (5xx causes), unless `options.logger` was given. */
   errors: unknown[];
 }
 
 /** Starts a Site for `root` on a free loopback port; closed after the test. */
 export async function serve(root: Resource, options: SiteOptions = {}): Promise<Served> {
-  const errors: unknown[] = [];
-  const site = new Site(root, { onError: (e) => errors.push(e), ...options });
+  const logger = recordingLogger();
+  const errors = logger.errors;
+  const site = new Site(root, { logger, ...options });
   open.push(site);
   const { port } = await site.listen(0);
   return { site, url: `http://127.0.0.1:${port}`, port, errors };

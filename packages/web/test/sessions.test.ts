@@ -7,7 +7,7 @@ import { MemoryStore, Sessions, type SessionsOptions } from '@dovetail/session';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Resource } from '../src/resource.js';
 import { Site } from '../src/site.js';
-import { Jar, serve } from './helpers.js';
+import { Jar, recordingLogger, serve } from './helpers.js';
 import type { Request } from '../src/request.js';
 
 const SIGNED = '[A-Za-z0-9_-]{22,128}\\.[A-Za-z0-9_-]{43}';
@@ -276,10 +276,10 @@ describe('Request#getSession over HTTP', () => {
     expect(await storedIds(sessions)).toEqual([]);
   });
 
-  it('a store that cannot take the session at commit (full) → 503 with Retry-After, no Set-Cookie; one log line for many, not onError', async () => {
-    const lines: string[] = [];
+  it('a store that cannot take the session at commit (full) → 503 with Retry-After, no Set-Cookie; one warning for many through the injected logger, no error', async () => {
+    const logger = recordingLogger();
     const sessions = manager({ store: new MemoryStore({ maxSessions: 1 }) });
-    const { url, errors } = await serve(tree(), { sessions, log: (line) => lines.push(line) });
+    const { url } = await serve(tree(), { sessions, logger });
     await fetch(`${url}/counter`);
     for (let i = 0; i < 5; i++) {
       const res = await fetch(`${url}/counter`);
@@ -287,8 +287,8 @@ describe('Request#getSession over HTTP', () => {
       expect(res.headers.get('retry-after')).toBe('5');
       expect(res.headers.getSetCookie()).toEqual([]);
     }
-    expect(lines).toEqual([expect.stringMatching(/^\[dovetail\/web\] DT_SESSION_STORE_UNAVAILABLE: .*the store is full/)]);
-    expect(errors).toEqual([]);
+    expect(logger.warnings).toEqual([expect.stringMatching(/^\[dovetail\/web\] DT_SESSION_STORE_UNAVAILABLE: .*the store is full/)]);
+    expect(logger.errors).toEqual([]);
   });
 
   it('a streamed body → committed before the first byte (its Set-Cookie is in the head)', async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ListenError, SiteStateError, type WebError } from '../src/errors.js';
 import { Resource } from '../src/resource.js';
 import { Site } from '../src/site.js';
-import { raw, serve } from './helpers.js';
+import { raw, recordingLogger, serve } from './helpers.js';
 import type { Request } from '../src/request.js';
 
 class Page extends Resource {
@@ -241,7 +241,7 @@ describe('Site#listen', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const site = new Site(tree(), { onError: () => undefined });
+      const site = new Site(tree(), { logger: recordingLogger() });
       const error = await site.listen(port).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ListenError);
       expect((error as ListenError).code).toBe('DT_WEB_LISTEN_FAILED');

@@ -72,7 +72,7 @@ describeRedis('a Redis outage under load (real redis-server, appendfsync always)
     });
     const root = new Resource();
     root.putChild('count', new Count());
-    const { url } = await serve(root, { sessions, log: (line) => lines.push(line), onError: (e) => reported.push(e) });
+    const { url } = await serve(root, { sessions, logger: { error: (_line, e) => void reported.push(e), warn: (line) => void lines.push(line), info: () => undefined } });
 
     const clients: Client[] = Array.from({ length: 4 }, () => ({ jar: new Jar(), acked: 0, oks: 0, unavailable: 0, wrong: [], lastOk: 0 }));
     let running = true;

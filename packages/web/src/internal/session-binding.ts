@@ -7,6 +7,13 @@ import { SessionClosedError } from '@dovetail/session';
 import type { CookieTemplate } from '../cookies.js';
 import type { SessionLike, SessionsLike } from './sessions-api.js';
 
+/**
+ * What a request did with its session, for the access log: none opened (`-`), a new one
+ * (`created`), the one its cookie named (`loaded`), or a cookie naming a session that is gone
+ * (unknown, expired, forged) or that expired during the request (`expired`).
+ */
+export type SessionOutcome = 'created' | 'loaded' | 'expired' | '-';
+
 const OPEN = 0;
 const SETTLED = 1;
 
@@ -26,6 +33,8 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
   /** True while `#pending` runs (`#open` may finish synchronously, before `#pending` is even assigned). */
   #loading: boolean;
   #triedCookie: boolean;
+  /** Whether the cookie's session was found (null: no cookie was tried). */
+  #found: boolean | null;
   #state: number;
   #settledAt: number | undefined;
 
@@ -39,6 +48,7 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
     this.#pending = null;
     this.#loading = false;
     this.#triedCookie = false;
+    this.#found = null;
     this.#state = OPEN;
     this.#settledAt = undefined;
   }
@@ -57,6 +67,14 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
   /** Whether a session was opened (loaded or created) in this request, so its commit reaches the store. */
   get opened(): boolean {
     return this.#opened !== null;
+  }
+
+  /** What this request did with its session (see {@link SessionOutcome}). */
+  get outcome(): SessionOutcome {
+    const current = this.#current;
+    if (current === null) return '-';
+    if (this.#found === false || current.expired) return 'expired';
+    return this.#found === true ? 'loaded' : 'created';
   }
 
   /** The request's session: loaded from the cookie on first use, created when there is none, replaced after it expired. */
@@ -78,7 +96,10 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
       if (!this.#triedCookie) {
         this.#triedCookie = true;
         // load() answers undefined for anything it cannot use: forged, unknown, expired, wrong scheme.
-        if (this.#incoming !== undefined) session = await this.#manager.load(this.#incoming, { secure: this.#secure });
+        if (this.#incoming !== undefined) {
+          session = await this.#manager.load(this.#incoming, { secure: this.#secure });
+          this.#found = session !== undefined;
+        }
       }
       if (this.#state !== OPEN) {
         // The response was committed while this load waited: nobody would commit it.

@@ -93,7 +93,7 @@ export class StoreOutages {
 }
 
 /** The error's message (a store error's names the failed operation and its cause) on one line. */
-function oneLine(error: unknown): string {
+export function oneLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.replace(/\s+/g, ' ').trim();
 }

@@ -9,3 +9,4 @@ export const kCommit: unique symbol = Symbol('dovetail.web.commit');
 export const kAbort: unique symbol = Symbol('dovetail.web.abort');
 export const kSend: unique symbol = Symbol('dovetail.web.send');
 export const kSendError: unique symbol = Symbol('dovetail.web.sendError');
+export const kAccessFacts: unique symbol = Symbol('dovetail.web.accessFacts');

@@ -1,0 +1,102 @@
+/**
+ * The command line of `dovetail serve`: its flags, their checks, and the usage line. A mistake
+ * here is a `CliError` with exit code 2 and one line saying what to type instead.
+ *
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { CliError } from './errors.js';
+
+/** The usage line printed by `--help` and after a usage mistake. */
+export const USAGE =
+  'usage: dovetail serve <module> [--port 8080] [--host 127.0.0.1] [--store memory|sqlite:PATH|redis://HOST:PORT] ' +
+  '[--secret-file PATH] [--max-sessions N (memory store; a full store answers new visitors 503)] [--timeout SECONDS (900)] ' +
+  '[--log [combined|json]]';
+
+/** Access-log formats of `--log`. */
+const LOG_FORMATS = ['combined', 'json'] as const;
+
+/** What `dovetail serve` was asked to do. */
+export interface ServeOptions {
+  readonly module: string;
+  readonly port: number;
+  readonly host: string;
+  readonly store: string;
+  readonly secretFile: string | undefined;
+  /** The memory store's bound, or undefined for its default. */
+  readonly maxSessions: number | undefined;
+  /** Seconds of inactivity after which a session ends, or undefined for the default. */
+  readonly timeout: number | undefined;
+  /** The access-log format, or null for none. */
+  readonly log: (typeof LOG_FORMATS)[number] | null;
+}
+
+/**
+ * `--log` takes an optional value, which `parseArgs` cannot express: `--log json` and
+ * `--log combined` become `--log=…`, a bare `--log` becomes `--log=combined`.
+ */
+function normalizeLog(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg !== '--log') out.push(arg);
+    else if ((LOG_FORMATS as readonly string[]).includes(argv[i + 1] ?? '')) out.push(`--log=${argv[++i]!}`);
+    else out.push('--log=combined');
+  }
+  return out;
+}
+
+/**
+ * Parses the arguments after `dovetail`.
+ *
+ * @throws {CliError} exit code 0 for `--help`, 2 for a usage mistake.
+ */
+export function parseServeArgs(argv: readonly string[]): ServeOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: normalizeLog(argv),
+      allowPositionals: true,
+      options: {
+        port: { type: 'string', multiple: true },
+        host: { type: 'string', multiple: true },
+        store: { type: 'string', multiple: true },
+        'secret-file': { type: 'string', multiple: true },
+        'max-sessions': { type: 'string', multiple: true },
+        timeout: { type: 'string', multiple: true },
+        log: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new CliError(`${(e as Error).message}\n${USAGE}`, 2);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) throw new CliError(USAGE, 0);
+  const [command, module, ...extra] = positionals;
+  if (command !== 'serve' || !module || extra.length) throw new CliError(USAGE, 2);
+  // A flag given twice takes its last value, so `npm start -- --port 9000` overrides the script's.
+  const last = (v: string[] | undefined): string | undefined => v?.[v.length - 1];
+  const port = Number(last(values.port) ?? '8080');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number (0–65535), not '${last(values.port)}'.`, 2);
+  const store = last(values.store) ?? 'memory';
+  const maxText = last(values['max-sessions']);
+  const maxSessions = maxText === undefined ? undefined : Number(maxText);
+  if (maxSessions !== undefined && !(Number.isInteger(maxSessions) && maxSessions > 0)) throw new CliError(`--max-sessions must be a whole number above 0, not '${maxText}'.`, 2);
+  if (maxSessions !== undefined && store !== 'memory') throw new CliError(`--max-sessions bounds the memory store only; ${store} keeps sessions outside this process.`, 2);
+  const timeoutText = last(values.timeout);
+  const timeout = timeoutText === undefined ? undefined : Number(timeoutText);
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw new CliError(`--timeout must be a number of seconds above 0, not '${timeoutText}'.`, 2);
+  const log = last(values.log) ?? null;
+  if (log !== null && !(LOG_FORMATS as readonly string[]).includes(log)) throw new CliError(`--log takes combined (the default) or json, not '${log}'.`, 2);
+  return {
+    module,
+    port,
+    host: last(values.host) ?? '127.0.0.1',
+    store,
+    secretFile: last(values['secret-file']),
+    maxSessions,
+    timeout,
+    log: log as ServeOptions['log'],
+  };
+}
