@@ -39,6 +39,8 @@ export class SessionState {
   handle: Session | null = null;
   /** Components a new session built by adaptation, with their state then (encoded): not a change by themselves. */
   pristine: Map<InterfaceSpec<unknown>, string> | null = null;
+  /** What the manager that made this state knows of its stored copy (its own type; null for a free-standing session). */
+  ledger: object | null = null;
 
   constructor(uid: string, created: number, timeout: number, secure: boolean, isNew: boolean) {
     this.uid = uid;

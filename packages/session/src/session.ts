@@ -48,6 +48,10 @@ const ENDED = 1;
 const COMMITTED = 2;
 const ABORTED = 3;
 const WHY = ['committed', 'ended', 'committed', 'aborted'] as const;
+/** Added to the mode (once per nested adaptation) while an adapter is built and kept: not a change by the user; `mode & 3` is the state. */
+const ADAPTING = 4;
+/** The key of the dictionary view among a handle's views (no package id is a symbol). */
+const DICT: unique symbol = Symbol('dictionary');
 
 /**
  * One client's session, as one request sees it.
@@ -71,9 +75,8 @@ export class Session extends Componentized implements SessionContract {
   readonly #clock: () => number;
   #mode = OPEN;
   #closedAt: number | undefined = undefined;
-  #adapting = false;
-  #dict: SessionData | null = null;
-  #views: Map<string, SessionData> | null = null;
+  /** The dictionary view (under {@link DICT}) and the namespace views this handle gave out. */
+  #views: Map<string | typeof DICT, SessionData> | null = null;
 
   /** A free-standing session (stored by no manager); `sessions.create()` gives one the manager stores. */
   constructor(options: SessionOptions = {}) {
@@ -199,7 +202,10 @@ export class Session extends Componentized implements SessionContract {
 
   /** The dictionary view: a `SessionData` over the session's own keys. */
   #data(): SessionData {
-    return (this.#dict ??= SessionData[kBind]('', (this.#state.data ??= new Map()), this));
+    const views = (this.#views ??= new Map());
+    let dict = views.get(DICT);
+    if (dict === undefined) views.set(DICT, (dict = SessionData[kBind]('', (this.#state.data ??= new Map()), this)));
+    return dict;
   }
 
   /** The value under `key`, or `fallback` (Pyramid's `session.get`). */
@@ -334,17 +340,17 @@ export class Session extends Componentized implements SessionContract {
   override getComponent<T>(iface: InterfaceSpec<T>): T | undefined;
   override getComponent<T, F>(iface: InterfaceSpec<T>, fallback: F): T | F;
   override getComponent<T>(iface: InterfaceSpec<T>, fallback?: unknown): unknown {
-    if (this.#mode > ENDED) this.#closed(`adapt it to ${(iface as { name?: string } | null)?.name ?? String(iface)}`);
+    if ((this.#mode & 3) > ENDED) this.#closed(`adapt it to ${(iface as { name?: string } | null)?.name ?? String(iface)}`);
     const state = this.#state;
     const key = iface as InterfaceSpec<unknown>;
     const kept = state.components.get(key);
     if (kept !== undefined) return kept;
-    this.#adapting = true;
+    this.#mode += ADAPTING;
     let component: unknown;
     try {
       component = super.getComponent(iface, fallback);
     } finally {
-      this.#adapting = false;
+      this.#mode -= ADAPTING;
     }
     if (state.isNew && component !== undefined && state.components.get(key) === component) state.rememberPristine(key, component, getCurrentRegistry());
     return component;
@@ -352,7 +358,7 @@ export class Session extends Componentized implements SessionContract {
 
   /** Every change of the components comes here: refused on a closed handle. */
   protected override keepComponent(iface: InterfaceSpec<unknown>, component: unknown): void {
-    if (!this.#adapting) {
+    if (this.#mode < ADAPTING) {
       this[kCheckOpen](`setComponent(${iface.name})`);
       this.#state.pristine?.delete(iface);
     }
@@ -367,7 +373,7 @@ export class Session extends Componentized implements SessionContract {
 
   /** `I(session)`: the kept component, refused once the request's commit has started. */
   override [conform](iface: InterfaceSpec<unknown>): unknown {
-    if (this.#mode > ENDED) this.#closed(`adapt it to ${iface.name}`);
+    if ((this.#mode & 3) > ENDED) this.#closed(`adapt it to ${iface.name}`);
     return super[conform](iface);
   }
 
@@ -380,7 +386,7 @@ export class Session extends Componentized implements SessionContract {
 
   /** @internal True while a request holds this handle. */
   get [kIsOpen](): boolean {
-    return this.#mode === OPEN;
+    return (this.#mode & 3) === OPEN;
   }
 
   /** @internal Closes the handle: its commit started (`committed`), its changes were dropped (`aborted`), or it shows an ended session (`ended`). */
@@ -391,10 +397,10 @@ export class Session extends Componentized implements SessionContract {
 
   /** @internal Throws `SessionClosedError` unless the handle may change the session. */
   [kCheckOpen](action: string): void {
-    if (this.#mode !== OPEN) this.#closed(action);
+    if ((this.#mode & 3) !== OPEN) this.#closed(action);
   }
 
   #closed(action: string): never {
-    throw new SessionClosedError(action, this.#state.uid, this.#closedAt, WHY[this.#mode]);
+    throw new SessionClosedError(action, this.#state.uid, this.#closedAt, WHY[this.#mode & 3]);
   }
 }
