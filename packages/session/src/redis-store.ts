@@ -233,6 +233,7 @@ export class RedisStore implements SessionStore {
 
   /** See {@link SessionStore.delete}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   async delete(id: string): Promise<boolean> {
+    if (this.#client === undefined) await this.#shardCount();
     const [deleted] = await Promise.all([
       this.#eval('delete', DELETE, this.#keys(id), []),
       this.#command('delete', ['ZREM', this.#shardKey(id), id]),
@@ -247,7 +248,8 @@ export class RedisStore implements SessionStore {
    */
   async sweep(now: number, limit: number): Promise<ExpiredEntry[]> {
     const out: ExpiredEntry[] = [];
-    for (let shard = 0; shard < this.#shards && out.length < limit; shard++) {
+    const shards = await this.#shardCount();
+    for (let shard = 0; shard < shards && out.length < limit; shard++) {
       const key = `${this.#prefix}expiry:{${shard}}`;
       for (;;) {
         const want = limit - out.length;
@@ -322,6 +324,7 @@ export class RedisStore implements SessionStore {
   }
 
   async #write(operation: string, id: string, owner: string, payload: string, expires: number, expected: number): Promise<number | undefined> {
+    if (this.#client === undefined) await this.#shardCount(); // the shard count comes with the connection
     const args = [owner, payload, String(expires), String(expected), String(this.#clock()), String(this.#graceMs)];
     // A new entry is indexed before it is written (the index may point at nothing, never miss an entry).
     const [, r] = await Promise.all([expected === 0 ? this.#index(id, expires) : undefined, this.#eval(operation, WRITE, this.#keys(id), args) as Promise<[number, number]>]);

@@ -131,6 +131,26 @@ describe('SqliteStore layouts', () => {
     }
   });
 
+  it('the shard count kept in <prefix>meta is the one used, from the first call on', async () => {
+    await client.hSet('four:meta', { schema: '2', shards: '4' });
+    const store = new RedisStore({ url: server.url, prefix: 'four:' });
+    try {
+      const T0 = Date.now();
+      for (let i = 0; i < 12; i++) await store.set(`id${i}`, 'p', T0 + 10, 0);
+      const shards = (await client.keys('four:expiry:*')).sort();
+      expect(shards.every((k) => /^four:expiry:\{[0-3]\}$/.test(k))).toBe(true);
+      expect(await store.count()).toBe(12);
+      const other = new RedisStore({ url: server.url, prefix: 'four:' }); // sweeps from its first call
+      try {
+        expect(await other.sweep(T0 + 100, 100).then((e) => e.length)).toBe(12);
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it('keptSecret: made once with SET NX, the same for every store on the prefix; a short one is refused', async () => {
     const stores = [1, 2, 3].map(() => new RedisStore({ url: server.url, prefix: 'sec:' }));
     try {
