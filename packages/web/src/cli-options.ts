@@ -11,7 +11,7 @@ import { CliError } from './errors.js';
 export const USAGE =
   'usage: dovetail serve <module> [--port 8080] [--host 127.0.0.1] [--store memory|sqlite:PATH|redis://HOST:PORT] ' +
   '[--secret-file PATH] [--max-sessions N (memory store; a full store answers new visitors 503)] [--timeout SECONDS (900)] ' +
-  '[--log [combined|json]]';
+  '[--log [combined|json]] [--trust-proxy] [--https CERT.pem KEY.pem]';
 
 /** Access-log formats of `--log`. */
 const LOG_FORMATS = ['combined', 'json'] as const;
@@ -27,21 +27,36 @@ export interface ServeOptions {
   readonly maxSessions: number | undefined;
   /** Seconds of inactivity after which a session ends, or undefined for the default. */
   readonly timeout: number | undefined;
+  /** Believe `X-Forwarded-Proto` (behind a TLS-terminating proxy). */
+  readonly trustProxy: boolean;
+  /** PEM files of the certificate and its key to serve HTTPS with, or null for plain HTTP. */
+  readonly https: { readonly cert: string; readonly key: string } | null;
   /** The access-log format, or null for none. */
   readonly log: (typeof LOG_FORMATS)[number] | null;
 }
 
 /**
- * `--log` takes an optional value, which `parseArgs` cannot express: `--log json` and
- * `--log combined` become `--log=…`, a bare `--log` becomes `--log=combined`.
+ * Flags `parseArgs` cannot express: `--log` takes an optional value (`--log json` and
+ * `--log combined` become `--log=…`, a bare `--log` becomes `--log=combined`), and `--https`
+ * takes two (`--https CERT KEY`, as Twisted's `--https` with its certificate and key).
  */
-function normalizeLog(argv: readonly string[]): string[] {
+function normalize(argv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg !== '--log') out.push(arg);
-    else if ((LOG_FORMATS as readonly string[]).includes(argv[i + 1] ?? '')) out.push(`--log=${argv[++i]!}`);
-    else out.push('--log=combined');
+    if (arg === '--log') {
+      if ((LOG_FORMATS as readonly string[]).includes(argv[i + 1] ?? '')) out.push(`--log=${argv[++i]!}`);
+      else out.push('--log=combined');
+    } else if (arg === '--https') {
+      const [cert, key] = [argv[i + 1], argv[i + 2]];
+      if (cert === undefined || key === undefined || cert.startsWith('-') || key.startsWith('-')) {
+        throw new CliError('--https takes two files, the certificate and its key (PEM): --https cert.pem key.pem', 2);
+      }
+      out.push(`--https-cert=${cert}`, `--https-key=${key}`);
+      i += 2;
+    } else {
+      out.push(arg);
+    }
   }
   return out;
 }
@@ -52,10 +67,11 @@ function normalizeLog(argv: readonly string[]): string[] {
  * @throws {CliError} exit code 0 for `--help`, 2 for a usage mistake.
  */
 export function parseServeArgs(argv: readonly string[]): ServeOptions {
+  const args = normalize(argv);
   let parsed;
   try {
     parsed = parseArgs({
-      args: normalizeLog(argv),
+      args,
       allowPositionals: true,
       options: {
         port: { type: 'string', multiple: true },
@@ -65,6 +81,9 @@ export function parseServeArgs(argv: readonly string[]): ServeOptions {
         'max-sessions': { type: 'string', multiple: true },
         timeout: { type: 'string', multiple: true },
         log: { type: 'string', multiple: true },
+        'trust-proxy': { type: 'boolean' },
+        'https-cert': { type: 'string', multiple: true },
+        'https-key': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -97,6 +116,8 @@ export function parseServeArgs(argv: readonly string[]): ServeOptions {
     secretFile: last(values['secret-file']),
     maxSessions,
     timeout,
+    trustProxy: values['trust-proxy'] ?? false,
+    https: values['https-cert'] === undefined ? null : { cert: last(values['https-cert'])!, key: last(values['https-key'])! },
     log: log as ServeOptions['log'],
   };
 }

@@ -11,13 +11,15 @@
  * Redis: every process on the store shares it, and sessions survive a restart), else (memory) a
  * random one. An empty or short secret stops start-up with one line saying how to make one.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { pathToFileURL } from 'node:url';
 import { MemoryStore, RedisStore, SessionStoreConfigError, Sessions, SqliteStore, keptSecretFile } from '@dovetail/session';
 import { combinedLogLine, jsonLogLine } from './access-log.js';
+import { loadRoot } from './cli-module.js';
 import { parseServeArgs, type ServeOptions } from './cli-options.js';
 import { CliError } from './errors.js';
-import { Resource } from './resource.js';
 import { Site } from './site.js';
 import type { SessionStore } from '@dovetail/session';
 
@@ -32,6 +34,35 @@ function makeStore(spec: string, maxSessions: number | undefined): SessionStore 
   throw new CliError(`--store must be memory, sqlite:PATH or redis://HOST:PORT, not '${spec}'.`, 2);
 }
 
+/**
+ * The store as the user named it: a RedisStore's name is `redis:` + its URL, which would read
+ * `redis:redis://…` in a line about the `--store redis://…` flag.
+ */
+function storeLabel(store: SessionStore): string {
+  return store.name.replace(/^redis:(?=rediss?:\/\/)/, '');
+}
+
+/**
+ * The certificate and key of `--https`, read and checked now so that a wrong file is one line at
+ * start-up, not an error on the first connection.
+ */
+function readTls(files: { cert: string; key: string }): { cert: Buffer; key: Buffer } {
+  const read = (what: string, path: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (e) {
+      throw new CliError(`--https: cannot read the ${what} ${path}: ${(e as Error).message}`, 2);
+    }
+  };
+  const tls = { cert: read('certificate', files.cert), key: read('key', files.key) };
+  try {
+    createSecureContext(tls);
+  } catch (e) {
+    throw new CliError(`--https ${files.cert} ${files.key}: not a certificate and its matching key in PEM (${(e as Error).message}).`, 2);
+  }
+  return tls;
+}
+
 /** Secrets given to this process; `undefined` lets the store keep one (see `Sessions#ready`). */
 function secrets(options: ServeOptions): string[] | undefined {
   const fromEnv = process.env['DOVETAIL_SECRETS'];
@@ -39,41 +70,39 @@ function secrets(options: ServeOptions): string[] | undefined {
   return options.secretFile === undefined ? undefined : [keptSecretFile(resolve(options.secretFile))];
 }
 
-async function loadRoot(module: string): Promise<Resource> {
-  const url = /^[a-z]+:/i.test(module) && !/^[a-z]:[\\/]/i.test(module) ? module : pathToFileURL(resolve(module)).href;
-  let loaded: Record<string, unknown>;
-  try {
-    loaded = (await import(url)) as Record<string, unknown>;
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes(resolve(module))) {
-      throw new CliError(`Cannot find module '${module}' (looked at ${resolve(module)}). Build first (npm run build) and pass the compiled .js file.`);
-    }
-    throw e;
-  }
-  const root = loaded['resource'] ?? loaded['root'] ?? loaded['default'];
-  if (!(root instanceof Resource)) {
-    throw new CliError(`Module '${module}' exports no root resource: export a Resource as 'resource' (as a Twisted .rpy does), 'root' or default.`);
-  }
-  return root;
-}
-
 async function serve(options: ServeOptions): Promise<void> {
   const root = await loadRoot(options.module);
+  const tls = options.https && readTls(options.https);
   const store = makeStore(options.store, options.maxSessions);
+  let given: string[] | undefined;
+  try {
+    given = secrets(options);
+  } catch (e) {
+    await Promise.resolve(store.close()).catch(() => undefined);
+    // An empty or short secret says how to make one (exit 1, as for a bad DOVETAIL_SECRETS).
+    if (e instanceof SessionStoreConfigError) throw new CliError(e.message);
+    throw new CliError(`--secret-file ${options.secretFile ?? ''}: ${(e as Error).message}`, 2);
+  }
   let sessions: Sessions | undefined;
   try {
-    sessions = new Sessions({ store, secrets: secrets(options), ...(options.timeout === undefined ? {} : { timeout: options.timeout }) });
+    sessions = new Sessions({ store, secrets: given, ...(options.timeout === undefined ? {} : { timeout: options.timeout }) });
     // Open the store now (and read the secret it keeps), so an unreachable Redis, an unwritable
     // file or a bad secret fails at start-up, in one line.
     await sessions.ready();
   } catch (e) {
     await Promise.resolve((sessions ?? store).close()).catch(() => undefined);
     if (e instanceof SessionStoreConfigError) throw new CliError(e.message);
-    throw new CliError(`The session store ${store.name} is not usable: ${(e as Error).message}`);
+    // The store's message names the store again ("Session store 'sqlite:…' could not …"): said once here.
+    const message = (e as Error).message.replace(`Session store '${store.name}' `, '');
+    throw new CliError(`--store ${options.store} is not usable: ${message}`, 2);
   }
   const format = options.log === 'json' ? jsonLogLine : options.log === 'combined' ? combinedLogLine : null;
-  const site = new Site(root, { sessions, ...(format && { accessLog: (entry) => void process.stdout.write(`${format(entry)}\n`) }) });
+  const site = new Site(root, {
+    sessions,
+    trustProxy: options.trustProxy,
+    ...(tls && { tls }),
+    ...(format && { accessLog: (entry) => void process.stdout.write(`${format(entry)}\n`) }),
+  });
   let address;
   try {
     address = await site.listen(options.port, options.host);
@@ -82,7 +111,7 @@ async function serve(options: ServeOptions): Promise<void> {
     throw new CliError((e as Error).message);
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  console.log(`dovetail: serving ${options.module} with ${store.name} sessions; listening on http://${host}:${address.port}`);
+  console.log(`dovetail: serving ${options.module} with ${storeLabel(store)} sessions; listening on ${tls ? 'https' : 'http'}://${host}:${address.port}`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -5,6 +5,7 @@
  * @module
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { withRegistry } from '@dovetail/registry';
 import { accessLogEntry } from './access-log.js';
 import { InvalidOptionError, ListenError, MethodNotImplementedError, BadRequestTargetError, SiteStateError } from './errors.js';
@@ -18,6 +19,7 @@ import type { AccessLogEntry } from './access-log.js';
 import type { SiteConfig } from './internal/site-config.js';
 import type { Registry } from '@dovetail/registry';
 import type { Logger, Sessions } from '@dovetail/session';
+import type { ServerOptions as TlsServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /** Options of {@link Site}. */
@@ -37,6 +39,13 @@ export interface SiteOptions {
    * @default false
    */
   trustProxy?: boolean;
+  /**
+   * Serve HTTPS: `listen()` starts a node:https server with these options (at least `cert` and
+   * `key`, PEM), as Twisted's `--https`. Requests are then secure: the session cookie is the
+   * Secure one.
+   * @default undefined (plain HTTP)
+   */
+  tls?: TlsServerOptions;
   /**
    * `Cache-Control` for every response that sets or clears the session cookie (a page naming
    * one visitor's session must not sit in a shared cache). When the render set its own
@@ -113,6 +122,7 @@ export class Site {
   readonly #accessLog: ((entry: AccessLogEntry) => void) | null;
   readonly #outages: StoreOutages;
   readonly #shutdownTimeoutMs: number;
+  readonly #tls: TlsServerOptions | null;
   #server: Server | null;
   #state: 'new' | 'listening' | 'closing' | 'closed';
   #inflight: number;
@@ -149,6 +159,7 @@ export class Site {
     this.#accessLog = options.accessLog ?? null;
     this.#outages = new StoreOutages((line) => logger.warn(line));
     this.#shutdownTimeoutMs = shutdown;
+    this.#tls = options.tls ?? null;
     this.#server = null;
     this.#state = 'new';
     this.#inflight = 0;
@@ -181,7 +192,9 @@ export class Site {
    */
   listen(port: number, host = '127.0.0.1'): Promise<AddressInfo> {
     if (this.#state !== 'new') return Promise.reject(new SiteStateError('listen()', this.#state));
-    const server = createServer(this.handler);
+    // An https.Server is an http.Server over TLS (same request events, same connection
+    // management), so close() treats both alike.
+    const server = this.#tls === null ? createServer(this.handler) : (createHttpsServer(this.#tls, this.handler) as unknown as Server);
     this.#server = server;
     this.#state = 'listening';
     return new Promise<AddressInfo>((resolve, reject) => {
