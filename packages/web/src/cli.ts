@@ -3,7 +3,8 @@
  * The `dovetail` command: `dovetail serve <module> [--port 8080] [--host 127.0.0.1]
  * [--store memory|sqlite:PATH|redis://…] [--secret-file PATH] [--max-sessions N] [--timeout S]
  * [--log [combined|json]]` serves a module's exported root resource (Twisted's `twistd web
- * --path`); `--log` writes one access line per request to stdout.
+ * --path`); `--log` writes one access line per request to stdout. `GET
+ * /.well-known/dovetail/health` answers 200 while the session store answers, else 503.
  *
  * A module exports its root as `resource` (the name a Twisted .rpy script uses), `root`, or
  * its default export. Secrets: `DOVETAIL_SECRETS` (comma-separated, newest first), else the
@@ -22,6 +23,9 @@ import { parseServeArgs, type ServeOptions } from './cli-options.js';
 import { CliError } from './errors.js';
 import { Site } from './site.js';
 import type { SessionStore } from '@dovetail/session';
+
+/** Where `dovetail serve` answers its health check (200 while the store answers, else 503). */
+const HEALTH_PATH = '/.well-known/dovetail/health';
 
 function makeStore(spec: string, maxSessions: number | undefined): SessionStore {
   if (spec === 'memory') return new MemoryStore(maxSessions === undefined ? {} : { maxSessions });
@@ -99,6 +103,7 @@ async function serve(options: ServeOptions): Promise<void> {
   const format = options.log === 'json' ? jsonLogLine : options.log === 'combined' ? combinedLogLine : null;
   const site = new Site(root, {
     sessions,
+    health: HEALTH_PATH,
     trustProxy: options.trustProxy,
     ...(tls && { tls }),
     ...(format && { accessLog: (entry) => void process.stdout.write(`${format(entry)}\n`) }),

@@ -10,6 +10,7 @@ import { withRegistry } from '@dovetail/registry';
 import { accessLogEntry } from './access-log.js';
 import { InvalidOptionError, ListenError, MethodNotImplementedError, BadRequestTargetError, SiteStateError } from './errors.js';
 import { cacheControlOption } from './internal/cache-control.js';
+import { HealthResource } from './internal/health.js';
 import { sessionCookieTemplates } from './internal/session-cookies.js';
 import { StoreOutages, oneLine } from './internal/store-outages.js';
 import { kAbort, kCommit, kPrepare, kSend, kSendError } from './internal/symbols.js';
@@ -89,6 +90,14 @@ export interface SiteOptions {
    * @default undefined
    */
   registry?: Registry;
+  /**
+   * The path of a health check for load balancers and orchestrators, answered before traversal
+   * (GET or HEAD): 200 `{"status":"ok"}` when the session store answers a read, 503 with
+   * `Retry-After` when it does not or while the Site is closing. `dovetail serve` turns it on at
+   * `/.well-known/dovetail/health`.
+   * @default false (no health check; the path is the application's)
+   */
+  health?: string | false;
 }
 
 const MIB = 1024 * 1024;
@@ -123,6 +132,8 @@ export class Site {
   readonly #outages: StoreOutages;
   readonly #shutdownTimeoutMs: number;
   readonly #tls: TlsServerOptions | null;
+  readonly #healthPath: string | null;
+  readonly #health: HealthResource;
   #server: Server | null;
   #state: 'new' | 'listening' | 'closing' | 'closed';
   #inflight: number;
@@ -143,6 +154,12 @@ export class Site {
     const shutdown = options.shutdownTimeoutMs ?? 10_000;
     if (!(shutdown >= 0)) throw new InvalidOptionError('SiteOptions.shutdownTimeoutMs', shutdown, 'a non-negative number of milliseconds');
     const sessions = options.sessions ?? null;
+    const health = options.health ?? false;
+    if (health !== false && !(typeof health === 'string' && health.startsWith('/'))) {
+      throw new InvalidOptionError('SiteOptions.health', health, "false or a path starting with '/'");
+    }
+    this.#healthPath = health === false ? null : health;
+    this.#health = new HealthResource(sessions?.store ?? null, () => this.#config.closing);
     this.root = root;
     this.displayTracebacks = options.displayTracebacks ?? false;
     this.#config = {
@@ -259,7 +276,7 @@ export class Site {
     try {
       if (!isHttpMethod(request.method)) throw new MethodNotImplementedError(request.method, HTTP_METHODS);
       if (request.path.charCodeAt(0) !== 47 && request.path !== '*') throw new BadRequestTargetError(request.path);
-      const resource = getChildForRequest(this.root, request);
+      const resource = request.path === this.#healthPath ? this.#health : getChildForRequest(this.root, request);
       const result = resource.render(request);
       if (isThenable(result)) {
         void this.#settle(request, resource, result, epoch);
