@@ -2,8 +2,10 @@
 /**
  * The `dovetail` command: `dovetail serve <module> [--port 8080] [--host 127.0.0.1]
  * [--store memory|sqlite:PATH|redis://…] [--secret-file PATH] [--max-sessions N] [--timeout S]
- * [--log [combined|json]]` serves a module's exported root resource (Twisted's `twistd web
- * --path`); `--log` writes one access line per request to stdout. `GET
+ * [--log [combined|json]] [--trust-proxy] [--https CERT KEY]` serves a module's exported root
+ * resource (Twisted's `twistd web --path`, and its `--https`); `--log` writes one access line
+ * per request to stdout. Every mistake in the command line, the module or the store is one line
+ * on stderr and exit code 2. `GET
  * /.well-known/dovetail/health` answers 200 while the session store answers, else 503.
  *
  * A module exports its root as `resource` (the name a Twisted .rpy script uses), `root`, or

@@ -193,7 +193,7 @@ export class Site {
   }
 
   /**
-   * Starts a node:http server for this Site.
+   * Starts a node:http server for this Site (node:https with the `tls` option).
    *
    * @param port - 0 picks a free port
    * @param host - the address to bind
