@@ -20,6 +20,7 @@ export { Request } from './request.js';
 
 // The resource contract
 export { IResource } from './contracts.js';
+export type { RenderResult, RenderReturn, ResourceContract } from './contracts.js';
 
 // ISession(request) and IClientId(request)
 export { IClientId, ClientId } from './adapters.js';
@@ -56,7 +57,7 @@ export { SessionClosedError } from '@dovetail/session';
 export type { SiteOptions } from './site.js';
 export type { AccessLogEntry } from './access-log.js';
 export type { Logger } from '@dovetail/session';
-export type { RenderResult, RenderReturn, HttpMethod } from './resource.js';
+export type { HttpMethod } from './resource.js';
 export type { RequestState, WebSession } from './request.js';
 export type { CookieJar, CookieOptions } from './cookies.js';
 export type { DovetailSessionsOptions, SessionMiddleware } from './express.js';

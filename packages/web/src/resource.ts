@@ -5,30 +5,10 @@
  * @module
  */
 import { implementer } from '@dovetail/interfaces';
-import { IResource } from './contracts.js';
+import { IResource, type RenderReturn, type ResourceContract } from './contracts.js';
 import { InvalidChildResourceError, InvalidChildSegmentError, MethodNotAllowedError } from './errors.js';
 import { errorPage, reasonPhrase } from './internal/html.js';
 import type { Request } from './request.js';
-import type { Readable } from 'node:stream';
-
-/**
- * What a render method may return: a string (sent as `text/html; charset=utf-8` unless a
- * content type was set), bytes (`application/octet-stream`), a Readable or async iterable of
- * chunks (streamed), `null`/`undefined` (empty body), or any other value (sent as JSON).
- */
-export type RenderResult =
-  | string
-  | Uint8Array
-  | Readable
-  | AsyncIterable<Uint8Array | string>
-  | object
-  | number
-  | boolean
-  | null
-  | undefined;
-
-/** A render result, or a promise of one. */
-export type RenderReturn = RenderResult | Promise<RenderResult>;
 
 /** The methods a Site serves and a Resource can handle, in the order `Allow` lists them; any other is answered 501. */
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
@@ -107,7 +87,7 @@ export function allowedMethods(resource: Resource): readonly string[] {
  * ```
  */
 @implementer(IResource)
-export class Resource {
+export class Resource implements ResourceContract {
   /** Static children by decoded path segment. */
   readonly children: Map<string, Resource>;
   /**
