@@ -28,6 +28,10 @@ export { IClientId, ClientId } from './adapters.js';
 // Express/Connect middleware
 export { dovetailSessions } from './express.js';
 
+// The inspector (an optional resource) and session data for templates
+export { Inspector } from './inspector.js';
+export { sessionPath } from './session-path.js';
+
 // Cookies
 export { CookieTemplate, parseCookieHeader, serializeCookie, validateCookieOptions } from './cookies.js';
 
@@ -61,3 +65,5 @@ export type { HttpMethod } from './resource.js';
 export type { RequestState, WebSession } from './request.js';
 export type { CookieJar, CookieOptions } from './cookies.js';
 export type { DovetailSessionsOptions, SessionMiddleware } from './express.js';
+export type { InspectorOptions } from './inspector.js';
+export type { SessionPathSource } from './session-path.js';

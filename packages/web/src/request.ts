@@ -15,7 +15,7 @@ import { originForm, splitSegments } from './internal/request-target.js';
 import { type Body, type OutHeaders, contentType, errorHeaders, errorPageFor, toBody, writeResponse } from './internal/response.js';
 import { SessionBinding, type SessionOutcome } from './internal/session-binding.js';
 import { type SiteConfig, defaultSiteConfig } from './internal/site-config.js';
-import { kAbort, kCommit, kPrepare, kSend, kSendError, kAccessFacts } from './internal/symbols.js';
+import { kAbort, kCommit, kPrepare, kSend, kSendError, kAccessFacts, kSiteSessions } from './internal/symbols.js';
 import type { Session } from '@dovetail/session';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 
@@ -339,6 +339,14 @@ export class Request {
     }
     const session = binding.get();
     return iface === undefined ? session : session.then(iface);
+  }
+
+  /**
+   * The Site's session manager (or null), for the Inspector when it was given none of its own.
+   * @internal
+   */
+  [kSiteSessions](): unknown {
+    return this.#config.sessions;
   }
 
   // ---- called by the Site only ------------------------------------------------------------------
