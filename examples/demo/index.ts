@@ -1,15 +1,18 @@
 /**
- * The demo site `npm start` serves: every seed example under one Site, with an index page.
+ * The demo site `npm start` serves: every seed example under one Site, with an index page, a
+ * template reading session data by path, and — when `DOVETAIL_INSPECTOR_TOKEN` is set — the
+ * inspector at `/_dovetail`.
  *
  * Run: `npm start` (SQLite store at var/sessions.db) or
  * `npm run serve -- examples/dist/demo/index.js --store memory`
  */
-import { Resource } from '@dovetail/web';
+import { Inspector, Resource } from '@dovetail/web';
 import { CounterResource } from '../counter/index.js';
 import { makeResource as pyramid } from '../pyramid/index.js';
 import { makeResource as session } from '../session/index.js';
 import { makeResource as users } from '../users/index.js';
 import { makeResource as zope } from '../zope/index.js';
+import { TemplatePage } from './template.js';
 import type { Request } from '@dovetail/web';
 
 const links: [string, string][] = [
@@ -20,15 +23,23 @@ const links: [string, string][] = [
   ['/pyramid', 'Dict-like session, flash messages — Pyramid tutorial (seed 003)'],
   ['/pyramid/howdy', 'The howdy view (seed 003)'],
   ['/zope', 'Package data and named data containers — Zope 3 sessions (seed 004)'],
+  ['/template', 'Session data in a template, by path (TALES request/session:products.foo/color)'],
 ];
+
+/**
+ * The inspector's token, from the environment: without one the inspector is not mounted (it
+ * refuses to exist without a token, and the demo never invents one).
+ */
+const INSPECTOR_TOKEN = process.env.DOVETAIL_INSPECTOR_TOKEN ?? '';
 
 /** The index page. */
 export class Index extends Resource {
   renderGET(_request: Request): string {
+    const all = INSPECTOR_TOKEN === '' ? links : [...links, ['/_dovetail/', 'The inspector (send the token: X-Dovetail-Token header or ?token=)'] as [string, string]];
     return (
       `<!DOCTYPE html><html><head><meta charset='utf-8'><title>dovetail demo</title></head><body>` +
       `<h1>dovetail demo</h1><ul>` +
-      links.map(([href, text]) => `<li><a href="${href}">${text}</a></li>`).join('') +
+      all.map(([href, text]) => `<li><a href="${href}">${text}</a></li>`).join('') +
       `</ul></body></html>`
     );
   }
@@ -43,6 +54,14 @@ export function makeResource(): Resource {
   root.putChild('session', session());
   root.putChild('pyramid', pyramid());
   root.putChild('zope', zope());
+  root.putChild('template', new TemplatePage());
+  if (INSPECTOR_TOKEN === '') {
+    console.log('dovetail demo: the inspector is off; set DOVETAIL_INSPECTOR_TOKEN (16 characters or more) to mount it at /_dovetail/');
+  } else {
+    // The Site's session manager and the global registry (where the examples register) are shown.
+    root.putChild('_dovetail', new Inspector({ token: INSPECTOR_TOKEN }));
+    console.log('dovetail demo: the inspector is at /_dovetail/ (loopback only; send the token in X-Dovetail-Token or ?token=)');
+  }
   return root;
 }
 

@@ -23,11 +23,11 @@ describeWithBrowser('the demo site in chromium', () => {
   let server: SpawnedServer | undefined;
   const contexts: BrowserContext[] = [];
 
-  const start = async (): Promise<SpawnedServer> =>
+  const start = async (env: Record<string, string> = {}): Promise<SpawnedServer> =>
     (server = await spawnServer({
       args: [CLI, 'serve', DEMO, '--port', '0', '--host', '127.0.0.1', '--store', `sqlite:${join(dir, 'sessions.db')}`],
       cwd: ROOT,
-      env: { DOVETAIL_SECRETS: '' },
+      env: { DOVETAIL_SECRETS: '', DOVETAIL_INSPECTOR_TOKEN: '', ...env },
     }));
 
   const newPage = async (): Promise<Page> => {
@@ -136,5 +136,37 @@ describeWithBrowser('the demo site in chromium', () => {
     expect(await attacker.locator('#current').textContent()).toBe('Not logged in');
     expect(await attacker.locator('#seen').textContent()).toBe('Users seen in this session: none');
     expect(await attacker.locator('body').textContent()).not.toContain('alice');
+  });
+
+  it('/template reads session data by path; the inspector (token from DOVETAIL_INSPECTOR_TOKEN): 401 without the token, the graph with ICounter, the tables, one session', async () => {
+    const token = 'demo-e2e-inspector-token-0123456789';
+    const { url } = await start({ DOVETAIL_INSPECTOR_TOKEN: token });
+    const page = await newPage();
+    await page.goto(`${url}/counter`);
+    await page.goto(`${url}/zope?color=green`);
+    await page.goto(`${url}/`);
+    await page.click('a[href="/template"]');
+    expect(await page.locator('#color').textContent()).toBe('products.foo/color: green');
+    expect(await page.locator('#counter').textContent()).toBe('counter: 0');
+
+    expect((await page.goto(`${url}/_dovetail/`))?.status()).toBe(401);
+
+    await page.goto(`${url}/_dovetail/graph?token=${token}`);
+    const counterBox = page.locator('svg g.interface[data-name="examples.counter.ICounter"]');
+    expect(await counterBox.count()).toBe(1);
+    expect(await counterBox.boundingBox()).not.toBeNull(); // drawn, not just present
+    expect(await page.locator('svg line.adapter title').allTextContents()).toContain('implementedBy(Session) is adapted to examples.counter.ICounter');
+
+    await page.click('nav a:text("Registry")');
+    expect(await page.locator('#interfaces td:text-is("examples.counter.ICounter")').count()).toBe(1);
+    const adapterRow = page.locator('#adapters tr', { hasText: 'examples.counter.ICounter' });
+    expect(await adapterRow.locator('td').allTextContents()).toEqual(['implementedBy(Session)', 'examples.counter.ICounter', '', 'CounterComponent']);
+    expect(await page.locator('#utilities td:text-is("products.bar")').count()).toBe(1);
+
+    await page.click('nav a:text("Sessions")');
+    expect(await page.locator('#statistics td').nth(1).textContent()).toBe('1');
+    await page.click('#sessions a');
+    expect(await page.locator('#components').textContent()).toContain('examples.counter.ICounter');
+    expect(await page.locator('#namespaces').textContent()).toContain("color: 'green'");
   });
 });
