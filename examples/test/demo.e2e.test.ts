@@ -23,9 +23,9 @@ describeWithBrowser('the demo site in chromium', () => {
   let server: SpawnedServer | undefined;
   const contexts: BrowserContext[] = [];
 
-  const start = async (env: Record<string, string> = {}): Promise<SpawnedServer> =>
+  const start = async (env: Record<string, string> = {}, db = 'sessions.db'): Promise<SpawnedServer> =>
     (server = await spawnServer({
-      args: [CLI, 'serve', DEMO, '--port', '0', '--host', '127.0.0.1', '--store', `sqlite:${join(dir, 'sessions.db')}`],
+      args: [CLI, 'serve', DEMO, '--port', '0', '--host', '127.0.0.1', '--store', `sqlite:${join(dir, db)}`],
       cwd: ROOT,
       env: { DOVETAIL_SECRETS: '', DOVETAIL_INSPECTOR_TOKEN: '', ...env },
     }));
@@ -140,7 +140,7 @@ describeWithBrowser('the demo site in chromium', () => {
 
   it('/template reads session data by path; the inspector (token from DOVETAIL_INSPECTOR_TOKEN): 401 without the token, the graph with ICounter, the tables, one session', async () => {
     const token = 'demo-e2e-inspector-token-0123456789';
-    const { url } = await start({ DOVETAIL_INSPECTOR_TOKEN: token });
+    const { url } = await start({ DOVETAIL_INSPECTOR_TOKEN: token }, 'inspector.db'); // a store of its own: one session in it
     const page = await newPage();
     await page.goto(`${url}/counter`);
     await page.goto(`${url}/zope?color=green`);
