@@ -13,6 +13,7 @@ describe('@dovetail/web exports', () => {
         'CookieTemplate',
         'ErrorPage',
         'HTTP_METHODS',
+        'Inspector',
         'InvalidChildResourceError',
         'InvalidChildSegmentError',
         'InvalidCookieError',
@@ -39,6 +40,7 @@ describe('@dovetail/web exports', () => {
         'getChildForRequest',
         'parseCookieHeader',
         'serializeCookie',
+        'sessionPath',
         'validateCookieOptions',
       ].sort(),
     );
