@@ -20,6 +20,7 @@ import { createSecureContext } from 'node:tls';
 import { pathToFileURL } from 'node:url';
 import { MemoryStore, RedisStore, SessionStoreConfigError, Sessions, SqliteStore, keptSecretFile } from '@dovetail/session';
 import { combinedLogLine, jsonLogLine } from './access-log.js';
+import { inspect } from './cli-inspect.js';
 import { loadRoot } from './cli-module.js';
 import { parseServeArgs, type ServeOptions } from './cli-options.js';
 import { CliError } from './errors.js';
@@ -142,7 +143,8 @@ async function serve(options: ServeOptions): Promise<void> {
 /** Runs the command line `argv` (without node and the script). */
 export async function main(argv: readonly string[]): Promise<void> {
   try {
-    await serve(parseServeArgs(argv));
+    if (argv[0] === 'inspect') await inspect(argv.slice(1));
+    else await serve(parseServeArgs(argv));
   } catch (e) {
     if (e instanceof CliError) {
       (e.exitCode === 0 ? console.log : console.error)(e.exitCode === 0 ? e.message : `dovetail: ${e.message}`);

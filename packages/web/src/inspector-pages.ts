@@ -59,15 +59,32 @@ export function page(title: string, href: Href, body: string): string {
   );
 }
 
+/** One table of a registry's contents, as text cells: rendered as HTML here, as text by `dovetail inspect`. */
+export interface RegistryTable {
+  /** The HTML id of the table (`interfaces`, `adapters`, …). */
+  readonly id: string;
+  /** Its title. */
+  readonly caption: string;
+  /** Column titles. */
+  readonly head: readonly string[];
+  /** One row of text cells per registration. */
+  readonly rows: readonly (readonly string[])[];
+}
+
 /** The registry's tables: interfaces with their resolution orders, adapters, utilities, subscribers, handlers. */
-export function registryTables(registry: Registry): string {
+export function registryTableData(registry: Registry): RegistryTable[] {
   return [
-    table('interfaces', 'Interfaces', ['Name', 'Resolution order (iro)', 'Doc'], registeredInterfaces(registry).map((i) => [i.name, i.iro.map((s) => s.name).join(' → '), i.doc])),
-    table('adapters', 'Adapters', ['Required', 'Provided', 'Name', 'Factory'], registry.registeredAdapters().map((r) => [specs(r.required), r.provided.name, r.name, nameOf(r.factory)])),
-    table('utilities', 'Utilities', ['Provided', 'Name', 'Component'], registry.registeredUtilities().map((r) => [r.provided.name, r.name, nameOf(r.component)])),
-    table('subscribers', 'Subscribers', ['Required', 'Provided', 'Factory'], registry.registeredSubscriptionAdapters().map((r) => [specs(r.required), r.provided.name, nameOf(r.factory)])),
-    table('handlers', 'Handlers', ['Required', 'Handler'], registry.registeredHandlers().map((r) => [specs(r.required), nameOf(r.handler)])),
-  ].join('');
+    { id: 'interfaces', caption: 'Interfaces', head: ['Name', 'Resolution order (iro)', 'Doc'], rows: registeredInterfaces(registry).map((i) => [i.name, i.iro.map((s) => s.name).join(' → '), i.doc]) },
+    { id: 'adapters', caption: 'Adapters', head: ['Required', 'Provided', 'Name', 'Factory'], rows: registry.registeredAdapters().map((r) => [specs(r.required), r.provided.name, r.name, nameOf(r.factory)]) },
+    { id: 'utilities', caption: 'Utilities', head: ['Provided', 'Name', 'Component'], rows: registry.registeredUtilities().map((r) => [r.provided.name, r.name, nameOf(r.component)]) },
+    { id: 'subscribers', caption: 'Subscribers', head: ['Required', 'Provided', 'Factory'], rows: registry.registeredSubscriptionAdapters().map((r) => [specs(r.required), r.provided.name, nameOf(r.factory)]) },
+    { id: 'handlers', caption: 'Handlers', head: ['Required', 'Handler'], rows: registry.registeredHandlers().map((r) => [specs(r.required), nameOf(r.handler)]) },
+  ];
+}
+
+/** The registry's tables as HTML. */
+export function registryTables(registry: Registry): string {
+  return registryTableData(registry).map((t) => table(t.id, t.caption, t.head, t.rows)).join('');
 }
 
 /** The graph page's body: the SVG and its legend. */
