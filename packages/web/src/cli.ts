@@ -18,28 +18,19 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { pathToFileURL } from 'node:url';
-import { MemoryStore, RedisStore, SessionStoreConfigError, Sessions, SqliteStore, keptSecretFile } from '@dovetail/session';
+import { SessionStoreConfigError, Sessions, keptSecretFile } from '@dovetail/session';
 import { combinedLogLine, jsonLogLine } from './access-log.js';
 import { inspect } from './cli-inspect.js';
 import { loadRoot } from './cli-module.js';
 import { parseServeArgs, type ServeOptions } from './cli-options.js';
+import { sessionsCommand } from './cli-sessions.js';
+import { makeStore } from './cli-store.js';
 import { CliError } from './errors.js';
 import { Site } from './site.js';
 import type { SessionStore } from '@dovetail/session';
 
 /** Where `dovetail serve` answers its health check (200 while the store answers, else 503). */
 const HEALTH_PATH = '/.well-known/dovetail/health';
-
-function makeStore(spec: string, maxSessions: number | undefined): SessionStore {
-  if (spec === 'memory') return new MemoryStore(maxSessions === undefined ? {} : { maxSessions });
-  if (spec.startsWith('sqlite:')) {
-    const path = spec.slice('sqlite:'.length);
-    if (!path) throw new CliError(`--store sqlite: needs a path, e.g. --store sqlite:var/sessions.db`, 2);
-    return new SqliteStore({ path: resolve(path) });
-  }
-  if (spec.startsWith('redis://') || spec.startsWith('rediss://')) return new RedisStore({ url: spec });
-  throw new CliError(`--store must be memory, sqlite:PATH or redis://HOST:PORT, not '${spec}'.`, 2);
-}
 
 /**
  * The store as the user named it: a RedisStore's name is `redis:` + its URL, which would read
@@ -144,6 +135,7 @@ async function serve(options: ServeOptions): Promise<void> {
 export async function main(argv: readonly string[]): Promise<void> {
   try {
     if (argv[0] === 'inspect') await inspect(argv.slice(1));
+    else if (argv[0] === 'sessions') await sessionsCommand(argv.slice(1));
     else await serve(parseServeArgs(argv));
   } catch (e) {
     if (e instanceof CliError) {

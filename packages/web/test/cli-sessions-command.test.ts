@@ -1,0 +1,58 @@
+/**
+ * `dovetail sessions --store sqlite:PATH [ID]` in a child process, on a real SQLite file written
+ * by a `Sessions` manager in this process.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Sessions, SqliteStore } from '@dovetail/session';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const CLI = join(ROOT, 'packages/web/dist/cli.js');
+let dir: string;
+let uid: string;
+
+beforeAll(async () => {
+  // `npm test` builds first; a bare `jest` run may not have.
+  if (!existsSync(CLI)) execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  dir = mkdtempSync(join(tmpdir(), 'dovetail-cli-sessions-'));
+  const sessions = new Sessions({ store: new SqliteStore({ path: join(dir, 's.db') }), secrets: ['cli-sessions-command-secret-0123456789'], sweepInterval: 0 });
+  const session = sessions.create();
+  session.set('name', '<b>alice</b>');
+  session.namespace('products.foo').set('color', 'red');
+  await sessions.commit(session);
+  uid = session.uid;
+  await sessions.close();
+}, 180_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'sessions', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+
+it('--store sqlite:PATH → the count, then one line per session (id, version, expiry), exit 0', () => {
+  const { status, stdout } = run('--store', `sqlite:${join(dir, 's.db')}`);
+  expect(status).toBe(0);
+  expect(stdout).toMatch(/^1 sessions in sqlite:/);
+  expect(stdout).toContain(`\n${uid}  version 1  expires 20`);
+});
+
+it("--store sqlite:PATH ID → that session's data and package data; an unknown id → one line, exit 2", () => {
+  const shown = run('--store', `sqlite:${join(dir, 's.db')}`, uid);
+  expect(shown.status).toBe(0);
+  expect(shown.stdout).toContain("name: '<b>alice</b>'");
+  expect(shown.stdout).toMatch(/'products\.foo': \{ color: 'red' \}/);
+  const unknown = run('--store', `sqlite:${join(dir, 's.db')}`, 'nope');
+  expect(unknown.status).toBe(2);
+  expect(unknown.stderr).toMatch(/^dovetail: No live session 'nope' in sqlite:.*dovetail sessions --store/);
+});
+
+it('without --store → the usage line, exit 2', () => {
+  const { status, stderr } = run();
+  expect(status).toBe(2);
+  expect(stderr.trim()).toBe('dovetail: usage: dovetail sessions --store sqlite:PATH|redis://HOST:PORT [ID]');
+});
