@@ -82,7 +82,8 @@ export class Inspector extends Resource {
     if (typeof token !== 'string' || token.length < MIN_TOKEN) {
       throw new InvalidOptionError(
         'Inspector option token',
-        token,
+        // A secret, even a rejected one, is never echoed into logs.
+        typeof token === 'string' ? `a string of ${token.length} characters (not shown)` : token,
         `a secret string of at least ${MIN_TOKEN} characters that every request must carry (make one with ` +
           `\`node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"\` and pass it, e.g. from an environment variable)`,
       );

@@ -70,6 +70,11 @@ describe('Inspector: who it answers', () => {
     expect(() => new Inspector({ token } as unknown as InspectorOptions)).toThrow(/at least 16 characters.*randomBytes/);
   });
 
+  it('a rejected token is not echoed in the message', () => {
+    expect(() => new Inspector({ token: 'hunter2-secret' })).toThrow(/given "a string of 14 characters \(not shown\)"/);
+    expect(() => new Inspector({ token: 'hunter2-secret' })).not.toThrow(/hunter2/);
+  });
+
   it('no token → 401; a wrong token → 401; the token in the header or the query → 200; every answer has Cache-Control: no-store', async () => {
     const { url } = await start();
     const none = await get(`${url}/_dovetail/registry`);
