@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CliError } from './errors.js';
 
@@ -11,7 +12,7 @@ import { CliError } from './errors.js';
 export const USAGE =
   'usage: dovetail serve <module> [--port 8080] [--host 127.0.0.1] [--store memory|sqlite:PATH|redis://HOST:PORT] ' +
   '[--secret-file PATH] [--max-sessions N (memory store; a full store answers new visitors 503)] [--timeout SECONDS (900)] ' +
-  '[--log [combined|json]] [--trust-proxy] [--https CERT.pem KEY.pem]';
+  '[--log [combined|json]] [--trust-proxy] [--https CERT.pem KEY.pem] [--workers N|auto (1; sqlite: or redis:// store)]';
 
 /** Access-log formats of `--log`. */
 const LOG_FORMATS = ['combined', 'json'] as const;
@@ -33,6 +34,8 @@ export interface ServeOptions {
   readonly https: { readonly cert: string; readonly key: string } | null;
   /** The access-log format, or null for none. */
   readonly log: (typeof LOG_FORMATS)[number] | null;
+  /** How many worker processes serve the port (1: this process serves it alone). */
+  readonly workers: number;
 }
 
 /**
@@ -84,6 +87,7 @@ export function parseServeArgs(argv: readonly string[]): ServeOptions {
         'trust-proxy': { type: 'boolean' },
         'https-cert': { type: 'string', multiple: true },
         'https-key': { type: 'string', multiple: true },
+        workers: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -108,6 +112,12 @@ export function parseServeArgs(argv: readonly string[]): ServeOptions {
   if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw new CliError(`--timeout must be a number of seconds above 0, not '${timeoutText}'.`, 2);
   const log = last(values.log) ?? null;
   if (log !== null && !(LOG_FORMATS as readonly string[]).includes(log)) throw new CliError(`--log takes combined (the default) or json, not '${log}'.`, 2);
+  const workersText = last(values.workers);
+  const workers = workersText === undefined ? 1 : workersText === 'auto' ? availableParallelism() : Number(workersText);
+  if (!(Number.isInteger(workers) && workers > 0)) throw new CliError(`--workers must be a whole number above 0 or auto (one per CPU), not '${workersText}'.`, 2);
+  if (workers > 1 && store === 'memory') {
+    throw new CliError(`--workers ${workers} needs a store the workers share: --store memory keeps sessions inside each worker. Use --store sqlite:PATH or --store redis://HOST:PORT.`, 2);
+  }
   return {
     module,
     port,
@@ -119,5 +129,6 @@ export function parseServeArgs(argv: readonly string[]): ServeOptions {
     trustProxy: values['trust-proxy'] ?? false,
     https: values['https-cert'] === undefined ? null : { cert: last(values['https-cert'])!, key: last(values['https-key'])! },
     log: log as ServeOptions['log'],
+    workers,
   };
 }

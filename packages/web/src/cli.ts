@@ -14,6 +14,7 @@
  * Redis: every process on the store shares it, and sessions survive a restart), else (memory) a
  * random one. An empty or short secret stops start-up with one line saying how to make one.
  */
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
@@ -27,6 +28,7 @@ import { sessionsCommand } from './cli-sessions.js';
 import { makeStore } from './cli-store.js';
 import { CliError } from './errors.js';
 import { Site } from './site.js';
+import { runWorkerPool } from './workers.js';
 import type { SessionStore } from '@dovetail/session';
 
 /** Where `dovetail serve` answers its health check (200 while the store answers, else 503). */
@@ -68,7 +70,8 @@ function secrets(options: ServeOptions): string[] | undefined {
   return options.secretFile === undefined ? undefined : [keptSecretFile(resolve(options.secretFile))];
 }
 
-async function serve(options: ServeOptions): Promise<void> {
+/** Loads the module and opens the store (reading, or creating, the secret it keeps): every start-up mistake shows here, once. */
+async function prepare(options: ServeOptions) {
   const root = await loadRoot(options.module);
   const tls = options.https && readTls(options.https);
   const store = makeStore(options.store, options.maxSessions);
@@ -94,6 +97,25 @@ async function serve(options: ServeOptions): Promise<void> {
     const message = (e as Error).message.replace(`Session store '${store.name}' `, '');
     throw new CliError(`--store ${options.store} is not usable: ${message}`, 2);
   }
+  return { root, tls, store, sessions };
+}
+
+/**
+ * With `--workers N` (N > 1) this process is the primary: it checks the module and the store,
+ * so that the secret the store keeps exists before any worker reads it, then runs the workers.
+ */
+async function superviseWorkers(options: ServeOptions): Promise<void> {
+  const { tls, store, sessions } = await prepare(options);
+  await sessions.close();
+  runWorkerPool({
+    count: options.workers,
+    banner: ({ address, port }) =>
+      `dovetail: serving ${options.module} with ${storeLabel(store)} sessions on ${options.workers} workers; listening on ${tls ? 'https' : 'http'}://${address.includes(':') ? `[${address}]` : address}:${port}`,
+  });
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  const { root, tls, store, sessions } = await prepare(options);
   const format = options.log === 'json' ? jsonLogLine : options.log === 'combined' ? combinedLogLine : null;
   const site = new Site(root, {
     sessions,
@@ -110,7 +132,8 @@ async function serve(options: ServeOptions): Promise<void> {
     throw new CliError((e as Error).message);
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  console.log(`dovetail: serving ${options.module} with ${storeLabel(store)} sessions; listening on ${tls ? 'https' : 'http'}://${host}:${address.port}`);
+  // A worker's primary says where the workers listen, once.
+  if (!cluster.isWorker) console.log(`dovetail: serving ${options.module} with ${storeLabel(store)} sessions; listening on ${tls ? 'https' : 'http'}://${host}:${address.port}`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -136,7 +159,10 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     if (argv[0] === 'inspect') await inspect(argv.slice(1));
     else if (argv[0] === 'sessions') await sessionsCommand(argv.slice(1));
-    else await serve(parseServeArgs(argv));
+    else {
+      const options = parseServeArgs(argv);
+      await (options.workers > 1 && cluster.isPrimary ? superviseWorkers(options) : serve(options));
+    }
   } catch (e) {
     if (e instanceof CliError) {
       (e.exitCode === 0 ? console.log : console.error)(e.exitCode === 0 ? e.message : `dovetail: ${e.message}`);
@@ -145,6 +171,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     console.error(`dovetail: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     process.exitCode = 1;
+  } finally {
+    // A worker that could not start exits (its channel to the primary would keep it alive).
+    if (cluster.isWorker && process.exitCode !== undefined) process.exit();
   }
 }
 
