@@ -4,23 +4,19 @@
  * time the session answers 200 within 1 s of the restart (the dead process's lease lapses by
  * itself, a second at most), and no acknowledged increment is lost.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { buildIfMissing, CLI, DEMO, ROOT } from './support/cli.js';
 import { spawnServer, type SpawnedServer } from './support/process.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(ROOT, 'packages/web/dist/cli.js');
-const DEMO = join(ROOT, 'examples/dist/demo/index.js');
 const CLIENTS = 16;
 
 let dir: string;
 let server: SpawnedServer | undefined;
 beforeAll(() => {
-  if (![CLI, DEMO].every((f) => existsSync(f))) execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  buildIfMissing();
   dir = mkdtempSync(join(tmpdir(), 'dovetail-cli-crash-'));
 }, 180_000);
 afterAll(async () => {

@@ -1,19 +1,13 @@
 /**
  * `dovetail inspect <module>` in a child process: the registry tables of the demo in the terminal.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { beforeAll, expect, it } from '@jest/globals';
+import { buildIfMissing, CLI, DEMO, ROOT } from './support/cli.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(ROOT, 'packages/web/dist/cli.js');
-const DEMO = join(ROOT, 'examples/dist/demo/index.js');
 
 beforeAll(() => {
-  // `npm test` builds first; a bare `jest` run may not have.
-  if (![CLI, DEMO].every((f) => existsSync(f))) execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  buildIfMissing();
 }, 180_000);
 
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DOVETAIL_INSPECTOR_TOKEN: '' }, timeout: 30_000 });

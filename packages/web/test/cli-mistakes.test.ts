@@ -3,24 +3,22 @@
  * on stderr saying what to do, never a stack. Then the flags for TLS: `--trust-proxy` (believe
  * X-Forwarded-Proto behind a proxy) and `--https CERT KEY` (a real TLS request on 127.0.0.1).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { buildIfMissing, CLI, DEMO, ROOT } from './support/cli.js';
 import { spawnServer, type SpawnedServer } from './support/process.js';
 import type { TLSSocket } from 'node:tls';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(ROOT, 'packages/web/dist/cli.js');
-const DEMO = join(ROOT, 'examples/dist/demo/index.js');
 const WEB = pathToFileURL(join(ROOT, 'packages/web/dist/index.js')).href;
 
 let dir: string;
 beforeAll(() => {
-  if (![CLI, DEMO].every((f) => existsSync(f))) execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  buildIfMissing();
   dir = mkdtempSync(join(tmpdir(), 'dovetail-cli-mistakes-'));
   writeFileSync(join(dir, 'page.ts'), "import { Resource } from '@dovetail/web';\nexport default new Resource();\n");
   writeFileSync(join(dir, 'class.mjs'), `import { Resource } from '${WEB}';\nexport default class CounterPage extends Resource {}\n`);

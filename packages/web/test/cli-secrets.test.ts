@@ -3,22 +3,19 @@
  * (no stack) saying how to make a good one; without `DOVETAIL_SECRETS`, every `dovetail serve`
  * on one store shares the secret the store keeps, so replicas accept each other's cookies.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { redisTestsEnabled, startRedisServer, type RedisServer } from '../../session/test/support/redis-server.js';
+import { buildIfMissing, CLI, DEMO, ROOT } from './support/cli.js';
 import { spawnServer, type SpawnedServer } from './support/process.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(ROOT, 'packages/web/dist/cli.js');
-const DEMO = join(ROOT, 'examples/dist/demo/index.js');
 
 let dir: string;
 beforeAll(() => {
-  if (![CLI, DEMO].every((f) => existsSync(f))) execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  buildIfMissing();
   dir = mkdtempSync(join(tmpdir(), 'dovetail-cli-secrets-'));
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,22 +2,19 @@
  * `dovetail sessions --store sqlite:PATH [ID]` in a child process, on a real SQLite file written
  * by a `Sessions` manager in this process.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Sessions, SqliteStore } from '@dovetail/session';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { buildIfMissing, CLI, ROOT } from './support/cli.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(ROOT, 'packages/web/dist/cli.js');
 let dir: string;
 let uid: string;
 
 beforeAll(async () => {
-  // `npm test` builds first; a bare `jest` run may not have.
-  if (!existsSync(CLI)) execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  buildIfMissing();
   dir = mkdtempSync(join(tmpdir(), 'dovetail-cli-sessions-'));
   const sessions = new Sessions({ store: new SqliteStore({ path: join(dir, 's.db') }), secrets: ['cli-sessions-command-secret-0123456789'], sweepInterval: 0 });
   const session = sessions.create();

@@ -2,19 +2,14 @@
  * `dovetail serve --max-sessions N --timeout S`, in child processes: a full memory store answers
  * new visitors 503 (nothing stored is dropped), and bad values stop start-up with one line, exit 2.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { buildIfMissing, CLI, DEMO, ROOT } from './support/cli.js';
 import { spawnServer, type SpawnedServer } from './support/process.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(ROOT, 'packages/web/dist/cli.js');
-const DEMO = join(ROOT, 'examples/dist/demo/index.js');
 
 beforeAll(() => {
-  if (![CLI, DEMO].every((f) => existsSync(f))) execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  buildIfMissing();
 }, 180_000);
 
 describe('dovetail serve --max-sessions --timeout', () => {

@@ -5,25 +5,23 @@
  * drains every worker and the primary exits 0; the memory store with two workers is refused in
  * one line, exit 2.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { redisTestsEnabled, startRedisServer, type RedisServer } from '../../session/test/support/redis-server.js';
+import { buildIfMissing, CLI, ROOT } from './support/cli.js';
 import { spawnServer, type SpawnedServer } from './support/process.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(ROOT, 'packages/web/dist/cli.js');
 /** Counts visits in the session and answers `{ n, pid }`: which worker answered. */
 const APP = join(ROOT, 'packages/web/test/support/pid-counter.mjs');
 
 let dir: string;
 beforeAll(() => {
-  if (!existsSync(CLI)) execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  buildIfMissing();
   dir = mkdtempSync(join(tmpdir(), 'dovetail-cli-workers-'));
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
