@@ -9,45 +9,23 @@
  * losing each other's updates, in one process and across processes sharing a store.
  */
 import { getCurrentRegistry } from '@dovetail/registry';
-import { decode } from './codec.js';
-import { SessionCreated, SessionExpired } from './contracts.js';
-import { SessionClosedError, SessionConflictError } from './errors.js';
-import { kClose, kIsOpen, kState } from './internal-symbols.js';
+import { kState } from './internal-symbols.js';
 import { SessionLocks } from './lock.js';
 import { MemoryStore } from './memory-store.js';
-import { encodeRecord, recordProblem } from './session-record.js';
-import { NamespaceRoutes, ROUTED } from './session-routes.js';
+import { NamespaceRoutes } from './session-routes.js';
 import { Session } from './session.js';
+import { SessionCommitter } from './sessions-commit.js';
+import { untracked } from './sessions-context.js';
+import { SessionEnder } from './sessions-ending.js';
+import { SessionLoader } from './sessions-loading.js';
 import { cookieSettings, nonNegative, positive, timeoutOption, warnEphemeralSecret, warnTo } from './sessions-options.js';
 import { IdSigner } from './signing.js';
 import { isClientSide } from './store.js';
-import type { SessionRecord } from './session-record.js';
-import type { RoutedState } from './session-routes.js';
 import type { SessionState } from './session-state.js';
+import type { ManagerContext, Tracked } from './sessions-context.js';
 import type { CookieSettings, SessionsOptions } from './sessions-options.js';
-import type { Acquired, ClientSideStore, SessionStore, StoredEntry } from './store.js';
+import type { ClientSideStore, SessionStore } from './store.js';
 import type { Registry } from '@dovetail/registry';
-
-/** What the manager remembers about a session's stored state between load and commit (and between requests, for live ones). */
-interface Tracked {
-  /** The id the lock was taken under; null while no request holds the session. */
-  heldUid: string | null;
-  /** The version and payload last committed (undefined payload: never stored). */
-  version: number;
-  payload: string | undefined;
-  /** When the last-access time was last written, epoch ms. */
-  written: number;
-  /** Routed namespaces: what was last committed for each (null: none). */
-  routed: RoutedState | null;
-  /** Client-side stores: the cookie value of the last commit. */
-  cookie: string | undefined;
-  ended: boolean;
-}
-
-const untracked = (): Tracked => ({ heldUid: null, version: 0, payload: undefined, written: 0, routed: null, cookie: undefined, ended: false });
-
-/** The manager's record of a state it made (kept on the state itself: no WeakMap entry per session). */
-const ledger = (state: SessionState): Tracked => state.ledger as Tracked;
 
 /**
  * The session manager.
@@ -81,11 +59,12 @@ export class Sessions {
   readonly #clock: () => number;
   readonly #clientSide: ClientSideStore | null;
   #sweeper: ReturnType<typeof setInterval> | null = null;
-  readonly #routing: NamespaceRoutes;
   #closed = false;
   /** `ready()`: true once done, its promise while running, null before. */
   #ready: Promise<void> | true | null = null;
-  readonly #reportedCorrupt = new Set<string>();
+  readonly #loader: SessionLoader;
+  readonly #ender: SessionEnder;
+  readonly #committer: SessionCommitter;
 
   constructor(options: SessionsOptions = {}) {
     this.timeout = timeoutOption(options.timeout);
@@ -103,7 +82,24 @@ export class Sessions {
       clock: this.#clock,
       onError: this.#onError,
     });
-    this.#routing = new NamespaceRoutes(this.store, (error, context) => this.#onError(error, context));
+    const routing = new NamespaceRoutes(this.store, (error, context) => this.#onError(error, context));
+    const ctx: ManagerContext = {
+      store: this.store,
+      clientSide: this.#clientSide,
+      locks: this.#locks,
+      live: this.#live,
+      signer: this.#signer,
+      routing,
+      SessionClass: this.#SessionClass,
+      resolution: this.resolution,
+      clock: this.#clock,
+      onError: this.#onError,
+      reg: () => this.#registry ?? getCurrentRegistry(),
+      routes: () => routing.routes(this.#registry ?? getCurrentRegistry()),
+    };
+    this.#ender = new SessionEnder(ctx);
+    this.#loader = new SessionLoader(ctx, this.#ender);
+    this.#committer = new SessionCommitter(ctx, this.#loader, this.#ender, () => (this.#ready === true ? undefined : this.ready()));
     this.cookie = cookieSettings(options.cookie);
     const interval = nonNegative('sweepInterval', options.sweepInterval, 60);
     if (interval > 0) {
@@ -145,10 +141,6 @@ export class Sessions {
     const kept = await this.store.keptSecret?.();
     if (kept !== undefined) this.#signer.adopt(kept, `the secret kept by store '${this.store.name}'`);
     else if (!this.store.inProcess && !this.#clientSide) warnEphemeralSecret(this.store.name);
-  }
-
-  get #reg(): Registry {
-    return this.#registry ?? getCurrentRegistry();
   }
 
   /** The name of the session cookie over HTTPS (`secure`) or plain HTTP. */
@@ -213,96 +205,12 @@ export class Sessions {
       // The returning visitor of an in-process store, its session free: no await at all.
       const live = this.#live.get(uid);
       if (live !== undefined && !live.expired && live.lastAccessed + live.timeout * 1000 > now && this.#locks.tryAcquire(uid)) {
-        return Promise.resolve(this.#handOut(live, uid, options.secure ?? false, now));
+        return Promise.resolve(this.#loader.handOut(live, uid, options.secure ?? false, now));
       }
-      return this.#load(uid, undefined, options.secure ?? false, now);
+      return this.#loader.load(uid, undefined, options.secure ?? false, now);
     }
     const opened = this.#clientSide.open(cookieValue, now);
-    return opened === undefined ? Promise.resolve(undefined) : this.#load(opened.id, opened, options.secure ?? false, now);
-  }
-
-  async #load(uid: string, opened: (StoredEntry & { readonly id: string }) | undefined, secure: boolean, now: number): Promise<Session | undefined> {
-    const acquired = await this.#locks.acquire(uid, now);
-    try {
-      const session = await this.#find(uid, opened, now, acquired);
-      return this.#handOut(session, uid, secure, now);
-    } catch (e) {
-      this.#locks.release(uid);
-      throw e;
-    }
-  }
-
-  /**
-   * Gives a loaded session to the request holding its lock — through a new handle, unless the
-   * state was just decoded for this request — or releases the lock and gives nothing.
-   */
-  #handOut(state: SessionState | undefined, uid: string, secure: boolean, now: number): Session | undefined {
-    if (!state || state.secure !== secure) {
-      this.#locks.release(uid);
-      return undefined;
-    }
-    state.lastAccessed = now;
-    ledger(state).heldUid = uid;
-    const last = state.handle;
-    if (last !== null && last[kIsOpen]) return last;
-    const handle = new this.#SessionClass({ [kState]: state, clock: this.#clock });
-    state.rebind(handle);
-    return handle;
-  }
-
-  async #find(uid: string, opened: StoredEntry | undefined, now: number, acquired: Acquired | undefined): Promise<SessionState | undefined> {
-    const live = this.#live.get(uid);
-    if (live && !live.expired) {
-      if (live.lastAccessed + live.timeout * 1000 > now) return live;
-      await this.#end(live, true);
-      return undefined;
-    }
-    let entry = acquired === undefined ? await this.store.get(uid, now) : acquired.state === 'held' ? acquired.entry : undefined;
-    if (opened && (!entry || entry.version < opened.version)) entry = opened;
-    if (!entry) return undefined;
-    const state = this.#decode(uid, entry);
-    if (!state) return undefined;
-    const routes = this.#routes();
-    if (routes.size > 0) await this.#routing.load(state, routes, (ledger(state).routed = new Map()), now);
-    if (this.store.inProcess) this.#live.set(uid, state);
-    return state;
-  }
-
-  /** Builds a session's state (and the handle that will be handed out) from a stored entry; a payload that cannot be decoded counts as no session (logged). */
-  #decode(uid: string, entry: StoredEntry): SessionState | undefined {
-    let record: Omit<SessionRecord, 'lastAccessed'>;
-    try {
-      record = decode(entry.payload) as SessionRecord;
-      const problem = recordProblem(record, entry);
-      if (problem !== undefined) throw new TypeError(problem);
-    } catch (e) {
-      this.#corrupt(uid, e);
-      return undefined;
-    }
-    const slack = this.store.inProcess ? 0 : this.resolution;
-    const state = new this.#SessionClass({ uid, secure: record.secure, timeout: record.timeout, isNew: false, clock: this.#clock })[kState];
-    const lastAccessed = entry.expires - (record.timeout + slack) * 1000;
-    const lost = state.applyRecord({ ...record, lastAccessed }, this.#reg);
-    for (const name of lost) this.#onError(new Error(`component ${name} could not be restored`), `session ${uid.slice(0, 6)}…`);
-    const tracked = untracked();
-    tracked.version = entry.version;
-    tracked.payload = entry.payload;
-    tracked.written = lastAccessed;
-    state.ledger = tracked;
-    return state;
-  }
-
-  /** Logs a corrupt stored session once (per id, while remembered): it is then treated like an unknown id. */
-  #corrupt(uid: string, e: unknown): void {
-    if (this.#reportedCorrupt.has(uid)) return;
-    if (this.#reportedCorrupt.size >= 10_000) this.#reportedCorrupt.clear();
-    this.#reportedCorrupt.add(uid);
-    this.#onError(e, `session ${uid.slice(0, 6)}… in store '${this.store.name}' is corrupt and is treated as unknown (a new session is started)`);
-  }
-
-  /** Named `ISessionDataContainer` utilities: package id → its store. */
-  #routes(): Map<string, SessionStore> {
-    return this.#routing.routes(this.#reg);
+    return opened === undefined ? Promise.resolve(undefined) : this.#loader.load(opened.id, opened, options.secure ?? false, now);
   }
 
   /**
@@ -325,110 +233,8 @@ export class Sessions {
    * await sessions.commit(session);
    * ```
    */
-  async commit(session: Session): Promise<void> {
-    const state = session[kState];
-    const tracked = state.ledger as Tracked | null;
-    if (!session[kIsOpen]) {
-      if (tracked !== null && this.#changedSinceCommit(state, tracked)) throw new SessionClosedError('commit it (it was changed after its commit)', state.uid);
-      return;
-    }
-    if (!tracked || tracked.heldUid === null) return;
-    session[kClose]('committed', this.#clock());
-    try {
-      if (this.#ready !== true) await this.ready(); // the cookie is signed with the store's secret
-      if (state.expired) {
-        await this.#end(state, false);
-        this.#release(tracked);
-        return;
-      }
-      await this.#write(state, tracked);
-      this.#release(tracked);
-    } catch (e) {
-      this.#rollback(state, tracked);
-      this.#release(tracked);
-      throw e;
-    }
-  }
-
-  /**
-   * True when a session no request holds differs from what was last committed: something kept
-   * past the commit (a component, a value changed in place) changed it. Not known while another
-   * request holds it (its changes are its own).
-   */
-  #changedSinceCommit(state: SessionState, tracked: Tracked): boolean {
-    if (tracked.heldUid !== null || tracked.ended || state.expired) return false;
-    try {
-      const routes = this.#routes();
-      const record = state.toRecord(this.#reg, routes.size ? new Set(routes.keys()) : null, false);
-      return tracked.payload === undefined ? !state.isPristine(record) : encodeRecord(record) !== tracked.payload;
-    } catch {
-      return true;
-    }
-  }
-
-  async #write(state: SessionState, tracked: Tracked): Promise<void> {
-    const now = this.#clock();
-    const retired = state.takeRetiredUids();
-    const forced = state.takeForced();
-    const routes = this.#routes();
-    const record = state.toRecord(this.#reg, routes.size ? new Set(routes.keys()) : null, false);
-    if (tracked.payload === undefined && state.isNew && !forced && !state.shown && state.isPristine(record)) {
-      // Nothing to keep (express-session's saveUninitialized: false): no entry, no cookie.
-      this.#locks.release(tracked.heldUid!);
-      tracked.heldUid = null;
-      return;
-    }
-    const payload = encodeRecord(record);
-    const routedPayloads = this.#routing.encode(state, routes);
-    const slack = this.store.inProcess ? 0 : this.resolution;
-    const expires = state.lastAccessed + (state.timeout + slack) * 1000;
-    const fresh = tracked.payload === undefined || retired.length > 0;
-    const touchDue = this.store.inProcess || now - tracked.written >= this.resolution * 1000;
-    const uid = state.uid;
-
-    const leased = this.#locks.leases;
-    if (fresh || forced || payload !== tracked.payload) {
-      const expected = fresh ? 0 : tracked.version;
-      if (this.#clientSide) tracked.cookie = this.#clientSide.seal(uid, payload, expected + 1, expires);
-      // On a shared store, the write gives the lease back in the same store call.
-      const version = leased ? await this.store.commit(uid, this.#locks.owner, payload, expires, expected) : await this.store.set(uid, payload, expires, expected);
-      if (version === undefined) throw new SessionConflictError(uid, expected, this.store.name);
-      if (leased) this.#locks.settled(uid);
-      tracked.version = version;
-      tracked.payload = payload;
-      if (!this.store.inProcess) tracked.written = now; // in process every commit touches: not needed (and a heap number less per session)
-    } else if (leased) {
-      // Nothing changed: only the lease goes back (with the last-access time when it is due).
-      await this.store.release(uid, this.#locks.owner, touchDue ? expires : undefined);
-      this.#locks.settled(uid);
-      if (touchDue) tracked.written = now;
-    } else if (touchDue) {
-      if (this.#clientSide) tracked.cookie = this.#clientSide.seal(uid, payload, tracked.version, expires);
-      await this.store.touch(uid, expires);
-      tracked.written = now;
-    }
-
-    if (routes.size > 0) await this.#routing.write(uid, routes, routedPayloads, (tracked.routed ??= new Map()), fresh, touchDue, expires);
-
-    if (retired.length > 0) {
-      for (const old of retired) {
-        this.#signer.forget(old);
-        this.#live.delete(old);
-        await this.store.delete(old);
-        for (const [name, store] of routes) await store.delete(old + ROUTED + name);
-      }
-      this.#locks.rename(tracked.heldUid!, uid);
-      tracked.heldUid = uid;
-    }
-    if (this.store.inProcess) this.#live.set(uid, state);
-    // A full MemoryStore evicted a session to make room: end it now (ISessionExpired), so that
-    // its live state goes too and memory stays bounded between sweeps.
-    if (fresh && this.store instanceof MemoryStore && this.store.hasClaimed) await this.#endClaimed(now);
-    if (state.isNew) {
-      state.isNew = false;
-      state.pristine = null;
-      this.#notify(new SessionCreated(state.handle!), 'an ISessionCreated handler');
-    }
+  commit(session: Session): Promise<void> {
+    return this.#committer.commit(session);
   }
 
   /**
@@ -441,75 +247,12 @@ export class Sessions {
    * ```
    */
   async abort(session: Session): Promise<void> {
-    const state = session[kState];
-    const tracked = state.ledger as Tracked | null;
-    if (!session[kIsOpen] || !tracked || tracked.heldUid === null) return;
-    session[kClose]('aborted', this.#clock());
-    this.#rollback(state, tracked);
-    this.#release(tracked);
-  }
-
-  #rollback(state: SessionState, tracked: Tracked): void {
-    const retired = state.takeRetiredUids();
-    if (retired.length > 0) state.uid = retired[0]!;
-    state.takeForced();
-    if (tracked.ended) return;
-    state.expired = false;
-    if (tracked.payload === undefined) {
-      this.#live.delete(state.uid);
-      return;
-    }
-    // Only a live session outlives the request; it goes back to what the store has.
-    if (this.#live.get(state.uid) === state) {
-      const record = decode(tracked.payload) as SessionRecord;
-      state.applyRecord({ ...record, lastAccessed: state.lastAccessed }, this.#reg);
-      if (tracked.routed !== null) for (const [name, { payload }] of tracked.routed) state.applyNamespace(name, decode(payload) as Record<string, unknown>);
-    }
-  }
-
-  #release(tracked: Tracked): void {
-    if (tracked.heldUid !== null) this.#locks.release(tracked.heldUid);
-    tracked.heldUid = null;
+    this.#committer.abort(session);
   }
 
   /** The time now by this manager's clock (milliseconds since the epoch). */
   now(): number {
     return this.#clock();
-  }
-
-  /**
-   * Ends a session once: deletes it (unless a sweep already removed it), runs its callbacks,
-   * disposes its components, notifies `ISessionExpired`.
-   */
-  async #end(state: SessionState, alreadyRemoved: boolean): Promise<void> {
-    let tracked = state.ledger as Tracked | null;
-    if (!tracked) {
-      tracked = untracked();
-      state.ledger = tracked;
-    }
-    if (tracked.ended) return;
-    tracked.ended = true;
-    state.expired = true;
-    const uid = state.uid;
-    if (this.#live.get(uid) === state) this.#live.delete(uid);
-    this.#signer.forget(uid);
-    if (!alreadyRemoved && tracked.payload !== undefined) await this.store.delete(uid);
-    for (const [name, store] of this.#routes()) {
-      if (tracked.routed?.has(name) || alreadyRemoved) await store.delete(uid + ROUTED + name);
-    }
-    for (const error of state.runExpiryCallbacks()) this.#onError(error, 'a notifyOnExpire callback or dispose');
-    // Handlers read the session's last state through a handle of their own, which cannot change it.
-    const ended = new this.#SessionClass({ [kState]: state, clock: this.#clock });
-    ended[kClose]('ended', this.#clock());
-    this.#notify(new SessionExpired(ended), 'an ISessionExpired handler');
-  }
-
-  #notify(event: SessionCreated | SessionExpired, what: string): void {
-    try {
-      this.#reg.notify(event);
-    } catch (e) {
-      this.#onError(e, what);
-    }
   }
 
   /**
@@ -525,31 +268,8 @@ export class Sessions {
    */
   async sweep(): Promise<number> {
     const now = this.#clock();
-    const ended = await this.#endClaimed(now);
-    for (const store of new Set(this.#routes().values())) await store.sweep(now, 10_000);
-    return ended;
-  }
-
-  /** Claims the ended sessions from the store, batch by batch, and ends each; returns how many. */
-  async #endClaimed(now: number): Promise<number> {
-    let ended = 0;
-    for (;;) {
-      const batch = await this.store.sweep(now, 1000);
-      for (const { id, payload } of batch) {
-        if (id.includes(ROUTED)) continue;
-        const live = this.#live.get(id);
-        if (live && this.#locks.isHeld(id)) {
-          // A request holds it right now: it stays, and is written back at commit.
-          ledger(live).payload = undefined;
-          continue;
-        }
-        const state = live ?? this.#decode(id, { payload, version: 1, expires: now }); // (the version of an ended session is never used)
-        if (!state) continue;
-        await this.#end(state, true);
-        ended++;
-      }
-      if (batch.length < 1000) break;
-    }
+    const ended = await this.#ender.endClaimed(now, (id, entry) => this.#loader.decode(id, entry));
+    for (const store of new Set(this.#ender.ctx.routes().values())) await store.sweep(now, 10_000);
     return ended;
   }
 

@@ -1,0 +1,172 @@
+/**
+ * How the manager ends a request's hold on a session: commit (encode, write only what changed,
+ * give the lock back) or abort (the session goes back to its last committed state).
+ */
+import { decode } from './codec.js';
+import { SessionCreated } from './contracts.js';
+import { SessionClosedError, SessionConflictError } from './errors.js';
+import { kClose, kIsOpen, kState } from './internal-symbols.js';
+import { MemoryStore } from './memory-store.js';
+import { encodeRecord } from './session-record.js';
+import { ROUTED } from './session-routes.js';
+import type { SessionRecord } from './session-record.js';
+import type { SessionState } from './session-state.js';
+import type { Session } from './session.js';
+import type { ManagerContext, Tracked } from './sessions-context.js';
+import type { SessionEnder } from './sessions-ending.js';
+import type { SessionLoader } from './sessions-loading.js';
+
+/** Commits and aborts for one manager. */
+export class SessionCommitter {
+  constructor(
+    readonly ctx: ManagerContext,
+    readonly loader: SessionLoader,
+    readonly ender: SessionEnder,
+    /** Opens the store when it is not open yet (the cookie is signed with the store's secret). */
+    readonly ready: () => Promise<void> | undefined,
+  ) {}
+
+  /** See `Sessions#commit`. */
+  async commit(session: Session): Promise<void> {
+    const state = session[kState];
+    const tracked = state.ledger as Tracked | null;
+    if (!session[kIsOpen]) {
+      if (tracked !== null && this.#changedSinceCommit(state, tracked)) throw new SessionClosedError('commit it (it was changed after its commit)', state.uid);
+      return;
+    }
+    if (!tracked || tracked.heldUid === null) return;
+    session[kClose]('committed', this.ctx.clock());
+    try {
+      const opening = this.ready();
+      if (opening !== undefined) await opening;
+      if (state.expired) {
+        await this.ender.end(state, false);
+        this.#release(tracked);
+        return;
+      }
+      await this.#write(state, tracked);
+      this.#release(tracked);
+    } catch (e) {
+      this.#rollback(state, tracked);
+      this.#release(tracked);
+      throw e;
+    }
+  }
+
+  /** See `Sessions#abort`. */
+  abort(session: Session): void {
+    const state = session[kState];
+    const tracked = state.ledger as Tracked | null;
+    if (!session[kIsOpen] || !tracked || tracked.heldUid === null) return;
+    session[kClose]('aborted', this.ctx.clock());
+    this.#rollback(state, tracked);
+    this.#release(tracked);
+  }
+
+  /**
+   * True when a session no request holds differs from what was last committed: something kept
+   * past the commit (a component, a value changed in place) changed it. Not known while another
+   * request holds it (its changes are its own).
+   */
+  #changedSinceCommit(state: SessionState, tracked: Tracked): boolean {
+    if (tracked.heldUid !== null || tracked.ended || state.expired) return false;
+    try {
+      const routes = this.ctx.routes();
+      const record = state.toRecord(this.ctx.reg(), routes.size ? new Set(routes.keys()) : null, false);
+      return tracked.payload === undefined ? !state.isPristine(record) : encodeRecord(record) !== tracked.payload;
+    } catch {
+      return true;
+    }
+  }
+
+  async #write(state: SessionState, tracked: Tracked): Promise<void> {
+    const ctx = this.ctx;
+    const { store, locks, clientSide } = ctx;
+    const now = ctx.clock();
+    const retired = state.takeRetiredUids();
+    const forced = state.takeForced();
+    const routes = ctx.routes();
+    const record = state.toRecord(ctx.reg(), routes.size ? new Set(routes.keys()) : null, false);
+    if (tracked.payload === undefined && state.isNew && !forced && !state.shown && state.isPristine(record)) {
+      // Nothing to keep (express-session's saveUninitialized: false): no entry, no cookie.
+      locks.release(tracked.heldUid!);
+      tracked.heldUid = null;
+      return;
+    }
+    const payload = encodeRecord(record);
+    const routedPayloads = ctx.routing.encode(state, routes);
+    const slack = store.inProcess ? 0 : ctx.resolution;
+    const expires = state.lastAccessed + (state.timeout + slack) * 1000;
+    const fresh = tracked.payload === undefined || retired.length > 0;
+    const touchDue = store.inProcess || now - tracked.written >= ctx.resolution * 1000;
+    const uid = state.uid;
+
+    const leased = locks.leases;
+    if (fresh || forced || payload !== tracked.payload) {
+      const expected = fresh ? 0 : tracked.version;
+      if (clientSide) tracked.cookie = clientSide.seal(uid, payload, expected + 1, expires);
+      // On a shared store, the write gives the lease back in the same store call.
+      const version = leased ? await store.commit(uid, locks.owner, payload, expires, expected) : await store.set(uid, payload, expires, expected);
+      if (version === undefined) throw new SessionConflictError(uid, expected, store.name);
+      if (leased) locks.settled(uid);
+      tracked.version = version;
+      tracked.payload = payload;
+      if (!store.inProcess) tracked.written = now; // in process every commit touches: not needed (and a heap number less per session)
+    } else if (leased) {
+      // Nothing changed: only the lease goes back (with the last-access time when it is due).
+      await store.release(uid, locks.owner, touchDue ? expires : undefined);
+      locks.settled(uid);
+      if (touchDue) tracked.written = now;
+    } else if (touchDue) {
+      if (clientSide) tracked.cookie = clientSide.seal(uid, payload, tracked.version, expires);
+      await store.touch(uid, expires);
+      tracked.written = now;
+    }
+
+    if (routes.size > 0) await ctx.routing.write(uid, routes, routedPayloads, (tracked.routed ??= new Map()), fresh, touchDue, expires);
+
+    if (retired.length > 0) {
+      for (const old of retired) {
+        ctx.signer.forget(old);
+        ctx.live.delete(old);
+        await store.delete(old);
+        for (const [name, routed] of routes) await routed.delete(old + ROUTED + name);
+      }
+      locks.rename(tracked.heldUid!, uid);
+      tracked.heldUid = uid;
+    }
+    if (store.inProcess) ctx.live.set(uid, state);
+    // A full MemoryStore evicted a session to make room: end it now (ISessionExpired), so that
+    // its live state goes too and memory stays bounded between sweeps.
+    if (fresh && store instanceof MemoryStore && store.hasClaimed) await this.ender.endClaimed(now, (id, entry) => this.loader.decode(id, entry));
+    if (state.isNew) {
+      state.isNew = false;
+      state.pristine = null;
+      this.ender.notify(new SessionCreated(state.handle!), 'an ISessionCreated handler');
+    }
+  }
+
+  #rollback(state: SessionState, tracked: Tracked): void {
+    const ctx = this.ctx;
+    const retired = state.takeRetiredUids();
+    if (retired.length > 0) state.uid = retired[0]!;
+    state.takeForced();
+    if (tracked.ended) return;
+    state.expired = false;
+    if (tracked.payload === undefined) {
+      ctx.live.delete(state.uid);
+      return;
+    }
+    // Only a live session outlives the request; it goes back to what the store has.
+    if (ctx.live.get(state.uid) === state) {
+      const record = decode(tracked.payload) as SessionRecord;
+      state.applyRecord({ ...record, lastAccessed: state.lastAccessed }, ctx.reg());
+      if (tracked.routed !== null) for (const [name, { payload }] of tracked.routed) state.applyNamespace(name, decode(payload) as Record<string, unknown>);
+    }
+  }
+
+  #release(tracked: Tracked): void {
+    if (tracked.heldUid !== null) this.ctx.locks.release(tracked.heldUid);
+    tracked.heldUid = null;
+  }
+}

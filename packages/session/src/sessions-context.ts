@@ -1,0 +1,57 @@
+/**
+ * What the parts of the `Sessions` manager share: its store, locks, signer and live states (the
+ * context each part is built with), and the ledger the manager keeps on each state it made. The
+ * manager is split by phase: loading and handing out (sessions-loading.ts), committing and
+ * rolling back (sessions-commit.ts), ending sessions (sessions-ending.ts); sessions.ts is the
+ * public face that wires them. Internal: never re-exported from index.ts.
+ */
+import type { SessionLocks } from './lock.js';
+import type { NamespaceRoutes, RoutedState } from './session-routes.js';
+import type { SessionState } from './session-state.js';
+import type { SessionsOptions } from './sessions-options.js';
+import type { IdSigner } from './signing.js';
+import type { ClientSideStore, SessionStore } from './store.js';
+import type { Registry } from '@dovetail/registry';
+
+/** What the manager remembers about a session's stored state between load and commit (and between requests, for live ones). */
+export interface Tracked {
+  /** The id the lock was taken under; null while no request holds the session. */
+  heldUid: string | null;
+  /** The version and payload last committed (undefined payload: never stored). */
+  version: number;
+  payload: string | undefined;
+  /** When the last-access time was last written, epoch ms. */
+  written: number;
+  /** Routed namespaces: what was last committed for each (null: none). */
+  routed: RoutedState | null;
+  /** Client-side stores: the cookie value of the last commit. */
+  cookie: string | undefined;
+  ended: boolean;
+}
+
+/** A ledger for a state the store has never seen. */
+export const untracked = (): Tracked => ({ heldUid: null, version: 0, payload: undefined, written: 0, routed: null, cookie: undefined, ended: false });
+
+/** The manager's record of a state it made (kept on the state itself: no WeakMap entry per session). */
+export const ledger = (state: SessionState): Tracked => state.ledger as Tracked;
+
+/** The parts of one manager that its loading, commit and ending code share. */
+export interface ManagerContext {
+  readonly store: SessionStore;
+  /** The store when it keeps sessions in the cookie, else null. */
+  readonly clientSide: ClientSideStore | null;
+  readonly locks: SessionLocks;
+  /** In-process stores: the state of each stored session, kept between requests. */
+  readonly live: Map<string, SessionState>;
+  readonly signer: IdSigner;
+  readonly routing: NamespaceRoutes;
+  readonly SessionClass: NonNullable<SessionsOptions['sessionClass']>;
+  /** Last-access write resolution, seconds. */
+  readonly resolution: number;
+  readonly clock: () => number;
+  readonly onError: (error: unknown, context: string) => void;
+  /** The registry in effect: the manager's own, else the current one. */
+  reg(): Registry;
+  /** Named `ISessionDataContainer` utilities: package id → its store. */
+  routes(): Map<string, SessionStore>;
+}

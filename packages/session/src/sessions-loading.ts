@@ -1,0 +1,108 @@
+/**
+ * How the manager loads a session and hands it to a request: take its lock (and, on a shared
+ * store, its lease together with its entry), decode it, give the request a handle of its own.
+ */
+import { decode } from './codec.js';
+import { kIsOpen, kState } from './internal-symbols.js';
+import { recordProblem } from './session-record.js';
+import { ledger, untracked } from './sessions-context.js';
+import type { SessionRecord } from './session-record.js';
+import type { SessionState } from './session-state.js';
+import type { Session } from './session.js';
+import type { ManagerContext } from './sessions-context.js';
+import type { SessionEnder } from './sessions-ending.js';
+import type { Acquired, StoredEntry } from './store.js';
+
+/** Loads sessions for one manager. */
+export class SessionLoader {
+  readonly #reportedCorrupt = new Set<string>();
+
+  constructor(
+    readonly ctx: ManagerContext,
+    readonly ender: SessionEnder,
+  ) {}
+
+  /** Takes the lock of `uid`, loads it and hands it out (or releases the lock and gives nothing). */
+  async load(uid: string, opened: (StoredEntry & { readonly id: string }) | undefined, secure: boolean, now: number): Promise<Session | undefined> {
+    const locks = this.ctx.locks;
+    const acquired = await locks.acquire(uid, now);
+    try {
+      const session = await this.#find(uid, opened, now, acquired);
+      return this.handOut(session, uid, secure, now);
+    } catch (e) {
+      locks.release(uid);
+      throw e;
+    }
+  }
+
+  /**
+   * Gives a loaded session to the request holding its lock — through a new handle, unless the
+   * state was just decoded for this request — or releases the lock and gives nothing.
+   */
+  handOut(state: SessionState | undefined, uid: string, secure: boolean, now: number): Session | undefined {
+    const ctx = this.ctx;
+    if (!state || state.secure !== secure) {
+      ctx.locks.release(uid);
+      return undefined;
+    }
+    state.lastAccessed = now;
+    ledger(state).heldUid = uid;
+    const last = state.handle;
+    if (last !== null && last[kIsOpen]) return last;
+    const handle = new ctx.SessionClass({ [kState]: state, clock: ctx.clock });
+    state.rebind(handle);
+    return handle;
+  }
+
+  async #find(uid: string, opened: StoredEntry | undefined, now: number, acquired: Acquired | undefined): Promise<SessionState | undefined> {
+    const ctx = this.ctx;
+    const live = ctx.live.get(uid);
+    if (live && !live.expired) {
+      if (live.lastAccessed + live.timeout * 1000 > now) return live;
+      await this.ender.end(live, true);
+      return undefined;
+    }
+    let entry = acquired === undefined ? await ctx.store.get(uid, now) : acquired.state === 'held' ? acquired.entry : undefined;
+    if (opened && (!entry || entry.version < opened.version)) entry = opened;
+    if (!entry) return undefined;
+    const state = this.decode(uid, entry);
+    if (!state) return undefined;
+    const routes = ctx.routes();
+    if (routes.size > 0) await ctx.routing.load(state, routes, (ledger(state).routed = new Map()), now);
+    if (ctx.store.inProcess) ctx.live.set(uid, state);
+    return state;
+  }
+
+  /** Builds a session's state (and the handle that will be handed out) from a stored entry; a payload that cannot be decoded counts as no session (logged). */
+  decode(uid: string, entry: StoredEntry): SessionState | undefined {
+    const ctx = this.ctx;
+    let record: Omit<SessionRecord, 'lastAccessed'>;
+    try {
+      record = decode(entry.payload) as SessionRecord;
+      const problem = recordProblem(record, entry);
+      if (problem !== undefined) throw new TypeError(problem);
+    } catch (e) {
+      this.#corrupt(uid, e);
+      return undefined;
+    }
+    const slack = ctx.store.inProcess ? 0 : ctx.resolution;
+    const state = new ctx.SessionClass({ uid, secure: record.secure, timeout: record.timeout, isNew: false, clock: ctx.clock })[kState];
+    const lastAccessed = entry.expires - (record.timeout + slack) * 1000;
+    const lost = state.applyRecord({ ...record, lastAccessed }, ctx.reg());
+    for (const name of lost) ctx.onError(new Error(`component ${name} could not be restored`), `session ${uid.slice(0, 6)}…`);
+    const tracked = untracked();
+    tracked.version = entry.version;
+    tracked.payload = entry.payload;
+    tracked.written = lastAccessed;
+    state.ledger = tracked;
+    return state;
+  }
+
+  /** Logs a corrupt stored session once (per id, while remembered): it is then treated like an unknown id. */
+  #corrupt(uid: string, e: unknown): void {
+    if (this.#reportedCorrupt.has(uid)) return;
+    if (this.#reportedCorrupt.size >= 10_000) this.#reportedCorrupt.clear();
+    this.#reportedCorrupt.add(uid);
+    this.ctx.onError(e, `session ${uid.slice(0, 6)}… in store '${this.ctx.store.name}' is corrupt and is treated as unknown (a new session is started)`);
+  }
+}
