@@ -6,7 +6,7 @@
  * Run: `npm start` (SQLite store at var/sessions.db) or
  * `npm run serve -- examples/dist/demo/index.js --store memory`
  */
-import { Inspector, Resource } from '@dovetail/web';
+import { Inspector, InvalidOptionError, Resource } from '@dovetail/web';
 import { CounterResource } from '../counter/index.js';
 import { makeResource as pyramid } from '../pyramid/index.js';
 import { makeResource as session } from '../session/index.js';
@@ -31,6 +31,16 @@ const links: [string, string][] = [
  * refuses to exist without a token, and the demo never invents one).
  */
 const INSPECTOR_TOKEN = process.env.DOVETAIL_INSPECTOR_TOKEN ?? '';
+
+/** The inspector; a token it refuses is reported under the variable it came from. */
+function inspector(token: string): Inspector {
+  try {
+    return new Inspector({ token });
+  } catch (e) {
+    if (!(e instanceof InvalidOptionError)) throw e;
+    throw new InvalidOptionError('DOVETAIL_INSPECTOR_TOKEN', e.given, `${e.expected}, or unset to leave the inspector off`);
+  }
+}
 
 /** The index page. */
 export class Index extends Resource {
@@ -59,7 +69,7 @@ export function makeResource(): Resource {
     console.log('dovetail demo: the inspector is off; set DOVETAIL_INSPECTOR_TOKEN (16 characters or more) to mount it at /_dovetail/');
   } else {
     // The Site's session manager and the global registry (where the examples register) are shown.
-    root.putChild('_dovetail', new Inspector({ token: INSPECTOR_TOKEN }));
+    root.putChild('_dovetail', inspector(INSPECTOR_TOKEN));
     console.log('dovetail demo: the inspector is at /_dovetail/ (loopback only; send the token in X-Dovetail-Token or ?token=)');
   }
   return root;

@@ -159,7 +159,10 @@ export class RedisStore implements SessionStore {
     this.#clock = o.clock ?? Date.now;
     this.#url = client === undefined ? o.url : undefined;
     this.#given = client;
-    this.name = `redis:${this.#url === undefined ? 'client' : redactUrl(this.#url)}/${this.#prefix}`;
+    // Read as the user wrote it: `redis://127.0.0.1:6379/2` (password shown as ***), the prefix
+    // only when it is not the default.
+    const where = this.#url === undefined ? 'redis client' : redactUrl(this.#url);
+    this.name = this.#prefix === 'dovetail:' ? where : `${where} prefix ${this.#prefix}`;
   }
 
   /**
@@ -465,6 +468,6 @@ function redactUrl(url: string): string {
     if (u.password) u.password = '***';
     return u.toString().replace(/\/$/, '');
   } catch {
-    return 'redis';
+    return 'redis (unparsable url)';
   }
 }

@@ -92,6 +92,19 @@ describe('new IdSigner', () => {
     expect(() => new IdSigner(['é'.repeat(16)])).not.toThrow(); // 32 bytes, 16 characters
   });
 
+  it('a secret that is not there (an unset environment variable) → says so, not "use a longer one"', () => {
+    const message = (() => {
+      try {
+        new IdSigner([process.env['DOVETAIL_TEST_UNSET_VARIABLE'] as string]);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    })();
+    expect(message).toMatch(/secrets\[0\] is undefined, not a string or Buffer\. Pass a string of at least 32 bytes \(.*check that the variable is set\)/);
+    expect(message).not.toMatch(/longer/);
+  });
+
   it('adopt(): a kept secret replaces the random key only when none was configured', () => {
     const random = new IdSigner(undefined);
     random.adopt(A, 'the kept secret');

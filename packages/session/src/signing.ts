@@ -28,7 +28,9 @@ export function checkSecret(secret: unknown, where: string, otherwise = 'Use a l
     bytes < 0
       ? `${where} is ${typeof secret}, not a string or Buffer`
       : `${where} is ${bytes === 0 ? 'empty' : `${bytes} bytes long`}; a secret must be at least ${MIN_SECRET_BYTES} bytes`,
-    `${otherwise}: make one with \`openssl rand -base64 32\`.`,
+    bytes < 0
+      ? `Pass a string of at least ${MIN_SECRET_BYTES} bytes (when it is read from an environment variable, check that the variable is set): make one with \`openssl rand -base64 32\`.`
+      : `${otherwise}: make one with \`openssl rand -base64 32\`.`,
   );
 }
 

@@ -41,6 +41,8 @@ describe('Sessions without secrets', () => {
     expect(warn).toHaveBeenCalledTimes(1);
     expect(warn.mock.calls[0]![1]).toEqual({ code: 'DT_WARN_EPHEMERAL_SECRET' });
     expect(String(warn.mock.calls[0]![0])).toMatch(/restart/);
+    // Library advice: the option to pass (the dovetail command never gets here: its stores keep a secret).
+    expect(String(warn.mock.calls[0]![0])).toMatch(/Pass secrets: \[\.\.\.\]/);
   });
 });
 

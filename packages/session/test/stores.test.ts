@@ -204,6 +204,13 @@ const withRedis = redisTestsEnabled();
     it('the url password is not in the name', () => {
       expect(new RedisStore({ url: 'redis://:hunter2@127.0.0.1:1' }).name).not.toContain('hunter2');
     });
+
+    it('the name reads as the url was written: the database kept, the password as ***, a prefix only when not the default', () => {
+      expect(new RedisStore({ url: 'redis://127.0.0.1:6379' }).name).toBe('redis://127.0.0.1:6379');
+      expect(new RedisStore({ url: 'redis://app:hunter2@10.0.0.5:6380/2' }).name).toBe('redis://app:***@10.0.0.5:6380/2');
+      expect(new RedisStore({ url: 'rediss://cache.example:6379', prefix: 'myapp:' }).name).toBe('rediss://cache.example:6379 prefix myapp:');
+      expect(new RedisStore({ client: createClient({ url: server.url }) }).name).toBe('redis client');
+    });
   });
 
   describe('RedisStore#close', () => {

@@ -1,7 +1,7 @@
 /**
  * Loading the module `dovetail serve` serves, and finding its root resource. Each way of getting
- * this wrong (no such file, TypeScript source, a class where an instance is needed, no resource)
- * is one line saying what to do, exit code 2.
+ * this wrong (no such file, TypeScript source, a class where an instance is needed, no resource,
+ * a dovetail option the module sets wrongly as it loads) is one line saying what to do, exit code 2.
  *
  * @module
  */
@@ -12,6 +12,13 @@ import { Resource } from './resource.js';
 
 /** The names a module may export its root under, in the order they are tried. */
 const EXPORTS = ['resource', 'root', 'default'] as const;
+
+/**
+ * The codes of dovetail's configuration errors: thrown while a module loads (a short inspector
+ * token, a bad cookie setting, a bad store option), they are a setting to fix, which the message
+ * names, not a bug whose stack would help.
+ */
+const CONFIGURATION_CODES = new Set(['DT_WEB_INVALID_OPTION', 'DT_WEB_INVALID_COOKIE', 'DT_SESSION_STORE_CONFIG']);
 
 /**
  * Imports `module` (a path or a URL) and returns its root resource.
@@ -42,6 +49,9 @@ function loadError(module: string, err: NodeJS.ErrnoException): CliError | null 
   const path = resolve(module);
   if (err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes(path)) {
     return new CliError(`Cannot find module '${module}' (looked at ${path}). Build first (npm run build) and pass the compiled .js file.`, 2);
+  }
+  if (typeof err.code === 'string' && CONFIGURATION_CODES.has(err.code)) {
+    return new CliError(`Module '${module}' stopped while loading: ${err.message}`, 2);
   }
   if (err.code === 'ERR_UNKNOWN_FILE_EXTENSION' && /^\.[cm]?tsx?$/.test(extname(path))) {
     return new CliError(

@@ -29,18 +29,9 @@ import { makeStore } from './cli-store.js';
 import { CliError } from './errors.js';
 import { Site } from './site.js';
 import { runWorkerPool } from './workers.js';
-import type { SessionStore } from '@dovetail/session';
 
 /** Where `dovetail serve` answers its health check (200 while the store answers, else 503). */
 const HEALTH_PATH = '/.well-known/dovetail/health';
-
-/**
- * The store as the user named it: a RedisStore's name is `redis:` + its URL, which would read
- * `redis:redis://…` in a line about the `--store redis://…` flag.
- */
-function storeLabel(store: SessionStore): string {
-  return store.name.replace(/^redis:(?=rediss?:\/\/)/, '');
-}
 
 /**
  * The certificate and key of `--https`, read and checked now so that a wrong file is one line at
@@ -80,8 +71,8 @@ async function prepare(options: ServeOptions) {
     given = secrets(options);
   } catch (e) {
     await Promise.resolve(store.close()).catch(() => undefined);
-    // An empty or short secret says how to make one (exit 1, as for a bad DOVETAIL_SECRETS).
-    if (e instanceof SessionStoreConfigError) throw new CliError(e.message);
+    // An empty or short secret says how to make one: a setting to fix, as every start-up mistake (exit 2).
+    if (e instanceof SessionStoreConfigError) throw new CliError(e.message, 2);
     throw new CliError(`--secret-file ${options.secretFile ?? ''}: ${(e as Error).message}`, 2);
   }
   let sessions: Sessions | undefined;
@@ -92,7 +83,7 @@ async function prepare(options: ServeOptions) {
     await sessions.ready();
   } catch (e) {
     await Promise.resolve((sessions ?? store).close()).catch(() => undefined);
-    if (e instanceof SessionStoreConfigError) throw new CliError(e.message);
+    if (e instanceof SessionStoreConfigError) throw new CliError(e.message, 2);
     // The store's message names the store again ("Session store 'sqlite:…' could not …"): said once here.
     const message = (e as Error).message.replace(`Session store '${store.name}' `, '');
     throw new CliError(`--store ${options.store} is not usable: ${message}`, 2);
@@ -110,7 +101,7 @@ async function superviseWorkers(options: ServeOptions): Promise<void> {
   runWorkerPool({
     count: options.workers,
     banner: ({ address, port }) =>
-      `dovetail: serving ${options.module} with ${storeLabel(store)} sessions on ${options.workers} workers; listening on ${tls ? 'https' : 'http'}://${address.includes(':') ? `[${address}]` : address}:${port}`,
+      `dovetail: serving ${options.module} with ${store.name} sessions on ${options.workers} workers; listening on ${tls ? 'https' : 'http'}://${address.includes(':') ? `[${address}]` : address}:${port}`,
   });
 }
 
@@ -133,7 +124,7 @@ async function serve(options: ServeOptions): Promise<void> {
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   // A worker's primary says where the workers listen, once.
-  if (!cluster.isWorker) console.log(`dovetail: serving ${options.module} with ${storeLabel(store)} sessions; listening on ${tls ? 'https' : 'http'}://${host}:${address.port}`);
+  if (!cluster.isWorker) console.log(`dovetail: serving ${options.module} with ${store.name} sessions; listening on ${tls ? 'https' : 'http'}://${host}:${address.port}`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -38,8 +38,8 @@ function lines(stderr: string): string[] {
 }
 
 /** Runs `dovetail serve <args>` expecting it to stop at start-up. */
-function serveFails(args: string[]): { status: number | null; lines: string[] } {
-  const r = spawnSync(process.execPath, [CLI, 'serve', ...args, '--port', '0'], { cwd: ROOT, encoding: 'utf8', timeout: 20_000, env: { ...process.env, DOVETAIL_SECRETS: '' } });
+function serveFails(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; lines: string[] } {
+  const r = spawnSync(process.execPath, [CLI, 'serve', ...args, '--port', '0'], { cwd: ROOT, encoding: 'utf8', timeout: 20_000, env: { ...process.env, DOVETAIL_SECRETS: '', ...env } });
   return { status: r.status, lines: lines(r.stderr) };
 }
 
@@ -57,6 +57,15 @@ describe('a mistake → exit 2, one line, no stack', () => {
   ])('%s', (_, args, message) => {
     const r = serveFails(args());
     expect(r).toEqual({ status: 2, lines: [expect.stringMatching(message)] });
+  });
+
+  it('a short DOVETAIL_INSPECTOR_TOKEN (the demo mounts the inspector with it) → the variable named, how to make a token, the token not shown', () => {
+    const r = serveFails([DEMO], { DOVETAIL_INSPECTOR_TOKEN: 'tooshort' });
+    expect(r).toEqual({
+      status: 2,
+      lines: [expect.stringMatching(/^dovetail: Module '.*demo\/index\.js' stopped while loading: DOVETAIL_INSPECTOR_TOKEN must be a secret string of at least 16 characters .*randomBytes.*, or unset to leave the inspector off, but was given "a string of 8 characters \(not shown\)"\.$/)],
+    });
+    expect(r.lines[0]).not.toContain('tooshort');
   });
 
   it('a SQLite store without DOVETAIL_SECRETS → no ephemeral-secret warning (the store keeps the secret), and the store named once', async () => {

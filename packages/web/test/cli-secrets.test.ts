@@ -31,7 +31,7 @@ describe('dovetail serve with a bad secret', () => {
     ['DOVETAIL_SECRETS=short', [] as string[], { DOVETAIL_SECRETS: 'short' }],
     ['an empty --secret-file', ['--secret-file', 'EMPTY'], { DOVETAIL_SECRETS: '' }],
     ['an empty secret file beside the SQLite store', ['--store', 'sqlite:STORE'], { DOVETAIL_SECRETS: '' }],
-  ])('%s → exit 1 with one line, no stack, saying how to make a good one', (_, args, env) => {
+  ])('%s → exit 2 with one line, no stack, saying how to make a good one', (_, args, env) => {
     const empty = join(dir, `empty-${Math.random().toString(36).slice(2)}`);
     writeFileSync(join(dir, '.dovetail-secret'), '', { mode: 0o600 });
     writeFileSync(empty, '', { mode: 0o600 });
@@ -39,7 +39,7 @@ describe('dovetail serve with a bad secret', () => {
       args.map((a) => a.replace('EMPTY', empty).replace('STORE', join(dir, 'sessions.db'))),
       env,
     );
-    expect(status).toBe(1);
+    expect(status).toBe(2);
     const lines = stderr.split('\n').filter((l) => l.trim() !== '' && !l.includes('ExperimentalWarning') && !l.includes('--trace-warnings'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^dovetail: .*(empty|5 bytes long); a secret must be at least 32 bytes.*openssl rand -base64 32/);
@@ -71,5 +71,7 @@ describe('dovetail serve with a bad secret', () => {
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     const last = await fetch(`${b.url}/counter`, { headers: { cookie } });
     expect(await last.text()).toMatch(/Visit #402 for you!$/);
+    // The store as it was given on the command line, once: not `redis:redis://…`.
+    expect(a.output()).toContain(`with ${redis.url.replace(/\/$/, '')} sessions; listening on`);
   }, 60_000);
 });
