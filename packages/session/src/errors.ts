@@ -256,3 +256,55 @@ export class SessionClosedError extends SessionError {
     this.sessionIdPrefix = prefix;
   }
 }
+
+/**
+ * A cookie `maxAge` that cannot be right: not a whole number of seconds from 1 up, or longer than
+ * browsers keep a cookie (400 days) — which is what a value in milliseconds, as express-session
+ * takes it, looks like. `maxAge` is in seconds, Set-Cookie's own unit.
+ *
+ * @example
+ * ```ts
+ * new Sessions({ cookie: { maxAge: 24 * 3600 * 1000 } }); // throws CookieMaxAgeError: write 86400
+ * ```
+ */
+export class CookieMaxAgeError extends SessionError {
+  override readonly name = 'CookieMaxAgeError' as const;
+  readonly code = 'DT_SESSION_COOKIE_MAX_AGE' as const;
+  /**
+   * @param where - what was given the value, e.g. `Sessions({ cookie: { maxAge } })`.
+   * @param value - the value given.
+   */
+  constructor(
+    readonly where: string,
+    readonly value: unknown,
+    options?: ErrorOptions,
+  ) {
+    const n = typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+    const found = n === undefined ? `is ${String(value)}` : `is ${n}`;
+    let advice: string;
+    if (n !== undefined && n > MAX_COOKIE_AGE) {
+      const seconds = Math.round(n / 1000);
+      advice =
+        `${n} seconds is ${describeSeconds(n)}, longer than browsers keep a cookie (400 days): it looks like milliseconds, as express-session counts. ` +
+        `maxAge is in seconds (Set-Cookie's Max-Age): write ${seconds}${seconds > 0 ? ` (${describeSeconds(seconds)})` : ''}.`;
+    } else {
+      advice = `maxAge is a whole number of seconds from 1 to ${MAX_COOKIE_AGE} (400 days), e.g. 86400 for a day.`;
+    }
+    super(`Cannot use cookie maxAge for ${where}: it ${found}. ${advice}`, options);
+  }
+}
+
+/** The longest cookie `maxAge` accepted, in seconds: 400 days, the longest lifetime browsers give a cookie. */
+export const MAX_COOKIE_AGE = 400 * 24 * 3600;
+
+/** `n` seconds in words: `3 days`, `27 years`. */
+function describeSeconds(n: number): string {
+  const units: [number, string][] = [[365 * 86400, 'year'], [86400, 'day'], [3600, 'hour'], [60, 'minute']];
+  for (const [size, unit] of units) {
+    if (n >= size) {
+      const count = Math.floor(n / size);
+      return `${count} ${unit}${count === 1 ? '' : 's'}`;
+    }
+  }
+  return `${n} second${n === 1 ? '' : 's'}`;
+}

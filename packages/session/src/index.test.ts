@@ -5,6 +5,7 @@ describe('@dovetail/session exports', () => {
   it('the value exports → exactly the checked-in list', () => {
     expect(Object.keys(session).sort()).toEqual(
       [
+        'CookieMaxAgeError',
         'CookieStore',
         'ISession',
         'ISessionCreated',

@@ -44,6 +44,7 @@ export {
   SessionStoreError,
   SessionStoreConfigError,
   SessionClosedError,
+  CookieMaxAgeError,
 } from './errors.js';
 
 export type { SessionOptions } from './session.js';

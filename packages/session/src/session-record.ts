@@ -28,6 +28,8 @@ export interface SessionRecord {
   namespaces: Record<string, Record<string, unknown>>;
   /** Kept components, by interface name. */
   components: Record<string, StoredComponent>;
+  /** The session's own cookie `Max-Age` in seconds (`null`: a browser-session cookie); absent: the manager's. */
+  cookieMaxAge?: number | null;
 }
 
 /**
@@ -52,12 +54,15 @@ const show = (v: unknown): string => {
 export function recordProblem(record: unknown, entry: { readonly version: unknown; readonly expires: unknown }): string | undefined {
   if (!isObject(record)) return `the record is ${show(record)}, not an object`;
   const bad = (field: string, value: unknown, want: string): string => `field '${field}' is ${show(value)}, not ${want}`;
-  const { created, timeout, secure, data, namespaces, components } = record;
+  const { created, timeout, secure, data, namespaces, components, cookieMaxAge } = record;
   if (!(typeof entry.version === 'number' && Number.isSafeInteger(entry.version) && entry.version >= 1)) return bad('version', entry.version, 'an integer >= 1');
   if (!(typeof entry.expires === 'number' && Number.isFinite(entry.expires))) return bad('expires', entry.expires, 'a time');
   if (!(typeof created === 'number' && Number.isFinite(created) && created >= 0)) return bad('created', created, 'a time');
   if (!(typeof timeout === 'number' && timeout >= 0 && timeout <= MAX_TIMEOUT)) return bad('timeout', timeout, `a number of seconds from 0 to ${MAX_TIMEOUT}`);
   if (typeof secure !== 'boolean') return bad('secure', secure, 'true or false');
+  if (cookieMaxAge !== undefined && cookieMaxAge !== null && !(typeof cookieMaxAge === 'number' && Number.isInteger(cookieMaxAge) && cookieMaxAge >= 1 && cookieMaxAge <= MAX_TIMEOUT)) {
+    return bad('cookieMaxAge', cookieMaxAge, `null or whole seconds from 1 to ${MAX_TIMEOUT}`);
+  }
   if (!isObject(data)) return bad('data', data, 'an object');
   if (!isObject(namespaces)) return bad('namespaces', namespaces, 'an object');
   for (const [name, ns] of Object.entries(namespaces)) if (!isObject(ns)) return bad(`namespaces['${name}']`, ns, 'an object');

@@ -39,6 +39,8 @@ export class SessionState {
   handle: Session | null = null;
   /** Components a new session built by adaptation, with their state then (encoded): not a change by themselves. */
   pristine: Map<InterfaceSpec<unknown>, string> | null = null;
+  /** This session's own cookie `Max-Age` in seconds (`null`: a browser-session cookie), or undefined for the manager's. */
+  cookieMaxAge: number | null | undefined = undefined;
   /** What the manager that made this state knows of its stored copy (its own type; null for a free-standing session). */
   ledger: object | null = null;
 
@@ -133,6 +135,8 @@ export class SessionState {
       namespaces,
       components,
     };
+    // Added only when set (most sessions never set it): adding keeps the object in fast mode.
+    if (this.cookieMaxAge !== undefined) (record as Partial<SessionRecord>).cookieMaxAge = this.cookieMaxAge;
     return withLastAccess ? { ...record, lastAccessed: this.lastAccessed } : (record as SessionRecord);
   }
 
@@ -142,6 +146,7 @@ export class SessionState {
    * since. Such a session is not stored (express-session's `saveUninitialized: false`).
    */
   isPristine(record: SessionRecord): boolean {
+    if (record.cookieMaxAge !== undefined) return false;
     for (const _ in record.data) return false;
     for (const _ in record.namespaces) return false;
     if (this.namespaces !== null) for (const ns of this.namespaces.values()) if (ns.size > 0) return false;
@@ -174,6 +179,7 @@ export class SessionState {
     this.created = record.created;
     this.lastAccessed = record.lastAccessed;
     this.timeout = record.timeout;
+    this.cookieMaxAge = record.cookieMaxAge;
     // Maps are refilled in place: a handle's views (its dictionary, its namespaces) stay on them.
     const data = Object.entries(record.data);
     if (this.data !== null) refill(this.data, data);

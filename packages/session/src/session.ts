@@ -18,6 +18,7 @@ import { kBind, kCheckOpen, kClose, kIsOpen, kState } from './internal-symbols.j
 import { SessionData } from './session-data.js';
 import { newSessionId } from './session-id.js';
 import { SessionState } from './session-state.js';
+import { checkCookieMaxAge } from './sessions-options.js';
 import type { SessionContract } from './contracts.js';
 import type { InterfaceSpec } from '@dovetail/interfaces';
 
@@ -113,6 +114,33 @@ export class Session extends Componentized implements SessionContract {
   set timeout(seconds: number) {
     this[kCheckOpen]('set its timeout');
     this.#state.timeout = seconds;
+  }
+
+  /**
+   * This session's own cookie lifetime, in seconds (Set-Cookie's `Max-Age`; express-session's
+   * `req.session.cookie.maxAge` counts milliseconds): `undefined` (the default) uses the
+   * manager's `cookie.maxAge`, `null` makes this session's cookie a browser-session cookie, a
+   * number from 1 to 34,560,000 (400 days) sets it. Kept with the session; changing it sends the
+   * cookie again with this response. The session itself still ends after `timeout` seconds of
+   * inactivity: for a "remember me" login, set both.
+   *
+   * @throws CookieMaxAgeError (`DT_SESSION_COOKIE_MAX_AGE`) for another value (one over 400 days
+   *   is named as the milliseconds it likely is).
+   * @throws SessionClosedError (`DT_SESSION_CLOSED`) when set once the request's commit has started.
+   * @example
+   * ```ts
+   * session.cookieMaxAge = 30 * 24 * 3600; // this login is remembered for 30 days
+   * session.timeout = 30 * 24 * 3600;
+   * ```
+   */
+  get cookieMaxAge(): number | null | undefined {
+    return this.#state.cookieMaxAge;
+  }
+
+  set cookieMaxAge(seconds: number | null | undefined) {
+    const value = seconds === undefined || seconds === null ? seconds : checkCookieMaxAge('session.cookieMaxAge', seconds);
+    this[kCheckOpen]('set its cookieMaxAge');
+    this.#state.cookieMaxAge = value;
   }
 
   /** True until the session has been stored once. */

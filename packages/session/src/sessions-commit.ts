@@ -79,7 +79,52 @@ export class SessionCommitter {
     }
   }
 
-  async #write(state: SessionState, tracked: Tracked): Promise<void> {
+  /** See `Sessions#save`: `#write` that keeps the session held, and leaves a failed write for the commit to retry. */
+  async save(session: Session): Promise<void> {
+    const state = session[kState];
+    const tracked = this.#held(session, 'save()');
+    const opening = this.ready();
+    if (opening !== undefined) await opening;
+    if (state.expired) return;
+    const retired = state.retired;
+    const forced = state.forced;
+    try {
+      await this.#write(state, tracked, true);
+    } catch (e) {
+      // Nothing was written: the commit must still retire the old ids and honour changed().
+      state.retired = retired;
+      state.forced ||= forced;
+      throw e;
+    }
+  }
+
+  /** See `Sessions#reload`: the state goes back to what was last written; the session stays held. */
+  reload(session: Session): void {
+    const state = session[kState];
+    const tracked = this.#held(session, 'reload()');
+    const retired = state.takeRetiredUids();
+    if (retired.length > 0) state.uid = retired[0]!;
+    state.takeForced();
+    state.expired = false;
+    const record: Omit<SessionRecord, 'lastAccessed'> =
+      tracked.payload !== undefined
+        ? (decode(tracked.payload) as SessionRecord)
+        : { created: state.created, timeout: state.timeout, secure: state.secure, data: {}, namespaces: {}, components: {} };
+    state.applyRecord({ ...record, lastAccessed: state.lastAccessed }, this.ctx.reg());
+    if (tracked.routed !== null) for (const [name, { payload }] of tracked.routed) state.applyNamespace(name, decode(payload) as Record<string, unknown>);
+    if (tracked.payload === undefined) state.pristine = null;
+  }
+
+  /** The manager's record of a handle its request still holds. @throws SessionClosedError otherwise. */
+  #held(session: Session, action: string): Tracked {
+    const state = session[kState];
+    const tracked = state.ledger as Tracked | null;
+    if (!session[kIsOpen] || tracked === null || tracked.heldUid === null) throw new SessionClosedError(action, state.uid);
+    return tracked;
+  }
+
+  /** Writes what changed; `keepHeld` (save()) keeps the session's lock and lease for the rest of the request. */
+  async #write(state: SessionState, tracked: Tracked, keepHeld = false): Promise<void> {
     const ctx = this.ctx;
     const { store, locks, clientSide } = ctx;
     const now = ctx.clock();
@@ -89,6 +134,7 @@ export class SessionCommitter {
     const record = state.toRecord(ctx.reg(), routes.size ? new Set(routes.keys()) : null, false);
     if (tracked.payload === undefined && state.isNew && !forced && !state.shown && state.isPristine(record)) {
       // Nothing to keep (express-session's saveUninitialized: false): no entry, no cookie.
+      if (keepHeld) return;
       locks.release(tracked.heldUid!);
       tracked.heldUid = null;
       return;
@@ -101,7 +147,8 @@ export class SessionCommitter {
     const touchDue = store.inProcess || now - tracked.written >= ctx.resolution * 1000;
     const uid = state.uid;
 
-    const leased = locks.leases;
+    // save() writes with a plain compare-and-set, which leaves the lease held (the version check still refuses a lost race).
+    const leased = locks.leases && !keepHeld;
     if (fresh || forced || payload !== tracked.payload) {
       const expected = fresh ? 0 : tracked.version;
       if (clientSide) tracked.cookie = clientSide.seal(uid, payload, expected + 1, expires);

@@ -2,7 +2,7 @@
  * The options of `Sessions` and the settings of its cookie: their types, defaults, checks and
  * warnings.
  */
-import { SessionStoreConfigError } from './errors.js';
+import { CookieMaxAgeError, MAX_COOKIE_AGE, SessionStoreConfigError } from './errors.js';
 import { oneLine } from './logger.js';
 import { MAX_TIMEOUT } from './session-record.js';
 import type { Logger } from './logger.js';
@@ -26,8 +26,26 @@ export interface CookieSettings {
   readonly secure: boolean;
   /** @default true */
   readonly httpOnly: boolean;
-  /** Max-Age in seconds; absent gives a browser-session cookie. @default undefined */
+  /**
+   * `Max-Age` in seconds (Set-Cookie's unit, not express-session's milliseconds), from 1 to
+   * 34,560,000 (400 days, the longest browsers keep a cookie); absent gives a browser-session
+   * cookie. The cookie is sent when a session is first stored and when its id changes, so without
+   * `rolling` it ends `maxAge` seconds after that, however active the user; one session can have
+   * its own with `session.cookieMaxAge`. The session itself ends after `timeout` seconds of
+   * inactivity, whatever its cookie says.
+   * @default undefined
+   * @throws CookieMaxAgeError (`DT_SESSION_COOKIE_MAX_AGE`) for anything else (a value over 400
+   *   days is named as the milliseconds it likely is).
+   */
   readonly maxAge?: number;
+  /**
+   * Send the session cookie again with every response of a request that used its session (loaded
+   * or stored it), so that a `maxAge` cookie lives `maxAge` seconds from the last visit rather
+   * than from the first (express-session's `rolling`). A session that was never stored gets no
+   * cookie either way.
+   * @default false
+   */
+  readonly rolling: boolean;
 }
 
 /** Options of `Sessions`. */
@@ -129,17 +147,38 @@ export function timeoutOption(value: number | undefined): number {
   return v;
 }
 
-/** The cookie settings in effect: the defaults, overridden by `cookie`, frozen. */
+/**
+ * The cookie settings in effect: the defaults, overridden by `cookie`, frozen.
+ *
+ * @throws CookieMaxAgeError (`DT_SESSION_COOKIE_MAX_AGE`) for a `maxAge` that is not whole seconds from 1 to 400 days.
+ * @throws SessionStoreConfigError (`DT_SESSION_STORE_CONFIG`) for a `rolling` that is not a boolean.
+ */
 export function cookieSettings(cookie: Partial<CookieSettings> | undefined): CookieSettings {
-  return Object.freeze({
+  const settings = {
     name: 'DOVETAIL_SESSION',
     secureName: 'DOVETAIL_SECURE_SESSION',
     path: '/',
     sameSite: 'lax' as const,
     secure: false,
     httpOnly: true,
+    rolling: false,
     ...cookie,
-  });
+  };
+  if (settings.maxAge !== undefined) checkCookieMaxAge('Sessions({ cookie: { maxAge } })', settings.maxAge);
+  if (typeof settings.rolling !== 'boolean') {
+    throw new SessionStoreConfigError('Sessions', `option cookie.rolling is ${String(settings.rolling)}`, 'Pass true or false (default false).');
+  }
+  return Object.freeze(settings);
+}
+
+/**
+ * `value` when it is a cookie `maxAge` in whole seconds from 1 to 400 days.
+ *
+ * @throws CookieMaxAgeError (`DT_SESSION_COOKIE_MAX_AGE`) otherwise, naming `where`.
+ */
+export function checkCookieMaxAge(where: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_COOKIE_AGE) throw new CookieMaxAgeError(where, value);
+  return value;
 }
 
 /** How the manager reports a problem that does not fail a request: one `warn` line naming it and its cause. */

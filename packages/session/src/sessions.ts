@@ -238,6 +238,45 @@ export class Sessions {
   }
 
   /**
+   * Writes what the request changed so far, now, and keeps the session held: the handle stays
+   * open, later changes are written by `commit` (express-session's `req.session.save()`, for a
+   * long request or before handing the id to another process). Writes only what changed, like
+   * `commit`; a session that was expired is left for `commit` to end. If the request then fails,
+   * its changes since the save are dropped; what the save wrote stays.
+   *
+   * @throws SessionClosedError (`DT_SESSION_CLOSED`) when the handle is not held.
+   * @throws SessionDataError (`DT_SESSION_DATA`) for data the codec cannot carry; nothing is
+   *   written and the changes stay in the handle (fix them, or let the request fail).
+   * @throws SessionConflictError (`DT_SESSION_CONFLICT`) when another writer got there first.
+   * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`) when the store fails.
+   * @example
+   * ```ts
+   * session.set('upload', 'started');
+   * await sessions.save(session); // stored now; the session stays held
+   * ```
+   */
+  save(session: Session): Promise<void> {
+    return this.#committer.save(session);
+  }
+
+  /**
+   * Drops what the request changed since the session was loaded or last saved — the data, the
+   * components (they come back as new objects), a `regenerate()` or `expire()` — and keeps the
+   * session held (express-session's `req.session.reload()`). No store call: while this request
+   * holds the session no one else can change it, so what was last written is what the store has.
+   *
+   * @throws SessionClosedError (`DT_SESSION_CLOSED`) when the handle is not held.
+   * @example
+   * ```ts
+   * session.set('draft', 'oops');
+   * sessions.reload(session); // back to the stored state
+   * ```
+   */
+  reload(session: Session): void {
+    this.#committer.reload(session);
+  }
+
+  /**
    * Drops the changes this request made (the session goes back to its last committed state)
    * and releases it.
    *

@@ -91,6 +91,8 @@ export class CookieTemplate {
   readonly options: Readonly<CookieOptions>;
   readonly #suffix: string;
   readonly #clear: string;
+  /** The last `Max-Age` asked for that differs from the template's, and its suffix (one session's own lifetime). */
+  #other: { maxAge: number | null; suffix: string } | null = null;
 
   /**
    * @throws {InvalidCookieError} `DT_WEB_INVALID_COOKIE` for a name that is not an RFC 6265 token,
@@ -108,17 +110,32 @@ export class CookieTemplate {
    * The `Set-Cookie` header value for `value`, written as is (session ids and signed values are
    * already cookie-safe; use {@link serializeCookie} for arbitrary text).
    *
-   * @throws {InvalidCookieError} `DT_WEB_INVALID_COOKIE` when `value` holds characters a cookie cannot carry.
+   * @param maxAge - this cookie's own `Max-Age` in whole seconds instead of the template's, or
+   *   `null` for none (a browser-session cookie); `undefined` keeps the template's.
+   * @throws {InvalidCookieError} `DT_WEB_INVALID_COOKIE` when `value` holds characters a cookie cannot carry, or `maxAge` is not an integer.
    * @example
    * ```ts
    * new CookieTemplate('sid').serialize('v1.abc'); // 'sid=v1.abc; Path=/; HttpOnly; SameSite=Lax'
+   * new CookieTemplate('sid').serialize('v1.abc', 3600); // 'sid=v1.abc; Max-Age=3600; Path=/; HttpOnly; SameSite=Lax'
    * ```
    */
-  serialize(value: string): string {
+  serialize(value: string, maxAge?: number | null): string {
     if (!VALUE_RE.test(value)) {
       throw new InvalidCookieError(this.name, 'the value holds characters a cookie cannot carry (use encodeURIComponent)');
     }
-    return `${this.name}=${value}${this.#suffix}`;
+    return `${this.name}=${value}${maxAge === undefined || maxAge === this.options.maxAge ? this.#suffix : this.#suffixWith(maxAge)}`;
+  }
+
+  #suffixWith(maxAge: number | null): string {
+    const other = this.#other;
+    if (other !== null && other.maxAge === maxAge) return other.suffix;
+    const opts = { ...this.options };
+    delete opts.maxAge;
+    delete opts.expires;
+    if (maxAge !== null) opts.maxAge = validateCookieOptions(this.name, { ...opts, maxAge }).maxAge!;
+    const suffix = stringifySetCookie('x', '', opts).slice(2);
+    this.#other = { maxAge, suffix };
+    return suffix;
   }
 
   /**

@@ -37,6 +37,8 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
   #found: boolean | null;
   #state: number;
   #settledAt: number | undefined;
+  /** The cookie's session's own cookie lifetime when it was loaded: a change sends the cookie again. */
+  #loadedMaxAge: number | null | undefined;
 
   constructor(manager: SessionsLike<S>, cookie: CookieTemplate, secure: boolean, incoming: string | undefined) {
     this.#manager = manager;
@@ -51,6 +53,7 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
     this.#found = null;
     this.#state = OPEN;
     this.#settledAt = undefined;
+    this.#loadedMaxAge = undefined;
   }
 
   /** When the request's sessions were committed or aborted (by the manager's clock), or undefined while open. */
@@ -99,6 +102,7 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
         if (this.#incoming !== undefined) {
           session = await this.#manager.load(this.#incoming, { secure: this.#secure });
           this.#found = session !== undefined;
+          this.#loadedMaxAge = session?.cookieMaxAge;
         }
       }
       if (this.#state !== OPEN) {
@@ -139,8 +143,12 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
     const last = this.#current!;
     if (last.expired) return this.#incoming !== undefined ? this.#cookie.clear() : null;
     const value = manager.cookieValue(last);
-    // '' means the manager has no new value to hand out: leave the client's cookie as it is.
-    return value === '' || value === this.#incoming ? null : this.#cookie.serialize(value);
+    // '' means the manager has no new value to hand out (a session never stored): no cookie.
+    if (value === '') return null;
+    const maxAge = last.cookieMaxAge;
+    // The client has this value already: send it again only to roll its Max-Age forward, or for a new lifetime.
+    if (value === this.#incoming && !manager.cookie.rolling && maxAge === this.#loadedMaxAge) return null;
+    return this.#cookie.serialize(value, maxAge);
   }
 
   /** Drops the changes of every opened session and releases their locks; never throws. */

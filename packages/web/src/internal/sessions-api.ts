@@ -9,6 +9,8 @@ export interface SessionLike {
   readonly isNew: boolean;
   readonly secure: boolean;
   readonly expired: boolean;
+  /** The session's own cookie `Max-Age` in seconds (`null`: none), or undefined for the manager's. */
+  readonly cookieMaxAge?: number | null | undefined;
 }
 
 /** The session cookie's attributes as the manager configures them. */
@@ -19,6 +21,8 @@ export interface SessionCookieConfig {
   httpOnly: boolean;
   secure: boolean;
   maxAge?: number;
+  /** Send the cookie again with every response of a request that used a stored session. */
+  rolling: boolean;
 }
 
 /** What the web layer calls on a `Sessions` manager. */
