@@ -137,6 +137,7 @@ export class Session extends Componentized implements SessionContract {
     return this.#state.cookieMaxAge;
   }
 
+  /** Sets this session's own cookie lifetime in seconds (`null`: a browser-session cookie; `undefined`: the manager's). */
   set cookieMaxAge(seconds: number | null | undefined) {
     const value = seconds === undefined || seconds === null ? seconds : checkCookieMaxAge('session.cookieMaxAge', seconds);
     this[kCheckOpen]('set its cookieMaxAge');
