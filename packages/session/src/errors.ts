@@ -182,6 +182,40 @@ export class SessionStoreError extends SessionError {
 }
 
 /**
+ * A write reached the Redis primary but no replica acknowledged it in time, with the store's
+ * `durability: 'replicated'`: the write is not acknowledged, because a failover now could lose
+ * it. The web layer answers 503 with `Retry-After`; the request can be retried (it reloads the
+ * session, which may or may not hold the write).
+ *
+ * @example
+ * ```ts
+ * if (e instanceof SessionNotReplicatedError) console.warn(e.store, 'has no replica in sync');
+ * ```
+ */
+export class SessionNotReplicatedError extends SessionError {
+  override readonly name = 'SessionNotReplicatedError' as const;
+  readonly code = 'DT_SESSION_NOT_REPLICATED' as const;
+  /**
+   * @param store - the store's name.
+   * @param operation - what was asked, e.g. `commit`, `delete`.
+   * @param waitedMs - how long a replica's acknowledgement was waited for (`WAIT 1 <ms>`).
+   */
+  constructor(
+    readonly store: string,
+    readonly operation: string,
+    readonly waitedMs: number,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `Session store '${store}' could not ${operation} durably: the primary took the write, but no replica ` +
+        `acknowledged it within ${waitedMs} ms (durability: 'replicated'), so it is not acknowledged and a ` +
+        `failover could lose it. Check that the primary has a replica in sync (INFO replication); the request can be retried.`,
+      options,
+    );
+  }
+}
+
+/**
  * A store was constructed with bad options (a missing path or url, a short secret, a missing
  * optional dependency). Thrown at construction or first use, never per request.
  *

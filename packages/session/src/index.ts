@@ -42,6 +42,7 @@ export {
   SessionBusyError,
   SessionConflictError,
   SessionStoreError,
+  SessionNotReplicatedError,
   SessionStoreConfigError,
   SessionClosedError,
   CookieMaxAgeError,
@@ -55,5 +56,6 @@ export type { SessionEvent, SessionContract, SessionPkgData } from './contracts.
 export type { SessionStore, ClientSideStore, StoredEntry, ExpiredEntry, Acquired, ListedEntry, ListPage } from './store.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export type { SqliteStoreOptions } from './sqlite-store.js';
-export type { RedisStoreOptions, RedisStoreUrlOptions, RedisStoreClientOptions, RedisClientLike } from './redis-store.js';
+export type { RedisStoreOptions, RedisStoreUrlOptions, RedisStoreClientOptions, RedisStoreClusterOptions, RedisCommonOptions, RedisDurability } from './redis-options.js';
+export type { RedisClientLike, RedisClusterRootNode } from './redis-connection.js';
 export type { CookieStoreOptions } from './cookie-store.js';

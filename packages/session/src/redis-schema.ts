@@ -9,7 +9,7 @@
  */
 import { SessionStoreConfigError } from './errors.js';
 import { MIGRATE_1, isNoScript } from './redis-scripts.js';
-import type { RedisClientLike } from './redis-store.js';
+import type { RedisConnection } from './redis-connection.js';
 
 /** The layout version this code writes. */
 export const REDIS_SCHEMA = 2;
@@ -21,9 +21,11 @@ const BATCH = 500;
  * @throws SessionStoreConfigError (`DT_SESSION_STORE_CONFIG`) when the keys were written by a
  *   newer version.
  */
-export async function openRedisLayout(client: RedisClientLike, prefix: string, shards: number, storeName: string, timeout: number): Promise<number> {
-  const send = (args: string[]): Promise<unknown> => client.sendCommand(args, { timeout });
+export async function openRedisLayout(connection: RedisConnection, prefix: string, shards: number, storeName: string): Promise<number> {
   const meta = `${prefix}meta`;
+  // Every command here is on one key (its first argument); the migration script only ever runs
+  // on one server (layout 1 never ran on Redis Cluster, where that key is never a sorted set).
+  const send = (args: string[]): Promise<unknown> => connection.send(args[args[0] === 'EVALSHA' || args[0] === 'EVAL' ? 3 : 1], args);
   let [schema, kept] = (await send(['HMGET', meta, 'schema', 'shards'])) as (string | null)[];
   if (schema === null || schema === undefined) {
     const old = `${prefix}expiry`;

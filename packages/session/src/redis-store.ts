@@ -6,73 +6,16 @@
 import { randomBytes } from 'node:crypto';
 import { implementer } from '@dovetail/interfaces';
 import { ISessionDataContainer } from './contracts.js';
-import { SessionStoreConfigError, SessionStoreError } from './errors.js';
+import { SessionNotReplicatedError, SessionStoreConfigError, SessionStoreError } from './errors.js';
+import { openRedisConnection } from './redis-connection.js';
+import { redisTarget, targetName } from './redis-options.js';
 import { openRedisLayout } from './redis-schema.js';
 import { ACQUIRE, CLAIM, DELETE, RELEASE, RENEW, WRITE, isNoScript, shardOf } from './redis-scripts.js';
 import { checkSecret } from './signing.js';
+import type { RedisConnection, RedisTarget } from './redis-connection.js';
+import type { RedisStoreClusterOptions, RedisStoreOptions, RedisStoreUrlOptions } from './redis-options.js';
 import type { Script } from './redis-scripts.js';
 import type { Acquired, ExpiredEntry, ListPage, ListedEntry, SessionStore, StoredEntry } from './store.js';
-import type * as Redis from 'redis';
-
-/**
- * The part of a node-redis client the store uses. Any `createClient()` result fits; so does any
- * object with these members (a test double, another client library behind an adapter).
- */
-export interface RedisClientLike {
-  /** True once `connect()` has been called and until the client is closed. */
-  readonly isOpen: boolean;
-  /** Opens the connection. */
-  connect(): Promise<unknown>;
-  /** Sends one command (`['HMGET', key, 'payload']`) and resolves with its RESP reply. */
-  sendCommand(args: string[], options?: { timeout?: number }): Promise<unknown>;
-}
-
-interface CommonOptions {
-  /**
-   * Prefix of every key the store writes: `<prefix>{<id>}` (a hash per session),
-   * `<prefix>{<id>}:lease` (its lease), `<prefix>expiry:{<n>}` (the shards of the expiry index),
-   * `<prefix>meta` (the layout version), `<prefix>secret` (the kept secret). No `{` or `}`.
-   * @default 'dovetail:'
-   */
-  readonly prefix?: string;
-  /**
-   * How long Redis keeps a session's data after it expires, so that a sweeper that runs late can
-   * still read the last data (`get` checks `expires` itself). Sessions whose data Redis dropped
-   * before any sweep claimed them are not reported as expired.
-   * @default 3_600_000 (one hour)
-   */
-  readonly graceMs?: number;
-  /**
-   * How long one command may take before it fails with `SessionStoreError` (a stalled server).
-   * @default 2000
-   */
-  readonly commandTimeoutMs?: number;
-  /**
-   * The clock `set` uses to decide whether an existing entry has expired (expected version 0).
-   * @default Date.now
-   */
-  readonly clock?: () => number;
-}
-
-/** Options of {@link RedisStore} when it creates its own client from a URL. */
-export interface RedisStoreUrlOptions extends CommonOptions {
-  /** `redis://[[user]:password@]host[:port][/db]` or `rediss://…` for TLS. */
-  readonly url: string;
-  /**
-   * How long connecting may take before it fails.
-   * @default 2000
-   */
-  readonly connectTimeoutMs?: number;
-}
-
-/** Options of {@link RedisStore} when the application passes its own client. */
-export interface RedisStoreClientOptions extends CommonOptions {
-  /** A node-redis client; connected by the store when not yet open, never closed by it. */
-  readonly client: RedisClientLike;
-}
-
-/** Options of {@link RedisStore}: a `url` (the store owns its client) or a `client` (yours). */
-export type RedisStoreOptions = RedisStoreUrlOptions | RedisStoreClientOptions;
 
 /** How many shards the expiry index of a new prefix gets (kept in `<prefix>meta` after that). */
 const SHARDS = 16;
@@ -80,19 +23,21 @@ const ABSENT: Acquired = { state: 'absent' };
 const BUSY: Acquired = { state: 'busy' };
 
 /**
- * Sessions in Redis, shared by every process and machine that uses the same server and prefix.
+ * Sessions in Redis, shared by every process and machine that uses the same server (or Redis
+ * Cluster) and prefix.
  *
  * Each session is a hash (`payload`, `version`, `expires`) and a lease key (`SET … NX PX`: Redis
  * itself lapses it), both under the hash tag `{<id>}`, so every script of the request path
- * touches one slot: `acquire` (take the lease and read the hash), `commit` (compare the version,
- * write, release) and `release` are one script each. The expiry index is sharded
- * (`<prefix>expiry:{0}` … `{15}`), and `sweep` claims each expired id with a script on the
- * session's own keys, so with several processes each expiry is handed out once. Keys written by
- * the layout before versions are migrated when the store connects.
+ * touches one slot (one master of a cluster): `acquire` (take the lease and read the hash),
+ * `commit` (compare the version, write, release) and `release` are one script each. The expiry
+ * index is sharded (`<prefix>expiry:{0}` … `{15}`, spread over a cluster's masters), and `sweep`
+ * reads every shard and claims each expired id with a script on the session's own keys, so with
+ * several processes each expiry is handed out once. Keys written by the layout before versions
+ * are migrated when the store connects.
  *
- * Every backend failure (server gone, timeout, refused connection) is a `SessionStoreError` with
- * the node-redis error as `cause`: commands are not queued while disconnected and time out after
- * `commandTimeoutMs`, so a request never hangs on Redis.
+ * Every backend failure (server gone, timeout, refused connection, a cluster master failing
+ * over) is a `SessionStoreError` with the node-redis error as `cause`: commands are not queued
+ * while disconnected and time out after `commandTimeoutMs`, so a request never hangs on Redis.
  *
  * @example
  * ```ts
@@ -100,6 +45,8 @@ const BUSY: Acquired = { state: 'busy' };
  * // with a client the application owns (RedisStore#close leaves it open):
  * const client = await createClient({ url }).connect();
  * const store = new RedisStore({ client, prefix: 'myapp:' });
+ * // on a Redis Cluster, acknowledging a commit once a replica has it too:
+ * const clustered = new RedisStore({ cluster: { rootNodes: [{ url: 'redis://10.0.0.1:6379' }] }, durability: 'replicated' });
  * ```
  */
 @implementer(ISessionDataContainer)
@@ -109,45 +56,39 @@ export class RedisStore implements SessionStore {
   readonly #prefix: string;
   /** Shards of the expiry index, read from `<prefix>meta` when connecting. */
   #shards = SHARDS;
+  /** The shard the next sweep starts at: each sweep starts one further, so none waits behind a busy one. */
+  #sweepStart = 0;
   readonly #graceMs: number;
   readonly #timeout: number;
   readonly #clock: () => number;
-  readonly #url: string | undefined;
+  readonly #target: RedisTarget;
   readonly #connectTimeoutMs: number;
-  /** The client once connected (and a call can go straight to it). */
-  #client: RedisClientLike | undefined;
-  #connecting: Promise<RedisClientLike> | undefined = undefined;
-  /** The client the application passed in, if any. */
-  readonly #given: RedisClientLike | undefined;
-  /** Set when the store created the client: closing is then ours. */
-  #owned: { close(): Promise<unknown>; destroy(): void } | undefined = undefined;
+  /** With `durability: 'replicated'`, the ms of `WAIT 1 <ms>`; else undefined. */
+  readonly #replicationMs: number | undefined;
+  /** The connection once open (and a call can go straight to it). */
+  #connection: RedisConnection | undefined;
+  #connecting: Promise<RedisConnection> | undefined = undefined;
   #closed = false;
 
   /**
-   * @throws SessionStoreConfigError (`DT_SESSION_STORE_CONFIG`) when neither a `url` nor a
-   *   `client` is given, or a number option is not positive.
+   * @throws SessionStoreConfigError (`DT_SESSION_STORE_CONFIG`) when neither a `url`, a `client`
+   *   nor a `cluster` is given, or a number option is not positive.
    */
   constructor(options: RedisStoreOptions) {
-    const o = (options ?? {}) as Partial<RedisStoreUrlOptions & RedisStoreClientOptions>;
-    const client = o.client;
-    if (client === undefined && (typeof o.url !== 'string' || o.url === '')) {
-      throw new SessionStoreConfigError(
-        'RedisStore',
-        'neither a url nor a client was given',
-        "Pass new RedisStore({ url: 'redis://127.0.0.1:6379' }) or new RedisStore({ client }).",
-      );
-    }
-    if (client !== undefined && typeof client.sendCommand !== 'function') {
-      throw new SessionStoreConfigError('RedisStore', 'the client has no sendCommand() method', 'Pass a node-redis v5 client made by createClient().');
-    }
+    const o = (options ?? {}) as Partial<RedisStoreUrlOptions & RedisStoreClusterOptions>;
+    this.#target = redisTarget(options);
     for (const [key, value] of [
       ['graceMs', o.graceMs],
       ['commandTimeoutMs', o.commandTimeoutMs],
       ['connectTimeoutMs', o.connectTimeoutMs],
+      ['replicationTimeoutMs', o.replicationTimeoutMs],
     ] as const) {
       if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
         throw new SessionStoreConfigError('RedisStore', `${key} must be a positive number of ms, but was ${String(value)}`, `Leave ${key} out for the default.`);
       }
+    }
+    if (o.durability !== undefined && o.durability !== 'primary' && o.durability !== 'replicated') {
+      throw new SessionStoreConfigError('RedisStore', `durability must be 'primary' or 'replicated', but was ${JSON.stringify(o.durability)}`, "Leave it out for 'primary'.");
     }
     this.#prefix = o.prefix ?? 'dovetail:';
     if (/[{}]/.test(this.#prefix)) {
@@ -156,12 +97,11 @@ export class RedisStore implements SessionStore {
     this.#graceMs = o.graceMs ?? 3_600_000;
     this.#timeout = o.commandTimeoutMs ?? 2000;
     this.#connectTimeoutMs = o.connectTimeoutMs ?? 2000;
+    this.#replicationMs = o.durability === 'replicated' ? (o.replicationTimeoutMs ?? 1000) : undefined;
     this.#clock = o.clock ?? Date.now;
-    this.#url = client === undefined ? o.url : undefined;
-    this.#given = client;
     // Read as the user wrote it: `redis://127.0.0.1:6379/2` (password shown as ***), the prefix
     // only when it is not the default.
-    const where = this.#url === undefined ? 'redis client' : redactUrl(this.#url);
+    const where = targetName(this.#target);
     this.name = this.#prefix === 'dovetail:' ? where : `${where} prefix ${this.#prefix}`;
   }
 
@@ -181,24 +121,31 @@ export class RedisStore implements SessionStore {
    *
    * @throws SessionStoreConfigError (`DT_SESSION_STORE_CONFIG`) when the key holds an empty or short secret.
    * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`).
+   * @throws SessionNotReplicatedError (`DT_SESSION_NOT_REPLICATED`) with `durability: 'replicated'` when no replica took a new secret.
    */
   async keptSecret(): Promise<string> {
     const key = `${this.#prefix}secret`;
-    await this.#command('keep the secret', ['SET', key, randomBytes(32).toString('base64url'), 'NX']);
-    const secret = (await this.#command('read the secret', ['GET', key])) as string | null;
+    const made = await this.#command('keep the secret', key, ['SET', key, randomBytes(32).toString('base64url'), 'NX']);
+    if (made !== null) await this.#replicated('keep the secret', [key]);
+    const secret = (await this.#command('read the secret', key, ['GET', key])) as string | null;
     checkSecret(secret ?? '', `the Redis key ${key}`, `Delete the key to have a new one made, or SET a good secret in it`);
     return secret!;
   }
 
   /** See {@link SessionStore.get}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   async get(id: string, now: number): Promise<StoredEntry | undefined> {
-    const r = (await this.#command('get', ['HMGET', this.#entryKey(id), 'payload', 'version', 'expires'])) as (string | null)[];
+    const key = this.#entryKey(id);
+    const r = (await this.#command('get', key, ['HMGET', key, 'payload', 'version', 'expires'])) as (string | null)[];
     if (r[0] == null || r[1] == null || r[2] == null) return undefined;
     const expires = Number(r[2]);
     return expires > now ? { payload: r[0], version: Number(r[1]), expires } : undefined;
   }
 
-  /** See {@link SessionStore.set}: a Lua compare-and-set. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
+  /**
+   * See {@link SessionStore.set}: a Lua compare-and-set.
+   * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`).
+   * @throws SessionNotReplicatedError (`DT_SESSION_NOT_REPLICATED`) with `durability: 'replicated'`.
+   */
   set(id: string, payload: string, expires: number, expectedVersion: number): Promise<number | undefined> {
     return this.#write('set', id, '', payload, expires, expectedVersion);
   }
@@ -211,7 +158,11 @@ export class RedisStore implements SessionStore {
     return { state: 'held', entry: { payload: String(r[1]), version: Number(r[2]), expires: Number(r[3]) } };
   }
 
-  /** Write-and-release in one script; see {@link SessionStore.commit}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
+  /**
+   * Write-and-release in one script; see {@link SessionStore.commit}.
+   * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`).
+   * @throws SessionNotReplicatedError (`DT_SESSION_NOT_REPLICATED`) with `durability: 'replicated'`.
+   */
   commit(id: string, owner: string, payload: string, expires: number, expectedVersion: number): Promise<number | undefined> {
     return this.#write('commit', id, owner, payload, expires, expectedVersion);
   }
@@ -234,39 +185,51 @@ export class RedisStore implements SessionStore {
     return this.release(id, '', expires);
   }
 
-  /** See {@link SessionStore.delete}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
+  /**
+   * See {@link SessionStore.delete}.
+   * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`).
+   * @throws SessionNotReplicatedError (`DT_SESSION_NOT_REPLICATED`) with `durability: 'replicated'`.
+   */
   async delete(id: string): Promise<boolean> {
-    if (this.#client === undefined) await this.#shardCount();
-    const [deleted] = await Promise.all([
-      this.#eval('delete', DELETE, this.#keys(id), []),
-      this.#command('delete', ['ZREM', this.#shardKey(id), id]),
-    ]);
+    if (this.#connection === undefined) await this.#shardCount();
+    const shard = this.#shardKey(id);
+    const [deleted] = await Promise.all([this.#eval('delete', DELETE, this.#keys(id), []), this.#command('delete', shard, ['ZREM', shard, id])]);
+    await this.#replicated('delete', [this.#entryKey(id)]);
     return Number(deleted) > 0;
   }
 
   /**
-   * See {@link SessionStore.sweep}: reads each shard of the expiry index and claims every due id
-   * with a script on that session's keys (exactly one sweeper gets it); ids that turn out live
-   * are re-scored, vanished ones dropped. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`).
+   * See {@link SessionStore.sweep}: reads each shard of the expiry index (on a cluster, each
+   * shard lives on one master, and every shard is read) and claims every due id with a script
+   * on that session's keys (exactly one sweeper gets it); ids that turn out live are re-scored,
+   * vanished ones dropped. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`).
    */
   async sweep(now: number, limit: number): Promise<ExpiredEntry[]> {
     const out: ExpiredEntry[] = [];
     const shards = await this.#shardCount();
-    for (let shard = 0; shard < shards && out.length < limit; shard++) {
-      const key = `${this.#prefix}expiry:{${shard}}`;
+    const start = this.#sweepStart++ % shards;
+    for (let n = 0; n < shards && out.length < limit; n++) {
+      const key = `${this.#prefix}expiry:{${(start + n) % shards}}`;
       for (;;) {
         const want = limit - out.length;
-        const ids = (await this.#command('sweep', ['ZRANGEBYSCORE', key, '-inf', String(now), 'LIMIT', '0', String(want)])) as string[];
+        const ids = (await this.#command('sweep', key, ['ZRANGEBYSCORE', key, '-inf', String(now), 'LIMIT', '0', String(want)])) as string[];
         await Promise.all(ids.map((id) => this.#claim(key, id, now, out)));
         if (ids.length < want || out.length >= limit) break;
       }
+    }
+    // A claim the replica never got would come back after a failover, to be handed out again:
+    // with 'replicated', give the replicas the chance to take the claims first (best effort: an
+    // entry claimed on the primary is handed out either way, or no one ever would).
+    if (this.#replicationMs !== undefined && out.length > 0) {
+      await Promise.all(distinctSlots(out.map((e) => this.#entryKey(e.id)), this.#connection!.cluster).map((key) => this.#wait(key).catch(() => 0)));
     }
     return out;
   }
 
   /** The sum of the index shards' sizes: every kept entry is indexed once. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   async count(): Promise<number> {
-    const sizes = await Promise.all(Array.from({ length: await this.#shardCount() }, (_, shard) => this.#command('count', ['ZCARD', `${this.#prefix}expiry:{${shard}}`])));
+    const keys = Array.from({ length: await this.#shardCount() }, (_, shard) => `${this.#prefix}expiry:{${shard}}`);
+    const sizes = await Promise.all(keys.map((key) => this.#command('count', key, ['ZCARD', key])));
     return sizes.reduce<number>((n, size) => n + Number(size), 0);
   }
 
@@ -279,9 +242,10 @@ export class RedisStore implements SessionStore {
     let [shard, scan] = cursor === undefined ? [0, '0'] : [Number(cursor.split(':')[0]), cursor.split(':')[1] ?? '0'];
     const entries: ListedEntry[] = [];
     while (shard < shards && entries.length < limit) {
-      const [next, flat] = (await this.#command('list', ['ZSCAN', `${this.#prefix}expiry:{${shard}}`, scan!, 'COUNT', String(limit - entries.length)])) as [string, string[]];
+      const key = `${this.#prefix}expiry:{${shard}}`;
+      const [next, flat] = (await this.#command('list', key, ['ZSCAN', key, scan!, 'COUNT', String(limit - entries.length)])) as [string, string[]];
       const ids = flat.filter((_, i) => i % 2 === 0);
-      const rows = await Promise.all(ids.map((id) => this.#command('list', ['HMGET', this.#entryKey(id), 'version', 'expires']) as Promise<(string | null)[]>));
+      const rows = await Promise.all(ids.map((id) => this.#command('list', this.#entryKey(id), ['HMGET', this.#entryKey(id), 'version', 'expires']) as Promise<(string | null)[]>));
       ids.forEach((id, i) => {
         const [version, expires] = rows[i]!;
         if (version != null && expires != null) entries.push({ id, version: Number(version), expires: Number(expires) });
@@ -292,19 +256,13 @@ export class RedisStore implements SessionStore {
     return { entries, cursor: shard < shards ? `${shard}:${scan}` : undefined };
   }
 
-  /** Closes the client the store created (a client you passed in stays open). Idempotent. */
+  /** Closes the client or cluster the store created (a client you passed in stays open). Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const owned = this.#owned;
-    this.#owned = undefined;
-    this.#client = undefined;
-    if (owned === undefined) return;
-    try {
-      await owned.close();
-    } catch {
-      owned.destroy(); // not connected: drop the socket and the reconnect timer
-    }
+    const connection = this.#connection;
+    this.#connection = undefined;
+    await connection?.close();
   }
 
   #entryKey(id: string): string {
@@ -323,26 +281,44 @@ export class RedisStore implements SessionStore {
 
   /** Lowers (or adds) `id`'s score in the index: `LT` never raises a score above the real expiry. */
   async #index(id: string, expires: number): Promise<void> {
-    await this.#command('index', ['ZADD', this.#shardKey(id), 'LT', String(expires), id]);
+    const key = this.#shardKey(id);
+    await this.#command('index', key, ['ZADD', key, 'LT', String(expires), id]);
   }
 
   async #write(operation: string, id: string, owner: string, payload: string, expires: number, expected: number): Promise<number | undefined> {
-    if (this.#client === undefined) await this.#shardCount(); // the shard count comes with the connection
+    if (this.#connection === undefined) await this.#shardCount(); // the shard count comes with the connection
     const args = [owner, payload, String(expires), String(expected), String(this.#clock()), String(this.#graceMs)];
     // A new entry is indexed before it is written (the index may point at nothing, never miss an entry).
     const [, r] = await Promise.all([expected === 0 ? this.#index(id, expires) : undefined, this.#eval(operation, WRITE, this.#keys(id), args) as Promise<[number, number]>]);
     if (r[0] < 0) return undefined;
     if (r[1] === 1) await this.#index(id, expires);
+    await this.#replicated(operation, expected === 0 || r[1] === 1 ? [this.#entryKey(id), this.#shardKey(id)] : [this.#entryKey(id)]);
     return r[0];
   }
 
   async #claim(key: string, id: string, now: number, out: ExpiredEntry[]): Promise<void> {
     const r = (await this.#eval('sweep', CLAIM, this.#keys(id), [String(now)])) as [number, string?];
-    if (r[0] === 1) await this.#command('sweep', ['ZADD', key, 'XX', r[1]!, id]);
+    if (r[0] === 1) await this.#command('sweep', key, ['ZADD', key, 'XX', r[1]!, id]);
     else {
-      await this.#command('sweep', ['ZREM', key, id]);
+      await this.#command('sweep', key, ['ZREM', key, id]);
       if (r[0] === 2) out.push({ id, payload: r[1]! });
     }
+  }
+
+  /**
+   * With `durability: 'replicated'`: `WAIT 1` on the primary of each of `keys` (on one server,
+   * once), each on the connection that sent the writes, so it covers them.
+   * @throws SessionNotReplicatedError when a primary got no replica's acknowledgement in time.
+   */
+  async #replicated(operation: string, keys: readonly string[]): Promise<void> {
+    if (this.#replicationMs === undefined) return;
+    const acks = await Promise.all(distinctSlots(keys, this.#connection!.cluster).map((key) => this.#wait(key)));
+    if (acks.some((n) => n < 1)) throw new SessionNotReplicatedError(this.name, operation, this.#replicationMs);
+  }
+
+  async #wait(key: string): Promise<number> {
+    const ms = this.#replicationMs!;
+    return Number(await this.#command('wait for a replica', key, ['WAIT', '1', String(ms)], ms + this.#timeout));
   }
 
   async #shardCount(): Promise<number> {
@@ -353,24 +329,21 @@ export class RedisStore implements SessionStore {
   async #eval(operation: string, s: Script, keys: string[], args: string[]): Promise<unknown> {
     const tail = [String(keys.length), ...keys, ...args];
     try {
-      return await this.#raw(['EVALSHA', s.sha, ...tail]);
+      const connection = this.#connection ?? (await this.#connected());
+      return await connection.send(keys[0], ['EVALSHA', s.sha, ...tail]);
     } catch (e) {
       if (!isNoScript(e)) throw this.#wrap(operation, e);
     }
-    return this.#command(operation, ['EVAL', s.source, ...tail]);
+    return this.#command(operation, keys[0], ['EVAL', s.source, ...tail]);
   }
 
-  async #command(operation: string, args: string[]): Promise<unknown> {
+  async #command(operation: string, key: string | undefined, args: string[], timeoutMs?: number): Promise<unknown> {
     try {
-      return await this.#raw(args);
+      const connection = this.#connection ?? (await this.#connected());
+      return await connection.send(key, args, timeoutMs);
     } catch (e) {
       throw this.#wrap(operation, e);
     }
-  }
-
-  async #raw(args: string[]): Promise<unknown> {
-    const client = this.#client ?? (await this.#connected());
-    return client.sendCommand(args, { timeout: this.#timeout });
   }
 
   #wrap(operation: string, e: unknown): unknown {
@@ -378,16 +351,25 @@ export class RedisStore implements SessionStore {
     return new SessionStoreError(this.name, operation, undefined, undefined, { cause: e });
   }
 
-  #connected(): Promise<RedisClientLike> {
+  #connected(): Promise<RedisConnection> {
     if (this.#closed) return Promise.reject(new SessionStoreError(this.name, 'send a command', 'the store is closed', 'Create a new RedisStore.'));
-    if (this.#client !== undefined) return Promise.resolve(this.#client);
-    const given = this.#given;
-    this.#connecting ??= (given === undefined ? this.#connectOwn() : this.#connectGiven(given))
-      .then(async (client) => {
+    if (this.#connection !== undefined) return Promise.resolve(this.#connection);
+    this.#connecting ??= openRedisConnection(this.#target, {
+      name: this.name,
+      commandTimeoutMs: this.#timeout,
+      connectTimeoutMs: this.#connectTimeoutMs,
+      closed: () => this.#closed,
+    })
+      .then(async (connection) => {
         // The layout is checked (and an older one migrated) before any other command is sent.
-        this.#shards = await openRedisLayout(client, this.#prefix, SHARDS, this.name, this.#timeout);
-        this.#client = client;
-        return client;
+        try {
+          this.#shards = await openRedisLayout(connection, this.#prefix, SHARDS, this.name);
+        } catch (e) {
+          await connection.close();
+          throw e;
+        }
+        this.#connection = connection;
+        return connection;
       })
       .catch((e: unknown) => {
         this.#connecting = undefined; // a later call tries again
@@ -395,79 +377,16 @@ export class RedisStore implements SessionStore {
       });
     return this.#connecting;
   }
-
-  async #connectGiven(client: RedisClientLike): Promise<RedisClientLike> {
-    if (!client.isOpen) {
-      try {
-        await client.connect();
-      } catch (e) {
-        throw new SessionStoreError(this.name, 'connect', undefined, 'Check that the Redis server is running.', { cause: e });
-      }
-    }
-    return client;
-  }
-
-  async #connectOwn(): Promise<RedisClientLike> {
-    let createClient: typeof Redis.createClient;
-    try {
-      ({ createClient } = await import('redis'));
-    } catch (e) {
-      throw new SessionStoreConfigError('RedisStore', 'the optional dependency redis could not be loaded', 'Run `npm install redis`, or choose another store.', { cause: e });
-    }
-    let everConnected = false;
-    const client = createClient({
-      url: this.#url!,
-      // Fail fast while disconnected instead of queueing commands until the server returns.
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: this.#connectTimeoutMs,
-        // First connection: give up at once (the caller gets the error); later: keep reconnecting,
-        // at most 500 ms apart, so sessions answer within a second of the server's return (an
-        // attempt on a server that is down costs one refused connection).
-        // (A fresh Error: node-redis tests `instanceof Error`, which a socket error from another
-        // realm, as under jest's vm contexts, fails — it would then retry forever.)
-        reconnectStrategy: (retries: number, cause: Error) =>
-          everConnected ? Math.min(50 * 2 ** retries, 500) : new Error(String(cause?.message ?? cause), { cause }),
-      },
-    });
-    // Without a listener an 'error' event would crash the process; each failed command reports
-    // its own error as a SessionStoreError.
-    client.on('error', () => undefined);
-    client.on('ready', () => {
-      everConnected = true;
-    });
-    try {
-      await client.connect();
-    } catch (e) {
-      destroyQuietly(client);
-      throw new SessionStoreError(this.name, 'connect', undefined, 'Check that the Redis server is running and that the url is right.', { cause: e });
-    }
-    if (this.#closed) {
-      destroyQuietly(client);
-      throw new SessionStoreError(this.name, 'connect', 'the store was closed while connecting');
-    }
-    everConnected = true;
-    this.#owned = client;
-    return client as unknown as RedisClientLike;
-  }
 }
 
-/** Drops a client's socket and reconnect timer; a client that is already closed is fine. */
-function destroyQuietly(client: { destroy(): void }): void {
-  try {
-    client.destroy();
-  } catch {
-    // already closed
-  }
-}
-
-/** The url without its password, for names and messages. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return 'redis (unparsable url)';
-  }
+/**
+ * The keys to `WAIT` on so that every primary among `keys` is covered once: one per hash tag on
+ * a cluster (two tags on one master cost a second WAIT that returns at once), the first on one
+ * server.
+ */
+function distinctSlots(keys: readonly string[], cluster: boolean): string[] {
+  if (!cluster) return keys.slice(0, 1);
+  const byTag = new Map<string, string>();
+  for (const key of keys) byTag.set(/\{([^}]*)\}/.exec(key)?.[1] ?? key, key);
+  return [...byTag.values()];
 }

@@ -10,7 +10,7 @@ import { CliError } from './errors.js';
 
 /** The usage line printed by `--help` and after a usage mistake. */
 export const USAGE =
-  'usage: dovetail serve <module> [--port 8080] [--host 127.0.0.1] [--store memory|sqlite:PATH|redis://HOST:PORT] ' +
+  'usage: dovetail serve <module> [--port 8080] [--host 127.0.0.1] [--store memory|sqlite:PATH|redis://HOST:PORT|redis+cluster://HOST:PORT,…] ' +
   '[--secret-file PATH] [--max-sessions N (memory store; a full store answers new visitors 503)] [--timeout SECONDS (900)] ' +
   '[--log [combined|json]] [--trust-proxy] [--https CERT.pem KEY.pem] [--workers N|auto (1; sqlite: or redis:// store)]';
 

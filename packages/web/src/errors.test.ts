@@ -1,5 +1,5 @@
 import { DovetailError } from '@dovetail/interfaces';
-import { SessionBusyError, SessionConflictError, SessionDataError, SessionStoreError } from '@dovetail/session';
+import { SessionBusyError, SessionConflictError, SessionDataError, SessionNotReplicatedError, SessionStoreError } from '@dovetail/session';
 import { describe, expect, it } from '@jest/globals';
 import * as errors from './errors.js';
 
@@ -71,6 +71,7 @@ describe('errorStatus', () => {
   it('session errors (no status of their own) → 503 busy, 503 store unavailable, 409 conflict, 500 bad data', () => {
     expect(errors.errorStatus(new SessionBusyError('abcdefgh', 100))).toBe(503);
     expect(errors.errorStatus(new SessionStoreError('redis', 'get'))).toBe(503);
+    expect(errors.errorStatus(new SessionNotReplicatedError('redis', 'commit', 1000))).toBe(503);
     expect(errors.errorStatus(new SessionConflictError('abcdefgh', 1, 'redis'))).toBe(409);
     expect(errors.errorStatus(new SessionDataError('x', 'a function'))).toBe(500);
     for (const e of [new SessionBusyError('abcdefgh', 100), new SessionStoreError('redis', 'get')]) expect('status' in e).toBe(false);

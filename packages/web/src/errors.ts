@@ -36,6 +36,8 @@ const STATUS_BY_CODE: ReadonlyMap<string, number> = new Map([
   ['DT_SESSION_BUSY', 503],
   // The store's backing service is down or full: try again once it is back.
   ['DT_SESSION_STORE_UNAVAILABLE', 503],
+  // A Redis primary took the write but no replica acknowledged it (durability: 'replicated').
+  ['DT_SESSION_NOT_REPLICATED', 503],
   // A compare-and-set lost against another writer: the request can be repeated.
   ['DT_SESSION_CONFLICT', 409],
 ]);

@@ -1,0 +1,236 @@
+/**
+ * How `RedisStore` reaches Redis: one server (a node-redis client it creates from a url, or one
+ * the application passes in) or a Redis Cluster (node-redis's `createCluster`). Either way the
+ * store sends each command with the key it touches first, and the cluster client routes it to
+ * the master of that key's slot (following MOVED and ASK redirections itself).
+ *
+ * @module
+ */
+import { SessionStoreConfigError, SessionStoreError } from './errors.js';
+import { isNoScript } from './redis-scripts.js';
+import type * as Redis from 'redis';
+
+/**
+ * The part of a node-redis client the store uses. Any `createClient()` result fits; so does any
+ * object with these members (a test double, another client library behind an adapter).
+ */
+export interface RedisClientLike {
+  /** True once `connect()` has been called and until the client is closed. */
+  readonly isOpen: boolean;
+  /** Opens the connection. */
+  connect(): Promise<unknown>;
+  /** Sends one command (`['HMGET', key, 'payload']`) and resolves with its RESP reply. */
+  sendCommand(args: string[], options?: { timeout?: number }): Promise<unknown>;
+}
+
+/** One node of a Redis Cluster the store discovers the others from. */
+export interface RedisClusterRootNode {
+  /**
+   * `redis://[[user]:password@]host:port` or `rediss://…` for TLS. The credentials and TLS of
+   * the first root node are used for every node of the cluster.
+   */
+  readonly url: string;
+}
+
+/** Where the store's commands go. */
+export type RedisTarget =
+  | { readonly url: string }
+  | { readonly client: RedisClientLike }
+  | { readonly rootNodes: readonly RedisClusterRootNode[] };
+
+/** An open connection: a client or a cluster. */
+export interface RedisConnection {
+  /** True on a Redis Cluster: commands on different keys may go to different masters. */
+  readonly cluster: boolean;
+  /**
+   * Sends `args`; on a cluster to the master of `key`'s slot (a random node when `key` is
+   * undefined). Rejects with the node-redis error.
+   */
+  send(key: string | undefined, args: readonly string[], timeoutMs?: number): Promise<unknown>;
+  /** Closes what the connection created (a client passed in stays open). */
+  close(): Promise<void>;
+}
+
+/** What {@link openRedisConnection} needs besides the target. */
+export interface ConnectOptions {
+  /** The store's name, for errors. */
+  readonly name: string;
+  readonly commandTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  /** True once the store was closed: a connection made after that is dropped. */
+  readonly closed: () => boolean;
+}
+
+/** Retries of a lost node connection: 50 ms, doubled, at most 500 ms apart. */
+const backoff = (retries: number): number => Math.min(50 * 2 ** retries, 500);
+
+/**
+ * How often a cluster's slot map is refreshed at most while commands fail. node-redis refreshes
+ * it on a MOVED or ASK reply only, which a master that is down never sends: without this, the
+ * slots of a failed-over master would stay pointed at the dead node until it came back.
+ */
+const REFRESH_MS = 250;
+
+/**
+ * Opens the connection to `target`.
+ *
+ * @throws SessionStoreConfigError (`DT_SESSION_STORE_CONFIG`) when the redis package is not installed.
+ * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`) when the server or cluster cannot be reached.
+ */
+export async function openRedisConnection(target: RedisTarget, options: ConnectOptions): Promise<RedisConnection> {
+  if ('client' in target) return connectGiven(target.client, options);
+  const redis = await loadRedis();
+  return 'url' in target ? connectUrl(redis, target.url, options) : connectCluster(redis, target.rootNodes, options);
+}
+
+async function loadRedis(): Promise<typeof Redis> {
+  try {
+    return await import('redis');
+  } catch (e) {
+    throw new SessionStoreConfigError('RedisStore', 'the optional dependency redis could not be loaded', 'Run `npm install redis`, or choose another store.', { cause: e });
+  }
+}
+
+async function connectGiven(client: RedisClientLike, options: ConnectOptions): Promise<RedisConnection> {
+  if (!client.isOpen) {
+    try {
+      await client.connect();
+    } catch (e) {
+      throw new SessionStoreError(options.name, 'connect', undefined, 'Check that the Redis server is running.', { cause: e });
+    }
+  }
+  return {
+    cluster: false,
+    send: (_key, args, timeoutMs) => client.sendCommand([...args], { timeout: timeoutMs ?? options.commandTimeoutMs }),
+    close: async () => undefined,
+  };
+}
+
+async function connectUrl(redis: typeof Redis, url: string, options: ConnectOptions): Promise<RedisConnection> {
+  let everConnected = false;
+  const client = redis.createClient({
+    url,
+    // Fail fast while disconnected instead of queueing commands until the server returns.
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: options.connectTimeoutMs,
+      // First connection: give up at once (the caller gets the error); later: keep reconnecting,
+      // at most 500 ms apart, so sessions answer within a second of the server's return (an
+      // attempt on a server that is down costs one refused connection).
+      reconnectStrategy: (retries: number, cause: Error) => (everConnected ? backoff(retries) : giveUp(cause)),
+    },
+  });
+  // Without a listener an 'error' event would crash the process; each failed command reports
+  // its own error as a SessionStoreError.
+  client.on('error', () => undefined);
+  client.on('ready', () => {
+    everConnected = true;
+  });
+  await opened(client, options, 'Check that the Redis server is running and that the url is right.');
+  everConnected = true;
+  return {
+    cluster: false,
+    send: (_key, args, timeoutMs) => client.sendCommand([...args], { timeout: timeoutMs ?? options.commandTimeoutMs }),
+    close: () => closeQuietly(client),
+  };
+}
+
+async function connectCluster(redis: typeof Redis, rootNodes: readonly RedisClusterRootNode[], options: ConnectOptions): Promise<RedisConnection> {
+  let everConnected = false;
+  const first = new URL(rootNodes[0]!.url);
+  const cluster = redis.createCluster({
+    rootNodes: rootNodes.map((node) => ({ url: node.url })),
+    // Every node the cluster reports is connected with these (root nodes are only asked for the slot map).
+    defaults: {
+      ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
+      ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: options.connectTimeoutMs,
+        ...(first.protocol === 'rediss:' ? { tls: true as const } : {}),
+        // Before the cluster is first connected, a node that cannot be reached fails the
+        // connection (the caller gets the error and a later call tries again); after that, a
+        // lost node is reconnected until the slot map no longer lists it.
+        reconnectStrategy: (retries: number, cause: Error) => (everConnected ? backoff(retries) : giveUp(cause)),
+      },
+    },
+  });
+  cluster.on('error', () => undefined);
+  await opened(cluster, options, 'Check that the cluster nodes are running and that the root node addresses are right.');
+  everConnected = true;
+
+  let lastRefresh = 0;
+  const refresh = (): void => {
+    const now = Date.now();
+    if (now - lastRefresh < REFRESH_MS) return;
+    lastRefresh = now;
+    const slots = (cluster as unknown as { _slots?: { rediscover?(startWith: unknown): Promise<void> } })._slots;
+    const startWith = cluster.masters.find((m) => m.client !== undefined)?.client;
+    if (slots?.rediscover === undefined || startWith === undefined) return;
+    // A failed refresh (the cluster still electing a new master) is retried by the next failing command.
+    slots.rediscover(startWith).catch(() => undefined);
+  };
+
+  return {
+    cluster: true,
+    send: async (key, args, timeoutMs) => {
+      try {
+        return await cluster.sendCommand(key, false, [...args], { timeout: timeoutMs ?? options.commandTimeoutMs });
+      } catch (e) {
+        if (!isNoScript(e)) refresh();
+        throw e;
+      }
+    },
+    close: () => closeQuietly(cluster),
+  };
+}
+
+/** Connects `client`; a failure or a store closed meanwhile drops it. */
+async function opened(client: { connect(): Promise<unknown>; destroy(): void }, options: ConnectOptions, hint: string): Promise<void> {
+  try {
+    await client.connect();
+  } catch (e) {
+    destroyQuietly(client);
+    throw new SessionStoreError(options.name, 'connect', undefined, hint, { cause: e });
+  }
+  if (options.closed()) {
+    destroyQuietly(client);
+    throw new SessionStoreError(options.name, 'connect', 'the store was closed while connecting');
+  }
+}
+
+/**
+ * A fresh Error to stop reconnecting: node-redis tests `instanceof Error`, which a socket error
+ * from another realm (as under jest's vm contexts) fails — it would then retry forever.
+ */
+function giveUp(cause: Error): Error {
+  return new Error(String(cause?.message ?? cause), { cause });
+}
+
+async function closeQuietly(client: { close(): Promise<unknown>; destroy(): void }): Promise<void> {
+  try {
+    await client.close();
+  } catch {
+    destroyQuietly(client); // not connected: drop the socket and the reconnect timer
+  }
+}
+
+/** Drops a client's sockets and reconnect timers; a client that is already closed is fine. */
+function destroyQuietly(client: { destroy(): void }): void {
+  try {
+    client.destroy();
+  } catch {
+    // already closed
+  }
+}
+
+/** The url without its password, for names and messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return 'redis (unparsable url)';
+  }
+}

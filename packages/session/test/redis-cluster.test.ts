@@ -1,0 +1,265 @@
+/**
+ * RedisStore on a real Redis Cluster: 3 masters with a replica each, on loopback ports, started
+ * once for this file. The store conformance suite; the keys of a session in one slot and the
+ * expiry index on every master; 4 processes × 500 concurrent increments over 20 sessions →
+ * exact; and a master killed mid-load with `durability: 'replicated'` → every acknowledged
+ * increment is there after its replica took over.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { SessionNotReplicatedError, SessionStoreConfigError } from '../src/errors.js';
+import { RedisStore } from '../src/redis-store.js';
+import { Sessions } from '../src/sessions.js';
+import { describeSessionStore } from './store-conformance.js';
+import { startRedisCluster, type RedisCluster } from './support/redis-cluster.js';
+import { redisTestsEnabled, startRedisServer } from './support/redis-server.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../../..');
+const worker = join(here, 'support', 'cluster-worker.mjs');
+const SECRET = 'cluster-test-secret-0123456789abcdef';
+const HOUR = 3_600_000;
+const PROCESSES = 4;
+const INCREMENTS = 500;
+const SESSIONS = 20;
+
+/** Workers still running when the file ends (a failed or timed-out test): killed in afterAll. */
+const running = new Set<ReturnType<typeof spawn>>();
+
+interface WorkerRun {
+  go(): void;
+  /** Resolves with the worker's result once it exits 0. */
+  readonly done: Promise<{ acked: string[]; failures: number }>;
+}
+
+/** Starts one worker; resolves once it printed "ready". `onAcked` hears each "acked <n>" line. */
+function startWorker(job: Record<string, unknown>, onAcked: (n: number) => void = () => undefined): Promise<WorkerRun> {
+  return new Promise((resolveReady, rejectReady) => {
+    const child = spawn(process.execPath, [worker, JSON.stringify(job)], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    running.add(child);
+    let out = '';
+    let err = '';
+    let ready = false;
+    let lines = 0;
+    const done = new Promise<{ acked: string[]; failures: number }>((resolveDone, rejectDone) => {
+      child.on('exit', (code) => {
+        running.delete(child);
+        const result = /^result (.*)$/m.exec(out);
+        if (code === 0 && result) resolveDone(JSON.parse(result[1]!) as { acked: string[]; failures: number });
+        else {
+          const error = new Error(`worker exited with ${code}: ${err || out.slice(-2000)}`);
+          if (!ready) rejectReady(error);
+          rejectDone(error);
+        }
+      });
+    });
+    done.catch(() => undefined);
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const all = out.split('\n');
+      for (; lines < all.length - 1; lines++) {
+        const m = /^acked (\d+)$/.exec(all[lines]!);
+        if (m) onAcked(Number(m[1]));
+      }
+      if (!ready && out.includes('ready\n')) {
+        ready = true;
+        resolveReady({ go: () => child.stdin.end('go\n'), done });
+      }
+    });
+  });
+}
+
+const enabled = redisTestsEnabled();
+(enabled ? describe : describe.skip)('RedisStore on a Redis Cluster (3 masters, 3 replicas)', () => {
+  let cluster: RedisCluster;
+  let n = 0;
+  beforeAll(async () => {
+    // The workers run the built package, as an application would.
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/session'], { cwd: root, stdio: 'pipe' });
+    cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
+  }, 120_000);
+  afterAll(async () => {
+    for (const child of running) child.kill('SIGKILL');
+    await cluster?.dispose();
+  });
+
+  const clusterStore = (prefix: string, extra: Partial<ConstructorParameters<typeof RedisStore>[0]> = {}): RedisStore =>
+    new RedisStore({ cluster: { rootNodes: cluster.rootNodes }, prefix, ...extra } as ConstructorParameters<typeof RedisStore>[0]);
+
+  describeSessionStore('RedisStore (cluster)', async () => {
+    const prefix = `c${++n}:`;
+    const store = clusterStore(prefix);
+    const others: RedisStore[] = [];
+    return {
+      store,
+      sibling: async () => {
+        const other = clusterStore(prefix);
+        others.push(other);
+        return other;
+      },
+      cleanup: async () => {
+        await store.close();
+        for (const o of others) await o.close();
+      },
+    };
+  });
+
+  describe('RedisStore (cluster) key layout', () => {
+    it("a session's keys share one slot; the expiry index's shards are spread over every master", async () => {
+      const store = clusterStore('layout:');
+      try {
+        await store.set('someone', 'p', Date.now() + HOUR, 0);
+        await store.acquire('someone', 'me', 10_000, Date.now());
+        const slot = async (key: string): Promise<number> => Number((await cluster.cli(cluster.nodes[0]!.port, 'CLUSTER', 'KEYSLOT', key)).trim());
+        const entrySlot = await slot('layout:{someone}');
+        expect(await slot('layout:{someone}:lease')).toBe(entrySlot);
+        // Both keys really are there, on the master of that slot.
+        const master = await cluster.masterOf('layout:{someone}');
+        expect((await cluster.cli(master, 'EXISTS', 'layout:{someone}', 'layout:{someone}:lease')).trim()).toBe('2');
+        const owners = new Set<number>();
+        for (let shard = 0; shard < 16; shard++) owners.add(await cluster.masterOf(`layout:expiry:{${shard}}`));
+        expect([...owners].sort()).toEqual((await cluster.masterPorts()).sort());
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('sessions on every master, expired → one sweep claims each of them once', async () => {
+      const store = clusterStore('sweepall:');
+      const other = clusterStore('sweepall:');
+      try {
+        const T0 = Date.now();
+        const ids = Array.from({ length: 60 }, (_, i) => `id${i}`);
+        for (const id of ids) await store.set(id, `p-${id}`, T0 + 10, 0);
+        const masters = new Set(await Promise.all(ids.map((id) => cluster.masterOf(`sweepall:{${id}}`))));
+        expect(masters.size).toBe(3);
+        const [a, b] = await Promise.all([store.sweep(T0 + 100, 1000), other.sweep(T0 + 100, 1000)]);
+        const claimed = [...a, ...b].map((e) => e.id).sort();
+        expect(claimed).toEqual([...ids].sort());
+        expect(await store.count()).toBe(0);
+      } finally {
+        await store.close();
+        await other.close();
+      }
+    });
+
+    it('rootNodes missing or not redis:// urls → SessionStoreConfigError', () => {
+      expect(() => new RedisStore({ cluster: { rootNodes: [] } })).toThrow(SessionStoreConfigError);
+      expect(() => new RedisStore({ cluster: { rootNodes: [{ url: '127.0.0.1:7000' }] } })).toThrow(SessionStoreConfigError);
+      expect(() => new RedisStore({ cluster: { rootNodes: cluster.rootNodes }, url: 'redis://x' } as never)).toThrow(SessionStoreConfigError);
+      expect(new RedisStore({ cluster: { rootNodes: [{ url: 'redis://:pw@10.0.0.1:7000' }] } }).name).toBe('redis+cluster://10.0.0.1:7000');
+    });
+  });
+
+  /** Makes `SESSIONS` sessions with an empty token list; returns their cookies. */
+  async function seed(prefix: string): Promise<string[]> {
+    const sessions = new Sessions({ store: clusterStore(prefix), secrets: [SECRET], sweepInterval: 0 });
+    try {
+      const cookies: string[] = [];
+      for (let i = 0; i < SESSIONS; i++) {
+        const s = sessions.create();
+        s.set('tokens', []);
+        await sessions.commit(s);
+        cookies.push(sessions.cookieValue(s));
+      }
+      return cookies;
+    } finally {
+      await sessions.close();
+    }
+  }
+
+  /** The token lists of the sessions, read through a fresh store. */
+  async function tokensOf(prefix: string, cookies: readonly string[]): Promise<string[][]> {
+    const sessions = new Sessions({ store: clusterStore(prefix), secrets: [SECRET], sweepInterval: 0 });
+    try {
+      const out: string[][] = [];
+      for (const cookie of cookies) {
+        const s = await sessions.load(cookie);
+        out.push(s!.get<string[]>('tokens')!);
+        await sessions.abort(s!);
+      }
+      return out;
+    } finally {
+      await sessions.close();
+    }
+  }
+
+  it(`${PROCESSES} processes × ${INCREMENTS} concurrent increments over ${SESSIONS} sessions → exact`, async () => {
+    const prefix = 'mp:';
+    const cookies = await seed(prefix);
+    const job = { rootNodes: cluster.rootNodes, prefix, secret: SECRET, cookies, increments: INCREMENTS, durability: 'primary' };
+    const workers = await Promise.all(Array.from({ length: PROCESSES }, (_, w) => startWorker({ ...job, name: `w${w}` })));
+    for (const w of workers) w.go();
+    const results = await Promise.all(workers.map((w) => w.done));
+    const acked = results.flatMap((r) => r.acked);
+    expect(acked).toHaveLength(PROCESSES * INCREMENTS);
+    expect(results.map((r) => r.failures)).toEqual([0, 0, 0, 0]);
+    const lists = await tokensOf(prefix, cookies);
+    for (const list of lists) expect(list).toHaveLength((PROCESSES * INCREMENTS) / SESSIONS);
+    expect(lists.flat().sort()).toEqual([...acked].sort());
+  }, 120_000);
+
+  it("a master killed mid-load, durability: 'replicated' → 503s meanwhile, every acknowledged increment there after the failover", async () => {
+    const prefix = 'failover:';
+    const cookies = await seed(prefix);
+    // The master that holds the first session's keys dies once the workers are well under way.
+    const seedStore = clusterStore(prefix);
+    const sessionsView = new Sessions({ store: seedStore, secrets: [SECRET], sweepInterval: 0 });
+    const first = await sessionsView.load(cookies[0]!);
+    const victim = await cluster.masterOf(`${prefix}{${first!.uid}}`);
+    await sessionsView.abort(first!);
+    await sessionsView.close();
+
+    let total = 0;
+    let killed: Promise<void> | undefined;
+    const onAcked = (): void => {
+      total += 100;
+      if (total >= 400 && killed === undefined) killed = cluster.kill(victim);
+    };
+    const job = { rootNodes: cluster.rootNodes, prefix, secret: SECRET, cookies, increments: INCREMENTS, durability: 'replicated' };
+    const workers = await Promise.all(Array.from({ length: PROCESSES }, (_, w) => startWorker({ ...job, name: `w${w}` }, onAcked)));
+    for (const w of workers) w.go();
+    // Once the replica took over (the workers get 503s meanwhile), the dead node comes back as
+    // its replica, so that 'replicated' writes on that shard are acknowledged again.
+    const recovery = (async () => {
+      while (killed === undefined) await new Promise((r) => setTimeout(r, 50));
+      await killed;
+      await cluster.waitHealthy(30_000);
+      await cluster.restart(victim);
+    })();
+    recovery.catch(() => undefined); // awaited below; the workers' failure, if any, is the one to report
+    const results = await Promise.all(workers.map((w) => w.done));
+    await recovery;
+    expect(killed).toBeDefined();
+    expect(results.reduce((sum, r) => sum + r.failures, 0)).toBeGreaterThan(0);
+    const acked = results.flatMap((r) => r.acked);
+    expect(acked).toHaveLength(PROCESSES * INCREMENTS);
+    const lists = await tokensOf(prefix, cookies);
+    const kept = new Set(lists.flat());
+    expect(acked.filter((t) => !kept.has(t))).toEqual([]); // nothing acknowledged was lost
+    for (const list of lists) expect(new Set(list).size).toBe(list.length); // and no write was applied twice
+  }, 120_000);
+});
+
+(enabled ? describe : describe.skip)("RedisStore durability: 'replicated' on a server without replicas", () => {
+  it('a commit no replica acknowledges → SessionNotReplicatedError, answered 503', async () => {
+    const server = await startRedisServer();
+    const store = new RedisStore({ url: server.url, prefix: 'lonely:', durability: 'replicated', replicationTimeoutMs: 50 });
+    try {
+      const err = await Promise.resolve(store.set('a', 'p', Date.now() + HOUR, 0)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SessionNotReplicatedError);
+      expect((err as SessionNotReplicatedError).code).toBe('DT_SESSION_NOT_REPLICATED');
+      expect((err as Error).message).toMatch(/no replica acknowledged it within 50 ms/);
+      // Without the option the same server acknowledges at once.
+      const plain = new RedisStore({ url: server.url, prefix: 'lonely:' });
+      expect(await plain.set('b', 'p', Date.now() + HOUR, 0)).toBe(1);
+      await plain.close();
+    } finally {
+      await store.close();
+      await server.dispose();
+    }
+  });
+});
