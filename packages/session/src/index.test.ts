@@ -23,6 +23,7 @@ describe('@dovetail/session exports', () => {
         'SessionDataError',
         'SessionError',
         'SessionExpired',
+        'SessionNotReplicatedError',
         'SessionStoreConfigError',
         'SessionStoreError',
         'Sessions',
