@@ -1,8 +1,8 @@
 /**
- * Seed 000, Twisted Web "Storing Objects in the Session": an interface, an adapter from
+ * Twisted Web "Storing Objects in the Session": an interface, an adapter from
  * Session to it, and a page that counts visits per session.
  *
- * Run: `npm run serve -- examples/dist/counter/index.js`
+ * Guide: docs/guide/storing-objects-in-the-session.md. Run: `npm run serve -- examples/dist/counter/index.js`
  */
 import { Attribute, defineInterface, implementer } from '@dovetail/interfaces';
 import { registerAdapter } from '@dovetail/registry';

@@ -1,5 +1,5 @@
 /**
- * The demo site `npm start` serves: every seed example under one Site, with an index page, a
+ * The demo site `npm start` serves: the five example apps under one Site, with an index page, a
  * template reading session data by path, and — when `DOVETAIL_INSPECTOR_TOKEN` is set — the
  * inspector at `/_dovetail`.
  *
@@ -16,13 +16,13 @@ import { TemplatePage } from './template.js';
 import type { Request } from '@dovetail/web';
 
 const links: [string, string][] = [
-  ['/counter', 'Visit counter — Twisted "Storing Objects in the Session" (seed 000)'],
-  ['/users', 'User manager components, cleaned up on expiry — Nevow (seed 001)'],
-  ['/session', 'Your session id — Twisted "Session Basics" (seed 002)'],
-  ['/session/expire', 'Expire your session (seed 002)'],
-  ['/pyramid', 'Dict-like session, flash messages — Pyramid tutorial (seed 003)'],
-  ['/pyramid/howdy', 'The howdy view (seed 003)'],
-  ['/zope', 'Package data and named data containers — Zope 3 sessions (seed 004)'],
+  ['/counter', 'Visit counter — Twisted "Storing Objects in the Session"'],
+  ['/users', 'User manager components, cleaned up on expiry — Nevow'],
+  ['/session', 'Your session id — Twisted "Session Basics"'],
+  ['/session/expire', 'Expire your session'],
+  ['/pyramid', 'Dict-like session, flash messages — Pyramid tutorial'],
+  ['/pyramid/howdy', 'The howdy view'],
+  ['/zope', 'Package data and named data containers — Zope 3 sessions'],
   ['/template', 'Session data in a template, by path (TALES request/session:products.foo/color)'],
 ];
 

@@ -1,9 +1,9 @@
 /**
- * Seed 003, the Pyramid tutorial "Transient Data Using Sessions": a dict-like session shared by
+ * The Pyramid tutorial "Transient Data Using Sessions": a dict-like session shared by
  * the home and howdy views (the counter is not specific to the URL and survives a restart with
  * a SQLite or cookie store), and a flash message shown once after a POST and redirect.
  *
- * Run: `npm run serve -- examples/dist/pyramid/index.js --store sqlite:var/pyramid.db`
+ * Guide: docs/guide/transient-data-and-flash-messages.md. Run: `npm run serve -- examples/dist/pyramid/index.js --store sqlite:var/pyramid.db`
  */
 import { Resource } from '@dovetail/web';
 import type { Session } from '@dovetail/session';

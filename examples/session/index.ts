@@ -1,8 +1,8 @@
 /**
- * Seed 002, Twisted Web "Session Basics": show the session id; `/expire` ends the session,
+ * Twisted Web "Session Basics": show the session id; `/expire` ends the session,
  * and the next visit shows a new id.
  *
- * Run: `npm run serve -- examples/dist/session/index.js`
+ * Guide: docs/guide/session-basics.md. Run: `npm run serve -- examples/dist/session/index.js`
  */
 import { Resource } from '@dovetail/web';
 import type { Request } from '@dovetail/web';

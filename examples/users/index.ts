@@ -1,9 +1,9 @@
 /**
- * Seed 001, the Nevow mailing-list answer: components on the session. `IUserManager(session)`
+ * The Nevow mailing-list answer: components on the session. `IUserManager(session)`
  * builds a `UserManager` on first use and keeps it on the session; `setComponent` stores the
  * current user; when the session ends, the manager is cleaned up.
  *
- * Run: `npm run serve -- examples/dist/users/index.js`
+ * Guide: docs/guide/components-on-the-session.md. Run: `npm run serve -- examples/dist/users/index.js`
  */
 import { Attribute, defineInterface, implementer, Method } from '@dovetail/interfaces';
 import { Adapter, registerAdapter } from '@dovetail/registry';

@@ -1,9 +1,9 @@
 /**
- * Seed 004, "Zope3 Session Implementation": package data kept apart by package id
+ * zope.session's "Zope3 Session Implementation": package data kept apart by package id
  * (`products.foo`, `products.bar`), a named data container for one package with the default
  * store as the fallback for the others, and data that cannot be stored rejected at commit.
  *
- * Run: `npm run serve -- examples/dist/zope/index.js`
+ * Guide: docs/guide/package-data.md. Run: `npm run serve -- examples/dist/zope/index.js`
  */
 import { getGlobalRegistry } from '@dovetail/registry';
 import { ISession, ISessionDataContainer, MemoryStore } from '@dovetail/session';
