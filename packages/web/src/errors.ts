@@ -465,3 +465,41 @@ export class CliError extends DovetailError {
     super(message);
   }
 }
+
+/**
+ * express-session code used `req.session` in a way that would not reach the session (under
+ * `dovetailSessions`): assigning a member of `Session` that cannot be assigned (a method, a
+ * read-only property such as `size` or `id`), reading `req.session.cookie` (express-session's
+ * cookie object, which has no counterpart), or replacing `req.session` itself. Refused loudly
+ * rather than lost silently; any other property is a dictionary key and works
+ * (`req.session.views = 1` is `set('views', 1)`).
+ *
+ * @example
+ * ```ts
+ * req.session.cookie.maxAge = 3600_000; // throws SessionPropertyError: use req.session.cookieMaxAge = 3600
+ * ```
+ */
+export class SessionPropertyError extends WebError {
+  override readonly name = 'SessionPropertyError' as const;
+  readonly code = 'DT_WEB_SESSION_PROPERTY' as const;
+  readonly status = 500;
+  /**
+   * @param action - what was done: `read`, `assign`, `delete` or `define`.
+   * @param property - the property, e.g. `size`, or `req.session` itself.
+   * @param why - what the property is, e.g. `it is a method of Session`.
+   */
+  constructor(
+    readonly action: string,
+    readonly property: string,
+    why: string,
+  ) {
+    const what = property === 'req.session' ? property : `req.session.${property}`;
+    const fix =
+      property === 'cookie'
+        ? "Give one session its own cookie lifetime with req.session.cookieMaxAge = seconds (express-session's cookie.maxAge counts milliseconds); set the cookie's attributes for every session with new Sessions({ cookie: { ... } })."
+        : property === 'req.session'
+          ? 'Change the session through req.session (req.session.destroy() ends it, req.session.regenerate({ keep: false }) starts an empty one).'
+          : `Keep the data under another name, or use req.session.set('${property}', value) and req.session.get('${property}').`;
+    super(`Cannot ${action} ${what}: ${why}. ${fix}`);
+  }
+}

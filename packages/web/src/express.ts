@@ -1,18 +1,22 @@
 /**
- * `dovetailSessions`: Express/Connect middleware giving `req.session`, a dovetail `Session`,
- * committed before the response head leaves (the same rules as `Site`).
+ * `dovetailSessions`: Express/Connect middleware giving `req.session`, a dovetail `Session` that
+ * also speaks express-session (see express-session.ts), and `req.sessionID`, committed before
+ * the response head leaves (the same rules as `Site`).
  *
  * @module
  */
 import { SessionClosedError } from '@dovetail/session';
 import { parseCookieHeader } from './cookies.js';
-import { errorStatus, retryAfterHeader } from './errors.js';
+import { SessionPropertyError, errorStatus, retryAfterHeader } from './errors.js';
 import { cacheControlOption, sessionCacheControl } from './internal/cache-control.js';
 import { reasonPhrase } from './internal/html.js';
+import { withHttpFields } from './internal/http-error-fields.js';
 import { isSecure } from './internal/is-secure.js';
 import { SessionBinding } from './internal/session-binding.js';
 import { sessionCookieTemplates } from './internal/session-cookies.js';
+import { sessionProxy } from './internal/session-proxy.js';
 import { StoreOutages, oneLine } from './internal/store-outages.js';
+import type { ExpressSession } from './express-session.js';
 import type { Logger, Session, Sessions } from '@dovetail/session';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -21,8 +25,14 @@ declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace -- Express's own types are a global namespace; merging is the only way in
   namespace Express {
     interface Request {
-      /** The dovetail session of this request (set by `dovetailSessions`). */
-      readonly session: Session;
+      /** The dovetail session of this request, with express-session's members (set by `dovetailSessions`). */
+      readonly session: ExpressSession;
+      /**
+       * The session id (express-session's `req.sessionID`; the cookie carries it signed). Like
+       * `req.session.uid`, reading it during the request makes a new session worth storing; after
+       * the response, a request that had no session reads `''`.
+       */
+      readonly sessionID: string;
     }
   }
 }
@@ -44,10 +54,11 @@ export interface DovetailSessionsOptions {
    */
   sessionCacheControl?: string | false;
   /**
-   * Where the middleware writes: a commit error answered 5xx (`error`, one line then the error),
-   * and the two lines of a session store outage (`warn`: when the store becomes unavailable —
-   * 503 with `Retry-After`, not logged request by request — and when it answers again, with the
-   * count answered 503 meanwhile). `console` fits, and so do pino and winston loggers.
+   * Where the middleware writes: the two lines of a session store outage (`warn`: when the store
+   * becomes unavailable — 503 with `Retry-After`, not logged request by request — and when it
+   * answers again, with the count answered 503 meanwhile), and a commit error it must answer
+   * itself because the response was already streaming (`error`). Other errors go to the app's
+   * error handling (`next(err)`), which logs them. `console` fits, and so do pino and winston.
    * @default console
    */
   logger?: Logger;
@@ -61,13 +72,16 @@ type Patchable = Record<'writeHead' | 'write' | 'end', Method>;
 const METHODS = ['writeHead', 'write', 'end'] as const;
 
 /**
- * Express/Connect middleware: `req.session` is the request's dovetail `Session`.
+ * Express/Connect middleware: `req.session` is the request's dovetail `Session`, with
+ * express-session's members and properties ({@link ExpressSession}), and `req.sessionID` its id.
  *
  * With a session cookie the session is loaded (and locked) before `next()`; without one
- * `req.session` creates a session on first read, so a request that never reads it stores
- * nothing and sets no cookie. The session is committed before the head is written (the
- * response is held meanwhile); a response with a 5xx status — Express's error path — drops the
- * request's session changes instead. A busy session is passed to `next(err)` with `Retry-After` set.
+ * `req.session` creates a session on first use, and a new session is stored (and given a
+ * cookie) only when something changed it or its id was read. The session is committed before
+ * the head is written (the response is held meanwhile); a response with a 5xx status —
+ * Express's error path — drops the request's session changes instead. Errors — a busy session
+ * or a store that is down at load, a commit refused — go to `next(err)` carrying `status`,
+ * `statusCode` and (for 503) `headers['Retry-After']`, so the app's error handler answers.
  *
  * @example
  * ```ts
@@ -85,23 +99,43 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
   const cacheControl = cacheControlOption(options.sessionCacheControl, 'dovetailSessions({ sessionCacheControl })');
 
   return (req, res, next) => {
+    // Mounted twice (app and router): the first one serves.
+    if (Object.prototype.hasOwnProperty.call(req, 'sessionID')) {
+      next();
+      return;
+    }
     const secure = isSecure(req, trustProxy);
     const cookie = templates[secure ? 1 : 0];
     const incoming = parseCookieHeader(req.headers.cookie)[cookie.name];
     const binding = new SessionBinding<Session>(sessions, cookie, secure, incoming);
     const epoch = outages.epoch;
+    /** A save()/reload() failed, or an error was already passed on: an error response then drops the changes. */
+    let failed = false;
 
+    const current = (): Session => {
+      const loaded = binding.loaded;
+      if (loaded !== null) return loaded;
+      // No cookie to load (or the session ended): get() creates one synchronously.
+      binding.get().catch(() => undefined);
+      const created = binding.loaded;
+      if (created === null) throw new SessionClosedError('use req.session', '', binding.settledAt);
+      return created;
+    };
+    let proxy: Session | null = null;
     Object.defineProperty(req, 'session', {
       configurable: true,
       enumerable: true,
-      get(): Session {
-        const loaded = binding.loaded;
-        if (loaded !== null) return loaded;
-        // No cookie to load (or the session expired): get() creates one synchronously.
-        binding.get().catch(() => undefined);
-        const created = binding.loaded;
-        if (created === null) throw new SessionClosedError('read req.session', '', binding.settledAt);
-        return created;
+      get: (): Session => (proxy ??= sessionProxy(sessions, { current, failed: () => void (failed = true) })),
+      set: (): never => {
+        throw new SessionPropertyError('assign', 'req.session', 'it is the request\'s session; end it with req.session.destroy()');
+      },
+    });
+    Object.defineProperty(req, 'sessionID', {
+      configurable: true,
+      enumerable: true,
+      get: (): string => {
+        const session = binding.settledAt === undefined ? current() : binding.loaded;
+        return session === null ? '' : session.uid;
       },
     });
 
@@ -115,7 +149,7 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
 
     const settle = async (): Promise<void> => {
       try {
-        if (status >= 500) {
+        if (status >= 500 || (failed && status >= 400)) {
           await binding.abort();
         } else {
           const setCookie = await binding.commit();
@@ -126,10 +160,23 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
         }
       } catch (error) {
         phase = 'done';
-        queue.length = 0;
+        const held = queue.splice(0);
+        const outage = outages.failed(error, epoch);
+        if (held.some(([method]) => method === originals.end) && !res.headersSent) {
+          // The route answered in full: the app's error handler answers instead (its response
+          // goes straight out, uncommitted), as for any other error of the request.
+          for (const name of res.getHeaderNames()) res.removeHeader(name);
+          const status = errorStatus(error);
+          res.statusCode = status;
+          for (const m of METHODS) r[m] = originals[m];
+          failed = true;
+          next(withHttpFields(error));
+          return;
+        }
+        // A streaming response has started its body: nothing else may be written into it.
         for (const m of METHODS) r[m] = m === 'write' ? () => true : () => res;
         answerError(res, error, originals);
-        if (errorStatus(error) >= 500 && !outages.failed(error, epoch)) {
+        if (errorStatus(error) >= 500 && !outage) {
           logger.error(`[dovetail/web express] ${req.method ?? '-'} ${req.url ?? '-'}: the session commit failed: ${oneLine(error)}`, error);
         }
         return;
@@ -169,8 +216,8 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
     binding.get().then(
       () => next(),
       (error: unknown) => {
-        // Express's final handler answers with res.statusCode for an error without a status of
-        // its own (ours carry none: the web layer maps them), keeping the headers set here.
+        // The error carries status/statusCode/headers (Express's final handler and most app
+        // handlers read them); the response gets them too, for a handler that reads those instead.
         // Logged once per outage here; the error still goes to Express's error handling.
         outages.failed(error, epoch);
         if (!res.headersSent) {
@@ -179,7 +226,8 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
           const retryAfter = retryAfterHeader(error, status);
           if (retryAfter !== undefined) res.setHeader('retry-after', retryAfter);
         }
-        next(error);
+        failed = true;
+        next(withHttpFields(error));
       },
     );
   };

@@ -27,6 +27,7 @@ describe('@dovetail/web exports', () => {
         'RequestTooLargeError',
         'Resource',
         'SessionClosedError',
+        'SessionPropertyError',
         'SessionsNotConfiguredError',
         'Site',
         'SiteStateError',

@@ -46,6 +46,7 @@ export {
   UnsupportedMediaTypeError,
   RenderResultError,
   SessionsNotConfiguredError,
+  SessionPropertyError,
   ListenError,
   SiteStateError,
   InvalidChildSegmentError,
@@ -65,5 +66,6 @@ export type { HttpMethod } from './resource.js';
 export type { RequestState, WebSession } from './request.js';
 export type { CookieJar, CookieOptions } from './cookies.js';
 export type { DovetailSessionsOptions, SessionMiddleware } from './express.js';
+export type { ExpressSession, ExpressSessionData, ExpressSessionMethods, SessionCallback } from './express-session.js';
 export type { InspectorOptions } from './inspector.js';
 export type { SessionPathSource } from './session-path.js';

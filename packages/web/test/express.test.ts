@@ -73,6 +73,11 @@ async function app(options: { trustProxy?: boolean; lockWait?: number } = {}) {
     res.type('text');
     Readable.from(['one ', 'two ', 'three']).pipe(res);
   });
+  // The app's error handling sees every error (then Express's final handler answers).
+  a.use((error: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {
+    errors.push(error);
+    next(error);
+  });
   return { url: await listen(a), sessions, errors };
 }
 
@@ -157,7 +162,7 @@ describe('dovetailSessions under Express 5', () => {
     expect(await sessions.store.sweep(Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
   });
 
-  it('data the codec cannot carry → 500 instead of the held response, the stored session unchanged', async () => {
+  it('data the codec cannot carry → next(err): Express answers 500 instead of the held response, the stored session unchanged', async () => {
     const { url, errors } = await app();
     const jar = new Jar();
     await jar.fetch(`${url}/counter`);

@@ -143,8 +143,9 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
     const last = this.#current!;
     if (last.expired) return this.#incoming !== undefined ? this.#cookie.clear() : null;
     const value = manager.cookieValue(last);
-    // '' means the manager has no new value to hand out (a session never stored): no cookie.
-    if (value === '') return null;
+    // '' means the manager has no new value to hand out (a session never stored): no cookie,
+    // or a clearing one when the session the cookie named ended in this request.
+    if (value === '') return this.#incoming !== undefined && opened[0]!.expired ? this.#cookie.clear() : null;
     const maxAge = last.cookieMaxAge;
     // The client has this value already: send it again only to roll its Max-Age forward, or for a new lifetime.
     if (value === this.#incoming && !manager.cookie.rolling && maxAge === this.#loadedMaxAge) return null;
