@@ -12,6 +12,7 @@ const made: Array<[string, Error & { code: string; status?: number }]> = [
   ['UnsupportedMediaTypeError', new errors.UnsupportedMediaTypeError('multipart/form-data', 'urlencoded')],
   ['RenderResultError', new errors.RenderResultError('Page', 'a bigint')],
   ['SessionsNotConfiguredError', new errors.SessionsNotConfiguredError()],
+  ['SessionPropertyError', new errors.SessionPropertyError('assign', 'size', 'it is a read-only property of Session')],
   ['ListenError', new errors.ListenError('127.0.0.1', 80, 'taken')],
   ['SiteStateError', new errors.SiteStateError('listen()', 'closed')],
   ['InvalidChildSegmentError', new errors.InvalidChildSegmentError(1)],

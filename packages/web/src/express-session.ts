@@ -47,14 +47,14 @@ export interface ExpressSessionMethods {
    * ```
    */
   save(callback: SessionCallback): void;
-  /** {@inheritDoc ExpressSessionMethods.(save:1)} */
+  /** `save` in promise form: resolves once written, rejects with the error (carrying `status`). */
   save(): Promise<void>;
   /**
    * Drops what the request changed since the session was loaded or last saved and reads it again
    * (components come back as new objects); the session stays held.
    */
   reload(callback: SessionCallback): void;
-  /** {@inheritDoc ExpressSessionMethods.(reload:1)} */
+  /** `reload` in promise form. */
   reload(): Promise<void>;
   /**
    * A new id, the same data (dovetail's `regenerate()`, against session fixation at login), then
@@ -73,14 +73,14 @@ export interface ExpressSessionMethods {
    * ```
    */
   regenerate(options: { readonly keep: boolean }, callback: SessionCallback): void;
-  /** {@inheritDoc ExpressSessionMethods.(regenerate:2)} */
+  /** `regenerate` with options, in promise form: `await req.session.regenerate({ keep: false })`. */
   regenerate(options: { readonly keep: boolean }): Promise<void>;
   /**
    * Ends the session (`expire()`): deleted at the commit, its cookie cleared; `req.session` is a
    * new, empty session from the next read on (stored only if something is put in it).
    */
   destroy(callback: SessionCallback): void;
-  /** {@inheritDoc ExpressSessionMethods.(destroy:1)} */
+  /** `destroy` in promise form. */
   destroy(): Promise<void>;
 }
 
