@@ -1,6 +1,6 @@
 /**
  * dovetail as users run it: `dovetail serve examples/dist/demo/index.js --store …` with
- * `DOVETAIL_SECRETS` set, the demo's /counter page (seed 000: `ICounter(session)` through a
+ * `DOVETAIL_SECRETS` set, the demo's /counter page (Twisted's counter: `ICounter(session)` through a
  * registered adapter), on each of the three server-side stores.
  */
 import { join } from 'node:path';

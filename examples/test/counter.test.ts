@@ -1,5 +1,5 @@
 /**
- * Seed 000, Twisted Web "Storing Objects in the Session", over HTTP.
+ * Twisted Web's "Storing Objects in the Session", over HTTP.
  */
 import { describe, expect, it } from '@jest/globals';
 import { Attribute, defineInterface } from '@dovetail/interfaces';
@@ -8,7 +8,7 @@ import { Jar, manager, serveExample } from './support.js';
 
 const visit = async (jar: Jar, url: string): Promise<string> => (await (await jar.fetch(`${url}/`)).text()).replace(/^.*<body>/s, '');
 
-describe('seed 000: the counter example', () => {
+describe('the counter example (Twisted\'s Storing Objects in the Session)', () => {
   it('the counter page → counts per session; two cookie jars count separately', async () => {
     const { url } = await serveExample(resource);
     const alice = new Jar();

@@ -1,5 +1,5 @@
 /**
- * Seed 003, the Pyramid tutorial "Transient Data Using Sessions", over HTTP.
+ * The Pyramid tutorial "Transient Data Using Sessions", over HTTP.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -26,7 +26,7 @@ async function countsAcrossRestart(store: () => SessionStore): Promise<void> {
   expect(await counter(jar, second.url, '/howdy')).toBe('Counter: 4');
 }
 
-describe('seed 003: the pyramid example', () => {
+describe('the pyramid example (transient data, flash messages)', () => {
   it('home and howdy → one counter in the session dictionary', async () => {
     const { url } = await serveExample(resource);
     const jar = new Jar();

@@ -1,5 +1,5 @@
 /**
- * Seed 002, Twisted Web "Session Basics", over HTTP.
+ * Twisted Web's "Session Basics", over HTTP.
  */
 import { describe, expect, it } from '@jest/globals';
 import { resource } from '../session/index.js';
@@ -7,7 +7,7 @@ import { Jar, serveExample } from './support.js';
 
 const uidOf = (text: string): string => /^Your session id is: ([A-Za-z0-9_-]+)$/.exec(text)![1]!;
 
-describe('seed 002: the session example', () => {
+describe('the session example (Twisted\'s Session Basics)', () => {
   it('/ shows the uid, /expire expires it (clearing cookie), the next visit shows a new uid', async () => {
     const { url } = await serveExample(resource);
     const jar = new Jar();

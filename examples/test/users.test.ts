@@ -1,5 +1,5 @@
 /**
- * Seed 001, the Nevow answer on session components, over HTTP.
+ * The Nevow answer on session components, over HTTP.
  */
 import { describe, expect, it } from '@jest/globals';
 import { ICurrentUser, IUserManager, UserManager, cleanups, resource } from '../users/index.js';
@@ -8,7 +8,7 @@ import { Jar, byId, serveExample } from './support.js';
 const login = (jar: Jar, url: string, name: string): Promise<Response> =>
   jar.fetch(`${url}/`, { method: 'POST', body: new URLSearchParams({ name }) });
 
-describe('seed 001: the users example', () => {
+describe('the users example (Nevow components)', () => {
   it('log in (POST) → redirected; the current user is set with setComponent, the user manager is kept across requests', async () => {
     const { url, sessions } = await serveExample(resource);
     const jar = new Jar();

@@ -1,5 +1,5 @@
 /**
- * Seed 004, "Zope3 Session Implementation", over HTTP.
+ * zope.session's "Zope3 Session Implementation", over HTTP.
  */
 import { describe, expect, it } from '@jest/globals';
 import { barContainer, resource } from '../zope/index.js';
@@ -10,7 +10,7 @@ const show = async (jar: Jar, url: string, query = ''): Promise<Record<string, s
   return { foo: byId(page, 'foo'), bar: byId(page, 'bar'), timeout: byId(page, 'timeout'), client: byId(page, 'client') };
 };
 
-describe('seed 004: the zope example', () => {
+describe('the zope example (package data)', () => {
   it('products.foo and products.bar → separate package data', async () => {
     const { url } = await serveExample(resource);
     const jar = new Jar();

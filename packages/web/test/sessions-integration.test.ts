@@ -68,7 +68,7 @@ describe('Site with @dovetail/session Sessions', () => {
     expect(await res.text()).toContain('Visit #1 for you!');
   });
 
-  it('/session/expire → clearing cookie; the next visit shows a new uid (seed 002)', async () => {
+  it('/session/expire → clearing cookie; the next visit shows a new uid (Twisted\'s "Session Basics")', async () => {
     const { url } = await site();
     const jar = new Jar();
     const uid = await (await jar.fetch(`${url}/session`)).text();

@@ -1,5 +1,5 @@
 /**
- * Seed 000, Twisted Web "Storing Objects in the Session", as TypeScript: the doctest, the
+ * Twisted Web's "Storing Objects in the Session", as TypeScript: the doctest, the
  * counter resource, and re-running the definitions (what `cache()` guards against in an .rpy).
  */
 import { Attribute, defineInterface, implementer, InterfaceRedefinitionError } from '@dovetail/interfaces';
@@ -34,7 +34,7 @@ function renderGET(session: Session, ICounter: ReturnType<typeof definitions>['I
   return `<!DOCTYPE html><html><head><meta charset='utf-8'><title></title></head><body>Visit #${counter.value} for you!`;
 }
 
-describe('Componentized#conform (seed 000)', () => {
+describe('Componentized#conform (Twisted\'s "Storing Objects in the Session")', () => {
   it('ICounter(ses) → a Counter, the same object twice', () => {
     withRegistry(new Registry(), () => {
       const { ICounter, Counter } = definitions();
