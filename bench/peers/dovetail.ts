@@ -2,25 +2,27 @@
  * dovetail as users run it: `dovetail serve examples/dist/demo/index.js --store …` with
  * `DOVETAIL_SECRETS` set, the demo's /counter page (Twisted's counter: `ICounter(session)` through a
  * registered adapter), on each of the three server-side stores.
+ *
+ * `BENCH_BASE=<checkout>` adds the same three servers run from another built checkout (opt-in
+ * peers `base-dovetail-memory|sqlite|redis`): a lever's before and after measured in one run,
+ * interleaved, e.g. `BENCH_BASE=/tmp/main BENCH_PEERS=bare-node,base-dovetail-sqlite,dovetail-sqlite`.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Peer, PeerCommand, PeerContext } from './peer.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(ROOT, 'packages/web/dist/cli.js');
-const DEMO = join(ROOT, 'examples/dist/demo/index.js');
 
-function serve(store: (context: PeerContext) => string): (context: PeerContext) => PeerCommand {
+function serve(store: (context: PeerContext) => string, root = ROOT): (context: PeerContext) => PeerCommand {
   return (context) => ({
-    args: [CLI, 'serve', DEMO, '--host', '127.0.0.1', '--port', '0', '--store', store(context)],
+    args: [join(root, 'packages/web/dist/cli.js'), 'serve', join(root, 'examples/dist/demo/index.js'), '--host', '127.0.0.1', '--port', '0', '--store', store(context)],
     env: { DOVETAIL_SECRETS: context.secret },
     ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
     path: '/counter',
   });
 }
 
-export const peers: Peer[] = [
+const own: Peer[] = [
   {
     name: 'dovetail-memory',
     description: 'dovetail serve --store memory (MemoryStore)',
@@ -38,3 +40,15 @@ export const peers: Peer[] = [
     command: serve((context) => context.redisUrl!),
   },
 ];
+
+const base = process.env.BENCH_BASE;
+
+/** The three servers, and with BENCH_BASE the same three from that checkout (opt-in). */
+export const peers: Peer[] = base
+  ? [
+      ...own,
+      { ...own[0]!, name: 'base-dovetail-memory', description: `${own[0]!.description}, from ${base}`, optIn: true, command: serve(() => 'memory', base) },
+      { ...own[1]!, name: 'base-dovetail-sqlite', description: `${own[1]!.description}, from ${base}`, optIn: true, command: serve((context) => `sqlite:${join(context.dir, 'sessions.db')}`, base) },
+      { ...own[2]!, name: 'base-dovetail-redis', description: `${own[2]!.description}, from ${base}`, optIn: true, command: serve((context) => context.redisUrl!, base) },
+    ]
+  : own;

@@ -240,8 +240,8 @@ export class CookieStore implements ClientSideStore {
   }
 
   /** Write-and-release on this process's view; see {@link SessionStore.commit}. */
-  commit(id: string, owner: string, payload: string, expires: number, expectedVersion: number): number | undefined {
-    return commitWithLeases(this, this.#leases, id, owner, payload, expires, expectedVersion);
+  commit(id: string, owner: string, payload: string, expires: number, expectedVersion: number, keepMs?: number): number | undefined {
+    return commitWithLeases(this, this.#leases, id, owner, payload, expires, expectedVersion, keepMs);
   }
 
   /** Releases `owner`'s lease, moving the remembered expiry when `expires` is given. */

@@ -36,6 +36,11 @@ export class LeaseTable {
     return { state: 'held', entry };
   }
 
+  /** Gives `owner` the lease on `id` for `leaseMs` from now (the caller checked it may). */
+  hold(id: string, owner: string, leaseMs: number): void {
+    this.#leases.set(id, { owner, until: this.clock() + leaseMs });
+  }
+
   /** Drops `owner`'s lease on `id` (any owner's when `owner` is undefined). */
   release(id: string, owner?: string): void {
     const l = this.#leases.get(id);
@@ -62,7 +67,7 @@ export class LeaseTable {
 
 /**
  * `commit` for an in-process store: refused while another owner's lease is live, else `set`
- * and, when it wrote, the lease released.
+ * and, when it wrote, the lease released (or, with `keepMs`, kept that long).
  */
 export function commitWithLeases(
   store: Pick<SessionStore, 'set'>,
@@ -72,10 +77,14 @@ export function commitWithLeases(
   payload: string,
   expires: number,
   expectedVersion: number,
+  keepMs?: number,
 ): number | undefined {
   if (leases.blocked(id, owner)) return undefined;
   const version = store.set(id, payload, expires, expectedVersion) as number | undefined;
-  if (version !== undefined) leases.release(id, owner);
+  if (version !== undefined) {
+    if (keepMs === undefined) leases.release(id, owner);
+    else leases.hold(id, owner, keepMs);
+  }
   return version;
 }
 

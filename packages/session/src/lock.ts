@@ -9,21 +9,41 @@
  * with the write (`SessionStore.commit` / `release`). Leases are short and renewed by one timer
  * while held, so a process that dies blocks its sessions for at most one lease. Whoever waits too
  * long gets `SessionBusyError`, never a silent overwrite.
+ *
+ * Lock handoff: when a request of this process waits for a session whose lease this process
+ * holds, the request finishing with it keeps the lease through its (durable) write and hands it,
+ * with the entry just written, to the waiter — no release, re-acquire or reload. A chain of
+ * handoffs lasts at most one lease length (`lease`); then the lease goes back to the store and
+ * this process's waiters wait `YIELD_MS` before taking it again, longer than another process's
+ * longest retry interval (`MAX_RETRY_MS`), so a process waiting for the same session gets it
+ * within a lease length and a retry interval.
  */
 import { randomBytes } from 'node:crypto';
 import { SessionBusyError, SessionStoreError } from './errors.js';
 import { isClientSide } from './store.js';
-import type { Acquired, SessionStore } from './store.js';
+import type { Acquired, SessionStore, StoredEntry } from './store.js';
+
+/** The longest wait between two tries of a busy lease (the backoff starts at 2 ms and doubles). */
+export const MAX_RETRY_MS = 20;
+/** How long this process's waiters let a lease lie free after a capped handoff chain. */
+export const YIELD_MS = 25;
 
 interface Waiter {
-  resolve(): void;
+  /** Woken with the entry handed over with the lease, or null: take the lease from the store. */
+  resolve(handed: StoredEntry | null): void;
   reject(error: Error): void;
   timer: ReturnType<typeof setTimeout>;
 }
 
 interface LockState {
   waiters: Waiter[];
+  /** When this process took the store's lease for the current handoff chain (manager clock, ms). */
+  since: number;
+  /** The chain hit its cap: the next waiter yields to other processes before taking the lease. */
+  yielding: boolean;
 }
+
+const newLock = (): LockState => ({ waiters: [], since: 0, yielding: false });
 
 /** Options of {@link SessionLocks}. */
 export interface LockOptions {
@@ -72,8 +92,10 @@ export class SessionLocks {
   async acquire(id: string, now: number): Promise<Acquired | undefined> {
     const started = this.options.clock();
     const state = this.#held.get(id);
-    if (state) await this.#queue(id, state, started);
-    else this.#held.set(id, { waiters: [] });
+    if (state) {
+      const handed = await this.#queue(id, state, started);
+      if (handed !== null) return { state: 'held', entry: handed };
+    } else this.#held.set(id, newLock());
     if (!this.leases) return undefined;
     try {
       return await this.#lease(id, now, started);
@@ -89,17 +111,45 @@ export class SessionLocks {
    */
   tryAcquire(id: string): boolean {
     if (this.leases || this.#held.has(id)) return false;
-    this.#held.set(id, { waiters: [] });
+    this.#held.set(id, newLock());
     return true;
   }
 
   /** Marks a brand-new id as held (no one else can know it yet: no waiting, no lease). */
   holdNew(id: string): void {
-    this.#held.set(id, { waiters: [] });
+    this.#held.set(id, newLock());
   }
 
-  #queue(id: string, state: LockState, started: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  /**
+   * True when the holder of `id` should keep the store's lease through its write and hand it to
+   * the next waiter of this process: someone waits, the lease is still ours, and the chain is
+   * younger than one lease length. Once the chain is that old, the next release yields first.
+   */
+  canHandOff(id: string): boolean {
+    const state = this.#held.get(id);
+    if (state === undefined || state.waiters.length === 0 || !this.#leased.has(id)) return false;
+    if (this.options.clock() - state.since < this.options.lease) return true;
+    state.yielding = true;
+    return false;
+  }
+
+  /**
+   * Gives `id`, its lease and `entry` (what the store now holds) to the next waiter of this
+   * process; false when none is left (then release it).
+   */
+  handOff(id: string, entry: StoredEntry): boolean {
+    const next = this.#held.get(id)?.waiters.shift();
+    if (next === undefined || !this.#leased.has(id)) {
+      if (next !== undefined) this.#held.get(id)!.waiters.unshift(next);
+      return false;
+    }
+    clearTimeout(next.timer);
+    next.resolve(entry);
+    return true;
+  }
+
+  #queue(id: string, state: LockState, started: number): Promise<StoredEntry | null> {
+    return new Promise<StoredEntry | null>((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
         reject,
@@ -131,22 +181,28 @@ export class SessionLocks {
       const waited = this.options.clock() - started;
       if (waited >= this.options.wait) throw this.#busy(id, waited);
       await new Promise((r) => setTimeout(r, Math.min(delay, this.options.wait - waited)));
-      delay = Math.min(delay * 2, 50);
+      delay = Math.min(delay * 2, MAX_RETRY_MS);
     }
   }
 
   #hold(id: string): void {
+    const state = this.#held.get(id);
+    if (state !== undefined) state.since = this.options.clock();
     this.#leased.add(id);
     if (this.#renewer !== null) return;
     this.#renewer = setInterval(() => this.#renew(), Math.max(1, Math.floor(this.options.lease / 3)));
     this.#renewer.unref();
   }
 
-  /** Renews every lease held (one store call); a lease already lost makes its commit a conflict. */
+  /**
+   * Renews every lease held (one store call). A lease already lost makes its commit a conflict;
+   * it is no longer renewed nor handed off (the next waiter takes the lease from the store).
+   */
   #renew(): void {
     if (this.#renewing || this.#leased.size === 0) return;
     this.#renewing = true;
     Promise.resolve(this.store.renew([...this.#leased], this.owner, this.options.lease))
+      .then((lost) => lost.forEach((id) => this.settled(id)))
       .catch((e: unknown) => this.options.onError?.(e, 'renewing session leases'))
       .finally(() => (this.#renewing = false));
   }
@@ -172,10 +228,15 @@ export class SessionLocks {
       Promise.resolve(this.store.release(id, this.owner)).catch(() => undefined);
     }
     const next = state.waiters.shift();
-    if (next) {
-      clearTimeout(next.timer);
-      next.resolve();
-    } else this.#held.delete(id);
+    if (!next) {
+      this.#held.delete(id);
+      return;
+    }
+    clearTimeout(next.timer);
+    if (!state.yielding) return next.resolve(null);
+    // A capped chain: the lease lies free a moment, so a process retrying for it gets it.
+    state.yielding = false;
+    setTimeout(() => next.resolve(null), YIELD_MS);
   }
 
   /** Moves a held lock to a new id (after `regenerate()`): the old one is released. */

@@ -152,8 +152,8 @@ export class MemoryStore implements SessionStore {
   }
 
   /** Write-and-release; see {@link SessionStore.commit}. @throws SessionStoreError as `set`. */
-  commit(id: string, owner: string, payload: string, expires: number, expectedVersion: number): number | undefined {
-    return commitWithLeases(this, this.#leases, id, owner, payload, expires, expectedVersion);
+  commit(id: string, owner: string, payload: string, expires: number, expectedVersion: number, keepMs?: number): number | undefined {
+    return commitWithLeases(this, this.#leases, id, owner, payload, expires, expectedVersion, keepMs);
   }
 
   /** Releases `owner`'s lease, moving the expiry when `expires` is given. */

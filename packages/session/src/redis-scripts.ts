@@ -30,9 +30,9 @@ return {2, e[1], e[2], e[3]}
 `);
 
 /**
- * KEYS: entry, lease. ARGV: owner ('' for a plain set), payload, expires, expectedVersion, now, graceMs.
- * Compare-and-set; with an owner, refused while another owner's lease is live, and the lease is
- * released by a write. Returns {newVersion, earlier} (earlier = 1 when the expiry moved earlier:
+ * KEYS: entry, lease. ARGV: owner ('' for a plain set), payload, expires, expectedVersion, now, graceMs,
+ * keepMs ('' or absent: release). Compare-and-set; with an owner, refused while another owner's
+ * lease is live, and the lease is released by a write (or, with keepMs, kept that long). Returns {newVersion, earlier} (earlier = 1 when the expiry moved earlier:
  * the index must be lowered), or {-1, 0} when refused.
  */
 export const WRITE = script(`
@@ -51,7 +51,10 @@ end
 local nv = v + 1
 redis.call('HSET', KEYS[1], 'payload', ARGV[2], 'version', nv, 'expires', ARGV[3])
 redis.call('PEXPIREAT', KEYS[1], tonumber(ARGV[3]) + tonumber(ARGV[6]))
-if ARGV[1] ~= '' and lease == ARGV[1] then redis.call('DEL', KEYS[2]) end
+if ARGV[1] ~= '' then
+  if ARGV[7] and ARGV[7] ~= '' then redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[7])
+  elseif lease == ARGV[1] then redis.call('DEL', KEYS[2]) end
+end
 if expected ~= 0 and tonumber(ARGV[3]) < tonumber(cur[2]) then return {nv, 1} end
 return {nv, 0}
 `);

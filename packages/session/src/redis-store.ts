@@ -159,12 +159,12 @@ export class RedisStore implements SessionStore {
   }
 
   /**
-   * Write-and-release in one script; see {@link SessionStore.commit}.
+   * Write-and-release (or write-and-keep) in one script; see {@link SessionStore.commit}.
    * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`).
    * @throws SessionNotReplicatedError (`DT_SESSION_NOT_REPLICATED`) with `durability: 'replicated'`.
    */
-  commit(id: string, owner: string, payload: string, expires: number, expectedVersion: number): Promise<number | undefined> {
-    return this.#write('commit', id, owner, payload, expires, expectedVersion);
+  commit(id: string, owner: string, payload: string, expires: number, expectedVersion: number, keepMs?: number): Promise<number | undefined> {
+    return this.#write('commit', id, owner, payload, expires, expectedVersion, keepMs);
   }
 
   /** Releases `owner`'s lease, moving the expiry when `expires` is given, in one script. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
@@ -285,9 +285,9 @@ export class RedisStore implements SessionStore {
     await this.#command('index', key, ['ZADD', key, 'LT', String(expires), id]);
   }
 
-  async #write(operation: string, id: string, owner: string, payload: string, expires: number, expected: number): Promise<number | undefined> {
+  async #write(operation: string, id: string, owner: string, payload: string, expires: number, expected: number, keepMs?: number): Promise<number | undefined> {
     if (this.#connection === undefined) await this.#shardCount(); // the shard count comes with the connection
-    const args = [owner, payload, String(expires), String(expected), String(this.#clock()), String(this.#graceMs)];
+    const args = [owner, payload, String(expires), String(expected), String(this.#clock()), String(this.#graceMs), keepMs === undefined ? '' : String(Math.max(1, Math.ceil(keepMs)))];
     // A new entry is indexed before it is written (the index may point at nothing, never miss an entry).
     const [, r] = await Promise.all([expected === 0 ? this.#index(id, expires) : undefined, this.#eval(operation, WRITE, this.#keys(id), args) as Promise<[number, number]>]);
     if (r[0] < 0) return undefined;

@@ -15,6 +15,7 @@ import type { Session } from './session.js';
 import type { ManagerContext, Tracked } from './sessions-context.js';
 import type { SessionEnder } from './sessions-ending.js';
 import type { SessionLoader } from './sessions-loading.js';
+import type { StoredEntry } from './store.js';
 
 /** Commits and aborts for one manager. */
 export class SessionCommitter {
@@ -44,8 +45,12 @@ export class SessionCommitter {
         this.#release(tracked);
         return;
       }
-      await this.#write(state, tracked);
-      this.#release(tracked);
+      const handed = await this.#write(state, tracked);
+      // The write is durable: the next request of this process waiting for the session gets it
+      // with the lease, decoding what was just written (its own state and handle: a component
+      // this request kept cannot reach it).
+      if (handed !== undefined && this.ctx.locks.handOff(tracked.heldUid!, handed)) tracked.heldUid = null;
+      else this.#release(tracked);
     } catch (e) {
       this.#rollback(state, tracked);
       this.#release(tracked);
@@ -123,8 +128,11 @@ export class SessionCommitter {
     return tracked;
   }
 
-  /** Writes what changed; `keepHeld` (save()) keeps the session's lock and lease for the rest of the request. */
-  async #write(state: SessionState, tracked: Tracked, keepHeld = false): Promise<void> {
+  /**
+   * Writes what changed; `keepHeld` (save()) keeps the session's lock and lease for the rest of the
+   * request. Returns the entry to hand to the next waiter when the lease was kept for it.
+   */
+  async #write(state: SessionState, tracked: Tracked, keepHeld = false): Promise<StoredEntry | undefined> {
     const ctx = this.ctx;
     const { store, locks, clientSide } = ctx;
     const now = ctx.clock();
@@ -134,10 +142,10 @@ export class SessionCommitter {
     const record = state.toRecord(ctx.reg(), routes.size ? new Set(routes.keys()) : null, false);
     if (tracked.payload === undefined && state.isNew && !forced && !state.shown && state.isPristine(record)) {
       // Nothing to keep (express-session's saveUninitialized: false): no entry, no cookie.
-      if (keepHeld) return;
+      if (keepHeld) return undefined;
       locks.release(tracked.heldUid!);
       tracked.heldUid = null;
-      return;
+      return undefined;
     }
     const payload = encodeRecord(record);
     const routedPayloads = ctx.routing.encode(state, routes);
@@ -149,16 +157,30 @@ export class SessionCommitter {
 
     // save() writes with a plain compare-and-set, which leaves the lease held (the version check still refuses a lost race).
     const leased = locks.leases && !keepHeld;
+    // Keep the lease for a request of this process that waits for the session (lock handoff);
+    // not across a new id or routed namespaces (their data is loaded apart).
+    const handOff = leased && !fresh && routes.size === 0 && locks.canHandOff(uid);
+    let handed: StoredEntry | undefined;
     if (fresh || forced || payload !== tracked.payload) {
       const expected = fresh ? 0 : tracked.version;
       if (clientSide) tracked.cookie = clientSide.seal(uid, payload, expected + 1, expires);
-      // On a shared store, the write gives the lease back in the same store call.
-      const version = leased ? await store.commit(uid, locks.owner, payload, expires, expected) : await store.set(uid, payload, expires, expected);
+      // On a shared store, the write gives the lease back (or keeps it) in the same store call.
+      const version = leased
+        ? await store.commit(uid, locks.owner, payload, expires, expected, handOff ? locks.options.lease : undefined)
+        : await store.set(uid, payload, expires, expected);
       if (version === undefined) throw new SessionConflictError(uid, expected, store.name);
-      if (leased) locks.settled(uid);
+      if (leased && !handOff) locks.settled(uid);
       tracked.version = version;
       tracked.payload = payload;
       if (!store.inProcess) tracked.written = now; // in process every commit touches: not needed (and a heap number less per session)
+      if (handOff) handed = { payload, version, expires };
+    } else if (handOff) {
+      // Nothing changed and the next request takes over: the lease stays, the expiry moves when due.
+      if (touchDue) {
+        await store.touch(uid, expires);
+        tracked.written = now;
+      }
+      handed = { payload, version: tracked.version, expires: touchDue ? expires : tracked.written + (state.timeout + slack) * 1000 };
     } else if (leased) {
       // Nothing changed: only the lease goes back (with the last-access time when it is due).
       await store.release(uid, locks.owner, touchDue ? expires : undefined);
@@ -191,6 +213,7 @@ export class SessionCommitter {
       state.pristine = null;
       this.ender.notify(new SessionCreated(state.handle!), 'an ISessionCreated handler');
     }
+    return handed;
   }
 
   #rollback(state: SessionState, tracked: Tracked): void {

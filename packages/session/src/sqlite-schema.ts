@@ -29,6 +29,7 @@ export interface SqliteStatements {
   readonly update: Stmt;
   readonly acquire: Stmt;
   readonly commit: Stmt;
+  readonly commitKeep: Stmt;
   readonly release: Stmt;
   readonly releaseTouch: Stmt;
   readonly touch: Stmt;
@@ -128,6 +129,12 @@ function statements(db: Db, t: string): SqliteStatements {
     // Write-and-release: the version matches and no other owner holds a live lease.
     commit: db.prepare(
       `UPDATE "${t}" SET payload = ?, version = version + 1, expires = ?, lock_owner = NULL, lock_until = 0
+       WHERE id = ? AND version = ? AND (lock_owner IS ? OR lock_until <= ?)
+       RETURNING version`,
+    ),
+    // Write-and-keep (lock handoff): the same checks; the lease stays ours (taken again if it lapsed).
+    commitKeep: db.prepare(
+      `UPDATE "${t}" SET payload = ?, version = version + 1, expires = ?, lock_owner = ?, lock_until = ?
        WHERE id = ? AND version = ? AND (lock_owner IS ? OR lock_until <= ?)
        RETURNING version`,
     ),

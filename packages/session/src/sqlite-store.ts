@@ -224,10 +224,14 @@ export class SqliteStore implements SessionStore {
     });
   }
 
-  /** Write-and-release in one `UPDATE`; see {@link SessionStore.commit}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
-  commit(id: string, owner: string, payload: string, expires: number, expectedVersion: number): number | undefined | Promise<number | undefined> {
+  /** Write-and-release (or write-and-keep) in one `UPDATE`; see {@link SessionStore.commit}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
+  commit(id: string, owner: string, payload: string, expires: number, expectedVersion: number, keepMs?: number): number | undefined | Promise<number | undefined> {
     if (expectedVersion === 0) return this.set(id, payload, expires, 0);
-    return this.#run('commit', (st) => (st.commit.get(payload, expires, id, expectedVersion, owner, this.#clock()) as { version: number } | undefined)?.version);
+    return this.#run('commit', (st) => {
+      const t = this.#clock();
+      const row = keepMs === undefined ? st.commit.get(payload, expires, id, expectedVersion, owner, t) : st.commitKeep.get(payload, expires, owner, t + keepMs, id, expectedVersion, owner, t);
+      return (row as { version: number } | undefined)?.version;
+    });
   }
 
   /** Releases `owner`'s lease, moving the expiry when `expires` is given, in one statement. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */

@@ -153,6 +153,10 @@ export interface SessionStore {
    * is what a lease that lapsed and was taken over while this request ran gives: a
    * `SessionConflictError`, never an overwrite. A lease that lapsed and was not taken over does
    * not refuse the commit (the version check alone already proves no one else wrote).
+   *
+   * With `keepMs`, a successful write keeps the lease instead, for `keepMs` from now (taken
+   * again when it had lapsed): the manager hands the session to the next request of this
+   * process that waits for it, with no release and no re-acquire (lock handoff).
    */
   commit(
     id: string,
@@ -160,6 +164,7 @@ export interface SessionStore {
     payload: string,
     expires: number,
     expectedVersion: number,
+    keepMs?: number,
   ): number | undefined | Promise<number | undefined>;
 
   /**

@@ -244,6 +244,26 @@ export function describeSessionStore(
         expect(await store.commit('a', 'slow', 'two', T0 + HOUR, 1)).toBe(2);
       });
 
+      it('with keepMs (a lock handoff) → writes and keeps the lease: others stay busy until it is released', async () => {
+        await store.set('a', 'one', T0 + HOUR, 0);
+        await store.acquire('a', 'me', 10_000, T0);
+        expect(await store.commit('a', 'me', 'two', T0 + HOUR, 1, 10_000)).toBe(2);
+        expect((await store.acquire('a', 'other', 10_000, T0)).state).toBe('busy');
+        expect(await store.commit('a', 'other', 'lost', T0 + HOUR, 2)).toBeUndefined();
+        expect(await store.commit('a', 'me', 'three', T0 + HOUR, 2, 10_000)).toBe(3);
+        await store.release('a', 'me');
+        expect(await store.acquire('a', 'other', 10_000, T0)).toEqual({ state: 'held', entry: { payload: 'three', version: 3, expires: T0 + HOUR } });
+      });
+
+      it('with keepMs after the lease lapsed and was taken over → refused, never an overwrite', async () => {
+        await store.set('a', 'one', T0 + HOUR, 0);
+        await store.acquire('a', 'slow', SHORT, T0);
+        await lapse(SHORT);
+        expect((await store.acquire('a', 'fast', 10_000, T0)).state).toBe('held');
+        expect(await store.commit('a', 'slow', 'stale', T0 + HOUR, 1, 10_000)).toBeUndefined();
+        expect(await store.commit('a', 'fast', 'two', T0 + HOUR, 1)).toBe(2);
+      });
+
       it('set ignores leases (data whose lock is held elsewhere)', async () => {
         await store.set('a', 'one', T0 + HOUR, 0);
         await store.acquire('a', 'holder', 10_000, T0);

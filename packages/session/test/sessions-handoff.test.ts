@@ -1,0 +1,204 @@
+/**
+ * Lock handoff through the manager, on a real SQLite file and a real redis-server: requests of
+ * one session queued in this process get the lease and the state just written from the request
+ * before them (no release, re-acquire or reload), every update is kept, a request gets its own
+ * state (a component the one before kept cannot reach it), a lease lost during a chain makes the
+ * commit a conflict, and a chain ends after one lease length so that another process waiting for
+ * the session gets it. Two `Sessions` on one store stand for two processes (each has its own
+ * lease owner).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry, withRegistry } from '@dovetail/registry';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { SessionConflictError } from '../src/errors.js';
+import { RedisStore } from '../src/redis-store.js';
+import { Session } from '../src/session.js';
+import { Sessions } from '../src/sessions.js';
+import { SqliteStore } from '../src/sqlite-store.js';
+import { redisTestsEnabled, startRedisServer, type RedisServer } from './support/redis-server.js';
+import { CounterAdapter, ICounter } from './support/sessions-conformance.js';
+import type { SessionStore } from '../src/store.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dovetail-handoff-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const SECRET = 'handoff-through-the-manager-0123456789';
+const LEASE = 60_000; // long in real time: the renewal timer (every 20 s) never fires during a test
+const opened: Sessions[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.close()));
+});
+
+const registry = new Registry({ name: 'handoff' });
+registry.registerAdapter(CounterAdapter, Session, ICounter);
+
+/** A real store whose calls are counted (how many leases came from the store). */
+function counted(store: SessionStore): { store: SessionStore; calls: Map<string, number> } {
+  const calls = new Map<string, number>();
+  const proxy = new Proxy(store, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.set(String(key), (calls.get(String(key)) ?? 0) + 1);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store: proxy, calls };
+}
+
+/** Waits for `promise`, failing after `ms` of real time (a condition polled with a deadline). */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+let redis: RedisServer | undefined;
+const withRedis = redisTestsEnabled();
+beforeAll(async () => {
+  if (withRedis) redis = await startRedisServer();
+}, 20_000);
+afterAll(async () => redis?.dispose());
+
+/** A fresh backend (an SQLite file, a Redis prefix); each call of what it returns opens a store on it, as one process would. */
+type Backend = () => () => SessionStore;
+let n = 0;
+const kinds: [string, Backend][] = [
+  [
+    'SqliteStore',
+    () => {
+      const path = join(dir, `h${++n}.db`);
+      return () => new SqliteStore({ path });
+    },
+  ],
+];
+if (withRedis) {
+  kinds.push([
+    'RedisStore',
+    () => {
+      const prefix = `handoff${++n}:`;
+      return () => new RedisStore({ url: redis!.url, prefix });
+    },
+  ]);
+}
+
+/** A manager over `store`; `clock` is its own (the lease chain is timed by it). */
+function manager(store: SessionStore, clock: () => number = Date.now): Sessions {
+  const s = new Sessions({ store, registry, secrets: [SECRET], sweepInterval: 0, lockLease: LEASE, clock });
+  opened.push(s);
+  return s;
+}
+
+/** load → ICounter(session).value += 1 → commit. */
+async function increment(sessions: Sessions, cookie: string): Promise<void> {
+  const s = (await sessions.load(cookie))!;
+  withRegistry(registry, () => (ICounter(s).value += 1));
+  await sessions.commit(s);
+}
+
+async function counterOf(sessions: Sessions, cookie: string): Promise<number> {
+  const s = (await sessions.load(cookie))!;
+  const value = withRegistry(registry, () => ICounter(s).value);
+  await sessions.abort(s);
+  return value;
+}
+
+async function newSession(sessions: Sessions): Promise<string> {
+  const s = sessions.create();
+  s.set('born', true); // (a counter at 0 is what adapting makes: not a change by itself)
+  await sessions.commit(s);
+  return sessions.cookieValue(s);
+}
+
+describe.each(kinds)('lock handoff over %s', (_name, backend) => {
+  it('200 concurrent requests of one session: every update kept, the lease taken from the store once', async () => {
+    const makeStore = backend();
+    const { store, calls } = counted(makeStore());
+    const sessions = manager(store);
+    const cookie = await newSession(sessions);
+    calls.clear();
+    await Promise.all(Array.from({ length: 200 }, () => increment(sessions, cookie)));
+    expect(calls.get('acquire')).toBe(1);
+    expect(calls.get('commit')).toBe(200);
+    expect(calls.get('release') ?? 0).toBe(0);
+    expect(await counterOf(manager(makeStore()), cookie)).toBe(200);
+  });
+
+  it('the request handed the session gets a state of its own: a component the one before kept cannot reach it', async () => {
+    const makeStore = backend();
+    const sessions = manager(makeStore());
+    const cookie = await newSession(sessions);
+    const first = (await sessions.load(cookie))!;
+    const queued = sessions.load(cookie);
+    const kept = withRegistry(registry, () => ICounter(first));
+    kept.value = 5;
+    await sessions.commit(first);
+    const second = (await queued)!;
+    kept.value = 99; // a plain object cannot refuse this
+    const counter = withRegistry(registry, () => ICounter(second));
+    expect(counter).not.toBe(kept);
+    expect(counter.value).toBe(5);
+    counter.value += 1;
+    await sessions.commit(second);
+    expect(await counterOf(manager(makeStore()), cookie)).toBe(6);
+  });
+
+  it('a chain lasts at most one lease length: another process waiting for the session gets it, and no update is lost', async () => {
+    let offset = 0;
+    const makeStore = backend();
+    const a = manager(makeStore(), () => Date.now() + offset);
+    const b = manager(makeStore());
+    const cookie = await newSession(a);
+    let stop = false;
+    let done = 0;
+    const worker = async (): Promise<void> => {
+      while (!stop) {
+        await increment(a, cookie);
+        done++;
+      }
+    };
+    const workers = [worker(), worker(), worker()];
+    try {
+      while (done < 30) await within(increment(a, cookie).then(() => done++), 5000, 'a request of the chain');
+      // b waits while a's chain goes on (a keeps the lease: b gets busy answers and retries)…
+      let bDone = false;
+      const other = increment(b, cookie).then(() => (bDone = true));
+      const before = done;
+      while (done < before + 30) await within(increment(a, cookie).then(() => done++), 5000, 'a request of the chain');
+      expect(bDone).toBe(false);
+      // …until the chain is one lease length old: a gives the lease back and yields, b gets it.
+      offset = LEASE + 1;
+      await within(other, 3000, "the other process's request");
+    } finally {
+      stop = true;
+      await Promise.allSettled(workers);
+    }
+    expect(await counterOf(b, cookie)).toBe(done + 1);
+  });
+});
+
+it('a lease lost during a chain (taken over by another process) → the handed request commits a SessionConflictError; the other write stays', async () => {
+  let now = Date.now();
+  const clock = (): number => now;
+  const path = join(dir, 'lost.db');
+  const a = manager(new SqliteStore({ path, clock }), clock);
+  const b = manager(new SqliteStore({ path, clock }), clock);
+  const cookie = await newSession(a);
+  const first = (await a.load(cookie))!;
+  const queued = a.load(cookie);
+  withRegistry(registry, () => (ICounter(first).value = 1));
+  await a.commit(first);
+  const second = (await queued)!; // handed over with the lease…
+  now += LEASE + 1; // …which lapses (the process stalled)
+  await increment(b, cookie); // another process takes it over and writes 2
+  withRegistry(registry, () => (ICounter(second).value = 99));
+  await expect(a.commit(second)).rejects.toBeInstanceOf(SessionConflictError);
+  expect(await counterOf(b, cookie)).toBe(2);
+});
