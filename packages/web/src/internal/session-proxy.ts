@@ -82,17 +82,21 @@ function findDescriptor(session: Session, key: string): PropertyDescriptor | und
   return undefined;
 }
 
+/** The names {@link expressMembers} answers, known without building them (most requests use none). */
+const EXPRESS_NAMES: ReadonlySet<string> = new Set(['id', 'save', 'reload', 'destroy', 'regenerate']);
+
 /** `req.session` of one request: see the module comment. */
 export function sessionProxy(sessions: Sessions, source: SessionSource): Session {
-  const express = expressMembers(sessions, source);
+  let members: ReturnType<typeof expressMembers> | null = null;
+  const expressMember = (key: string, session: Session): unknown => (members ??= expressMembers(sessions, source))[key]!(session);
   // Methods are bound to the session they were read from (a Session keeps its state in #private
   // fields, which a call through the proxy could not reach); kept while the session is the same.
   let boundFor: Session | null = null;
-  const bound = new Map<string | symbol, unknown>();
+  let bound: Map<string | symbol, unknown> | null = null;
   const member = (session: Session, key: string | symbol): unknown => {
-    if (boundFor !== session) {
+    if (boundFor !== session || bound === null) {
       boundFor = session;
-      bound.clear();
+      bound = new Map();
     }
     let value = bound.get(key);
     if (value === undefined) {
@@ -120,8 +124,7 @@ export function sessionProxy(sessions: Sessions, source: SessionSource): Session
       if (key === inspect.custom) return target[inspect.custom];
       const session = source.current();
       if (typeof key === 'string') {
-        const own = express[key];
-        if (own !== undefined) return own(session);
+        if (EXPRESS_NAMES.has(key)) return expressMember(key, session);
         if (key === 'cookie') throw new SessionPropertyError('read', key, "express-session's cookie object has no counterpart here");
         if (!isMember(session, key)) return session.get(key);
       }
@@ -130,7 +133,7 @@ export function sessionProxy(sessions: Sessions, source: SessionSource): Session
     set(_target, key, value) {
       const session = source.current();
       if (typeof key === 'symbol') throw new SessionPropertyError('assign', String(key), 'a symbol cannot be a session key');
-      if (key in express || key === 'cookie') throw new SessionPropertyError('assign', key, key === 'cookie' ? "express-session's cookie object has no counterpart here" : 'it is a read-only member');
+      if (EXPRESS_NAMES.has(key) || key === 'cookie') throw new SessionPropertyError('assign', key, key === 'cookie' ? "express-session's cookie object has no counterpart here" : 'it is a read-only member');
       if (!isMember(session, key)) {
         session.set(key, value);
         return true;
@@ -142,13 +145,13 @@ export function sessionProxy(sessions: Sessions, source: SessionSource): Session
     },
     deleteProperty(_target, key) {
       const session = source.current();
-      if (typeof key === 'symbol' || key in express || isMember(session, key)) throw new SessionPropertyError('delete', String(key), 'it is a member of Session, not a session key');
+      if (typeof key === 'symbol' || EXPRESS_NAMES.has(key) || isMember(session, key)) throw new SessionPropertyError('delete', String(key), 'it is a member of Session, not a session key');
       session.delete(key);
       return true;
     },
     has(_target, key) {
       const session = source.current();
-      return isMember(session, key) || (typeof key === 'string' && (key in express || session.has(key)));
+      return isMember(session, key) || (typeof key === 'string' && (EXPRESS_NAMES.has(key) || session.has(key)));
     },
     ownKeys() {
       return [...source.current().keys()];
