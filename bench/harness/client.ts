@@ -14,9 +14,10 @@ export interface Reply {
 
 const agent = new Agent({ keepAlive: true, maxSockets: 8 });
 
-export function get(url: string, cookie?: string): Promise<Reply> {
+/** GET `url` with `cookie` (a Cookie header), through `via` (the harness's own keep-alive agent by default). */
+export function get(url: string, cookie?: string, via: Agent = agent): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { agent, headers: cookie ? { cookie } : {} }, (res) => {
+    const req = httpRequest(url, { agent: via, headers: cookie ? { cookie } : {} }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));

@@ -9,11 +9,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startRedisCluster, type RedisCluster } from '../../../bench/harness/redis-cluster.js';
 import { SessionNotReplicatedError, SessionStoreConfigError } from '../src/errors.js';
 import { RedisStore } from '../src/redis-store.js';
 import { Sessions } from '../src/sessions.js';
 import { describeSessionStore } from './store-conformance.js';
-import { startRedisCluster, type RedisCluster } from './support/redis-cluster.js';
 import { redisTestsEnabled, startRedisServer } from './support/redis-server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

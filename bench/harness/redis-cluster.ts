@@ -1,10 +1,10 @@
 /**
- * Starts a real Redis Cluster for tests: `masters` redis-server processes with
- * `--cluster-enabled yes` on loopback ports (each with its own directory and cluster config file
- * in one temp dir), plus `replicasPerMaster` replicas each, joined by
- * `redis-cli --cluster create … --cluster-yes`. Resolves once every node reports
- * `cluster_state:ok` and every replica's link to its master is up (deadline-bound polling).
- * Always `dispose()` it (in `afterAll`).
+ * Starts a real Redis Cluster (for the cluster tests of packages/session, the soak and the
+ * bench): `masters` redis-server processes with `--cluster-enabled yes` on loopback ports (each
+ * with its own directory and cluster config file in one temp dir), plus `replicasPerMaster`
+ * replicas each, joined by `redis-cli --cluster create … --cluster-yes`. Resolves once every
+ * node reports `cluster_state:ok` and every replica's link to its master is up (deadline-bound
+ * polling). Always `dispose()` it (in `afterAll`, or a `finally`).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -38,6 +38,10 @@ export interface RedisCluster {
   restart(port: number): Promise<void>;
   /** Resolves once every running node reports `cluster_state:ok` and no running master is one the cluster marked failed. */
   waitHealthy(deadlineMs?: number): Promise<void>;
+  /** The pids of the running nodes (for their CPU time). */
+  pids(): number[];
+  /** Empties every master (`FLUSHALL`). */
+  flush(): Promise<void>;
   /** Kills every node and deletes the directory. Idempotent. */
   dispose(): Promise<void>;
 }
@@ -50,6 +54,8 @@ export interface RedisClusterOptions {
   readonly replicasPerMaster?: number;
   /** `cluster-node-timeout`: how long a silent master takes to be failed over (ms). @default 1000 */
   readonly nodeTimeoutMs?: number;
+  /** A command prefix for each redis-server, e.g. `['taskset', '-c', '1']` (the bench pins it). @default [] */
+  readonly prefix?: readonly string[];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -147,25 +153,24 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   const startNode = (port: number): void => {
     const nodeDir = join(dir, String(port));
     mkdirSync(nodeDir, { recursive: true });
-    const c = spawn(
+    const argv = [
+      ...(options.prefix ?? []),
       'redis-server',
-      [
-        '--port', String(port),
-        '--bind', '127.0.0.1',
-        '--dir', nodeDir,
-        '--daemonize', 'no',
-        '--save', '',
-        '--appendonly', 'no',
-        '--protected-mode', 'yes',
-        '--loglevel', 'warning',
-        '--cluster-enabled', 'yes',
-        '--cluster-config-file', join(nodeDir, 'nodes.conf'),
-        '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 1000),
-        // A replica may take over even right after the cluster was created (no data age limit).
-        '--cluster-replica-validity-factor', '0',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+      '--port', String(port),
+      '--bind', '127.0.0.1',
+      '--dir', nodeDir,
+      '--daemonize', 'no',
+      '--save', '',
+      '--appendonly', 'no',
+      '--protected-mode', 'yes',
+      '--loglevel', 'warning',
+      '--cluster-enabled', 'yes',
+      '--cluster-config-file', join(nodeDir, 'nodes.conf'),
+      '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 1000),
+      // A replica may take over even right after the cluster was created (no data age limit).
+      '--cluster-replica-validity-factor', '0',
+    ];
+    const c = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     children.set(port, c);
     logs.set(port, logs.get(port) ?? '');
     const log = (d: Buffer): void => void logs.set(port, (logs.get(port)! + d.toString()).slice(-4000));
@@ -227,6 +232,10 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       throw new Error(`no master holds slot ${slot}`);
     },
     kill,
+    pids: () => ports.filter(running).map((port) => children.get(port)!.pid!),
+    flush: async () => {
+      for (const port of await masterPorts()) await cli(port, 'FLUSHALL');
+    },
     restart: async (port) => {
       if (running(port)) return;
       startNode(port);

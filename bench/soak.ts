@@ -1,0 +1,304 @@
+/**
+ * `npm run soak` — `dovetail serve --workers 4` under steady load for minutes, on one Redis
+ * server and on a 3-master Redis Cluster, checking what must hold however long it runs:
+ *
+ * - every counter exact: each session is visited `--visits` times, one request at a time, and
+ *   every page must show exactly the count before it plus one;
+ * - every `ISessionExpired` exactly once: the served module (bench/soak-app.ts) counts each
+ *   created and each ended session per id in a Redis of the soak's own, whichever worker
+ *   created or swept it; after the load, once every session has timed out and been swept, each
+ *   created session must have ended exactly once;
+ * - memory flat: the RSS of the primary and of each worker every 30 s;
+ * - req/s and p99 latency per minute, and every non-200 answer counted.
+ *
+ * Flags (defaults: the full soak): --minutes 5 --sessions 100000 --timeout 20 --workers 4
+ * --visits 3 --stores single,cluster --out bench/results/soak.md. Sessions are started evenly
+ * over the run (sessions ÷ minutes per minute), each visited every 2 s until its visits are
+ * done, then left to time out. A short proof run:
+ * `npm run soak -- --minutes 0.5 --sessions 3000`.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createClient } from 'redis';
+import { counterOf, get } from './harness/client.js';
+import { childPids, rssMiB, startProcess, type Started } from './harness/processes.js';
+import { startRedisCluster } from './harness/redis-cluster.js';
+import { startRedis, type BenchRedis } from './harness/redis.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(ROOT, 'packages/web/dist/cli.js');
+const APP = join(ROOT, 'bench/dist/soak-app.js');
+const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface SoakOptions {
+  minutes: number;
+  sessions: number;
+  timeout: number;
+  workers: number;
+  visits: number;
+  stores: ('single' | 'cluster')[];
+  out: string;
+}
+
+function options(): SoakOptions {
+  const { values } = parseArgs({
+    options: {
+      minutes: { type: 'string', default: '5' },
+      sessions: { type: 'string', default: '100000' },
+      timeout: { type: 'string', default: '20' },
+      workers: { type: 'string', default: '4' },
+      visits: { type: 'string', default: '3' },
+      stores: { type: 'string', default: 'single,cluster' },
+      out: { type: 'string', default: join(ROOT, 'bench/results/soak.md') },
+    },
+  });
+  const positive = (name: string, raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, not '${raw}'`);
+    return n;
+  };
+  const stores = values.stores.split(',').map((s) => s.trim());
+  for (const s of stores) if (s !== 'single' && s !== 'cluster') throw new Error(`--stores takes single and/or cluster, not '${s}'`);
+  return {
+    minutes: positive('minutes', values.minutes),
+    sessions: Math.round(positive('sessions', values.sessions)),
+    timeout: positive('timeout', values.timeout),
+    workers: Math.round(positive('workers', values.workers)),
+    visits: Math.round(positive('visits', values.visits)),
+    stores: stores as SoakOptions['stores'],
+    out: values.out,
+  };
+}
+
+/** One minute of load. */
+interface Minute {
+  responses: number;
+  errors: number;
+  latencies: number[];
+}
+
+/** What one soak (one store) found. */
+interface SoakResult {
+  store: string;
+  spec: string;
+  load: [number, number];
+  minutes: { rps: number; p50: number; p99: number; errors: number }[];
+  /** Per sample: seconds since the start, then the primary's and each worker's RSS in MiB. */
+  rss: { at: number; primary: number | undefined; workers: (number | undefined)[] }[];
+  created: number;
+  requests: number;
+  wrongCounters: number;
+  errorStatuses: Record<string, number>;
+  endedOnce: number;
+  endedTwice: number;
+  neverEnded: number;
+  drainSeconds: number;
+}
+
+/** The load: sessions started evenly, each visited every 2 s, one request at a time, `visits` times. */
+async function drive(url: string, o: SoakOptions, minutes: Minute[], result: SoakResult): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 128 });
+  const started = Date.now();
+  const durationMs = o.minutes * 60_000;
+  const perMs = o.sessions / durationMs;
+  let launched = 0;
+  const running = new Set<Promise<void>>();
+  const minute = (): Minute => (minutes[Math.floor((Date.now() - started) / 60_000)] ??= { responses: 0, errors: 0, latencies: [] });
+
+  const visit = async (cookie: string | undefined): Promise<{ cookie: string; counter: number } | undefined> => {
+    const t0 = performance.now();
+    const reply = await get(url, cookie, agent).catch((e: unknown) => ({ status: 0, cookies: [], body: String(e) }));
+    const m = minute();
+    m.responses++;
+    m.latencies.push(performance.now() - t0);
+    result.requests++;
+    if (reply.status !== 200) {
+      m.errors++;
+      result.errorStatuses[reply.status] = (result.errorStatuses[reply.status] ?? 0) + 1;
+      return undefined;
+    }
+    return { cookie: cookie ?? reply.cookies.join('; '), counter: counterOf(reply) };
+  };
+
+  const session = async (): Promise<void> => {
+    let expected = 1;
+    let state = await visit(undefined);
+    // A refused first visit made no session: try again, a few times.
+    for (let tries = 1; state === undefined && tries < 20; tries++) state = await visit(undefined);
+    if (state === undefined) return;
+    result.created++;
+    if (state.counter !== expected) result.wrongCounters++;
+    for (let v = 1; v < o.visits; v++) {
+      await sleep(2000);
+      const next = await visit(state.cookie);
+      if (next === undefined) continue; // a 503 changed nothing; the next visit checks the count
+      expected++;
+      if (next.counter !== expected) {
+        result.wrongCounters++;
+        expected = next.counter;
+      }
+    }
+  };
+
+  while (Date.now() - started < durationMs) {
+    const due = Math.min(o.sessions, Math.floor((Date.now() - started) * perMs));
+    for (; launched < due; launched++) {
+      const p = session().finally(() => running.delete(p));
+      running.add(p);
+    }
+    await sleep(20);
+  }
+  for (; launched < o.sessions; launched++) {
+    const p = session().finally(() => running.delete(p));
+    running.add(p);
+  }
+  await Promise.all(running);
+  agent.destroy();
+}
+
+/** Soaks one store: its Redis, the server, the load, the drain, the checks. */
+async function soak(kind: 'single' | 'cluster', o: SoakOptions): Promise<SoakResult> {
+  const counts = await startRedis([]);
+  if ('unavailable' in counts) throw new Error(counts.unavailable);
+  let single: BenchRedis | { unavailable: string } | undefined;
+  let cluster: Awaited<ReturnType<typeof startRedisCluster>> | undefined;
+  let server: Started | undefined;
+  const client = createClient({ url: counts.url });
+  try {
+    let spec: string;
+    if (kind === 'single') {
+      single = await startRedis([]);
+      if ('unavailable' in single) throw new Error(single.unavailable);
+      spec = single.url;
+    } else {
+      cluster = await startRedisCluster({ masters: 3 });
+      spec = cluster.spec;
+    }
+    log(`${kind}: --store ${spec}, ${o.workers} workers`);
+    server = await startProcess(
+      [],
+      process.execPath,
+      [CLI, 'serve', APP, '--host', '127.0.0.1', '--port', '0', '--store', spec, '--timeout', String(o.timeout), '--workers', String(o.workers)],
+      { ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/, env: { DOVETAIL_SECRETS: randomBytes(32).toString('base64url'), SOAK_COUNTS: counts.url }, label: 'dovetail serve', timeoutMs: 60_000 },
+    );
+    const url = `${server.match[1]!}/counter`;
+    await client.connect();
+    const result: SoakResult = {
+      store: kind === 'single' ? 'one Redis server' : 'Redis Cluster, 3 masters',
+      spec,
+      load: [loadavg()[0]!, 0],
+      minutes: [],
+      rss: [],
+      created: 0,
+      requests: 0,
+      wrongCounters: 0,
+      errorStatuses: {},
+      endedOnce: 0,
+      endedTwice: 0,
+      neverEnded: 0,
+      drainSeconds: 0,
+    };
+    const t0 = Date.now();
+    const sample = (): void => {
+      const workers = childPids(server!.child.pid);
+      result.rss.push({ at: Math.round((Date.now() - t0) / 1000), primary: rssMiB(server!.child.pid!), workers: workers.map(rssMiB) });
+      const last = result.rss.at(-1)!;
+      log(`${kind}: RSS MiB primary ${last.primary?.toFixed(0)}, workers ${last.workers.map((r) => r?.toFixed(0)).join(' ')}`);
+    };
+    sample();
+    const sampler = setInterval(sample, 30_000);
+    const minutes: Minute[] = [];
+    const reporter = setInterval(() => log(`${kind}: ${result.requests} requests, ${result.created} sessions, ${result.wrongCounters} wrong counters`), 10_000);
+    try {
+      await drive(url, o, minutes, result);
+    } finally {
+      clearInterval(reporter);
+    }
+    for (const m of minutes) {
+      const sorted = (m?.latencies ?? []).sort((a, b) => a - b);
+      const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+      result.minutes.push({ rps: (m?.responses ?? 0) / 60, p50: q(0.5), p99: q(0.99), errors: m?.errors ?? 0 });
+    }
+    // The last minute is a part of one: its rate over the part it lasted.
+    const lastPart = (o.minutes * 60) % 60;
+    if (lastPart > 0 && result.minutes.length > 0) result.minutes.at(-1)!.rps *= 60 / lastPart;
+    // Drain: every session times out `timeout` s after its last visit, and a sweep (every 60 s
+    // in each worker) ends it. Wait for every created session to have ended, or 2 sweeps more.
+    const drainStart = Date.now();
+    const deadline = drainStart + (o.timeout + 150) * 1000;
+    log(`${kind}: load done; waiting for ${result.created} sessions to end`);
+    for (;;) {
+      const ended = await client.hLen('soak:expired');
+      if (ended >= result.created || Date.now() > deadline) break;
+      await sleep(2000);
+    }
+    result.drainSeconds = Math.round((Date.now() - drainStart) / 1000);
+    clearInterval(sampler);
+    sample();
+    const created = await client.hGetAll('soak:created');
+    const ended = await client.hGetAll('soak:expired');
+    for (const id of Object.keys(created)) {
+      const n = Number(ended[id] ?? 0);
+      if (n === 1) result.endedOnce++;
+      else if (n === 0) result.neverEnded++;
+      else result.endedTwice++;
+    }
+    result.endedTwice += Object.keys(ended).filter((id) => created[id] === undefined).length;
+    if (Object.keys(created).length !== result.created) log(`${kind}: the app counted ${Object.keys(created).length} created sessions, the load ${result.created}`);
+    result.load[1] = loadavg()[0]!;
+    return result;
+  } finally {
+    await client.close().catch(() => undefined);
+    await server?.stop();
+    if (single && !('unavailable' in single)) await single.stop();
+    await cluster?.dispose();
+    await counts.stop();
+  }
+}
+
+function toMarkdown(o: SoakOptions, results: SoakResult[]): string {
+  const lines = [
+    '# Soak: `dovetail serve --workers` on Redis and Redis Cluster',
+    '',
+    `Written by \`npm run soak -- --minutes ${o.minutes} --sessions ${o.sessions} --timeout ${o.timeout} --workers ${o.workers} --visits ${o.visits}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC (bench/soak.ts). ` +
+      `${o.sessions} sessions started evenly over ${o.minutes} min, each visited ${o.visits} times 2 s apart (the counter page), then left to time out after ${o.timeout} s; ` +
+      `everything (${o.workers} workers, the primary, Redis, the load) on this ${cpus().length}-core machine.`,
+    '',
+  ];
+  for (const r of results) {
+    const exact = r.wrongCounters === 0 && r.neverEnded === 0 && r.endedTwice === 0 && r.endedOnce === r.created;
+    lines.push(
+      `## ${r.store}`,
+      '',
+      `\`--store ${r.spec}\`; load average ${r.load[0].toFixed(1)} at the start, ${r.load[1].toFixed(1)} at the end.`,
+      '',
+      `- **${exact ? 'All checks hold' : 'CHECKS FAILED'}.** ${r.created} sessions, ${r.requests} requests; counters off: **${r.wrongCounters}**.`,
+      `- ISessionExpired: **${r.endedOnce}** sessions ended exactly once, ${r.endedTwice} more than once, ${r.neverEnded} never (all had ended ${r.drainSeconds} s after the load).`,
+      `- Non-200 answers: ${Object.keys(r.errorStatuses).length === 0 ? 'none' : Object.entries(r.errorStatuses).map(([s, n]) => `${n} × ${s === '0' ? 'no answer' : s}`).join(', ')}.`,
+      '',
+      '| minute | req/s | p50 ms | p99 ms | non-200 |',
+      '|---:|---:|---:|---:|---:|',
+      ...r.minutes.map((m, i) => `| ${i + 1} | ${m.rps.toFixed(0)} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${m.errors} |`),
+      '',
+      `| s | primary RSS MiB | ${Array.from({ length: Math.max(0, ...r.rss.map((s) => s.workers.length)) }, (_, i) => `worker ${i + 1}`).join(' | ')} |`,
+      `|---:|---:|${r.rss[0]?.workers.map(() => '---:|').join('') ?? ''}`,
+      ...r.rss.map((s) => `| ${s.at} | ${s.primary?.toFixed(0) ?? '–'} | ${s.workers.map((w) => w?.toFixed(0) ?? '–').join(' | ')} |`),
+      '',
+    );
+  }
+  return lines.join('\n');
+}
+
+const o = options();
+const results: SoakResult[] = [];
+for (const kind of o.stores) results.push(await soak(kind, o));
+writeFileSync(o.out, toMarkdown(o, results));
+log(`wrote ${o.out}`);
+const failed = results.some((r) => r.wrongCounters !== 0 || r.neverEnded !== 0 || r.endedTwice !== 0 || r.endedOnce !== r.created);
+process.exitCode = failed ? 1 : 0;
