@@ -17,7 +17,8 @@ import { autocannonGenerator } from './harness/autocannon.js';
 import { toSvg } from './harness/chart.js';
 import { NEW_VISITOR_BUDGET, ServerUnderTest } from './harness/measure.js';
 import { optionsFromEnv, SCENARIO_TITLES, type HttpBenchOptions, type Scenario } from './harness/options.js';
-import { choosePinning, commandExists, UnavailableError, type Pinning } from './harness/processes.js';
+import { choosePinning, commandExists, cpuMicros, UnavailableError, type Pinning } from './harness/processes.js';
+import { startRedisCluster, type RedisCluster } from './harness/redis-cluster.js';
 import { startRedis, type BenchRedis } from './harness/redis.js';
 import { LOADED, summarise, toMarkdown, type ResultRow, type RunInfo } from './harness/report.js';
 import { BASELINE, discoverPeers, serveInThisProcess, startServer, type PeerEntry } from './harness/servers.js';
@@ -42,7 +43,12 @@ interface Context {
   pinning: Pinning;
   load: LoadGenerator;
   redis: BenchRedis | { unavailable: string };
+  /** The 3-master Redis Cluster of `needsRedisCluster` peers. */
+  cluster: RedisCluster | { unavailable: string };
 }
+
+/** The CPU µs the cluster's nodes have used so far, summed. */
+const clusterCpu = (cluster: RedisCluster) => (): number => cluster.pids().reduce((sum, pid) => sum + (cpuMicros(pid) ?? 0), 0);
 
 /** Starts every peer; marks those that cannot run here as skipped, with the reason. */
 async function startAll(entries: PeerEntry[], context: Context, rows: ResultRow[]): Promise<ServerUnderTest[]> {
@@ -53,13 +59,16 @@ async function startAll(entries: PeerEntry[], context: Context, rows: ResultRow[
   };
   for (const entry of entries) {
     const redis = entry.peer.needsRedis ? context.redis : undefined;
-    if (redis && 'unavailable' in redis) {
-      skip(entry, redis.unavailable);
+    const cluster = entry.peer.needsRedisCluster ? context.cluster : undefined;
+    const missing = redis && 'unavailable' in redis ? redis : cluster && 'unavailable' in cluster ? cluster : undefined;
+    if (missing) {
+      skip(entry, missing.unavailable);
       continue;
     }
     try {
-      const server = await startServer(entry, context.pinning.server, redis?.url);
-      const redisCpu = redis ? () => redis.process.cpu() : undefined;
+      const clusterSpec = cluster && !('unavailable' in cluster) ? cluster.spec : undefined;
+      const server = await startServer(entry, context.pinning.server, redis && !('unavailable' in redis) ? redis.url : undefined, clusterSpec);
+      const redisCpu = redis && !('unavailable' in redis) ? () => redis.process.cpu() : cluster && !('unavailable' in cluster) ? clusterCpu(cluster) : undefined;
       servers.push(new ServerUnderTest(entry.peer, server, context.options, context.load, redisCpu));
     } catch (error) {
       if (!(error instanceof UnavailableError)) throw error;
@@ -74,7 +83,12 @@ async function keepUnderBudget(sut: ServerUnderTest, entries: PeerEntry[], conte
   if (sut.created + sut.plannedRequests() <= NEW_VISITOR_BUDGET) return false;
   const entry = entries.find((e) => e.peer === sut.peer)!;
   await sut.server.stop();
-  sut.server = await startServer(entry, context.pinning.server, 'unavailable' in context.redis ? undefined : context.redis.url);
+  sut.server = await startServer(
+    entry,
+    context.pinning.server,
+    'unavailable' in context.redis ? undefined : context.redis.url,
+    'unavailable' in context.cluster ? undefined : context.cluster.spec,
+  );
   sut.created = 0;
   await sut.prepare('new');
   return true;
@@ -123,7 +137,13 @@ export async function runHttpBench(options: HttpBenchOptions = optionsFromEnv())
   const { load, note } = chooseLoadGenerator(options, pinning);
   const needsRedis = entries.some((e) => e.peer.needsRedis);
   const redis = needsRedis ? await startRedis(pinning.others) : { unavailable: 'not needed' };
-  const context: Context = { options, pinning, load, redis };
+  const needsCluster = entries.some((e) => e.peer.needsRedisCluster);
+  const cluster = needsCluster
+    ? commandExists('redis-server')
+      ? await startRedisCluster({ masters: 3, prefix: pinning.others })
+      : { unavailable: 'redis-server is not installed (Debian: apt-get install redis-server)' }
+    : { unavailable: 'not needed' };
+  const context: Context = { options, pinning, load, redis, cluster };
   let restarts = 0;
   let servers: ServerUnderTest[] = [];
   const stopAll = async (): Promise<void> => void (await Promise.all(servers.splice(0).map((s) => s.server.stop())));
@@ -132,6 +152,7 @@ export async function runHttpBench(options: HttpBenchOptions = optionsFromEnv())
       if (servers.length === 0 || options.restart) {
         await stopAll();
         if (!('unavailable' in redis)) await redis.flush();
+        if (!('unavailable' in cluster)) await cluster.flush();
         servers = await startAll(entries, context, rows);
       }
       restarts += await measureScenario(scenario, servers, entries, context, rows);
@@ -140,18 +161,21 @@ export async function runHttpBench(options: HttpBenchOptions = optionsFromEnv())
     await stopAll();
     await load.close();
     if (!('unavailable' in redis)) await redis.stop();
+    if (!('unavailable' in cluster)) await cluster.dispose();
   }
 
   summarise(rows, BASELINE);
   const info: RunInfo = { options, loadgen: load.name, loadgenNote: note, pinning: pinning.note, startedAt, loadBefore, loadAfter: loadavg(), restarts };
   const markdown = toMarkdown(rows, info);
   mkdirSync(options.out, { recursive: true });
-  writeFileSync(join(options.out, 'http.md'), markdown);
+  // The scale set (BENCH_PEERS=scale) has a report of its own, beside the comparison's.
+  const base = options.peers?.length === 1 && options.peers[0] === 'scale' ? 'scale' : 'http';
+  writeFileSync(join(options.out, `${base}.md`), markdown);
   const loaded = info.loadBefore[0]! > LOADED ? ' — a loaded machine: not a measurement' : '';
   const subtitle = `${load.name}, ${options.connections} connections, load average ${info.loadBefore[0]!.toFixed(2)}${loaded}; ${startedAt.toISOString().slice(0, 10)}`;
-  writeFileSync(join(options.out, 'http.svg'), toSvg(rows, 'The counter page: requests per second (× bare node:http)', subtitle));
-  writeFileSync(join(options.out, 'http.json'), JSON.stringify({ info, rows }, null, 2) + '\n');
-  log(`wrote http.md, http.svg and http.json to ${options.out}`);
+  writeFileSync(join(options.out, `${base}.svg`), toSvg(rows, 'The counter page: requests per second (× bare node:http)', subtitle));
+  writeFileSync(join(options.out, `${base}.json`), JSON.stringify({ info, rows }, null, 2) + '\n');
+  log(`wrote ${base}.md, ${base}.svg and ${base}.json to ${options.out}`);
   return { rows, markdown };
 }
 

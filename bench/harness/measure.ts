@@ -11,8 +11,10 @@ import type { RunningServer } from './servers.js';
 /** One measured run. */
 export interface Measurement extends LoadResult {
   rps: number;
-  /** Server CPU µs per response. */
+  /** Server CPU µs per response (with node:cluster workers: the workers', summed). */
   cpuPerRequest?: number;
+  /** With workers: the primary's CPU µs per response. */
+  primaryCpuPerRequest?: number;
   /** redis-server CPU µs per response (Redis peers). */
   redisCpuPerRequest?: number;
   /** 2xx responses − increments the store kept; undefined for new visitors or a cut-short run. */
@@ -59,6 +61,7 @@ export class ServerUnderTest {
 
   async run(requests = this.plannedRequests()): Promise<Measurement> {
     const cpuBefore = this.server.cpu();
+    const workersBefore = this.server.workersCpu();
     const redisBefore = this.redisCpu?.();
     const result = await this.load.run({
       url: this.server.url,
@@ -68,6 +71,7 @@ export class ServerUnderTest {
       safetySeconds: Math.max(30, (requests / Math.max(this.rate, 100)) * 5),
     });
     const cpuAfter = this.server.cpu();
+    const workersAfter = this.server.workersCpu();
     const redisAfter = this.redisCpu?.();
     if (this.#scenario === 'new') this.created += result.requests;
     const kept = this.#sessions.length > 0 ? await readIncrements(this.server.url, this.#sessions, this.peer.counterPattern) : undefined;
@@ -78,7 +82,8 @@ export class ServerUnderTest {
     return {
       ...result,
       rps,
-      cpuPerRequest: per(cpuBefore, cpuAfter),
+      cpuPerRequest: workersBefore !== undefined ? per(workersBefore, workersAfter) : per(cpuBefore, cpuAfter),
+      primaryCpuPerRequest: workersBefore !== undefined ? per(cpuBefore, cpuAfter) : undefined,
       redisCpuPerRequest: per(redisBefore, redisAfter),
       lost: kept !== undefined && !result.cutShort ? result.ok - kept : undefined,
     };

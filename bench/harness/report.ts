@@ -17,6 +17,8 @@ export interface ResultRow {
   p50?: number;
   p99?: number;
   cpuPerRequest?: number;
+  /** With workers: the primary's CPU µs per request (cpuPerRequest is then the workers'). */
+  primaryCpuPerRequest?: number;
   redisCpuPerRequest?: number;
   /** Summed over the measured runs; undefined when a run could not count (new visitors). */
   lost?: number;
@@ -63,6 +65,7 @@ export function summarise(rows: ResultRow[], baseline: string): void {
     row.p99 = median(row.runs.map((r) => r.p99));
     row.cpuPerRequest = median(defined((r) => r.cpuPerRequest));
     row.redisCpuPerRequest = median(defined((r) => r.redisCpuPerRequest));
+    row.primaryCpuPerRequest = median(defined((r) => r.primaryCpuPerRequest));
     row.lost = row.runs.length > 0 && row.runs.every((r) => r.lost !== undefined) ? row.runs.reduce((s, r) => s + r.lost!, 0) : undefined;
     row.non2xx = row.runs.reduce((s, r) => s + r.non2xx, 0);
     row.errors = row.runs.reduce((s, r) => s + r.errors, 0);
@@ -123,6 +126,10 @@ export function toMarkdown(rows: ResultRow[], info: RunInfo): string {
       if (row.non2xx) notes.push(`${row.non2xx} non-2xx`);
       if (row.errors) notes.push(`${row.errors} socket errors/timeouts`);
       if (row.notNew) notes.push(`${row.notNew} responses were not a new session`);
+      if (row.primaryCpuPerRequest !== undefined) notes.push(`server CPU is the workers'; the primary's: ${fmt(row.primaryCpuPerRequest, 1)} µs/req`);
+      // `<peer>-2w` beside `<peer>`: what a request costs the workers with 2 workers, per 1.
+      const single = rows.find((r) => r.scenario === scenario && `${r.peer}-2w` === row.peer);
+      if (single?.cpuPerRequest && row.cpuPerRequest) notes.push(`worker CPU per request ×${(row.cpuPerRequest / single.cpuPerRequest).toFixed(2)} of ${single.peer}'s`);
       if (row.runs.some((r) => r.cutShort)) notes.push('a run was cut short');
       if (row.generatorBusy !== undefined && row.generatorBusy > GENERATOR_SATURATED) {
         notes.push(`the load generator was busy ${Math.round(row.generatorBusy * 100)}% of the run: it may be what limits this row`);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PeerUnavailableError, type Peer, type PeerContext } from '../peers/peer.js';
-import { startProcess, type Started } from './processes.js';
+import { childPids, cpuMicros, startProcess, type Started } from './processes.js';
 
 const PEERS_DIR = new URL('../peers/', import.meta.url);
 export const BASELINE = 'bare-node';
@@ -25,6 +25,12 @@ const ORDER = [
   'express-redis',
 ];
 
+/**
+ * `BENCH_PEERS=scale`: what more workers and Redis Cluster cost — 1 vs 2 workers on SQLite and
+ * on Redis, and one Redis server vs a 3-master cluster, under the same load.
+ */
+export const SCALE = ['dovetail-sqlite', 'dovetail-sqlite-2w', 'dovetail-redis', 'dovetail-redis-2w', 'dovetail-redis-cluster'] as const;
+
 export interface PeerEntry {
   /** The module's file name in bench/dist/peers/. */
   file: string;
@@ -40,7 +46,7 @@ async function peersOf(file: string): Promise<Peer[]> {
  * Every peer, or those named (in that order); `all` names every peer, opt-in ones too.
  * A peer module that cannot be loaded (its library missing) is reported through `skip`.
  */
-export async function discoverPeers(wanted: string[] | undefined, skip: (file: string, reason: string) => void): Promise<PeerEntry[]> {
+export async function discoverPeers(wanted: readonly string[] | undefined, skip: (file: string, reason: string) => void): Promise<PeerEntry[]> {
   const files = readdirSync(PEERS_DIR).filter((f) => f.endsWith('.js') && f !== 'peer.js');
   const entries: PeerEntry[] = [];
   for (const file of files) {
@@ -54,6 +60,7 @@ export async function discoverPeers(wanted: string[] | undefined, skip: (file: s
   entries.sort((a, b) => rank(a.peer.name) - rank(b.peer.name) || a.peer.name.localeCompare(b.peer.name));
   if (wanted === undefined) return entries.filter((e) => !e.peer.optIn);
   if (wanted.length === 1 && wanted[0] === 'all') return entries;
+  if (wanted.length === 1 && wanted[0] === 'scale') wanted = [...SCALE];
   const missing = wanted.filter((w) => !entries.some((e) => e.peer.name === w));
   if (missing.length > 0) {
     throw new Error(`BENCH_PEERS names unknown peer(s) ${missing.join(', ')}; known: ${entries.map((e) => e.peer.name).join(', ')}, all`);
@@ -63,7 +70,10 @@ export async function discoverPeers(wanted: string[] | undefined, skip: (file: s
 
 export interface RunningServer {
   url: string;
+  /** CPU µs the server process (with workers: the primary) has used so far. */
   cpu(): number | undefined;
+  /** CPU µs its node:cluster workers have used so far (summed); undefined without workers. */
+  workersCpu(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -71,9 +81,9 @@ const HARNESS = fileURLToPath(new URL('../http.js', import.meta.url));
 const CONTEXT_ENV = 'BENCH_PEER_CONTEXT';
 
 /** Starts a peer in its own process, pinned with `prefix`; throws UnavailableError with why. */
-export async function startServer(entry: PeerEntry, prefix: string[], redisUrl: string | undefined): Promise<RunningServer> {
+export async function startServer(entry: PeerEntry, prefix: string[], redisUrl: string | undefined, redisCluster?: string): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), `dovetail-bench-${entry.peer.name}-`));
-  const context: PeerContext = { dir, secret: randomBytes(32).toString('base64url'), ...(redisUrl ? { redisUrl } : {}) };
+  const context: PeerContext = { dir, secret: randomBytes(32).toString('base64url'), ...(redisUrl ? { redisUrl } : {}), ...(redisCluster ? { redisCluster } : {}) };
   const command = entry.peer.command?.(context);
   let started: Started;
   try {
@@ -91,6 +101,10 @@ export async function startServer(entry: PeerEntry, prefix: string[], redisUrl: 
   return {
     url: command ? started.match[1]! + command.path : started.match[1]!,
     cpu: started.cpu,
+    workersCpu: () => {
+      const workers = childPids(started.child.pid);
+      return workers.length === 0 ? undefined : workers.reduce((sum, pid) => sum + (cpuMicros(pid) ?? 0), 0);
+    },
     stop: async () => {
       await started.stop();
       rmSync(dir, { recursive: true, force: true });

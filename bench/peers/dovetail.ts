@@ -1,7 +1,8 @@
 /**
  * dovetail as users run it: `dovetail serve examples/dist/demo/index.js --store …` with
  * `DOVETAIL_SECRETS` set, the demo's /counter page (Twisted's counter: `ICounter(session)` through a
- * registered adapter), on each of the three server-side stores.
+ * registered adapter), on each of the three server-side stores; and, opt-in (the `scale` set of
+ * BENCH_PEERS), with 2 workers on SQLite and Redis, and on a 3-master Redis Cluster.
  *
  * `BENCH_BASE=<checkout>` adds the same three servers run from another built checkout (opt-in
  * peers `base-dovetail-memory|sqlite|redis`): a lever's before and after measured in one run,
@@ -13,9 +14,13 @@ import type { Peer, PeerCommand, PeerContext } from './peer.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-function serve(store: (context: PeerContext) => string, root = ROOT): (context: PeerContext) => PeerCommand {
+function serve(store: (context: PeerContext) => string, root = ROOT, workers = 1): (context: PeerContext) => PeerCommand {
   return (context) => ({
-    args: [join(root, 'packages/web/dist/cli.js'), 'serve', join(root, 'examples/dist/demo/index.js'), '--host', '127.0.0.1', '--port', '0', '--store', store(context)],
+    args: [
+      join(root, 'packages/web/dist/cli.js'), 'serve', join(root, 'examples/dist/demo/index.js'),
+      '--host', '127.0.0.1', '--port', '0', '--store', store(context),
+      ...(workers > 1 ? ['--workers', String(workers)] : []),
+    ],
     env: { DOVETAIL_SECRETS: context.secret },
     ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
     path: '/counter',
@@ -38,6 +43,26 @@ const own: Peer[] = [
     description: 'dovetail serve --store redis:// (RedisStore)',
     needsRedis: true,
     command: serve((context) => context.redisUrl!),
+  },
+  {
+    name: 'dovetail-sqlite-2w',
+    description: 'dovetail serve --workers 2 --store sqlite: (two node:cluster workers, one file)',
+    optIn: true,
+    command: serve((context) => `sqlite:${join(context.dir, 'sessions.db')}`, ROOT, 2),
+  },
+  {
+    name: 'dovetail-redis-2w',
+    description: 'dovetail serve --workers 2 --store redis:// (two node:cluster workers)',
+    needsRedis: true,
+    optIn: true,
+    command: serve((context) => context.redisUrl!, ROOT, 2),
+  },
+  {
+    name: 'dovetail-redis-cluster',
+    description: 'dovetail serve --store redis+cluster:// (RedisStore on a 3-master Redis Cluster, no replicas)',
+    needsRedisCluster: true,
+    optIn: true,
+    command: serve((context) => context.redisCluster!),
   },
 ];
 

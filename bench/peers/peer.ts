@@ -21,6 +21,8 @@ export interface Peer {
   counterPattern?: RegExp;
   /** The harness starts a redis-server and passes its URL in `PeerContext.redisUrl`. */
   needsRedis?: boolean;
+  /** The harness starts a 3-master Redis Cluster and passes its spec in `PeerContext.redisCluster`. */
+  needsRedisCluster?: boolean;
   /** Run only when named in BENCH_PEERS (or BENCH_PEERS=all): a control, not a result row. */
   optIn?: boolean;
   /** Serves the page in this (child) process. */
@@ -33,6 +35,8 @@ export interface Peer {
 export interface PeerContext {
   /** `redis://127.0.0.1:PORT` of the harness's redis-server (only for `needsRedis` peers). */
   redisUrl?: string;
+  /** `redis+cluster://127.0.0.1:P1,…` of the harness's Redis Cluster (only for `needsRedisCluster` peers). */
+  redisCluster?: string;
   /** An empty directory of this server's own (SQLite files go here). */
   dir: string;
   /** A random secret (base64url, 43 characters) for signing cookies. */
