@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { autocannonGenerator } from './harness/autocannon.js';
 import { toSvg } from './harness/chart.js';
 import { NEW_VISITOR_BUDGET, ServerUnderTest } from './harness/measure.js';
-import { optionsFromEnv, SCENARIO_TITLES, type HttpBenchOptions, type Scenario } from './harness/options.js';
+import { optionsFromEnv, reportName, SCENARIO_TITLES, type HttpBenchOptions, type Scenario } from './harness/options.js';
 import { choosePinning, commandExists, cpuMicros, UnavailableError, type Pinning } from './harness/processes.js';
 import { startRedisCluster, type RedisCluster } from './harness/redis-cluster.js';
 import { startRedis, type BenchRedis } from './harness/redis.js';
@@ -169,7 +169,7 @@ export async function runHttpBench(options: HttpBenchOptions = optionsFromEnv())
   const markdown = toMarkdown(rows, info);
   mkdirSync(options.out, { recursive: true });
   // The scale set (BENCH_PEERS=scale) has a report of its own, beside the comparison's.
-  const base = options.peers?.length === 1 && options.peers[0] === 'scale' ? 'scale' : 'http';
+  const base = reportName(options);
   writeFileSync(join(options.out, `${base}.md`), markdown);
   const loaded = info.loadBefore[0]! > LOADED ? ' — a loaded machine: not a measurement' : '';
   const subtitle = `${load.name}, ${options.connections} connections, load average ${info.loadBefore[0]!.toFixed(2)}${loaded}; ${startedAt.toISOString().slice(0, 10)}`;

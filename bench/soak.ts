@@ -284,7 +284,8 @@ function toMarkdown(o: SoakOptions, results: SoakResult[]): string {
       '',
       '| minute | req/s | p50 ms | p99 ms | non-200 |',
       '|---:|---:|---:|---:|---:|',
-      ...r.minutes.map((m, i) => `| ${i + 1} | ${m.rps.toFixed(0)} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${m.errors} |`),
+      // Minutes past the run hold the last sessions' remaining visits only (the tail).
+      ...r.minutes.map((m, i) => `| ${i < Math.ceil(o.minutes) ? i + 1 : `${i + 1} (tail)`} | ${m.rps.toFixed(0)} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${m.errors} |`),
       '',
       `| s | primary RSS MiB | ${Array.from({ length: Math.max(0, ...r.rss.map((s) => s.workers.length)) }, (_, i) => `worker ${i + 1}`).join(' | ')} |`,
       `|---:|---:|${r.rss[0]?.workers.map(() => '---:|').join('') ?? ''}`,

@@ -62,6 +62,11 @@ function envList(name: string): string[] | undefined {
   return list && list.length > 0 ? list : undefined;
 }
 
+/** The base name of the report files: `scale` for the scale set (BENCH_PEERS=scale), else `http`. */
+export function reportName(options: HttpBenchOptions): 'http' | 'scale' {
+  return options.peers?.length === 1 && options.peers[0] === 'scale' ? 'scale' : 'http';
+}
+
 export function optionsFromEnv(): HttpBenchOptions {
   const scenarios = envList('BENCH_SCENARIOS') ?? [...SCENARIOS];
   const unknown = scenarios.filter((s) => !(SCENARIOS as readonly string[]).includes(s));

@@ -1,6 +1,6 @@
 /** The results of `npm run bench:http`: medians per server and scenario, as markdown. */
 import { cpus } from 'node:os';
-import { SCENARIO_TITLES, type HttpBenchOptions, type Scenario } from './options.js';
+import { reportName, SCENARIO_TITLES, type HttpBenchOptions, type Scenario } from './options.js';
 import type { Measurement } from './measure.js';
 
 /** One server in one scenario. */
@@ -100,7 +100,8 @@ export function toMarkdown(rows: ResultRow[], info: RunInfo): string {
     '- lost updates: 2xx responses − increments the store kept (counters read back after each run), summed over the runs; every run is bounded by a request count, so none is in flight when the counters are read',
     '- CPU µs/req: user + system time of the server process (and of redis-server, for the Redis rows) per response, from /proc',
     '',
-    `Run: \`BENCH_SECONDS=${options.seconds} BENCH_RUNS=${options.runs} npm run bench:http\`. Method: [NOTES.md](NOTES.md). Chart: [http.svg](http.svg).`,
+    `Run: \`${options.peers ? `BENCH_PEERS=${options.peers.join(',')} ` : ''}BENCH_SECONDS=${options.seconds} BENCH_RUNS=${options.runs} npm run bench:http\`. ` +
+      `Method: [NOTES.md](NOTES.md). Chart: [${reportName(options)}.svg](${reportName(options)}.svg).`,
     '',
   ];
   const scenarios = [...new Set(rows.map((r) => r.scenario))];
