@@ -1,7 +1,7 @@
 // One process of redis-cluster.test.ts: plain Node, the built packages (packages/*/dist), the
 // Sessions manager on a RedisStore over a Redis Cluster.
 //
-// argv[2] is JSON: { rootNodes, prefix, secret, cookies, increments, name, durability }.
+// argv[2] is JSON: { rootNodes, prefix, secret, cookies, increments, name, durability, commandTimeoutMs }.
 // Prints "ready" once set up, waits for a line on stdin (so that every process starts at once),
 // then runs `increments` units all in flight at once, unit i on cookie i % cookies.length: load →
 // append a token (`<name>.<i>.<attempt>`) to the session's `tokens` → commit. A unit that fails
@@ -18,7 +18,7 @@ const store = new RedisStore({
   cluster: { rootNodes: job.rootNodes },
   prefix: job.prefix,
   durability: job.durability,
-  commandTimeoutMs: 1000,
+  commandTimeoutMs: job.commandTimeoutMs,
   replicationTimeoutMs: 300,
 });
 const sessions = new Sessions({ store, secrets: [job.secret], sweepInterval: 0, lockWait: 60_000, logger: { error: () => undefined, warn: () => undefined, info: () => undefined } });
