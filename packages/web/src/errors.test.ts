@@ -1,7 +1,11 @@
 import { DovetailError } from '@dovetail/interfaces';
 import { SessionBusyError, SessionConflictError, SessionDataError, SessionNotReplicatedError, SessionStoreError } from '@dovetail/session';
 import { describe, expect, it } from '@jest/globals';
-import * as errors from './errors.js';
+import * as statusOf from './error-status.js';
+import * as misuse from './errors.js';
+import * as requestErrors from './request-errors.js';
+
+const errors = { ...misuse, ...requestErrors, ...statusOf };
 
 const made: Array<[string, Error & { code: string; status?: number }]> = [
   ['MethodNotAllowedError', new errors.MethodNotAllowedError('POST', ['GET', 'HEAD'], 'Page')],

@@ -7,7 +7,8 @@
  */
 import { SessionClosedError } from '@dovetail/session';
 import { parseCookieHeader } from './cookies.js';
-import { SessionPropertyError, errorStatus, retryAfterHeader } from './errors.js';
+import { errorStatus, retryAfterHeader } from './error-status.js';
+import { SessionPropertyError } from './errors.js';
 import { cacheControlOption, sessionCacheControl } from './internal/cache-control.js';
 import { reasonPhrase } from './internal/html.js';
 import { withHttpFields } from './internal/http-error-fields.js';

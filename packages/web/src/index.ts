@@ -38,12 +38,6 @@ export { CookieTemplate, parseCookieHeader, serializeCookie, validateCookieOptio
 // Errors
 export {
   WebError,
-  MethodNotAllowedError,
-  MethodNotImplementedError,
-  BadRequestTargetError,
-  RequestTooLargeError,
-  BadRequestBodyError,
-  UnsupportedMediaTypeError,
   RenderResultError,
   SessionsNotConfiguredError,
   SessionPropertyError,
@@ -53,8 +47,16 @@ export {
   InvalidChildResourceError,
   InvalidCookieError,
   InvalidOptionError,
-  errorStatus,
 } from './errors.js';
+export {
+  MethodNotAllowedError,
+  MethodNotImplementedError,
+  BadRequestTargetError,
+  RequestTooLargeError,
+  BadRequestBodyError,
+  UnsupportedMediaTypeError,
+} from './request-errors.js';
+export { errorStatus } from './error-status.js';
 /** `@dovetail/session`'s `SessionClosedError`, also exported here: a change through a session handle whose request has committed. */
 export { SessionClosedError } from '@dovetail/session';
 

@@ -7,7 +7,8 @@
  */
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { type CookieJar, type CookieOptions, parseCookieHeader, serializeCookie } from './cookies.js';
-import { BadRequestBodyError, InvalidOptionError, SessionsNotConfiguredError, UnsupportedMediaTypeError, errorStatus } from './errors.js';
+import { errorStatus } from './error-status.js';
+import { InvalidOptionError, SessionsNotConfiguredError } from './errors.js';
 import { sessionCacheControl } from './internal/cache-control.js';
 import { isSecure } from './internal/is-secure.js';
 import { readBody } from './internal/read-body.js';
@@ -16,6 +17,7 @@ import { type Body, type OutHeaders, contentType, errorHeaders, errorPageFor, to
 import { SessionBinding, type SessionOutcome } from './internal/session-binding.js';
 import { type SiteConfig, defaultSiteConfig } from './internal/site-config.js';
 import { kAbort, kCommit, kPrepare, kSend, kSendError, kAccessFacts, kSiteSessions } from './internal/symbols.js';
+import { BadRequestBodyError, UnsupportedMediaTypeError } from './request-errors.js';
 import type { Session } from '@dovetail/session';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 

@@ -1,7 +1,8 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
-import { InvalidChildResourceError, InvalidChildSegmentError, MethodNotAllowedError } from './errors.js';
+import { InvalidChildResourceError, InvalidChildSegmentError } from './errors.js';
+import { MethodNotAllowedError } from './request-errors.js';
 import { Request } from './request.js';
 import { ErrorPage, NoResource, Resource, allowedMethods, getChildForRequest } from './resource.js';
 

@@ -6,8 +6,9 @@
  */
 import { implementer } from '@dovetail/interfaces';
 import { IResource, type RenderReturn, type ResourceContract } from './contracts.js';
-import { InvalidChildResourceError, InvalidChildSegmentError, MethodNotAllowedError } from './errors.js';
+import { InvalidChildResourceError, InvalidChildSegmentError } from './errors.js';
 import { errorPage, reasonPhrase } from './internal/html.js';
+import { MethodNotAllowedError } from './request-errors.js';
 import type { Request } from './request.js';
 
 /** The methods a Site serves and a Resource can handle, in the order `Allow` lists them; any other is answered 501. */

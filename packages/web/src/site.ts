@@ -8,12 +8,13 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import { createServer as createHttpsServer } from 'node:https';
 import { withRegistry } from '@dovetail/registry';
 import { accessLogEntry } from './access-log.js';
-import { InvalidOptionError, ListenError, MethodNotImplementedError, BadRequestTargetError, SiteStateError } from './errors.js';
+import { InvalidOptionError, ListenError, SiteStateError } from './errors.js';
 import { cacheControlOption } from './internal/cache-control.js';
 import { HealthResource } from './internal/health.js';
 import { sessionCookieTemplates } from './internal/session-cookies.js';
 import { StoreOutages, oneLine } from './internal/store-outages.js';
 import { kAbort, kCommit, kPrepare, kSend, kSendError } from './internal/symbols.js';
+import { MethodNotImplementedError, BadRequestTargetError } from './request-errors.js';
 import { Request } from './request.js';
 import { HTTP_METHODS, Resource, getChildForRequest, isHttpMethod } from './resource.js';
 import type { AccessLogEntry } from './access-log.js';

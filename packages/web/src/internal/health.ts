@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { retryAfterHeader } from '../errors.js';
+import { retryAfterHeader } from '../error-status.js';
 import { Resource } from '../resource.js';
 import type { Request } from '../request.js';
 import type { SessionStore } from '@dovetail/session';

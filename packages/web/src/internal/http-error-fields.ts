@@ -4,7 +4,7 @@
  * Express middleware passes on, from the web layer's own mapping (`errorStatus`,
  * `retryAfterHeader`). Internal: never re-exported.
  */
-import { errorStatus, retryAfterHeader } from '../errors.js';
+import { errorStatus, retryAfterHeader } from '../error-status.js';
 
 /**
  * `error`, given `status` and `statusCode` (503 for a busy session or a store that is down, 409

@@ -1,7 +1,7 @@
 /**
  * Reads a request body into one Buffer, bounded. Internal: never re-exported.
  */
-import { BadRequestBodyError, RequestTooLargeError } from '../errors.js';
+import { BadRequestBodyError, RequestTooLargeError } from '../request-errors.js';
 import type { IncomingMessage } from 'node:http';
 
 /**

@@ -5,7 +5,9 @@
  * Internal: never re-exported.
  */
 import { Readable, pipeline } from 'node:stream';
-import { RenderResultError, RequestTooLargeError, retryAfterHeader } from '../errors.js';
+import { retryAfterHeader } from '../error-status.js';
+import { RenderResultError } from '../errors.js';
+import { RequestTooLargeError } from '../request-errors.js';
 import { errorPage, reasonPhrase } from './html.js';
 import type { ServerResponse } from 'node:http';
 
