@@ -71,6 +71,14 @@ const backoff = (retries: number): number => Math.min(50 * 2 ** retries, 500);
  */
 const REFRESH_MS = 250;
 
+/** The first wait before a command answered TRYAGAIN is sent again, growing by as much each time. */
+const TRY_AGAIN_MS = 20;
+
+/** True for Redis Cluster's reply to a multi-key command whose slot is being moved. */
+function isTryAgain(e: unknown): boolean {
+  return e instanceof Error && e.message.startsWith('TRYAGAIN');
+}
+
 /**
  * Opens the connection to `target`.
  *
@@ -174,11 +182,22 @@ async function connectCluster(redis: typeof Redis, rootNodes: readonly RedisClus
   return {
     cluster: true,
     send: async (key, args, timeoutMs) => {
-      try {
-        return await cluster.sendCommand(key, false, [...args], { timeout: timeoutMs ?? options.commandTimeoutMs });
-      } catch (e) {
-        if (!isNoScript(e)) refresh();
-        throw e;
+      const timeout = timeoutMs ?? options.commandTimeoutMs;
+      const deadline = Date.now() + timeout;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await cluster.sendCommand(key, false, [...args], { timeout });
+        } catch (e) {
+          // While a slot moves between masters, a script on a session whose keys are not all
+          // on one side yet is answered TRYAGAIN: Redis asks the client to retry shortly, and
+          // node-redis does not (it follows MOVED and ASK only).
+          if (isTryAgain(e) && Date.now() + TRY_AGAIN_MS * attempt < deadline) {
+            await new Promise((r) => setTimeout(r, TRY_AGAIN_MS * attempt));
+            continue;
+          }
+          if (!isNoScript(e)) refresh();
+          throw e;
+        }
       }
     },
     close: () => closeQuietly(cluster),

@@ -146,6 +146,38 @@ const enabled = redisTestsEnabled();
       }
     });
 
+    it("a session's slot moved to another master while in use (ASK, then MOVED) → the store follows it, nothing lost", async () => {
+      const store = clusterStore('moving:');
+      const T0 = Date.now();
+      try {
+        expect(await store.set('traveller', 'v1', T0 + HOUR, 0)).toBe(1);
+        const key = 'moving:{traveller}';
+        const slot = (await cluster.cli(cluster.nodes[0]!.port, 'CLUSTER', 'KEYSLOT', key)).trim();
+        const from = await cluster.masterOf(key);
+        const to = (await cluster.masterPorts()).find((p) => p !== from)!;
+        const id = async (port: number): Promise<string> => (await cluster.cli(port, 'CLUSTER', 'MYID')).trim();
+        const [fromId, toId] = [await id(from), await id(to)];
+        await cluster.cli(to, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', fromId);
+        await cluster.cli(from, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', toId);
+        await cluster.cli(from, 'MIGRATE', '127.0.0.1', String(to), '', '0', '5000', 'KEYS', key);
+        // Mid-migration: the old master answers ASK for the moved entry, and the store follows it.
+        expect(await store.get('traveller', T0)).toEqual({ payload: 'v1', version: 1, expires: T0 + HOUR });
+        // A script on the entry and its lease (not on the new master yet) is answered TRYAGAIN
+        // until the slot is handed over: the store tries again meanwhile, within its timeout.
+        const acquiring = store.acquire('traveller', 'me', 10_000, T0);
+        for (const port of await cluster.masterPorts()) await cluster.cli(port, 'CLUSTER', 'SETSLOT', slot, 'NODE', toId);
+        expect(await acquiring).toEqual({ state: 'held', entry: { payload: 'v1', version: 1, expires: T0 + HOUR } });
+        expect(await store.commit('traveller', 'me', 'v2', T0 + HOUR, 1)).toBe(2);
+        // Migrated: the old master answers MOVED, and the store's client follows for good.
+        expect(await store.get('traveller', T0)).toEqual({ payload: 'v2', version: 2, expires: T0 + HOUR });
+        expect(await store.set('traveller', 'v3', T0 + HOUR, 2)).toBe(3);
+        expect(await cluster.masterOf(key)).toBe(to);
+        expect((await cluster.cli(to, 'HGET', key, 'payload')).trim()).toBe('v3');
+      } finally {
+        await store.close();
+      }
+    });
+
     it('rootNodes missing or not redis:// urls → SessionStoreConfigError', () => {
       expect(() => new RedisStore({ cluster: { rootNodes: [] } })).toThrow(SessionStoreConfigError);
       expect(() => new RedisStore({ cluster: { rootNodes: [{ url: '127.0.0.1:7000' }] } })).toThrow(SessionStoreConfigError);
