@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as interfaces from '@dovetail/interfaces';
@@ -10,12 +10,14 @@ import * as web from '@dovetail/web';
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const packages = ['interfaces', 'registry', 'session', 'web'];
 
-/** class name → code, read from each package's errors.ts. */
+/** class name → code, read from each package's errors.ts and its other `*-errors.ts` files. */
 function codesInSources(): Map<string, string> {
   const codes = new Map<string, string>();
   for (const pkg of packages) {
+    const src = join(root, 'packages', pkg, 'src');
+    const files = readdirSync(src).filter((f) => /^(?:.+-)?errors\.ts$/.test(f));
     let current = '';
-    for (const line of readFileSync(join(root, 'packages', pkg, 'src', 'errors.ts'), 'utf8').split('\n')) {
+    for (const line of files.flatMap((f) => readFileSync(join(src, f), 'utf8').split('\n'))) {
       const cls = /^export (?:abstract )?class (\w+)/.exec(line);
       if (cls) current = cls[1]!;
       const code = /code(?:: string)? = '(DT_[A-Z_]+)'/.exec(line);
