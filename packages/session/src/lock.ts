@@ -12,11 +12,14 @@
  *
  * Lock handoff: when a request of this process waits for a session whose lease this process
  * holds, the request finishing with it keeps the lease through its (durable) write and hands it,
- * with the entry just written, to the waiter — no release, re-acquire or reload. A chain of
- * handoffs lasts at most one lease length (`lease`); then the lease goes back to the store and
- * this process's waiters wait `YIELD_MS` before taking it again, longer than another process's
- * longest retry interval (`MAX_RETRY_MS`), so a process waiting for the same session gets it
- * within a lease length and a retry interval.
+ * with the entry just written, to the waiter — no release, re-acquire or reload. A session of
+ * this process's recent turns that no one waits for yet (with a synchronous store, requests of
+ * one session never overlap) is parked instead: the lease stays, and a request of it in this or
+ * the next turn of the event loop takes it as if handed over; at the end of the next turn an
+ * untaken one is released. A chain of handoffs lasts at most one lease length (`lease`); then
+ * the lease goes back to the store and this process lets it lie free `YIELD_MS`, longer than
+ * another process's longest retry interval (`MAX_RETRY_MS`), so a process waiting for the same
+ * session gets it within a lease length and a retry interval.
  */
 import { randomBytes } from 'node:crypto';
 import { SessionBusyError, SessionStoreError } from './errors.js';
@@ -28,9 +31,19 @@ export const MAX_RETRY_MS = 20;
 /** How long this process's waiters let a lease lie free after a capped handoff chain. */
 export const YIELD_MS = 25;
 
+/** What a request hands the next one with the lease (lock handoff): the entry now stored, and what else the manager carries along. */
+export interface Handoff {
+  /** Which outcome of {@link SessionLocks.acquire} this is. */
+  readonly state: 'handed';
+  /** The entry the store now holds (just written, or unchanged). */
+  readonly entry: StoredEntry;
+  /** The manager's own (its routed namespaces as last written). */
+  readonly carried: unknown;
+}
+
 interface Waiter {
-  /** Woken with the entry handed over with the lease, or null: take the lease from the store. */
-  resolve(handed: StoredEntry | null): void;
+  /** Woken with what was handed over with the lease, or null: take the lease from the store. */
+  resolve(handed: Handoff | null): void;
   reject(error: Error): void;
   timer: ReturnType<typeof setTimeout>;
 }
@@ -44,6 +57,15 @@ interface LockState {
 }
 
 const newLock = (): LockState => ({ waiters: [], since: 0, yielding: false });
+
+/** A session whose lease this process kept though no request holds it. */
+interface Parked {
+  readonly handed: Handoff;
+  /** When the chain took the lease from the store. */
+  readonly since: number;
+  /** Parked before the last end-of-turn check: released at the next one unless taken. */
+  old: boolean;
+}
 
 /** Options of {@link SessionLocks}. */
 export interface LockOptions {
@@ -60,6 +82,13 @@ export interface LockOptions {
 /** The locks of one `Sessions` manager. */
 export class SessionLocks {
   readonly #held = new Map<string, LockState>();
+  readonly #parked = new Map<string, Parked>();
+  /** Sessions committed in this turn of the event loop and the one before: those worth parking. */
+  #recent = new Set<string>();
+  #before = new Set<string>();
+  #turnEnd: ReturnType<typeof setImmediate> | null = null;
+  /** Sessions whose capped chain just gave the lease back: this process waits until then before taking it again. */
+  readonly #cooling = new Map<string, number>();
   /** Ids whose store lease this process holds, renewed by `#renewer` while there are any. */
   readonly #leased = new Set<string>();
   #renewer: ReturnType<typeof setInterval> | null = null;
@@ -89,13 +118,31 @@ export class SessionLocks {
    * @throws SessionBusyError (`DT_SESSION_BUSY`) when it is not free within the wait.
    * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`) when the store fails.
    */
-  async acquire(id: string, now: number): Promise<Acquired | undefined> {
+  async acquire(id: string, now: number): Promise<Acquired | Handoff | undefined> {
     const started = this.options.clock();
     const state = this.#held.get(id);
     if (state) {
       const handed = await this.#queue(id, state, started);
-      if (handed !== null) return { state: 'held', entry: handed };
-    } else this.#held.set(id, newLock());
+      if (handed !== null) return handed;
+    } else {
+      const lock = newLock();
+      this.#held.set(id, lock);
+      const parked = this.#parked.get(id);
+      if (parked !== undefined) {
+        this.#parked.delete(id);
+        if (parked.handed.entry.expires > now && this.#leased.has(id)) {
+          lock.since = parked.since;
+          return parked.handed;
+        }
+        this.#giveBack(id);
+      }
+      const cool = this.#cooling.get(id);
+      if (cool !== undefined) {
+        this.#cooling.delete(id);
+        const wait = cool - this.options.clock();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+    }
     if (!this.leases) return undefined;
     try {
       return await this.#lease(id, now, started);
@@ -121,35 +168,66 @@ export class SessionLocks {
   }
 
   /**
-   * True when the holder of `id` should keep the store's lease through its write and hand it to
-   * the next waiter of this process: someone waits, the lease is still ours, and the chain is
-   * younger than one lease length. Once the chain is that old, the next release yields first.
+   * True when the holder of `id` should keep the store's lease through its write, to hand it to
+   * the next request of this process ({@link SessionLocks.pass}): someone waits, or the session
+   * was committed in this turn or the one before; the lease is still ours; and the chain is
+   * younger than one lease length. Once the chain is that old, the release yields first.
    */
-  canHandOff(id: string): boolean {
+  keepLease(id: string): boolean {
     const state = this.#held.get(id);
-    if (state === undefined || state.waiters.length === 0 || !this.#leased.has(id)) return false;
+    const wanted = this.#recent.has(id) || this.#before.has(id);
+    this.#recent.add(id);
+    this.#atTurnEnd();
+    if (state === undefined || !this.#leased.has(id) || (state.waiters.length === 0 && !wanted)) return false;
     if (this.options.clock() - state.since < this.options.lease) return true;
     state.yielding = true;
     return false;
   }
 
   /**
-   * Gives `id`, its lease and `entry` (what the store now holds) to the next waiter of this
-   * process; false when none is left (then release it).
+   * Gives `id`, its lease and `handed` to the next waiter of this process, or parks them for a
+   * request to come; false when the lease is no longer ours (then release it).
    */
-  handOff(id: string, entry: StoredEntry): boolean {
-    const next = this.#held.get(id)?.waiters.shift();
-    if (next === undefined || !this.#leased.has(id)) {
-      if (next !== undefined) this.#held.get(id)!.waiters.unshift(next);
-      return false;
+  pass(id: string, handed: Handoff): boolean {
+    const state = this.#held.get(id);
+    if (state === undefined || !this.#leased.has(id)) return false;
+    const next = state.waiters.shift();
+    if (next !== undefined) {
+      clearTimeout(next.timer);
+      next.resolve(handed);
+      return true;
     }
-    clearTimeout(next.timer);
-    next.resolve(entry);
+    this.#held.delete(id);
+    this.#parked.set(id, { handed, since: state.since, old: false });
     return true;
   }
 
-  #queue(id: string, state: LockState, started: number): Promise<StoredEntry | null> {
-    return new Promise<StoredEntry | null>((resolve, reject) => {
+  /** Schedules the end-of-turn check: untaken parked leases go back, the turn's sessions age. */
+  #atTurnEnd(): void {
+    this.#turnEnd ??= setImmediate(() => {
+      this.#turnEnd = null;
+      for (const [id, parked] of this.#parked) {
+        if (!parked.old) parked.old = true;
+        else {
+          this.#parked.delete(id);
+          this.#giveBack(id);
+        }
+      }
+      [this.#before, this.#recent] = [this.#recent, this.#before];
+      this.#recent.clear();
+      if (this.#parked.size > 0 || this.#before.size > 0) this.#atTurnEnd();
+    });
+  }
+
+  /** Gives a lease this process holds back to the store without waiting (a failed release lapses by itself). */
+  #giveBack(id: string): void {
+    if (!this.#leased.has(id)) return;
+    this.settled(id);
+    Promise.resolve(this.store.release(id, this.owner)).catch(() => undefined);
+  }
+
+  #queue(id: string, state: LockState, started: number): Promise<Handoff | null> {
+    return new Promise<Handoff | null>((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
         reject,
@@ -210,6 +288,7 @@ export class SessionLocks {
   /** The store's lease on `id` was given back by a commit or release: no longer renewed. */
   settled(id: string): void {
     this.#leased.delete(id);
+    this.#parked.delete(id);
     if (this.#leased.size === 0 && this.#renewer !== null) {
       clearInterval(this.#renewer);
       this.#renewer = null;
@@ -223,20 +302,22 @@ export class SessionLocks {
   release(id: string): void {
     const state = this.#held.get(id);
     if (!state) return;
-    if (this.#leased.has(id)) {
-      this.settled(id);
-      Promise.resolve(this.store.release(id, this.owner)).catch(() => undefined);
-    }
+    this.#giveBack(id);
     const next = state.waiters.shift();
+    const yielding = state.yielding;
+    state.yielding = false;
     if (!next) {
       this.#held.delete(id);
+      // A capped chain: the lease lies free a moment, so a process retrying for it gets it.
+      if (yielding) {
+        this.#cooling.set(id, this.options.clock() + YIELD_MS);
+        setTimeout(() => this.#cooling.delete(id), YIELD_MS).unref();
+      }
       return;
     }
     clearTimeout(next.timer);
-    if (!state.yielding) return next.resolve(null);
-    // A capped chain: the lease lies free a moment, so a process retrying for it gets it.
-    state.yielding = false;
-    setTimeout(() => next.resolve(null), YIELD_MS);
+    if (yielding) setTimeout(() => next.resolve(null), YIELD_MS);
+    else next.resolve(null);
   }
 
   /** Moves a held lock to a new id (after `regenerate()`): the old one is released. */
@@ -249,6 +330,9 @@ export class SessionLocks {
   close(): void {
     if (this.#renewer !== null) clearInterval(this.#renewer);
     this.#renewer = null;
+    if (this.#turnEnd !== null) clearImmediate(this.#turnEnd);
+    this.#turnEnd = null;
+    this.#parked.clear();
     this.#leased.clear();
   }
 }

@@ -9,6 +9,7 @@ import { kClose, kIsOpen, kState } from './internal-symbols.js';
 import { MemoryStore } from './memory-store.js';
 import { encodeRecord } from './session-record.js';
 import { ROUTED } from './session-routes.js';
+import type { Handoff } from './lock.js';
 import type { SessionRecord } from './session-record.js';
 import type { SessionState } from './session-state.js';
 import type { Session } from './session.js';
@@ -46,10 +47,10 @@ export class SessionCommitter {
         return;
       }
       const handed = await this.#write(state, tracked);
-      // The write is durable: the next request of this process waiting for the session gets it
-      // with the lease, decoding what was just written (its own state and handle: a component
-      // this request kept cannot reach it).
-      if (handed !== undefined && this.ctx.locks.handOff(tracked.heldUid!, handed)) tracked.heldUid = null;
+      // The write is durable: the next request of this process for the session (waiting now, or
+      // coming in this turn or the next) gets it with the lease, decoding what was just written
+      // (its own state and handle: a component this request kept cannot reach it).
+      if (handed !== undefined && this.ctx.locks.pass(tracked.heldUid!, handed)) tracked.heldUid = null;
       else this.#release(tracked);
     } catch (e) {
       this.#rollback(state, tracked);
@@ -130,9 +131,9 @@ export class SessionCommitter {
 
   /**
    * Writes what changed; `keepHeld` (save()) keeps the session's lock and lease for the rest of the
-   * request. Returns the entry to hand to the next waiter when the lease was kept for it.
+   * request. Returns what to hand to the next waiter when the lease was kept for it.
    */
-  async #write(state: SessionState, tracked: Tracked, keepHeld = false): Promise<StoredEntry | undefined> {
+  async #write(state: SessionState, tracked: Tracked, keepHeld = false): Promise<Handoff | undefined> {
     const ctx = this.ctx;
     const { store, locks, clientSide } = ctx;
     const now = ctx.clock();
@@ -158,8 +159,9 @@ export class SessionCommitter {
     // save() writes with a plain compare-and-set, which leaves the lease held (the version check still refuses a lost race).
     const leased = locks.leases && !keepHeld;
     // Keep the lease for a request of this process that waits for the session (lock handoff);
-    // not across a new id or routed namespaces (their data is loaded apart).
-    const handOff = leased && !fresh && routes.size === 0 && locks.canHandOff(uid);
+    // not across a new id. Routed namespaces go along as last written: while this process holds
+    // the session's lease, no one else writes them.
+    const handOff = leased && !fresh && locks.keepLease(uid);
     let handed: StoredEntry | undefined;
     if (fresh || forced || payload !== tracked.payload) {
       const expected = fresh ? 0 : tracked.version;
@@ -213,7 +215,7 @@ export class SessionCommitter {
       state.pristine = null;
       this.ender.notify(new SessionCreated(state.handle!), 'an ISessionCreated handler');
     }
-    return handed;
+    return handed === undefined ? undefined : { state: 'handed', entry: handed, carried: routes.size > 0 ? { routes, routed: tracked.routed } : null };
   }
 
   #rollback(state: SessionState, tracked: Tracked): void {

@@ -6,12 +6,30 @@ import { decode } from './codec.js';
 import { kIsOpen, kState } from './internal-symbols.js';
 import { recordProblem } from './session-record.js';
 import { ledger, untracked } from './sessions-context.js';
+import type { Handoff } from './lock.js';
 import type { SessionRecord } from './session-record.js';
+import type { RoutedState } from './session-routes.js';
 import type { SessionState } from './session-state.js';
 import type { Session } from './session.js';
 import type { ManagerContext } from './sessions-context.js';
 import type { SessionEnder } from './sessions-ending.js';
-import type { Acquired, StoredEntry } from './store.js';
+import type { Acquired, SessionStore, StoredEntry } from './store.js';
+
+/** What a handoff carries for the manager: the routed namespaces as the request before wrote them, under the routes it used. */
+export interface Carried {
+  readonly routes: Map<string, SessionStore>;
+  readonly routed: RoutedState | null;
+}
+
+/** Gives a handed-over state the routed namespaces the request before it wrote (no store call: the lease never left this process). */
+function handOverRouted(state: SessionState, routed: RoutedState | null): void {
+  const own: RoutedState = (ledger(state).routed = new Map());
+  if (routed === null) return;
+  for (const [name, last] of routed) {
+    state.applyNamespace(name, decode(last.payload) as Record<string, unknown>);
+    own.set(name, { version: last.version, payload: last.payload });
+  }
+}
 
 /** Loads sessions for one manager. */
 export class SessionLoader {
@@ -54,7 +72,7 @@ export class SessionLoader {
     return handle;
   }
 
-  async #find(uid: string, opened: StoredEntry | undefined, now: number, acquired: Acquired | undefined): Promise<SessionState | undefined> {
+  async #find(uid: string, opened: StoredEntry | undefined, now: number, acquired: Acquired | Handoff | undefined): Promise<SessionState | undefined> {
     const ctx = this.ctx;
     const live = ctx.live.get(uid);
     if (live && !live.expired) {
@@ -62,13 +80,15 @@ export class SessionLoader {
       await this.ender.end(live, true);
       return undefined;
     }
-    let entry = acquired === undefined ? await ctx.store.get(uid, now) : acquired.state === 'held' ? acquired.entry : undefined;
+    let entry = acquired === undefined ? await ctx.store.get(uid, now) : acquired.state === 'absent' || acquired.state === 'busy' ? undefined : acquired.entry;
     if (opened && (!entry || entry.version < opened.version)) entry = opened;
     if (!entry) return undefined;
     const state = this.decode(uid, entry);
     if (!state) return undefined;
     const routes = ctx.routes();
-    if (routes.size > 0) await ctx.routing.load(state, routes, (ledger(state).routed = new Map()), now);
+    const carried = acquired?.state === 'handed' ? (acquired.carried as Carried | null) : null;
+    if (carried !== null && carried.routes === routes) handOverRouted(state, carried.routed);
+    else if (routes.size > 0) await ctx.routing.load(state, routes, (ledger(state).routed = new Map()), now);
     if (ctx.store.inProcess) ctx.live.set(uid, state);
     return state;
   }

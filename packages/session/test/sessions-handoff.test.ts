@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry, withRegistry } from '@dovetail/registry';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { ISessionDataContainer } from '../src/contracts.js';
 import { SessionConflictError } from '../src/errors.js';
+import { MemoryStore } from '../src/memory-store.js';
 import { RedisStore } from '../src/redis-store.js';
 import { Session } from '../src/session.js';
 import { Sessions } from '../src/sessions.js';
@@ -117,6 +119,8 @@ async function newSession(sessions: Sessions): Promise<string> {
   return sessions.cookieValue(s);
 }
 
+const sqliteBackend = kinds[0]![1];
+
 describe.each(kinds)('lock handoff over %s', (_name, backend) => {
   it('200 concurrent requests of one session: every update kept, the lease taken from the store once', async () => {
     const makeStore = backend();
@@ -129,6 +133,26 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
     expect(calls.get('commit')).toBe(200);
     expect(calls.get('release') ?? 0).toBe(0);
     expect(await counterOf(manager(makeStore()), cookie)).toBe(200);
+  });
+
+  it('routed namespaces go along with the lease: concurrent requests keep every change', async () => {
+    const makeStore = backend();
+    const routed = new Registry({ name: 'handoff-routed', bases: [registry] });
+    routed.registerUtility(new MemoryStore(), ISessionDataContainer, { name: 'products.bar' });
+    const sessions = new Sessions({ store: makeStore(), registry: routed, secrets: [SECRET], sweepInterval: 0, lockLease: LEASE });
+    opened.push(sessions);
+    const cookie = await newSession(sessions);
+    const bump = async (): Promise<void> => {
+      const s = (await sessions.load(cookie))!;
+      const bar = s.namespace('products.bar');
+      bar.set('n', ((bar.get('n') as number | undefined) ?? 0) + 1);
+      await sessions.commit(s);
+    };
+    await Promise.all(Array.from({ length: 40 }, bump));
+    for (let i = 0; i < 10; i++) await bump();
+    const s = (await sessions.load(cookie))!;
+    expect(s.namespace('products.bar').get('n')).toBe(50);
+    await sessions.abort(s);
   });
 
   it('the request handed the session gets a state of its own: a component the one before kept cannot reach it', async () => {
@@ -201,4 +225,34 @@ it('a lease lost during a chain (taken over by another process) → the handed r
   withRegistry(registry, () => (ICounter(second).value = 99));
   await expect(a.commit(second)).rejects.toBeInstanceOf(SessionConflictError);
   expect(await counterOf(b, cookie)).toBe(2);
+});
+
+it('requests of one session one after another in a turn: the lease is parked between them, taken from the store once', async () => {
+  const makeStore = sqliteBackend();
+  const { store, calls } = counted(makeStore());
+  const sessions = manager(store);
+  const cookie = await newSession(sessions);
+  await increment(sessions, cookie);
+  await increment(sessions, cookie); // committed in this turn before: parked from now on
+  calls.clear();
+  for (let i = 0; i < 50; i++) await increment(sessions, cookie);
+  expect(calls.get('acquire') ?? 0).toBe(0);
+  expect(calls.get('commit')).toBe(50);
+  expect(await counterOf(manager(makeStore()), cookie)).toBe(52);
+});
+
+it('a parked lease no request takes goes back by the end of the next turn: another process then gets the session at once', async () => {
+  const makeStore = sqliteBackend();
+  const a = manager(makeStore());
+  const b = manager(makeStore());
+  const cookie = await newSession(a);
+  await increment(a, cookie);
+  await increment(a, cookie); // parked now
+  let got = false;
+  const other = b.load(cookie).then((s) => ((got = true), s));
+  await Promise.resolve();
+  expect(got).toBe(false); // a keeps the lease (b is told busy and retries)
+  const s = (await within(other, 1000, 'b once the parked lease went back'))!;
+  expect(withRegistry(registry, () => ICounter(s).value)).toBe(2);
+  await b.commit(s);
 });

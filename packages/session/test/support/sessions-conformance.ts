@@ -172,13 +172,15 @@ function writes(store: SessionStore) {
 }
 
 /**
- * Spies on the store's last-access writes: on a shared store, `release` with an expiry (the
- * calls without one are filtered out), else `touch`.
+ * Spies on the store's last-access writes: `touch`, and on a shared store also `release` with an
+ * expiry (the calls without one are filtered out); a session whose lease this process keeps for
+ * its next request is touched, one given back is released with the expiry.
  */
 function touches(store: SessionStore): { mock: { calls: unknown[][] } } {
-  if (!shared(store)) return jest.spyOn(store, 'touch');
+  const touch = jest.spyOn(store, 'touch');
+  if (!shared(store)) return touch;
   const release = jest.spyOn(store, 'release');
-  return { mock: { get calls() { return release.mock.calls.filter((c) => c[2] !== undefined); } } };
+  return { mock: { get calls() { return [...touch.mock.calls, ...release.mock.calls.filter((c) => c[2] !== undefined)]; } } };
 }
 
 const shared = (store: SessionStore): boolean => !store.inProcess && !isClientSide(store);
