@@ -12,11 +12,11 @@
  *
  * Lock handoff: when a request of this process waits for a session whose lease this process
  * holds, the request finishing with it keeps the lease through its (durable) write and hands it,
- * with the entry just written, to the waiter — no release, re-acquire or reload. A session of
- * this process's recent turns that no one waits for yet (with a synchronous store, requests of
- * one session never overlap) is parked instead: the lease stays, and a request of it in this or
- * the next turn of the event loop takes it as if handed over; at the end of the next turn an
- * untaken one is released. A chain of handoffs lasts at most one lease length (`lease`); then
+ * with the entry just written, to the waiter — no release, re-acquire or reload. A session
+ * committed in the last few milliseconds (`RECENT_MS`) that no one waits for yet (with a
+ * synchronous store, requests of one session never overlap) is parked instead: the lease stays,
+ * and a request of it in this or the next turn of the event loop takes it as if handed over; at
+ * the end of the next turn an untaken one is released. A chain of handoffs lasts at most one lease length (`lease`); then
  * the lease goes back to the store and this process lets it lie free `YIELD_MS`, longer than
  * another process's longest retry interval (`MAX_RETRY_MS`), so a process waiting for the same
  * session gets it within a lease length and a retry interval.
@@ -30,6 +30,8 @@ import type { Acquired, SessionStore, StoredEntry } from './store.js';
 export const MAX_RETRY_MS = 20;
 /** How long this process's waiters let a lease lie free after a capped handoff chain. */
 export const YIELD_MS = 25;
+/** A session committed again within this many ms is hot: its lease is parked for the next request. */
+const RECENT_MS = 2;
 
 /** What a request hands the next one with the lease (lock handoff): the entry now stored, and what else the manager carries along. */
 export interface Handoff {
@@ -83,9 +85,10 @@ export interface LockOptions {
 export class SessionLocks {
   readonly #held = new Map<string, LockState>();
   readonly #parked = new Map<string, Parked>();
-  /** Sessions committed in this turn of the event loop and the one before: those worth parking. */
+  /** Sessions committed since `#rotated` and in the `RECENT_MS` before: those worth parking. */
   #recent = new Set<string>();
   #before = new Set<string>();
+  #rotated = 0;
   #turnEnd: ReturnType<typeof setImmediate> | null = null;
   /** Sessions whose capped chain just gave the lease back: this process waits until then before taking it again. */
   readonly #cooling = new Map<string, number>();
@@ -175,9 +178,7 @@ export class SessionLocks {
    */
   keepLease(id: string): boolean {
     const state = this.#held.get(id);
-    const wanted = this.#recent.has(id) || this.#before.has(id);
-    this.#recent.add(id);
-    this.#atTurnEnd();
+    const wanted = this.#seen(id);
     if (state === undefined || !this.#leased.has(id) || (state.waiters.length === 0 && !wanted)) return false;
     if (this.options.clock() - state.since < this.options.lease) return true;
     state.yielding = true;
@@ -199,10 +200,25 @@ export class SessionLocks {
     }
     this.#held.delete(id);
     this.#parked.set(id, { handed, since: state.since, old: false });
+    this.#atTurnEnd();
     return true;
   }
 
-  /** Schedules the end-of-turn check: untaken parked leases go back, the turn's sessions age. */
+  /** Records a commit of `id`; true when it was committed within the last `RECENT_MS` too. */
+  #seen(id: string): boolean {
+    const now = this.options.clock();
+    if (now - this.#rotated >= RECENT_MS) {
+      if (now - this.#rotated >= 2 * RECENT_MS) this.#before.clear();
+      else [this.#before, this.#recent] = [this.#recent, this.#before];
+      this.#recent.clear();
+      this.#rotated = now;
+    }
+    const was = this.#recent.has(id) || this.#before.has(id);
+    this.#recent.add(id);
+    return was;
+  }
+
+  /** Schedules the end-of-turn check (only while leases are parked): untaken ones go back. */
   #atTurnEnd(): void {
     this.#turnEnd ??= setImmediate(() => {
       this.#turnEnd = null;
@@ -213,9 +229,7 @@ export class SessionLocks {
           this.#giveBack(id);
         }
       }
-      [this.#before, this.#recent] = [this.#recent, this.#before];
-      this.#recent.clear();
-      if (this.#parked.size > 0 || this.#before.size > 0) this.#atTurnEnd();
+      if (this.#parked.size > 0) this.#atTurnEnd();
     });
   }
 
