@@ -5,7 +5,7 @@
  * exact; and a master killed mid-load with `durability: 'replicated'` → every acknowledged
  * increment is there after its replica took over.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -15,6 +15,7 @@ import { RedisStore } from '../src/redis-store.js';
 import { Sessions } from '../src/sessions.js';
 import { describeSessionStore } from './store-conformance.js';
 import { redisTestsEnabled, startRedisServer } from './support/redis-server.js';
+import { killWorkers, startWorker } from './support/worker-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
@@ -25,9 +26,6 @@ const PROCESSES = 4;
 const INCREMENTS = 500;
 const SESSIONS = 20;
 
-/** Workers still running when the file ends (a failed or timed-out test): killed in afterAll. */
-const running = new Set<ReturnType<typeof spawn>>();
-
 interface WorkerRun {
   go(): void;
   /** Resolves with the worker's result once it exits 0. */
@@ -35,41 +33,18 @@ interface WorkerRun {
 }
 
 /** Starts one worker; resolves once it printed "ready". `onAcked` hears each "acked <n>" line. */
-function startWorker(job: Record<string, unknown>, onAcked: (n: number) => void = () => undefined): Promise<WorkerRun> {
-  return new Promise((resolveReady, rejectReady) => {
-    const child = spawn(process.execPath, [worker, JSON.stringify(job)], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-    running.add(child);
-    let out = '';
-    let err = '';
-    let ready = false;
-    let lines = 0;
-    const done = new Promise<{ acked: string[]; failures: number }>((resolveDone, rejectDone) => {
-      child.on('exit', (code) => {
-        running.delete(child);
-        const result = /^result (.*)$/m.exec(out);
-        if (code === 0 && result) resolveDone(JSON.parse(result[1]!) as { acked: string[]; failures: number });
-        else {
-          const error = new Error(`worker exited with ${code}: ${err || out.slice(-2000)}`);
-          if (!ready) rejectReady(error);
-          rejectDone(error);
-        }
-      });
-    });
-    done.catch(() => undefined);
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const all = out.split('\n');
-      for (; lines < all.length - 1; lines++) {
-        const m = /^acked (\d+)$/.exec(all[lines]!);
-        if (m) onAcked(Number(m[1]));
-      }
-      if (!ready && out.includes('ready\n')) {
-        ready = true;
-        resolveReady({ go: () => child.stdin.end('go\n'), done });
-      }
-    });
+async function startJob(job: Record<string, unknown>, onAcked: (n: number) => void = () => undefined): Promise<WorkerRun> {
+  const run = await startWorker(worker, [JSON.stringify(job)], root, (line) => {
+    const m = /^acked (\d+)$/.exec(line);
+    if (m) onAcked(Number(m[1]));
   });
+  const done = run.done.then((out) => {
+    const result = /^result (.*)$/m.exec(out);
+    if (!result) throw new Error(`worker printed no result: ${out.slice(-2000)}`);
+    return JSON.parse(result[1]!) as { acked: string[]; failures: number };
+  });
+  done.catch(() => undefined); // awaited by the test
+  return { go: run.go, done };
 }
 
 const enabled = redisTestsEnabled();
@@ -82,7 +57,7 @@ const enabled = redisTestsEnabled();
     cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
   }, 120_000);
   afterAll(async () => {
-    for (const child of running) child.kill('SIGKILL');
+    killWorkers();
     await cluster?.dispose();
   });
 
@@ -224,7 +199,7 @@ const enabled = redisTestsEnabled();
     const cookies = await seed(prefix);
     // A generous command timeout: on a busy machine a timed-out commit may have written, which would blur the count.
     const job = { rootNodes: cluster.rootNodes, prefix, secret: SECRET, cookies, increments: INCREMENTS, durability: 'primary', commandTimeoutMs: 10_000 };
-    const workers = await Promise.all(Array.from({ length: PROCESSES }, (_, w) => startWorker({ ...job, name: `w${w}` })));
+    const workers = await Promise.all(Array.from({ length: PROCESSES }, (_, w) => startJob({ ...job, name: `w${w}` })));
     for (const w of workers) w.go();
     const results = await Promise.all(workers.map((w) => w.done));
     const acked = results.flatMap((r) => r.acked);
@@ -254,7 +229,7 @@ const enabled = redisTestsEnabled();
       if (total >= 400 && killed === undefined) killed = cluster.kill(victim);
     };
     const job = { rootNodes: cluster.rootNodes, prefix, secret: SECRET, cookies, increments: INCREMENTS, durability: 'replicated', commandTimeoutMs: 1000 };
-    const workers = await Promise.all(Array.from({ length: PROCESSES }, (_, w) => startWorker({ ...job, name: `w${w}` }, onAcked)));
+    const workers = await Promise.all(Array.from({ length: PROCESSES }, (_, w) => startJob({ ...job, name: `w${w}` }, onAcked)));
     for (const w of workers) w.go();
     // Once the replica took over (the workers get 503s meanwhile), the dead node comes back as
     // its replica, so that 'replicated' writes on that shard are acknowledged again.

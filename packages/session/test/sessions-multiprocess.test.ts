@@ -3,7 +3,7 @@
  * the built package (packages/session/dist) on one SqliteStore file, or one Redis server, each
  * doing 50 load → increment → commit units on one session → exactly 200.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -16,6 +16,7 @@ import { Session } from '../src/session.js';
 import { Sessions } from '../src/sessions.js';
 import { SqliteStore } from '../src/sqlite-store.js';
 import { redisTestsEnabled, startRedisServer, type RedisServer } from './support/redis-server.js';
+import { killWorkers, startWorker } from './support/worker-process.js';
 import type { SessionStore } from '../src/store.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -33,48 +34,13 @@ class Counter {
 }
 const registry = new Registry({ name: 'multiprocess' });
 
-/** Workers still running when the file ends (a failed or timed-out test): killed in afterAll. */
-const running = new Set<ReturnType<typeof spawn>>();
-afterAll(() => {
-  for (const child of running) child.kill('SIGKILL');
-});
+afterAll(killWorkers);
 registry.registerAdapter(Counter, Session, ICounter);
 
 beforeAll(() => {
   // The workers run the built package, as an application would.
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/session'], { cwd: root, stdio: 'pipe' });
 }, 180_000);
-
-/** Runs one worker; resolves with its output once it has printed "ready" (call go() to start it). */
-function startWorker(args: string[]): Promise<{ go(): void; done: Promise<string> }> {
-  return new Promise((resolveReady, rejectReady) => {
-    const child = spawn(process.execPath, [worker, ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-    running.add(child);
-    let out = '';
-    let err = '';
-    let ready = false;
-    const done = new Promise<string>((resolveDone, rejectDone) => {
-      child.on('exit', (code) => {
-        running.delete(child);
-        if (code === 0) resolveDone(out);
-        else {
-          const error = new Error(`worker exited with ${code}: ${err || out}`);
-          if (!ready) rejectReady(error);
-          rejectDone(error);
-        }
-      });
-    });
-    done.catch(() => undefined);
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (!ready && out.includes('ready\n')) {
-        ready = true;
-        resolveReady({ go: () => child.stdin.end('go\n'), done });
-      }
-    });
-  });
-}
 
 async function runProcesses(store: SessionStore, target: string, prefix: string): Promise<number> {
   const sessions = new Sessions({ store, registry, secrets: [SECRET], sweepInterval: 0 });
@@ -85,7 +51,7 @@ async function runProcesses(store: SessionStore, target: string, prefix: string)
     await sessions.commit(s);
     const cookie = sessions.cookieValue(s);
     const kind = store instanceof SqliteStore ? 'sqlite' : 'redis';
-    const workers = await Promise.all(Array.from({ length: PROCESSES }, () => startWorker([kind, target, prefix, SECRET, cookie, String(UNITS)])));
+    const workers = await Promise.all(Array.from({ length: PROCESSES }, () => startWorker(worker, [kind, target, prefix, SECRET, cookie, String(UNITS)], root)));
     for (const w of workers) w.go();
     const outputs = await Promise.all(workers.map((w) => w.done));
     for (const o of outputs) expect(o).toContain(`done ${UNITS}`);
