@@ -340,13 +340,19 @@ export class SessionLocks {
     this.release(oldId);
   }
 
-  /** Stops renewing (the manager is closing); leases still held lapse by themselves. */
-  close(): void {
+  /**
+   * Stops renewing (the manager is closing) and gives back the parked leases (no request holds
+   * them: another process gets those sessions at once); leases of requests still running lapse
+   * by themselves.
+   */
+  async close(): Promise<void> {
     if (this.#renewer !== null) clearInterval(this.#renewer);
     this.#renewer = null;
     if (this.#turnEnd !== null) clearImmediate(this.#turnEnd);
     this.#turnEnd = null;
+    const parked = [...this.#parked.keys()];
     this.#parked.clear();
+    await Promise.all(parked.map((id) => Promise.resolve(this.store.release(id, this.owner)).catch(() => undefined)));
     this.#leased.clear();
   }
 }

@@ -79,7 +79,9 @@ export interface SessionsOptions {
    * holder renews it every third of that while a request holds the session, so this is how long
    * a lock left by a process that died blocks its session. A process whose event loop stalls
    * for longer may lose the lease to another process; its commit is then refused
-   * (`SessionConflictError`), never an overwrite. @default 1000
+   * (`SessionConflictError`), never an overwrite. It is also the longest stretch this process
+   * keeps a busy session's lease, handing it from request to request, before it lets another
+   * process have a turn. @default 1000
    */
   readonly lockLease?: number;
   /** Seconds between sweeps for expired sessions; 0 turns the timer off (call `sweep()` yourself). @default 60 */

@@ -318,7 +318,7 @@ export class Sessions {
     this.#closed = true;
     if (this.#sweeper) clearInterval(this.#sweeper);
     this.#sweeper = null;
-    this.#locks.close();
+    await this.#locks.close();
     await this.store.close();
   }
 }

@@ -256,3 +256,16 @@ it('a parked lease no request takes goes back by the end of the next turn: anoth
   expect(withRegistry(registry, () => ICounter(s).value)).toBe(2);
   await b.commit(s);
 });
+
+it('closing a manager gives its parked leases back: another process gets the session at once', async () => {
+  const makeStore = sqliteBackend();
+  const a = new Sessions({ store: makeStore(), registry, secrets: [SECRET], sweepInterval: 0, lockLease: LEASE });
+  const b = manager(makeStore());
+  const cookie = await newSession(a);
+  await increment(a, cookie);
+  await increment(a, cookie); // parked now
+  await a.close();
+  const s = (await within(b.load(cookie), 1000, 'b after a closed'))!;
+  expect(withRegistry(registry, () => ICounter(s).value)).toBe(2);
+  await b.commit(s);
+});
