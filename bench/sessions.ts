@@ -11,10 +11,14 @@
  *    gc, everything included: the Session, its component, the store entry and indexes, the
  *    manager's live table), then `sweep()` with none, 1 % and the rest expired (a moved clock).
  *
+ * 3. The same request on a random one of N live sessions — N = 1,000 and 100,000 for MemoryStore,
+ *    SqliteStore and RedisStore, and the ~1,000,000 of part 2 for MemoryStore: is the cost flat?
+ *
  * The second part runs in a child process with a larger heap (`--max-old-space-size`), so that
  * one million sessions fit whatever the default heap limit is.
  *
- * Environment: BENCH_RUNS (5), BENCH_SESSIONS (1000000), BENCH_SCALE=0 (skip part 2).
+ * Environment: BENCH_RUNS (5), BENCH_SESSIONS (1000000), BENCH_SCALE=0 (skip part 2), BENCH_FLAT=0
+ * (skip part 3).
  * Writes bench/results/sessions.md.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -174,6 +178,101 @@ async function partOne(): Promise<StoreResult[]> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Part 3: the cost of one request with many live sessions (is it flat?)
+
+/**
+ * µs per request (`load` + increment + `commit`) over `requests` requests, each on a session
+ * picked at random among `cookies` — so that the store's indexes and caches are exercised at
+ * their size, not one hot entry. Checks that every increment was kept.
+ */
+async function randomRequests(sessions: Sessions, cookies: readonly string[], requests: number): Promise<number> {
+  const picks = Array.from({ length: requests }, () => Math.floor(Math.random() * cookies.length));
+  const probe = picks[0]!;
+  const seen = (await sessions.load(cookies[probe]!))!;
+  const before = ICounter(seen).value;
+  await sessions.abort(seen);
+  const t0 = process.hrtime.bigint();
+  for (const i of picks) {
+    const session = (await sessions.load(cookies[i]!))!;
+    ICounter(session).value += 1;
+    await sessions.commit(session);
+  }
+  const us = Number(process.hrtime.bigint() - t0) / 1000 / requests;
+  const kept = (await sessions.load(cookies[probe]!))!;
+  const expected = before + picks.filter((i) => i === probe).length;
+  if (ICounter(kept).value !== expected) throw new Error(`counter is ${ICounter(kept).value}, expected ${expected}`);
+  await sessions.abort(kept);
+  return us;
+}
+
+/** `n` sessions with a counter each, created through the manager; their cookies. */
+async function fill(sessions: Sessions, n: number, concurrency: number): Promise<string[]> {
+  const cookies: string[] = new Array<string>(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < n; i = next++) {
+        const s = sessions.create();
+        ICounter(s).value += 1;
+        await sessions.commit(s);
+        cookies[i] = sessions.cookieValue(s);
+      }
+    }),
+  );
+  return cookies;
+}
+
+interface FlatResult {
+  store: string;
+  /** [live sessions, µs per request] */
+  points: [number, number][];
+  note?: string;
+}
+
+/** The cost of a request on a store holding each of `sizes` sessions (a fresh store per size). */
+async function flatness(store: string, sizes: readonly number[], requests: number, open: () => Promise<{ store: SessionStore; close(): Promise<void> }>): Promise<FlatResult> {
+  const points: [number, number][] = [];
+  for (const n of sizes) {
+    const opened = await open();
+    const sessions = new Sessions({ store: opened.store, secrets: [SECRET], sweepInterval: 0 });
+    try {
+      const cookies = await fill(sessions, n, store.startsWith('Redis') ? 64 : 1);
+      await randomRequests(sessions, cookies, Math.max(100, requests >> 3)); // warm-up
+      const times: number[] = [];
+      for (let r = 0; r < RUNS; r++) times.push(await randomRequests(sessions, cookies, requests));
+      points.push([n, median(times)]);
+      console.log(store, n, median(times));
+    } finally {
+      await sessions.close();
+      await opened.close();
+    }
+  }
+  return { store, points };
+}
+
+async function partThree(): Promise<FlatResult[]> {
+  const results: FlatResult[] = [];
+  results.push(await flatness('MemoryStore', [1_000, 100_000], 50_000, async () => ({ store: new MemoryStore(), close: async () => undefined })));
+  results.push(
+    await flatness('SqliteStore (temp file, WAL)', [1_000, 100_000], 10_000, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'dovetail-bench-sqlite-'));
+      return { store: new SqliteStore({ path: join(dir, 'sessions.db') }), close: async () => rmSync(dir, { recursive: true, force: true }) };
+    }),
+  );
+  const redis = await startRedis();
+  if (typeof redis === 'string') results.push({ store: 'RedisStore', points: [], note: `not run: ${redis}` });
+  else {
+    try {
+      let prefix = 0;
+      results.push(await flatness('RedisStore (127.0.0.1)', [1_000, 100_000], 5_000, async () => ({ store: new RedisStore({ url: redis.url, prefix: `flat${prefix++}:` }), close: async () => undefined })));
+    } finally {
+      await redis.stop();
+    }
+  }
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Part 2: many live sessions in MemoryStore (run in a child with a large heap)
 
 interface ScaleResult {
@@ -186,6 +285,8 @@ interface ScaleResult {
   some: number;
   sweepRestMs: number;
   rest: number;
+  /** µs per request on a random one of the n live sessions */
+  requestUs: number;
 }
 
 function memory(): number {
@@ -230,6 +331,19 @@ async function partTwo(n: number): Promise<ScaleResult> {
   offset = (timeout - 600 + 1) * 1000;
   const [sweepSomeMs, someEnded] = await timed();
   if (someEnded !== some) throw new Error(`sweep ended ${someEnded}, expected ${some}`);
+  offset = 0; // the requests' commits must not push the sessions left past the last sweep
+  // A request on a random one of the sessions left (listed from the store, after the memory
+  // figures, so the bench's own cookie list is not counted as the sessions').
+  const cookies: string[] = [];
+  for (let cursor: string | undefined, first = true; first || cursor !== undefined; first = false) {
+    const page = await store.list(cursor, 10_000);
+    for (const entry of page.entries) cookies.push(sessions.sign(entry.id));
+    cursor = page.cursor;
+  }
+  await randomRequests(sessions, cookies, 10_000); // warm-up
+  const requestTimes: number[] = [];
+  for (let r = 0; r < RUNS; r++) requestTimes.push(await randomRequests(sessions, cookies, 50_000));
+  const requestUs = median(requestTimes);
   offset = (timeout + 1) * 1000;
   const [sweepRestMs, rest] = await timed();
   if (rest !== n - some) throw new Error(`sweep ended ${rest}, expected ${n - some}`);
@@ -244,6 +358,7 @@ async function partTwo(n: number): Promise<ScaleResult> {
     some,
     sweepRestMs,
     rest,
+    requestUs,
   };
 }
 
@@ -268,7 +383,7 @@ function runScaleChild(n: number): Promise<ScaleResult | string> {
 
 // ---------------------------------------------------------------------------------------------
 
-function report(results: StoreResult[], scale: ScaleResult | string | undefined): string {
+function report(results: StoreResult[], scale: ScaleResult | string | undefined, flat: FlatResult[] | undefined): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const lines = [
     '# Sessions benchmark',
@@ -294,6 +409,33 @@ function report(results: StoreResult[], scale: ScaleResult | string | undefined)
       lines.push(`| ${r.store} | ${int(r.opsPerSec)} | ${fmt(r.usPerOp)} | ${target} | ${int(r.ops)} |`);
     }
   }
+  lines.push('', '## One request among many live sessions', '');
+  if (flat === undefined) lines.push('Not run (BENCH_FLAT=0).');
+  else {
+    const million = scale !== undefined && typeof scale !== 'string' ? scale : undefined;
+    lines.push(
+      'The same request on a session picked at random among N live ones (a fresh store per N,',
+      `filled through the manager); median of ${RUNS} runs. Target: flat within 20 % from the smallest N.`,
+      million ? `The MemoryStore figure at ${int(million.sessions - million.some)} comes from the live-sessions run below.` : '',
+      '',
+      '| store | 1,000 | 100,000 | 1,000,000 | largest ÷ smallest |',
+      '|---|---:|---:|---:|---:|',
+    );
+    for (const r of flat) {
+      if (r.note) {
+        lines.push(`| ${r.store} | — | — | — | ${r.note} |`);
+        continue;
+      }
+      const points = r.store === 'MemoryStore' && million ? [...r.points, [million.sessions, million.requestUs] as [number, number]] : r.points;
+      const at = (n: number): string => {
+        const p = points.find(([size]) => size === n);
+        return p ? `${fmt(p[1])} µs` : '—';
+      };
+      const spread = points.length > 1 ? points.at(-1)![1] / points[0]![1] : NaN;
+      const verdict = Number.isNaN(spread) ? '—' : `${fmt(spread)} ${spread <= 1.2 ? '(flat)' : '(**not flat**)'}`;
+      lines.push(`| ${r.store} | ${at(1_000)} | ${at(100_000)} | ${at(1_000_000)} | ${verdict} |`);
+    }
+  }
   lines.push('', '## Live sessions in MemoryStore', '');
   if (scale === undefined) lines.push('Not run (BENCH_SCALE=0).');
   else if (typeof scale === 'string') lines.push(`Not measured: ${scale}`);
@@ -312,6 +454,7 @@ function report(results: StoreResult[], scale: ScaleResult | string | undefined)
       `| bytes per live session (heap + external) | ${int(scale.bytesPerSession)} |`,
       `| of which JS heap | ${int(scale.heapBytesPerSession)} ${scale.heapBytesPerSession <= 1024 ? '(≤ 1,024: met)' : '(> 1,024: **missed**)'} |`,
       `| total for all sessions | ${fmt((scale.bytesPerSession * scale.sessions) / 1024 / 1024, 0)} MiB |`,
+      `| one request on a random live session | ${fmt(scale.requestUs)} µs |`,
       `| \`sweep()\`, none expired | ${fmt(scale.sweepNoneMs, 3)} ms |`,
       `| \`sweep()\`, ${int(scale.some)} expired (1 %) | ${fmt(scale.sweepSomeMs)} ms (${fmt((scale.sweepSomeMs * 1000) / scale.some)} µs per ended session) |`,
       `| \`sweep()\`, the other ${int(scale.rest)} expired | ${fmt(scale.sweepRestMs)} ms (${fmt((scale.sweepRestMs * 1000) / scale.rest)} µs per ended session) |`,
@@ -332,13 +475,14 @@ async function main(): Promise<void> {
     return;
   }
   const results = await partOne();
+  const flat = process.env.BENCH_FLAT === '0' ? undefined : await partThree();
   let scale: ScaleResult | string | undefined;
   if (process.env.BENCH_SCALE !== '0') {
     console.log(`creating ${int(SCALE)} sessions in MemoryStore…`);
     scale = await runScaleChild(SCALE);
     console.log(scale);
   }
-  const markdown = report(results, scale);
+  const markdown = report(results, scale, flat);
   const out = fileURLToPath(new URL('../results/sessions.md', import.meta.url));
   mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
   writeFileSync(out, markdown);
