@@ -53,7 +53,7 @@ export class LeaseTable {
     const lost: string[] = [];
     for (const id of ids) {
       const l = this.#leases.get(id);
-      if ((l !== undefined && l.owner !== owner && l.until > now) || !exists(id)) lost.push(id);
+      if (l === undefined || l.owner !== owner || l.until <= now || !exists(id)) lost.push(id);
       else this.#leases.set(id, { owner, until: now + leaseMs });
     }
     return lost;

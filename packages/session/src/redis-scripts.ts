@@ -77,8 +77,7 @@ return 0
 /** KEYS: entry, lease. ARGV: owner, leaseMs. Returns 1 when the owner holds the lease now. */
 export const RENEW = script(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local lease = redis.call('GET', KEYS[2])
-if lease and lease ~= ARGV[1] then return 0 end
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 return 1
 `);

@@ -104,7 +104,7 @@ function statements(db: Db, t: string): SqliteStatements {
     return rows;
   });
   // Free, lapsed, or (a lapsed lease not taken over) still ours: the lease is kept or taken.
-  const renew = db.prepare(`UPDATE "${t}" SET lock_owner = ?, lock_until = ? WHERE id = ? AND (lock_owner = ? OR lock_until <= ?) RETURNING 1`);
+  const renew = db.prepare(`UPDATE "${t}" SET lock_owner = ?, lock_until = ? WHERE id = ? AND lock_owner = ? AND lock_until > ? RETURNING 1`);
   const renewTx = db.transaction((ids: readonly string[], owner: string, now: number, leaseMs: number): string[] => {
     const lost: string[] = [];
     for (const id of ids) if (renew.get(owner, now + leaseMs, id, owner, now) === undefined) lost.push(id);

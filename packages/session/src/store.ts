@@ -175,9 +175,12 @@ export interface SessionStore {
   release(id: string, owner: string, expires?: number): void | Promise<void>;
 
   /**
-   * Extends `owner`'s leases on `ids` to `leaseMs` from now; a lease that lapsed and was not taken
-   * over is taken again. Returns the ids `owner` could not keep (another owner holds a live
-   * lease, or the entry is gone): their commits will be refused.
+   * Extends `owner`'s live leases on `ids` to `leaseMs` from now. Returns the ids `owner` could
+   * not keep: another owner holds the lease, or it lapsed or was given back, or the entry is gone.
+   * A lease that is no longer held is never taken again here: on a store reached over the network
+   * a renewal can arrive after the commit that gave the lease back, and re-taking it then would
+   * lock the session for a lease length with no one holding it. (The owner's commit still goes
+   * through when no one else wrote meanwhile: the version check decides.)
    */
   renew(ids: readonly string[], owner: string, leaseMs: number): string[] | Promise<string[]>;
 

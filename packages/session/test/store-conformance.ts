@@ -307,6 +307,18 @@ export function describeSessionStore(
         await lapse(SHORT * 3);
         expect((await store.acquire('a', 'other', 10_000, T0)).state).toBe('busy');
       });
+
+      it('never takes back a lease that was given back or lapsed: reported lost, another owner gets it', async () => {
+        await store.set('a', 'p', T0 + HOUR, 0);
+        await store.set('b', 'p', T0 + HOUR, 0);
+        await store.acquire('a', 'me', 10_000, T0);
+        await store.release('a', 'me');
+        await store.acquire('b', 'me', SHORT, T0);
+        await lapse(SHORT);
+        expect(await store.renew(['a', 'b'], 'me', 10_000)).toEqual(['a', 'b']);
+        expect((await store.acquire('a', 'other', 10_000, T0)).state).toBe('held');
+        expect((await store.acquire('b', 'other', 10_000, T0)).state).toBe('held');
+      });
     });
 
     describe(`${name}#delete with a lease`, () => {
