@@ -1,6 +1,6 @@
 /**
  * The site `npm run soak` serves with `dovetail serve --workers 4`: the demo's counter page
- * (seed 000, `ICounter(session)` through a registered adapter) at /counter, and handlers that
+ * (Twisted's `ICounter(session)` through a registered adapter) at /counter, and handlers that
  * count every `ISessionCreated` and `ISessionExpired`, per session id, in a Redis hash of the
  * soak's own (`SOAK_COUNTS`, a plain redis:// url, apart from the store under test): the soak
  * then checks that every session it created ended exactly once, whichever worker swept it.

@@ -15,7 +15,7 @@ interface Counter {
 
 /** The definitions of the .rpy script; a second call is a second run of the script. */
 function definitions(options: { replace?: boolean } = {}) {
-  const ICounter = defineInterface<Counter>('test.seed000.ICounter', {
+  const ICounter = defineInterface<Counter>('test.storingObjects.ICounter', {
     members: { value: Attribute('An int value which counts up once per page view.') },
   });
   @implementer(ICounter)
@@ -78,7 +78,7 @@ describe('Componentized#conform (Twisted\'s "Storing Objects in the Session")', 
   });
 
   it('ICounter redefined with another shape → InterfaceRedefinitionError', () => {
-    defineInterface<Counter>('test.seed000.ICounter', { members: { value: Attribute('') } });
-    expect(() => defineInterface('test.seed000.ICounter', { members: { count: Attribute('') } })).toThrow(InterfaceRedefinitionError);
+    defineInterface<Counter>('test.storingObjects.ICounter', { members: { value: Attribute('') } });
+    expect(() => defineInterface('test.storingObjects.ICounter', { members: { count: Attribute('') } })).toThrow(InterfaceRedefinitionError);
   });
 });

@@ -31,7 +31,7 @@ export const ICounter = defineInterface<Counter>('dovetail.test.sessions.ICounte
   members: { value: Attribute('Counts up once per page view.') },
 });
 
-/** The Twisted seed's counter: an adapter that keeps the session it adapts. */
+/** Twisted's counter (storing objects in the session): an adapter that keeps the session it adapts. */
 @implementer(ICounter)
 export class CounterAdapter implements Counter {
   value = 0;
@@ -79,7 +79,7 @@ interface UserManagerApi {
 }
 const IUserManager = defineInterface<UserManagerApi>('dovetail.test.sessions.IUserManager');
 
-/** The Nevow seed's UserManager: constructed on first IUserManager(session), disposed at expiry. */
+/** Nevow's UserManager (components on the session): constructed on first IUserManager(session), disposed at expiry. */
 @implementer(IUserManager)
 class UserManager extends Adapter<Session> implements UserManagerApi {
   static disposed: string[] = [];
@@ -364,7 +364,7 @@ export function describeSessions(name: string, makeStore: (clock: () => number) 
         await restarted.commit(s);
       });
 
-      it('Nevow seed: IUserManager(session) is constructed on first use and kept across requests', async () => {
+      it('Nevow: IUserManager(session) is constructed on first use and kept across requests', async () => {
         const h = await setup();
         const { cookie } = await committed(h, (s) => {
           const m = IUserManager(s);
@@ -402,7 +402,7 @@ export function describeSessions(name: string, makeStore: (clock: () => number) 
         expect(s.namespace('products.foo').get('kept')).toBe(true);
       });
 
-      it("Zope seed: namespaces persist and are separate (products.foo's color vs products.bar's)", async () => {
+      it("zope.session: namespaces persist and are separate (products.foo's color vs products.bar's)", async () => {
         const h = await setup();
         const { cookie } = await committed(h, (s) => {
           s.namespace('products.foo').set('color', 'red');
@@ -418,7 +418,7 @@ export function describeSessions(name: string, makeStore: (clock: () => number) 
     });
 
     describe('flash messages and CSRF tokens', () => {
-      it('Pyramid seed: a flash message is shown once (popFlash empties the queue), peekFlash leaves it', async () => {
+      it('Pyramid: a flash message is shown once (popFlash empties the queue), peekFlash leaves it', async () => {
         const h = await setup();
         const { cookie } = await committed(h, (s) => {
           s.flash('Your item was added.');
