@@ -21,15 +21,15 @@
  * (skip part 3).
  * Writes bench/results/sessions.md.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Attribute, defineInterface, implementer } from '@dovetail/interfaces';
 import { getGlobalRegistry } from '@dovetail/registry';
 import { CookieStore, MemoryStore, RedisStore, Session, Sessions, SqliteStore } from '@dovetail/session';
+import { startRedis } from './harness/redis.js';
 import type { SessionStore } from '@dovetail/session';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -97,59 +97,6 @@ async function perRequest(name: string, store: SessionStore, ops: number, target
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (chunk) => done(chunk.toString().startsWith('+PONG')));
-  });
-}
-
-/** A redis-server on a free loopback port in a temp dir, or the reason there is none. */
-async function startRedis(): Promise<{ url: string; stop(): Promise<void> } | string> {
-  const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) return 'redis-server not found on PATH';
-  const dir = mkdtempSync(join(tmpdir(), 'dovetail-bench-redis-'));
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'],
-    { stdio: 'ignore' },
-  );
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      });
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  for (let i = 0; i < 100; i++) {
-    if (await ping(port)) return { url: `redis://127.0.0.1:${port}`, stop };
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  await stop();
-  return `redis-server did not answer on port ${port}`;
-}
-
 async function partOne(): Promise<StoreResult[]> {
   const results: StoreResult[] = [];
   results.push(await perRequest('MemoryStore', new MemoryStore(), 200_000, 3));
@@ -161,9 +108,9 @@ async function partOne(): Promise<StoreResult[]> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const redis = await startRedis();
-  if (typeof redis === 'string') {
-    results.push({ store: 'RedisStore', opsPerSec: NaN, usPerOp: NaN, ops: 0, note: `not run: ${redis}` });
+  const redis = await startRedis([]);
+  if ('unavailable' in redis) {
+    results.push({ store: 'RedisStore', opsPerSec: NaN, usPerOp: NaN, ops: 0, note: `not run: ${redis.unavailable}` });
   } else {
     try {
       results.push(await perRequest('RedisStore (127.0.0.1)', new RedisStore({ url: redis.url }), 5_000));
@@ -259,8 +206,8 @@ async function partThree(): Promise<FlatResult[]> {
       return { store: new SqliteStore({ path: join(dir, 'sessions.db') }), close: async () => rmSync(dir, { recursive: true, force: true }) };
     }),
   );
-  const redis = await startRedis();
-  if (typeof redis === 'string') results.push({ store: 'RedisStore', points: [], note: `not run: ${redis}` });
+  const redis = await startRedis([]);
+  if ('unavailable' in redis) results.push({ store: 'RedisStore', points: [], note: `not run: ${redis.unavailable}` });
   else {
     try {
       let prefix = 0;

@@ -215,7 +215,7 @@ export class Sessions {
 
   /**
    * Writes what the request changed and releases the session; `session` — this request's handle
-   * — is closed as the commit starts: any later change through it throws `SessionClosedError`.
+   * — is closed as the commit starts: every later change through it throws `SessionClosedError`.
    * A session that was expired is deleted (its callbacks run, `ISessionExpired` is notified).
    * Unchanged sessions are not written; their last-access time at most once per `resolution`. A
    * new session that nothing changed and whose `uid` was not read is not stored at all.

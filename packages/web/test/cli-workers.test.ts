@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { redisTestsEnabled, startRedisServer, type RedisServer } from '../../session/test/support/redis-server.js';
+import { redisTestsEnabled, useRedisServer } from '../../session/test/support/redis-server.js';
 import { buildIfMissing, CLI, ROOT } from './support/cli.js';
 import { spawnServer, type SpawnedServer } from './support/process.js';
 
@@ -123,15 +123,9 @@ describe('dovetail serve --workers', () => {
 });
 
 (redisTestsEnabled() ? describe : describe.skip)('dovetail serve --workers on a real redis-server', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedisServer();
-  }, 30_000);
-  afterAll(async () => {
-    await redis?.dispose();
-  });
+  const redis = useRedisServer();
 
   it('2 workers on Redis: 400 concurrent increments exact; SIGKILLed worker replaced, counting goes on; SIGTERM drains and exits 0', async () => {
-    await exerciseTwoWorkers(redis.url);
+    await exerciseTwoWorkers(redis().url);
   }, 90_000);
 });

@@ -5,8 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { MemoryStore, RedisStore, Sessions } from '@dovetail/session';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { redisTestsEnabled, startRedisServer, type RedisServer } from '../../session/test/support/redis-server.js';
+import { describe, expect, it } from '@jest/globals';
+import { redisTestsEnabled, useRedisServer } from '../../session/test/support/redis-server.js';
 import { InvalidOptionError } from '../src/errors.js';
 import { Resource } from '../src/resource.js';
 import { Site } from '../src/site.js';
@@ -49,24 +49,18 @@ describe('the health check', () => {
 });
 
 (redisTestsEnabled() ? describe : describe.skip)('the health check on a real redis-server', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedisServer();
-  }, 30_000);
-  afterAll(async () => {
-    await redis?.dispose();
-  });
+  const redis = useRedisServer();
 
   it('redis-server stopped → 503 with Retry-After, nothing logged per probe; back → 200', async () => {
-    const sessions = new Sessions({ store: new RedisStore({ url: redis.url, prefix: 'health:' }), secrets, sweepInterval: 0 });
+    const sessions = new Sessions({ store: new RedisStore({ url: redis().url, prefix: 'health:' }), secrets, sweepInterval: 0 });
     const { url, errors } = await serve(new Resource(), { health: HEALTH, sessions });
     try {
       expect((await fetch(`${url}${HEALTH}`)).status).toBe(200);
-      await redis.stop();
+      await redis().stop();
       const down = await untilStatus(`${url}${HEALTH}`, 503, 10_000);
       expect(await down.json()).toEqual({ status: 'unavailable' });
       expect(down.headers.get('retry-after')).toMatch(/^\d+$/);
-      await redis.restart();
+      await redis().restart();
       const up = await untilStatus(`${url}${HEALTH}`, 200, 10_000);
       expect(await up.json()).toEqual({ status: 'ok' });
       expect(errors).toEqual([]);

@@ -8,8 +8,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { RedisStore, Sessions } from '@dovetail/session';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { redisTestsEnabled, startRedisServer, type RedisServer } from '../../session/test/support/redis-server.js';
+import { describe, expect, it } from '@jest/globals';
+import { redisTestsEnabled, useRedisServer } from '../../session/test/support/redis-server.js';
 import { Resource } from '../src/resource.js';
 import { Jar, serve } from './helpers.js';
 import type { Request } from '../src/request.js';
@@ -50,21 +50,13 @@ async function until(condition: () => boolean, ms: number, what: string): Promis
 const describeRedis = redisTestsEnabled() ? describe : describe.skip;
 
 describeRedis('a Redis outage under load (real redis-server, appendfsync always)', () => {
-  let redis: RedisServer;
-
-  beforeAll(async () => {
-    redis = await startRedisServer({ appendOnly: true });
-  }, 30_000);
-
-  afterAll(async () => {
-    await redis?.dispose();
-  });
+  const redis = useRedisServer({ appendOnly: true });
 
   it('killed and restarted → 503 + Retry-After meanwhile, two log lines, 200 within 1 s of its return, nothing acknowledged lost', async () => {
     const lines: string[] = [];
     const reported: unknown[] = [];
     const sessions = new Sessions({
-      store: new RedisStore({ url: redis.url, prefix: 'outage:' }),
+      store: new RedisStore({ url: redis().url, prefix: 'outage:' }),
       secrets: ['outage-test-secret-0123456789abcdef'],
       // Leases held by requests in flight at the kill outlive the server in its append-only file;
       // they end by themselves (lockLease, 1 s by default) and the outage lasts longer.
@@ -101,7 +93,7 @@ describeRedis('a Redis outage under load (real redis-server, appendfsync always)
       const loops = clients.map(loop);
       await until(() => clients.every((c) => c.acked >= 5), 10_000, 'every client to count to 5');
 
-      await redis.stop();
+      await redis().stop();
       // The outage lasts 3 s under load: long enough for the client's reconnect back-off to grow
       // (the scenario's length, not a wait for something to happen).
       const downAt = performance.now();
@@ -110,7 +102,7 @@ describeRedis('a Redis outage under load (real redis-server, appendfsync always)
       expect(lines[0]).toMatch(/DT_SESSION_STORE_UNAVAILABLE: session store 'redis:.*' is unavailable/);
 
       const before = clients.map((c) => c.acked);
-      await redis.restart(); // resolves once the server answers PING
+      await redis().restart(); // resolves once the server answers PING
       const back = performance.now();
       await until(() => clients.every((c) => c.lastOk > back), 5_000, 'every client to get a 200 after the restart');
       const slowest = Math.max(...clients.map((c) => c.lastOk - back));

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from '@jest/globals';
 
 /** A running test server. */
 export interface RedisServer {
@@ -133,5 +134,23 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * One redis-server for the enclosing `describe` block: started in its `beforeAll`, disposed in
+ * its `afterAll`. Returns a getter for the running server.
+ */
+export function useRedisServer(options: RedisServerOptions = {}): () => RedisServer {
+  let server: RedisServer | undefined;
+  beforeAll(async () => {
+    server = await startRedisServer(options);
+  }, 30_000);
+  afterAll(async () => {
+    await server?.dispose();
+  });
+  return () => {
+    if (server === undefined) throw new Error('the redis-server is not started yet: call the getter inside a test or a later hook');
+    return server;
   };
 }
