@@ -1,4 +1,4 @@
-import { describe, expect, it, jest } from '@jest/globals';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { SessionStoreConfigError } from './errors.js';
 import { newSessionId } from './session-id.js';
 import { IdSigner } from './signing.js';
@@ -118,30 +118,68 @@ describe('new IdSigner', () => {
 });
 
 describe('IdSigner: the cache of verified values', () => {
-  it('a remembered value costs no HMAC; forget() makes the next verify compute it again', async () => {
+  /** HMACs computed by an IdSigner loaded with a counting node:crypto (one module load for the whole block). */
+  const hmacs = { count: 0 };
+  let Counted: typeof IdSigner;
+  beforeAll(async () => {
     const crypto = await import('node:crypto');
-    let macs = 0;
     await jest.isolateModulesAsync(async () => {
       jest.unstable_mockModule('node:crypto', () => ({
         ...crypto,
         createHmac: (...args: Parameters<typeof crypto.createHmac>) => {
-          macs++;
+          hmacs.count++;
           return crypto.createHmac(...args);
         },
       }));
-      const { IdSigner: Counted } = await import('./signing.js');
-      const signer = new Counted([A, B]);
-      const id = newSessionId();
-      const value = signer.sign(id);
-      macs = 0;
-      expect(signer.verify(value)).toBe(id);
-      expect(macs).toBe(1);
-      expect(signer.verify(value)).toBe(id);
-      expect(macs).toBe(1);
-      signer.forget(id);
-      macs = 0;
-      expect(signer.verify(value)).toBe(id);
-      expect(macs).toBe(1);
+      ({ IdSigner: Counted } = await import('./signing.js'));
     });
+  });
+  /** How many HMACs `fn` computes. */
+  const macsOf = (fn: () => void): number => {
+    hmacs.count = 0;
+    fn();
+    return hmacs.count;
+  };
+
+  it('a remembered value costs no HMAC; forget() makes the next verify compute it again', () => {
+    const signer = new Counted([A, B]);
+    const id = newSessionId();
+    const value = signer.sign(id);
+    expect(macsOf(() => expect(signer.verify(value)).toBe(id))).toBe(1);
+    expect(macsOf(() => expect(signer.verify(value)).toBe(id))).toBe(0);
+    signer.forget(id);
+    expect(macsOf(() => expect(signer.verify(value)).toBe(id))).toBe(1);
+  });
+
+  it('forget() costs no HMAC (a sweep ends thousands of sessions at once); a session used lately stays remembered among thousands of others', () => {
+    const signer = new Counted([A]);
+    const hot = newSessionId();
+    const hotValue = signer.sign(hot);
+    const ended = Array.from({ length: 1000 }, () => newSessionId());
+    expect(macsOf(() => ended.forEach((id) => signer.verify(signer.sign(id))))).toBe(2000);
+    expect(macsOf(() => ended.forEach((id) => signer.forget(id)))).toBe(0);
+    // 20,000 other sessions come and go; the hot one comes back every 1,000 of them.
+    for (let i = 0; i < 20_000; i++) {
+      if (i % 1000 === 0) expect(macsOf(() => expect(signer.verify(hotValue)).toBe(hot))).toBe(i === 0 ? 1 : 0);
+      signer.verify(signer.sign(newSessionId()));
+    }
+  });
+});
+
+describe('IdSigner: the caches stay small however many sessions a process sees', () => {
+  it('200,000 distinct sessions: at most 4 × 4096 values remembered, every value still verifies, a forged one still does not', () => {
+    const signer = new IdSigner([A]);
+    let largest = 0;
+    const first = newSessionId();
+    const firstValue = signer.sign(first);
+    for (let i = 0; i < 200_000; i++) {
+      const id = newSessionId();
+      expect(signer.verify(signer.sign(id))).toBe(id);
+      largest = Math.max(largest, signer.remembered);
+    }
+    expect(largest).toBeLessThanOrEqual(4 * 4096);
+    expect(largest).toBeGreaterThan(2 * 4096); // it does remember: both generations of both caches fill
+    expect(signer.verify(firstValue)).toBe(first); // long forgotten, verified again by its HMAC
+    expect(signer.verify(`${first}.${'A'.repeat(43)}`)).toBeUndefined();
   });
 });

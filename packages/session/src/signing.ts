@@ -2,16 +2,24 @@
  * Signed session ids: the cookie value is `<id>.<HMAC-SHA256(id) base64url>`. The first secret
  * signs, every secret verifies (rotation), comparison is constant-time.
  *
- * Verifying costs an HMAC (~1.5 µs), most of a request's budget, so values already verified
- * are remembered (a bounded map; an id is forgotten when its session ends).
+ * Verifying costs an HMAC (2–4 µs), a noticeable part of a request's budget, so values verified
+ * lately are remembered, and so are the values signed lately (every commit asks for one).
+ * Remembering saves something only for a session that comes back while it is remembered, and
+ * costs about 0.3 KB of heap an entry however long it is kept: so each cache keeps the sessions
+ * of the last few thousand distinct requests (`REMEMBER` to twice that, in two generations:
+ * recent-map.ts), enough for every session a process serves at once, and about 5 MB at most — not a
+ * table that grows with every session a long-running process has ever seen. An id is also
+ * forgotten when its session ends here.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SessionStoreConfigError } from './errors.js';
+import { RecentMap } from './recent-map.js';
 
 const ID = /^[A-Za-z0-9_-]{22,128}$/;
 const MAC_LENGTH = 43; // 32 bytes, base64url, unpadded
 const MAC = /^[A-Za-z0-9_-]+$/;
-const REMEMBER = 100_000;
+/** Entries per generation of each cache (see above). */
+const REMEMBER = 4096;
 /** The shortest secret accepted, in bytes (UTF-8 for a string): as long as the HMAC-SHA256 key it becomes. */
 export const MIN_SECRET_BYTES = 32;
 
@@ -37,9 +45,10 @@ export function checkSecret(secret: unknown, where: string, otherwise = 'Use a l
 /** Signs and verifies session ids. */
 export class IdSigner {
   #keys: Buffer[];
-  readonly #verified = new Map<string, string>();
+  /** Cookie value → its id, for the values verified lately. */
+  readonly #verified = new RecentMap<string, string>(REMEMBER);
   /** id → its signed value: `cookieValue()` asks on every commit, an HMAC each time otherwise. */
-  readonly #signed = new Map<string, string>();
+  readonly #signed = new RecentMap<string, string>(REMEMBER);
   /** True when no secret was configured and a random one is used (ids die with the process). */
   get ephemeral(): boolean {
     return this.#ephemeral;
@@ -79,7 +88,6 @@ export class IdSigner {
     let signed = this.#signed.get(id);
     if (signed === undefined) {
       signed = `${id}.${this.#mac(this.#keys[0]!, id)}`;
-      if (this.#signed.size >= REMEMBER) this.#signed.clear();
       this.#signed.set(id, signed);
     }
     return signed;
@@ -100,7 +108,6 @@ export class IdSigner {
     const given = Buffer.from(mac, 'latin1');
     for (const key of this.#keys) {
       if (timingSafeEqual(given, Buffer.from(this.#mac(key, id), 'latin1'))) {
-        if (this.#verified.size >= REMEMBER) this.#verified.clear();
         this.#verified.set(value, id);
         return id;
       }
@@ -108,9 +115,18 @@ export class IdSigner {
     return undefined;
   }
 
-  /** Forgets every remembered cookie value of `id` (its session ended or changed id). */
+  /**
+   * Forgets `id` and the cookie value this process signed for it (its session ended or changed
+   * id) — without an HMAC: a sweep ends thousands at once. A value it never signed here (verified
+   * only, or signed with an older secret) is left to age out of the cache.
+   */
   forget(id: string): void {
-    this.#signed.delete(id);
-    for (const key of this.#keys) this.#verified.delete(`${id}.${this.#mac(key, id)}`);
+    const signed = this.#signed.delete(id);
+    if (signed !== undefined) this.#verified.delete(signed);
+  }
+
+  /** How many signed and verified values are remembered now (at most `4 × REMEMBER`). */
+  get remembered(): number {
+    return this.#signed.size + this.#verified.size;
   }
 }
