@@ -84,7 +84,11 @@ export interface SessionsOptions {
    * process have a turn. @default 1000
    */
   readonly lockLease?: number;
-  /** Seconds between sweeps for expired sessions; 0 turns the timer off (call `sweep()` yourself). @default 60 */
+  /**
+   * Seconds between sweeps for expired sessions (the first at a random point of the first
+   * interval, so processes started together take turns); 0 turns the timer off (call `sweep()`
+   * yourself). @default 60
+   */
   readonly sweepInterval?: number;
   /** The registry used for events, adapters and `ISessionDataContainer` routing. @default the current registry at each call */
   readonly registry?: Registry;

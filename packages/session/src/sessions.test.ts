@@ -1,8 +1,9 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { SessionStoreConfigError } from './errors.js';
 import { MemoryStore } from './memory-store.js';
 import { Session } from './session.js';
 import { Sessions } from './sessions.js';
+import type { SessionStore } from './store.js';
 
 const SECRET = 'unit-secret-0123456789abcdef-0123456';
 
@@ -100,5 +101,73 @@ describe('Sessions#commit and #abort', () => {
     await expect(sessions.abort(s)).resolves.toBeUndefined();
     await expect(sessions.commit(new Session())).resolves.toBeUndefined();
     await sessions.close();
+  });
+});
+
+describe('the sweep timer', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+    jest.restoreAllMocks();
+  });
+
+  /** A manager sweeping every 60 s, with the random first point given; returns when each sweep started (fake ms). */
+  function sweepsWith(random: number): { sessions: Sessions; started: number[] } {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate'] });
+    jest.spyOn(Math, 'random').mockReturnValue(random);
+    const store = new MemoryStore();
+    const started: number[] = [];
+    const t0 = Date.now();
+    const sweep = store.sweep.bind(store);
+    store.sweep = (now, limit) => {
+      started.push(Date.now() - t0);
+      return sweep(now, limit);
+    };
+    return { sessions: new Sessions({ store, sweepInterval: 60 }), started };
+  }
+
+  it('sweeps first at a random point of the first interval (processes started together take turns), then every interval', async () => {
+    const { sessions, started } = sweepsWith(0.25);
+    await jest.advanceTimersByTimeAsync(14_999);
+    expect(started).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(started).toEqual([15_000]);
+    await jest.advanceTimersByTimeAsync(120_000);
+    expect(started).toEqual([15_000, 75_000, 135_000]);
+    await sessions.close();
+    await jest.advanceTimersByTimeAsync(600_000);
+    expect(started).toHaveLength(3); // close() stops it
+  });
+
+  it('another manager started at the same moment sweeps at its own point', async () => {
+    const { sessions, started } = sweepsWith(0.9);
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(started).toEqual([54_000]);
+    await sessions.close();
+  });
+
+  it('a sweep still running when the next is due: that turn is skipped, never two at once', async () => {
+    const { sessions, started } = sweepsWith(0);
+    const store: SessionStore = sessions.store;
+    const sweep = store.sweep.bind(store);
+    let finish: () => void = () => undefined;
+    store.sweep = (now, limit) => {
+      void sweep(now, limit);
+      return new Promise((resolve) => (finish = () => resolve([])));
+    };
+    await jest.advanceTimersByTimeAsync(0);
+    await jest.advanceTimersByTimeAsync(180_000);
+    expect(started).toEqual([0]);
+    finish();
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(started).toEqual([0, 240_000]);
+    finish();
+    await sessions.close();
+  });
+
+  it('close() before the first sweep: none ever runs', async () => {
+    const { sessions, started } = sweepsWith(0.5);
+    await sessions.close();
+    await jest.advanceTimersByTimeAsync(600_000);
+    expect(started).toEqual([]);
   });
 });

@@ -58,7 +58,9 @@ export class Sessions {
   readonly #onError: (error: unknown, context: string) => void;
   readonly #clock: () => number;
   readonly #clientSide: ClientSideStore | null;
-  #sweeper: ReturnType<typeof setInterval> | null = null;
+  #sweeper: ReturnType<typeof setTimeout> | null = null;
+  /** The sweep the timer started, while it runs: the timer skips a turn rather than run two at once. */
+  #sweeping: Promise<unknown> | null = null;
   #closed = false;
   /** `ready()`: true once done, its promise while running, null before. */
   #ready: Promise<void> | true | null = null;
@@ -103,9 +105,21 @@ export class Sessions {
     this.cookie = cookieSettings(options.cookie);
     const interval = nonNegative('sweepInterval', options.sweepInterval, 60);
     if (interval > 0) {
-      this.#sweeper = setInterval(() => {
-        this.sweep().catch((e: unknown) => this.#onError(e, 'sweep'));
-      }, interval * 1000);
+      // Processes sharing a store start together (the workers of `serve --workers`): each one
+      // sweeps first at a random point of the first interval, then every interval, so their
+      // sweeps take turns instead of racing each other for the same expired sessions at once.
+      const tick = (): void => {
+        if (this.#sweeping !== null) return;
+        this.#sweeping = this.sweep()
+          .catch((e: unknown) => this.#onError(e, 'sweep'))
+          .finally(() => (this.#sweeping = null));
+      };
+      this.#sweeper = setTimeout(() => {
+        tick();
+        if (this.#closed) return;
+        this.#sweeper = setInterval(tick, interval * 1000);
+        this.#sweeper.unref();
+      }, Math.random() * interval * 1000);
       this.#sweeper.unref();
     }
   }
@@ -297,7 +311,9 @@ export class Sessions {
   /**
    * Ends every session whose time is up: each is claimed from the store once (also with other
    * processes sweeping the same store), its last data readable by `ISessionExpired` handlers.
-   * Runs by itself every `sweepInterval` seconds.
+   * Runs by itself every `sweepInterval` seconds (first at a random point of the first interval,
+   * so processes started together take turns), claiming and ending a hundred sessions per turn of
+   * the event loop: requests are served between batches.
    *
    * @returns how many sessions ended.
    * @example
@@ -316,7 +332,7 @@ export class Sessions {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#sweeper) clearInterval(this.#sweeper);
+    if (this.#sweeper) clearTimeout(this.#sweeper);
     this.#sweeper = null;
     await this.#locks.close();
     await this.store.close();
