@@ -8,11 +8,17 @@
  *   created and each ended session per id in a Redis of the soak's own, whichever worker
  *   created or swept it; after the load, once every session has timed out and been swept, each
  *   created session must have ended exactly once;
- * - memory flat: the RSS of the primary and of each worker every 30 s;
- * - req/s and p99 latency per minute, and every non-200 answer counted.
+ * - memory flat: the RSS of the primary every 30 s (from /proc), and each worker's RSS beside
+ *   its V8 heap in use (the workers sample themselves: bench/soak-app.ts), so that a heap
+ *   sized up but not filled is told from objects kept;
+ * - req/s, p50 and p99 latency per minute, the longest event-loop stall and GC pause of any
+ *   worker in it and the sessions ended in it, and every non-200 answer counted (a request
+ *   without an answer by its error).
  *
  * Flags (defaults: the full soak): --minutes 5 --sessions 100000 --timeout 20 --workers 4
- * --visits 3 --stores single,cluster --out bench/results/soak.md. Sessions are started evenly
+ * --visits 3 --stores single,cluster --out bench/results/soak.md; for a closer look, --raw FILE
+ * (every worker sample and the latency of every 10 s, as JSON) and --node-args '…' (Node options
+ * for the server and its workers, e.g. --node-args='--cpu-prof --cpu-prof-dir=DIR'). Sessions are started evenly
  * over the run (sessions ÷ minutes per minute), each visited every 2 s until its visits are
  * done, then left to time out. A short proof run:
  * `npm run soak -- --minutes 0.5 --sessions 3000`.
@@ -22,6 +28,7 @@ import { writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createClient } from 'redis';
@@ -29,6 +36,7 @@ import { counterOf, get } from './harness/client.js';
 import { childPids, rssMiB, startProcess, type Started } from './harness/processes.js';
 import { startRedisCluster } from './harness/redis-cluster.js';
 import { startRedis, type BenchRedis } from './harness/redis.js';
+import type { WorkerSample } from './soak-app.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'packages/web/dist/cli.js');
@@ -44,6 +52,10 @@ interface SoakOptions {
   visits: number;
   stores: ('single' | 'cluster')[];
   out: string;
+  /** Where to write every worker sample and the p99 of every 10 s, as JSON (for a closer look). */
+  raw: string | undefined;
+  /** Node options for the server and its workers (they inherit them), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+  nodeArgs: string[];
 }
 
 function options(): SoakOptions {
@@ -56,6 +68,8 @@ function options(): SoakOptions {
       visits: { type: 'string', default: '3' },
       stores: { type: 'string', default: 'single,cluster' },
       out: { type: 'string', default: join(ROOT, 'bench/results/soak.md') },
+      raw: { type: 'string' },
+      'node-args': { type: 'string', default: '' },
     },
   });
   const positive = (name: string, raw: string): number => {
@@ -73,6 +87,8 @@ function options(): SoakOptions {
     visits: Math.round(positive('visits', values.visits)),
     stores: stores as SoakOptions['stores'],
     out: values.out,
+    raw: values.raw,
+    nodeArgs: values['node-args'].split(' ').filter((a) => a !== ''),
   };
 }
 
@@ -81,6 +97,8 @@ interface Minute {
   responses: number;
   errors: number;
   latencies: number[];
+  /** The longest event-loop stall of the load generator itself (ms): its own stalls count in every latency it measures. */
+  ownStall: number;
 }
 
 /** What one soak (one store) found. */
@@ -88,9 +106,15 @@ interface SoakResult {
   store: string;
   spec: string;
   load: [number, number];
-  minutes: { rps: number; p50: number; p99: number; errors: number }[];
-  /** Per sample: seconds since the start, then the primary's and each worker's RSS in MiB. */
-  rss: { at: number; primary: number | undefined; workers: (number | undefined)[] }[];
+  minutes: { rps: number; p50: number; p99: number; errors: number; stall: number; gc: number; ended: number; ownStall: number }[];
+  /** Per sample: seconds since the start, then the primary's RSS in MiB. */
+  rss: { at: number; primary: number | undefined }[];
+  /** The workers' own samples (bench/soak-app.ts), `at` in ms since the start. */
+  samples: WorkerSample[];
+  /** The p50 and p99 latency (ms) and the requests of every 10 s, from the start. */
+  tens: { p50: number; p99: number; n: number }[];
+  /** Why requests got no answer: error message → how many. */
+  noAnswer: Record<string, number>;
   created: number;
   requests: number;
   wrongCounters: number;
@@ -101,22 +125,41 @@ interface SoakResult {
   drainSeconds: number;
 }
 
+/** The `p` quantile of sorted numbers (0 for none). */
+const quantile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+
 /** The load: sessions started evenly, each visited every 2 s, one request at a time, `visits` times. */
 async function drive(url: string, o: SoakOptions, minutes: Minute[], result: SoakResult): Promise<void> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 128 });
+  // A timeout makes Node heed the server's `Keep-Alive: timeout=5` (it closes an idle connection
+  // 1 s before the server would); without one it keeps idle connections forever, and a request
+  // sent on one just as the server closes it gets no answer (ECONNRESET), which no browser shows.
+  const agent = new Agent({ keepAlive: true, maxSockets: 128, timeout: 15_000 });
   const started = Date.now();
   const durationMs = o.minutes * 60_000;
   const perMs = o.sessions / durationMs;
   let launched = 0;
   const running = new Set<Promise<void>>();
-  const minute = (): Minute => (minutes[Math.floor((Date.now() - started) / 60_000)] ??= { responses: 0, errors: 0, latencies: [] });
+  const minute = (): Minute => (minutes[Math.floor((Date.now() - started) / 60_000)] ??= { responses: 0, errors: 0, latencies: [], ownStall: 0 });
+  const own = monitorEventLoopDelay({ resolution: 10 });
+  own.enable();
+  const ownTimer = setInterval(() => {
+    const m = minute();
+    m.ownStall = Math.max(m.ownStall, own.max / 1e6);
+    own.reset();
+  }, 1000);
+  const tens: number[][] = [];
 
   const visit = async (cookie: string | undefined): Promise<{ cookie: string; counter: number } | undefined> => {
     const t0 = performance.now();
-    const reply = await get(url, cookie, agent).catch((e: unknown) => ({ status: 0, cookies: [], body: String(e) }));
+    const reply = await get(url, cookie, agent).catch((e: unknown) => {
+      const why = e instanceof Error ? `${(e as NodeJS.ErrnoException).code ?? e.name}: ${e.message}` : String(e);
+      result.noAnswer[why] = (result.noAnswer[why] ?? 0) + 1;
+      return { status: 0, cookies: [], body: why };
+    });
     const m = minute();
     m.responses++;
     m.latencies.push(performance.now() - t0);
+    (tens[Math.floor((Date.now() - started) / 10_000)] ??= []).push(performance.now() - t0);
     result.requests++;
     if (reply.status !== 200) {
       m.errors++;
@@ -159,7 +202,13 @@ async function drive(url: string, o: SoakOptions, minutes: Minute[], result: Soa
     running.add(p);
   }
   await Promise.all(running);
+  clearInterval(ownTimer);
+  own.disable();
   agent.destroy();
+  result.tens = Array.from(tens, (l) => {
+    const sorted = (l ?? []).sort((a, b) => a - b);
+    return { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), n: sorted.length };
+  });
 }
 
 /** Soaks one store: its Redis, the server, the load, the drain, the checks. */
@@ -184,7 +233,7 @@ async function soak(kind: 'single' | 'cluster', o: SoakOptions): Promise<SoakRes
     server = await startProcess(
       [],
       process.execPath,
-      [CLI, 'serve', APP, '--host', '127.0.0.1', '--port', '0', '--store', spec, '--timeout', String(o.timeout), '--workers', String(o.workers)],
+      [...o.nodeArgs, CLI, 'serve', APP, '--host', '127.0.0.1', '--port', '0', '--store', spec, '--timeout', String(o.timeout), '--workers', String(o.workers)],
       { ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/, env: { DOVETAIL_SECRETS: randomBytes(32).toString('base64url'), SOAK_COUNTS: counts.url }, label: 'dovetail serve', timeoutMs: 60_000 },
     );
     const url = `${server.match[1]!}/counter`;
@@ -195,6 +244,9 @@ async function soak(kind: 'single' | 'cluster', o: SoakOptions): Promise<SoakRes
       load: [loadavg()[0]!, 0],
       minutes: [],
       rss: [],
+      samples: [],
+      tens: [],
+      noAnswer: {},
       created: 0,
       requests: 0,
       wrongCounters: 0,
@@ -207,9 +259,8 @@ async function soak(kind: 'single' | 'cluster', o: SoakOptions): Promise<SoakRes
     const t0 = Date.now();
     const sample = (): void => {
       const workers = childPids(server!.child.pid);
-      result.rss.push({ at: Math.round((Date.now() - t0) / 1000), primary: rssMiB(server!.child.pid!), workers: workers.map(rssMiB) });
-      const last = result.rss.at(-1)!;
-      log(`${kind}: RSS MiB primary ${last.primary?.toFixed(0)}, workers ${last.workers.map((r) => r?.toFixed(0)).join(' ')}`);
+      result.rss.push({ at: Math.round((Date.now() - t0) / 1000), primary: rssMiB(server!.child.pid!) });
+      log(`${kind}: RSS MiB primary ${result.rss.at(-1)!.primary?.toFixed(0)}, workers ${workers.map((pid) => rssMiB(pid)?.toFixed(0)).join(' ')}`);
     };
     sample();
     const sampler = setInterval(sample, 30_000);
@@ -220,10 +271,27 @@ async function soak(kind: 'single' | 'cluster', o: SoakOptions): Promise<SoakRes
     } finally {
       clearInterval(reporter);
     }
-    for (const m of minutes) {
+    const samples = async (): Promise<WorkerSample[]> =>
+      (await client.lRange('soak:samples', 0, -1))
+        .map((line) => JSON.parse(line) as WorkerSample)
+        .filter((w) => w.pid !== server!.child.pid) // the primary loads the module too, to check it; it serves nothing
+        .map((w) => ({ ...w, at: w.at - t0 }));
+    const inMinute = (i: number): WorkerSample[] => result.samples.filter((w) => w.at > i * 60_000 && w.at <= (i + 1) * 60_000);
+    result.samples = await samples();
+    for (const [i, m] of minutes.entries()) {
       const sorted = (m?.latencies ?? []).sort((a, b) => a - b);
-      const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-      result.minutes.push({ rps: (m?.responses ?? 0) / 60, p50: q(0.5), p99: q(0.99), errors: m?.errors ?? 0 });
+      const q = (p: number): number => quantile(sorted, p);
+      const workers = inMinute(i);
+      result.minutes.push({
+        rps: (m?.responses ?? 0) / 60,
+        p50: q(0.5),
+        p99: q(0.99),
+        errors: m?.errors ?? 0,
+        stall: Math.max(0, ...workers.map((w) => w.loopMax)),
+        gc: Math.max(0, ...workers.map((w) => w.gcMax)),
+        ended: workers.reduce((n, w) => n + w.ended, 0),
+        ownStall: m?.ownStall ?? 0,
+      });
     }
     // The last minute is a part of one: its rate over the part it lasted.
     const lastPart = (o.minutes * 60) % 60;
@@ -241,6 +309,7 @@ async function soak(kind: 'single' | 'cluster', o: SoakOptions): Promise<SoakRes
     result.drainSeconds = Math.round((Date.now() - drainStart) / 1000);
     clearInterval(sampler);
     sample();
+    result.samples = await samples();
     const created = await client.hGetAll('soak:created');
     const ended = await client.hGetAll('soak:expired');
     for (const id of Object.keys(created)) {
@@ -262,6 +331,29 @@ async function soak(kind: 'single' | 'cluster', o: SoakOptions): Promise<SoakRes
   }
 }
 
+/**
+ * Memory every 30 s: the primary's RSS, and each worker's RSS / heap in use / heap kept after its
+ * last full GC (MiB), from its own last sample in those 30 s.
+ */
+function memoryTable(r: SoakResult): string[] {
+  const pids = [...new Set(r.samples.map((w) => w.pid))].sort((a, b) => a - b);
+  const rows: string[] = [
+    `| s | primary RSS MiB | ${pids.map((_, i) => `worker ${i + 1}: RSS / heapUsed / after GC`).join(' | ')} |`,
+    `|---:|---:|${pids.map(() => '---:|').join('')}`,
+  ];
+  const end = Math.max(0, ...r.samples.map((w) => w.at), ...r.rss.map((s) => s.at * 1000));
+  for (let at = 0; at <= end + 29_999; at += 30_000) {
+    const primary = r.rss.filter((s) => s.at * 1000 <= at).at(-1)?.primary;
+    const cells = pids.map((pid) => {
+      const w = r.samples.filter((x) => x.pid === pid && x.at <= at && x.at > at - 30_000).at(-1);
+      return w === undefined ? '–' : `${w.rss.toFixed(0)} / ${w.heapUsed.toFixed(0)} / ${w.live?.toFixed(0) ?? '–'}`;
+    });
+    if (cells.every((c) => c === '–')) continue;
+    rows.push(`| ${at / 1000} | ${primary?.toFixed(0) ?? '–'} | ${cells.join(' | ')} |`);
+  }
+  return rows;
+}
+
 function toMarkdown(o: SoakOptions, results: SoakResult[]): string {
   const lines = [
     '# Soak: `dovetail serve --workers` on Redis and Redis Cluster',
@@ -281,15 +373,17 @@ function toMarkdown(o: SoakOptions, results: SoakResult[]): string {
       `- **${exact ? 'All checks hold' : 'CHECKS FAILED'}.** ${r.created} sessions, ${r.requests} requests; counters off: **${r.wrongCounters}**.`,
       `- ISessionExpired: **${r.endedOnce}** sessions ended exactly once, ${r.endedTwice} more than once, ${r.neverEnded} never (all had ended ${r.drainSeconds} s after the load).`,
       `- Non-200 answers: ${Object.keys(r.errorStatuses).length === 0 ? 'none' : Object.entries(r.errorStatuses).map(([s, n]) => `${n} × ${s === '0' ? 'no answer' : s}`).join(', ')}.`,
+      ...Object.entries(r.noAnswer).map(([why, n]) => `  - no answer ${n} × \`${why}\``),
       '',
-      '| minute | req/s | p50 ms | p99 ms | non-200 |',
-      '|---:|---:|---:|---:|---:|',
+      '| minute | req/s | p50 ms | p99 ms | non-200 | longest event-loop stall in a worker, ms | longest GC pause in a worker, ms | sessions ended | longest stall of the load generator, ms |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       // Minutes past the run hold the last sessions' remaining visits only (the tail).
-      ...r.minutes.map((m, i) => `| ${i < Math.ceil(o.minutes) ? i + 1 : `${i + 1} (tail)`} | ${m.rps.toFixed(0)} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${m.errors} |`),
+      ...r.minutes.map(
+        (m, i) =>
+          `| ${i < Math.ceil(o.minutes) ? i + 1 : `${i + 1} (tail)`} | ${m.rps.toFixed(0)} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${m.errors} | ${m.stall.toFixed(0)} | ${m.gc.toFixed(0)} | ${m.ended} | ${m.ownStall.toFixed(0)} |`,
+      ),
       '',
-      `| s | primary RSS MiB | ${Array.from({ length: Math.max(0, ...r.rss.map((s) => s.workers.length)) }, (_, i) => `worker ${i + 1}`).join(' | ')} |`,
-      `|---:|---:|${r.rss[0]?.workers.map(() => '---:|').join('') ?? ''}`,
-      ...r.rss.map((s) => `| ${s.at} | ${s.primary?.toFixed(0) ?? '–'} | ${s.workers.map((w) => w?.toFixed(0) ?? '–').join(' | ')} |`),
+      ...memoryTable(r),
       '',
     );
   }
@@ -300,6 +394,7 @@ const o = options();
 const results: SoakResult[] = [];
 for (const kind of o.stores) results.push(await soak(kind, o));
 writeFileSync(o.out, toMarkdown(o, results));
+if (o.raw !== undefined) writeFileSync(o.raw, JSON.stringify(results.map(({ store, samples, tens, noAnswer }) => ({ store, samples, tens, noAnswer }))));
 log(`wrote ${o.out}`);
 const failed = results.some((r) => r.wrongCounters !== 0 || r.neverEnded !== 0 || r.endedTwice !== 0 || r.endedOnce !== r.created);
 process.exitCode = failed ? 1 : 0;
