@@ -168,15 +168,19 @@ async function connectCluster(redis: typeof Redis, rootNodes: readonly RedisClus
   everConnected = true;
 
   let lastRefresh = 0;
+  // A slot map refresh still running when the store closes would connect to nodes again after
+  // the close (and keep the process alive): the close waits for it, and none starts after.
+  let refreshing: Promise<void> = Promise.resolve();
+  let closing = false;
   const refresh = (): void => {
     const now = Date.now();
-    if (now - lastRefresh < REFRESH_MS) return;
+    if (closing || now - lastRefresh < REFRESH_MS) return;
     lastRefresh = now;
     const slots = (cluster as unknown as { _slots?: { rediscover?(startWith: unknown): Promise<void> } })._slots;
     const startWith = cluster.masters.find((m) => m.client !== undefined)?.client;
     if (slots?.rediscover === undefined || startWith === undefined) return;
     // A failed refresh (the cluster still electing a new master) is retried by the next failing command.
-    slots.rediscover(startWith).catch(() => undefined);
+    refreshing = slots.rediscover(startWith).catch(() => undefined);
   };
 
   return {
@@ -200,7 +204,11 @@ async function connectCluster(redis: typeof Redis, rootNodes: readonly RedisClus
         }
       }
     },
-    close: () => closeQuietly(cluster),
+    close: async () => {
+      closing = true;
+      await refreshing;
+      await closeQuietly(cluster);
+    },
   };
 }
 
