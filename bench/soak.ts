@@ -99,6 +99,8 @@ interface Minute {
   latencies: number[];
   /** The longest event-loop stall of the load generator itself (ms): its own stalls count in every latency it measures. */
   ownStall: number;
+  /** The highest 1-minute load average of the machine seen in the minute (other work on it shows here). */
+  load: number;
 }
 
 /** What one soak (one store) found. */
@@ -106,7 +108,7 @@ interface SoakResult {
   store: string;
   spec: string;
   load: [number, number];
-  minutes: { rps: number; p50: number; p99: number; errors: number; stall: number; gc: number; ended: number; ownStall: number }[];
+  minutes: { rps: number; p50: number; p99: number; errors: number; stall: number; gc: number; ended: number; ownStall: number; load: number }[];
   /** Per sample: seconds since the start, then the primary's RSS in MiB. */
   rss: { at: number; primary: number | undefined }[];
   /** The workers' own samples (bench/soak-app.ts), `at` in ms since the start. */
@@ -139,12 +141,13 @@ async function drive(url: string, o: SoakOptions, minutes: Minute[], result: Soa
   const perMs = o.sessions / durationMs;
   let launched = 0;
   const running = new Set<Promise<void>>();
-  const minute = (): Minute => (minutes[Math.floor((Date.now() - started) / 60_000)] ??= { responses: 0, errors: 0, latencies: [], ownStall: 0 });
+  const minute = (): Minute => (minutes[Math.floor((Date.now() - started) / 60_000)] ??= { responses: 0, errors: 0, latencies: [], ownStall: 0, load: 0 });
   const own = monitorEventLoopDelay({ resolution: 10 });
   own.enable();
   const ownTimer = setInterval(() => {
     const m = minute();
     m.ownStall = Math.max(m.ownStall, own.max / 1e6);
+    m.load = Math.max(m.load, loadavg()[0]!);
     own.reset();
   }, 1000);
   const tens: number[][] = [];
@@ -291,6 +294,7 @@ async function soak(kind: 'single' | 'cluster', o: SoakOptions): Promise<SoakRes
         gc: Math.max(0, ...workers.map((w) => w.gcMax)),
         ended: workers.reduce((n, w) => n + w.ended, 0),
         ownStall: m?.ownStall ?? 0,
+        load: m?.load ?? 0,
       });
     }
     // The last minute is a part of one: its rate over the part it lasted.
@@ -362,6 +366,12 @@ function toMarkdown(o: SoakOptions, results: SoakResult[]): string {
       `${o.sessions} sessions started evenly over ${o.minutes} min, each visited ${o.visits} times 2 s apart (the counter page), then left to time out after ${o.timeout} s; ` +
       `everything (${o.workers} workers, the primary, Redis, the load) on this ${cpus().length}-core machine.`,
     '',
+    'How to read it. Memory (MiB): RSS is what the system gives a worker; heapUsed is its V8 heap in use at that moment, garbage included; ' +
+      '*after GC* is what was still in use right after its last full GC — what it keeps. RSS that rises while *after GC* stays level is V8 sizing ' +
+      'its heap to the allocation rate, not objects kept. Latency: a stall of the load generator (one Node process) delays every request in ' +
+      'flight, so a p99 about as long as that stall is the machine, not the server; the load average says how busy the machine was (this run ' +
+      'alone makes about 1–1.5).',
+    '',
   ];
   for (const r of results) {
     const exact = r.wrongCounters === 0 && r.neverEnded === 0 && r.endedTwice === 0 && r.endedOnce === r.created;
@@ -375,12 +385,12 @@ function toMarkdown(o: SoakOptions, results: SoakResult[]): string {
       `- Non-200 answers: ${Object.keys(r.errorStatuses).length === 0 ? 'none' : Object.entries(r.errorStatuses).map(([s, n]) => `${n} × ${s === '0' ? 'no answer' : s}`).join(', ')}.`,
       ...Object.entries(r.noAnswer).map(([why, n]) => `  - no answer ${n} × \`${why}\``),
       '',
-      '| minute | req/s | p50 ms | p99 ms | non-200 | longest event-loop stall in a worker, ms | longest GC pause in a worker, ms | sessions ended | longest stall of the load generator, ms |',
-      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| minute | req/s | p50 ms | p99 ms | non-200 | longest event-loop stall in a worker, ms | longest GC pause in a worker, ms | sessions ended | longest stall of the load generator, ms | load average (highest) |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       // Minutes past the run hold the last sessions' remaining visits only (the tail).
       ...r.minutes.map(
         (m, i) =>
-          `| ${i < Math.ceil(o.minutes) ? i + 1 : `${i + 1} (tail)`} | ${m.rps.toFixed(0)} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${m.errors} | ${m.stall.toFixed(0)} | ${m.gc.toFixed(0)} | ${m.ended} | ${m.ownStall.toFixed(0)} |`,
+          `| ${i < Math.ceil(o.minutes) ? i + 1 : `${i + 1} (tail)`} | ${m.rps.toFixed(0)} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${m.errors} | ${m.stall.toFixed(0)} | ${m.gc.toFixed(0)} | ${m.ended} | ${m.ownStall.toFixed(0)} | ${m.load.toFixed(1)} |`,
       ),
       '',
       ...memoryTable(r),
