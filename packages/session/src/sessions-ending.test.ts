@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from '@dovetail/registry';
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
-import { ISessionExpired } from './contracts.js';
+import { ISessionDataContainer, ISessionExpired } from './contracts.js';
 import { MemoryStore } from './memory-store.js';
 import { SWEEP_BATCH } from './sessions-ending.js';
 import { Sessions } from './sessions.js';
@@ -28,8 +28,7 @@ afterEach(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A manager on `store` whose ISessionExpired handler records each ended session's name. */
-function manager(store: SessionStore, ended: string[]): Sessions {
-  const registry = new Registry({ name: 'sweep-batches' });
+function manager(store: SessionStore, ended: string[], registry = new Registry({ name: 'sweep-batches' })): Sessions {
   registry.registerHandler((e: SessionEvent) => ended.push(String(e.object.get('name'))), [ISessionExpired]);
   const sessions = new Sessions({ store, registry, secrets: [SECRET], sweepInterval: 0, timeout: 60, clock });
   managers.push(sessions);
@@ -99,5 +98,28 @@ describe('Sessions#sweep in batches', () => {
     expect(byA).toBeGreaterThan(0);
     expect(byB).toBeGreaterThan(0);
     expect(await a.sweep()).toBe(0);
+  });
+
+  it(`the store of a routed namespace: everything expired in it goes, ${SWEEP_BATCH} per turn of the event loop`, async () => {
+    const side = new MemoryStore({ clock });
+    const limits: number[] = [];
+    const sweep = side.sweep.bind(side);
+    side.sweep = (at, limit) => {
+      limits.push(limit);
+      return sweep(at, limit);
+    };
+    const registry = new Registry({ name: 'sweep-batches-routed' });
+    registry.registerUtility(side, ISessionDataContainer, { name: 'products.cart' });
+    const sessions = manager(new MemoryStore({ clock }), [], registry);
+    // Entries left behind by a process that died: no session of this manager owns them.
+    for (let i = 0; i < 2.5 * SWEEP_BATCH; i++) side.set(`orphan${i}`, '{}', now + 1000, 0);
+    side.set('later', '{}', now + 3_600_000, 0);
+    now += 2000;
+    let finished = false;
+    const seen = turns(limits, () => finished);
+    await sessions.sweep().finally(() => (finished = true));
+    expect(side.count()).toBe(1);
+    expect(Math.max(...limits)).toBeLessThanOrEqual(SWEEP_BATCH);
+    expect(seen.some((n) => n > 0 && n < limits.length)).toBe(true); // other work ran between its batches
   });
 });

@@ -90,4 +90,15 @@ export class SessionEnder {
     }
     return ended;
   }
+
+  /**
+   * Drops what expired in the stores of routed namespaces — a session's entries there go with
+   * it when it ends; this catches the rest (a process that died before) — `SWEEP_BATCH` per turn
+   * of the event loop as well.
+   */
+  async sweepRouted(now: number): Promise<void> {
+    for (const store of new Set(this.ctx.routes().values())) {
+      while ((await store.sweep(now, SWEEP_BATCH)).length >= SWEEP_BATCH) await nextTurn();
+    }
+  }
 }

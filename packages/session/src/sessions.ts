@@ -324,7 +324,7 @@ export class Sessions {
   async sweep(): Promise<number> {
     const now = this.#clock();
     const ended = await this.#ender.endClaimed(now, (id, entry) => this.#loader.decode(id, entry));
-    for (const store of new Set(this.#ender.ctx.routes().values())) await store.sweep(now, 10_000);
+    await this.#ender.sweepRouted(now);
     return ended;
   }
 
