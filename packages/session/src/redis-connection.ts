@@ -139,7 +139,7 @@ async function connectUrl(redis: typeof Redis, url: string, options: ConnectOpti
   return {
     cluster: false,
     send: (_key, args, timeoutMs) => client.sendCommand([...args], { timeout: timeoutMs ?? options.commandTimeoutMs }),
-    close: () => closeQuietly(client),
+    close: () => closeQuietly(client, options.commandTimeoutMs),
   };
 }
 
@@ -168,9 +168,10 @@ async function connectCluster(redis: typeof Redis, rootNodes: readonly RedisClus
   everConnected = true;
 
   let lastRefresh = 0;
-  // A slot map refresh still running when the store closes would connect to nodes again after
-  // the close (and keep the process alive): the close waits for it, and none starts after.
-  let refreshing: Promise<void> = Promise.resolve();
+  // A slot map refresh still running when the store closes connects to nodes again after the
+  // close (and keeps the process alive): the client is destroyed again once the last refresh
+  // ends, and no refresh starts after the close. (The close does not wait for it: it may never end.)
+  let refreshing: Promise<void> | null = null;
   let closing = false;
   const refresh = (): void => {
     const now = Date.now();
@@ -206,8 +207,9 @@ async function connectCluster(redis: typeof Redis, rootNodes: readonly RedisClus
     },
     close: async () => {
       closing = true;
-      await refreshing;
-      await closeQuietly(cluster);
+      const late = refreshing;
+      await closeQuietly(cluster, options.commandTimeoutMs);
+      if (late !== null) void late.then(() => destroyQuietly(cluster));
     },
   };
 }
@@ -234,11 +236,19 @@ function giveUp(cause: Error): Error {
   return new Error(String(cause?.message ?? cause), { cause });
 }
 
-async function closeQuietly(client: { close(): Promise<unknown>; destroy(): void }): Promise<void> {
+/**
+ * Closes `client` gracefully (replies in flight are awaited) within `withinMs`, else drops it: a
+ * cluster client whose node died mid-failover can wait for that node forever.
+ */
+async function closeQuietly(client: { close(): Promise<unknown>; destroy(): void }, withinMs: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    await client.close();
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), withinMs)));
+    if ((await Promise.race([client.close(), late])) === 'late') destroyQuietly(client);
   } catch {
     destroyQuietly(client); // not connected: drop the socket and the reconnect timer
+  } finally {
+    clearTimeout(timer);
   }
 }
 
