@@ -23,7 +23,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SessionBusyError, SessionStoreError } from './errors.js';
+import { releaseAfter } from './staged-write.js';
 import { isClientSide } from './store.js';
+import type { StagedWrite } from './staged-write.js';
 import type { Acquired, SessionStore, StoredEntry } from './store.js';
 
 /** The longest wait between two tries of a busy lease (the backoff starts at 2 ms and doubles). */
@@ -41,6 +43,8 @@ export interface Handoff {
   readonly entry: StoredEntry;
   /** The manager's own (its routed namespaces as last written). */
   readonly carried: unknown;
+  /** Commits of the chain not yet written (early lock release): the lease goes back only once they are. */
+  readonly staged: StagedWrite | null;
 }
 
 interface Waiter {
@@ -137,7 +141,7 @@ export class SessionLocks {
           lock.since = parked.since;
           return parked.handed;
         }
-        this.#giveBack(id);
+        this.#giveBack(id, parked.handed.staged);
       }
       const cool = this.#cooling.get(id);
       if (cool !== undefined) {
@@ -223,21 +227,29 @@ export class SessionLocks {
     this.#turnEnd ??= setImmediate(() => {
       this.#turnEnd = null;
       for (const [id, parked] of this.#parked) {
+        // Not while its last commits are being written: a request could otherwise take the lease
+        // from the store before the release went out. It goes back at a later turn's end.
+        if (parked.handed.staged?.unwritten === true) continue;
         if (!parked.old) parked.old = true;
         else {
           this.#parked.delete(id);
-          this.#giveBack(id);
+          this.#giveBack(id, parked.handed.staged);
         }
       }
       if (this.#parked.size > 0) this.#atTurnEnd();
     });
   }
 
-  /** Gives a lease this process holds back to the store without waiting (a failed release lapses by itself). */
-  #giveBack(id: string): void {
+  /**
+   * Gives a lease this process holds back to the store without waiting (a failed release lapses
+   * by itself) — after the chain's `staged` commits are written, when there are any.
+   */
+  #giveBack(id: string, staged: StagedWrite | null = null): void {
     if (!this.#leased.has(id)) return;
-    this.settled(id);
-    Promise.resolve(this.store.release(id, this.owner)).catch(() => undefined);
+    releaseAfter(staged, () => {
+      this.settled(id);
+      Promise.resolve(this.store.release(id, this.owner)).catch(() => undefined);
+    });
   }
 
   #queue(id: string, state: LockState, started: number): Promise<Handoff | null> {
@@ -350,9 +362,12 @@ export class SessionLocks {
     this.#renewer = null;
     if (this.#turnEnd !== null) clearImmediate(this.#turnEnd);
     this.#turnEnd = null;
-    const parked = [...this.#parked.keys()];
+    const parked = [...this.#parked];
     this.#parked.clear();
-    await Promise.all(parked.map((id) => Promise.resolve(this.store.release(id, this.owner)).catch(() => undefined)));
+    await Promise.all(parked.map(async ([id, { handed }]) => {
+      await handed.staged?.flush();
+      await Promise.resolve(this.store.release(id, this.owner)).catch(() => undefined);
+    }));
     this.#leased.clear();
   }
 }

@@ -65,6 +65,12 @@ export class NamespaceRoutes {
     return payloads;
   }
 
+  /** True when `write` would write nothing but touches: every routed namespace is as last written (`routed`, null: never). */
+  unchanged(payloads: Map<string, string | undefined>, routed: RoutedState | null): boolean {
+    for (const [name, next] of payloads) if (next !== routed?.get(name)?.payload) return false;
+    return true;
+  }
+
   /**
    * Writes what changed in the routed namespaces of session `uid` (all of them when `fresh`),
    * deletes emptied ones, and touches the rest when `touchDue`.

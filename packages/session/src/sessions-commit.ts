@@ -9,6 +9,7 @@ import { kClose, kIsOpen, kState } from './internal-symbols.js';
 import { MemoryStore } from './memory-store.js';
 import { encodeRecord } from './session-record.js';
 import { ROUTED } from './session-routes.js';
+import { StagedWrite, releaseAfter } from './staged-write.js';
 import type { Handoff } from './lock.js';
 import type { SessionRecord } from './session-record.js';
 import type { SessionState } from './session-state.js';
@@ -16,7 +17,16 @@ import type { Session } from './session.js';
 import type { ManagerContext, Tracked } from './sessions-context.js';
 import type { SessionEnder } from './sessions-ending.js';
 import type { SessionLoader } from './sessions-loading.js';
+import type { Staged } from './staged-write.js';
 import type { StoredEntry } from './store.js';
+
+/** What a write leaves to do: hand the lease on (`handed`), and wait for a staged write to be durable. */
+interface Written {
+  readonly handed?: Handoff;
+  readonly durable?: Promise<void>;
+}
+
+const NOTHING: Written = {};
 
 /** Commits and aborts for one manager. */
 export class SessionCommitter {
@@ -42,16 +52,24 @@ export class SessionCommitter {
       const opening = this.ready();
       if (opening !== undefined) await opening;
       if (state.expired) {
-        await this.ender.end(state, false);
+        // Ending the session supersedes what the chain staged before: those requests are answered.
+        const taken = await this.#takeStaged(tracked);
+        await this.ender.end(state, false).catch((e: unknown) => {
+          taken?.reject(e);
+          throw e;
+        });
+        taken?.resolve();
         this.#release(tracked);
         return;
       }
-      const handed = await this.#write(state, tracked);
-      // The write is durable: the next request of this process for the session (waiting now, or
-      // coming in this turn or the next) gets it with the lease, decoding what was just written
-      // (its own state and handle: a component this request kept cannot reach it).
+      const { handed, durable } = await this.#write(state, tracked);
+      // The next request of this process for the session (waiting now, or coming in this turn or
+      // the next) gets it with the lease, decoding what this one committed (its own state and
+      // handle: a component this request kept cannot reach it). A staged write is awaited after
+      // the handoff: this request answers once it is durable, and fails if it fails.
       if (handed !== undefined && this.ctx.locks.pass(tracked.heldUid!, handed)) tracked.heldUid = null;
       else this.#release(tracked);
+      if (durable !== undefined) await durable;
     } catch (e) {
       this.#rollback(state, tracked);
       this.#release(tracked);
@@ -129,11 +147,22 @@ export class SessionCommitter {
     return tracked;
   }
 
+  /** Takes the chain's staged commits for this request to write (or end) with its own state; the version is then current. */
+  async #takeStaged(tracked: Tracked): Promise<Staged | null> {
+    const staged = tracked.staged;
+    if (staged === null) return null;
+    tracked.staged = null;
+    const taken = await staged.take();
+    tracked.version = staged.version;
+    return taken;
+  }
+
   /**
    * Writes what changed; `keepHeld` (save()) keeps the session's lock and lease for the rest of the
-   * request. Returns what to hand to the next waiter when the lease was kept for it.
+   * request. Returns what to hand to the next waiter when the lease was kept for it, and, when
+   * the write was staged for the chain (early lock release), the promise of its durability.
    */
-  async #write(state: SessionState, tracked: Tracked, keepHeld = false): Promise<Handoff | undefined> {
+  async #write(state: SessionState, tracked: Tracked, keepHeld = false): Promise<Written> {
     const ctx = this.ctx;
     const { store, locks, clientSide } = ctx;
     const now = ctx.clock();
@@ -143,10 +172,11 @@ export class SessionCommitter {
     const record = state.toRecord(ctx.reg(), routes.size ? new Set(routes.keys()) : null, false);
     if (tracked.payload === undefined && state.isNew && !forced && !state.shown && state.isPristine(record)) {
       // Nothing to keep (express-session's saveUninitialized: false): no entry, no cookie.
-      if (keepHeld) return undefined;
-      locks.release(tracked.heldUid!);
-      tracked.heldUid = null;
-      return undefined;
+      if (!keepHeld) {
+        locks.release(tracked.heldUid!);
+        tracked.heldUid = null;
+      }
+      return NOTHING;
     }
     const payload = encodeRecord(record);
     const routedPayloads = ctx.routing.encode(state, routes);
@@ -162,37 +192,56 @@ export class SessionCommitter {
     // not across a new id. Routed namespaces go along as last written: while this process holds
     // the session's lease, no one else writes them.
     const handOff = leased && !fresh && locks.keepLease(uid);
-    let handed: StoredEntry | undefined;
-    if (fresh || forced || payload !== tracked.payload) {
-      const expected = fresh ? 0 : tracked.version;
-      if (clientSide) tracked.cookie = clientSide.seal(uid, payload, expected + 1, expires);
-      // On a shared store, the write gives the lease back (or keeps it) in the same store call.
-      const version = leased
-        ? await store.commit(uid, locks.owner, payload, expires, expected, handOff ? locks.options.lease : undefined)
-        : await store.set(uid, payload, expires, expected);
-      if (version === undefined) throw new SessionConflictError(uid, expected, store.name);
-      if (leased && !handOff) locks.settled(uid);
-      tracked.version = version;
+    const unwritten = tracked.staged?.unwritten === true;
+    const routedAsWritten = routes.size === 0 || (!touchDue && ctx.routing.unchanged(routedPayloads, tracked.routed));
+    if (handOff && routedAsWritten && (unwritten || forced || touchDue || payload !== tracked.payload)) {
+      // Early lock release: the next request gets the lease and this state now; the write is staged.
+      const staged = tracked.staged ?? new StagedWrite(tracked.version, (p, e, v) => store.commit(uid, locks.owner, p, e, v, locks.options.lease), (v) => new SessionConflictError(uid, v, store.name));
+      tracked.staged = null;
       tracked.payload = payload;
-      if (!store.inProcess) tracked.written = now; // in process every commit touches: not needed (and a heap number less per session)
-      if (handOff) handed = { payload, version, expires };
-    } else if (handOff) {
-      // Nothing changed and the next request takes over: the lease stays, the expiry moves when due.
-      if (touchDue) {
+      tracked.written = now;
+      const durable = staged.stage(payload, expires);
+      return { handed: { state: 'handed', entry: { payload, version: staged.version, expires }, carried: routes.size > 0 ? { routes, routed: tracked.routed } : null, staged }, durable };
+    }
+    // Anything the chain staged is written now, with this state, which contains it.
+    const taken = await this.#takeStaged(tracked);
+    let handed: StoredEntry | undefined;
+    try {
+      if (taken !== null || fresh || forced || payload !== tracked.payload) {
+        const expected = fresh ? 0 : tracked.version;
+        if (clientSide) tracked.cookie = clientSide.seal(uid, payload, expected + 1, expires);
+        // On a shared store, the write gives the lease back (or keeps it) in the same store call.
+        const version = leased
+          ? await store.commit(uid, locks.owner, payload, expires, expected, handOff ? locks.options.lease : undefined)
+          : await store.set(uid, payload, expires, expected);
+        if (version === undefined) throw new SessionConflictError(uid, expected, store.name);
+        if (leased && !handOff) locks.settled(uid);
+        tracked.version = version;
+        tracked.payload = payload;
+        if (!store.inProcess) tracked.written = now; // in process every commit touches: not needed (and a heap number less per session)
+        if (handOff) handed = { payload, version, expires };
+      } else if (handOff) {
+        // Nothing changed and the next request takes over: the lease stays, the expiry moves when due.
+        if (touchDue) {
+          await store.touch(uid, expires);
+          tracked.written = now;
+        }
+        handed = { payload, version: tracked.version, expires: touchDue ? expires : tracked.written + (state.timeout + slack) * 1000 };
+      } else if (leased) {
+        // Nothing changed: only the lease goes back (with the last-access time when it is due).
+        await store.release(uid, locks.owner, touchDue ? expires : undefined);
+        locks.settled(uid);
+        if (touchDue) tracked.written = now;
+      } else if (touchDue) {
+        if (clientSide) tracked.cookie = clientSide.seal(uid, payload, tracked.version, expires);
         await store.touch(uid, expires);
         tracked.written = now;
       }
-      handed = { payload, version: tracked.version, expires: touchDue ? expires : tracked.written + (state.timeout + slack) * 1000 };
-    } else if (leased) {
-      // Nothing changed: only the lease goes back (with the last-access time when it is due).
-      await store.release(uid, locks.owner, touchDue ? expires : undefined);
-      locks.settled(uid);
-      if (touchDue) tracked.written = now;
-    } else if (touchDue) {
-      if (clientSide) tracked.cookie = clientSide.seal(uid, payload, tracked.version, expires);
-      await store.touch(uid, expires);
-      tracked.written = now;
+    } catch (e) {
+      taken?.reject(e);
+      throw e;
     }
+    taken?.resolve();
 
     if (routes.size > 0) await ctx.routing.write(uid, routes, routedPayloads, (tracked.routed ??= new Map()), fresh, touchDue, expires);
 
@@ -215,7 +264,8 @@ export class SessionCommitter {
       state.pristine = null;
       this.ender.notify(new SessionCreated(state.handle!), 'an ISessionCreated handler');
     }
-    return handed === undefined ? undefined : { state: 'handed', entry: handed, carried: routes.size > 0 ? { routes, routed: tracked.routed } : null };
+    if (handed === undefined) return NOTHING;
+    return { handed: { state: 'handed', entry: handed, carried: routes.size > 0 ? { routes, routed: tracked.routed } : null, staged: null } };
   }
 
   #rollback(state: SessionState, tracked: Tracked): void {
@@ -237,8 +287,12 @@ export class SessionCommitter {
     }
   }
 
+  /** Releases the session's lock — once what its chain staged is written (the requests that staged it wait for that). */
   #release(tracked: Tracked): void {
-    if (tracked.heldUid !== null) this.ctx.locks.release(tracked.heldUid);
+    const uid = tracked.heldUid;
+    const staged = tracked.staged;
     tracked.heldUid = null;
+    tracked.staged = null;
+    if (uid !== null) releaseAfter(staged, () => this.ctx.locks.release(uid));
   }
 }

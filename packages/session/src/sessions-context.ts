@@ -10,6 +10,7 @@ import type { NamespaceRoutes, RoutedState } from './session-routes.js';
 import type { SessionState } from './session-state.js';
 import type { SessionsOptions } from './sessions-options.js';
 import type { IdSigner } from './signing.js';
+import type { StagedWrite } from './staged-write.js';
 import type { ClientSideStore, SessionStore } from './store.js';
 import type { Registry } from '@dovetail/registry';
 
@@ -27,10 +28,12 @@ export interface Tracked {
   /** Client-side stores: the cookie value of the last commit. */
   cookie: string | undefined;
   ended: boolean;
+  /** Commits of this session's handoff chain not yet written (early lock release), handed over with the lock; null when none. */
+  staged: StagedWrite | null;
 }
 
 /** A ledger for a state the store has never seen. */
-export const untracked = (): Tracked => ({ heldUid: null, version: 0, payload: undefined, written: 0, routed: null, cookie: undefined, ended: false });
+export const untracked = (): Tracked => ({ heldUid: null, version: 0, payload: undefined, written: 0, routed: null, cookie: undefined, ended: false, staged: null });
 
 /** The manager's record of a state it made (kept on the state itself: no WeakMap entry per session). */
 export const ledger = (state: SessionState): Tracked => state.ledger as Tracked;

@@ -6,6 +6,7 @@ import { decode } from './codec.js';
 import { kIsOpen, kState } from './internal-symbols.js';
 import { recordProblem } from './session-record.js';
 import { ledger, untracked } from './sessions-context.js';
+import { releaseAfter } from './staged-write.js';
 import type { Handoff } from './lock.js';
 import type { SessionRecord } from './session-record.js';
 import type { RoutedState } from './session-routes.js';
@@ -13,6 +14,7 @@ import type { SessionState } from './session-state.js';
 import type { Session } from './session.js';
 import type { ManagerContext } from './sessions-context.js';
 import type { SessionEnder } from './sessions-ending.js';
+import type { StagedWrite } from './staged-write.js';
 import type { Acquired, SessionStore, StoredEntry } from './store.js';
 
 /** What a handoff carries for the manager: the routed namespaces as the request before wrote them, under the routes it used. */
@@ -20,6 +22,9 @@ export interface Carried {
   readonly routes: Map<string, SessionStore>;
   readonly routed: RoutedState | null;
 }
+
+/** The chain's unwritten commits that came with `acquired`, if it was handed over. */
+const stagedIn = (acquired: Acquired | Handoff | undefined): StagedWrite | null => (acquired?.state === 'handed' ? acquired.staged : null);
 
 /** Gives a handed-over state the routed namespaces the request before it wrote (no store call: the lease never left this process). */
 function handOverRouted(state: SessionState, routed: RoutedState | null): void {
@@ -45,10 +50,14 @@ export class SessionLoader {
     const locks = this.ctx.locks;
     const acquired = await locks.acquire(uid, now);
     try {
-      const session = await this.#find(uid, opened, now, acquired);
-      return this.handOut(session, uid, secure, now);
+      const state = await this.#find(uid, opened, now, acquired);
+      if (state === undefined) {
+        releaseAfter(stagedIn(acquired), () => locks.release(uid));
+        return undefined;
+      }
+      return this.handOut(state, uid, secure, now);
     } catch (e) {
-      locks.release(uid);
+      releaseAfter(stagedIn(acquired), () => locks.release(uid));
       throw e;
     }
   }
@@ -60,7 +69,7 @@ export class SessionLoader {
   handOut(state: SessionState | undefined, uid: string, secure: boolean, now: number): Session | undefined {
     const ctx = this.ctx;
     if (!state || state.secure !== secure) {
-      ctx.locks.release(uid);
+      releaseAfter(state ? ledger(state).staged : null, () => ctx.locks.release(uid));
       return undefined;
     }
     state.lastAccessed = now;
@@ -87,6 +96,7 @@ export class SessionLoader {
     if (!state) return undefined;
     const routes = ctx.routes();
     const carried = acquired?.state === 'handed' ? (acquired.carried as Carried | null) : null;
+    ledger(state).staged = stagedIn(acquired);
     if (carried !== null && carried.routes === routes) handOverRouted(state, carried.routed);
     else if (routes.size > 0) await ctx.routing.load(state, routes, (ledger(state).routed = new Map()), now);
     if (ctx.store.inProcess) ctx.live.set(uid, state);

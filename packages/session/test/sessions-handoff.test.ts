@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Registry, withRegistry } from '@dovetail/registry';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ISessionDataContainer } from '../src/contracts.js';
-import { SessionConflictError } from '../src/errors.js';
+import { SessionConflictError, SessionDataError } from '../src/errors.js';
 import { MemoryStore } from '../src/memory-store.js';
 import { RedisStore } from '../src/redis-store.js';
 import { Session } from '../src/session.js';
@@ -49,6 +49,26 @@ function counted(store: SessionStore): { store: SessionStore; calls: Map<string,
     },
   });
   return { store: proxy, calls };
+}
+
+/** A real store whose commits, from `hold()` on, wait until `open()` (a slow write, held at will). */
+function gated(store: SessionStore): { store: SessionStore; hold: () => void; open: () => void } {
+  let gate: Promise<void> = Promise.resolve();
+  let open: () => void = () => undefined;
+  const proxy = new Proxy(store, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (typeof value !== 'function') return value;
+      const method = (value as (...a: unknown[]) => unknown).bind(target);
+      return key === 'commit' ? (...args: unknown[]) => gate.then(() => method(...args)) : method;
+    },
+  });
+  return { store: proxy, hold: () => (gate = new Promise<void>((r) => (open = r))), open: () => open() };
+}
+
+/** Lets `n` turns of the event loop pass (the staged writes of each are due at its end). */
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
 }
 
 /** Waits for `promise`, failing after `ms` of real time (a condition polled with a deadline). */
@@ -122,7 +142,7 @@ async function newSession(sessions: Sessions): Promise<string> {
 const sqliteBackend = kinds[0]![1];
 
 describe.each(kinds)('lock handoff over %s', (_name, backend) => {
-  it('200 concurrent requests of one session: every update kept, the lease taken from the store once', async () => {
+  it('200 concurrent requests of one session: every update kept, the lease taken from the store once, the commits of the turn written once', async () => {
     const makeStore = backend();
     const { store, calls } = counted(makeStore());
     const sessions = manager(store);
@@ -130,7 +150,9 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
     calls.clear();
     await Promise.all(Array.from({ length: 200 }, () => increment(sessions, cookie)));
     expect(calls.get('acquire')).toBe(1);
-    expect(calls.get('commit')).toBe(200);
+    // Each commit handed the lease straight on and was staged; the chain ran in one turn, so
+    // only its last state was written.
+    expect(calls.get('commit')).toBe(1);
     expect(calls.get('release') ?? 0).toBe(0);
     expect(await counterOf(manager(makeStore()), cookie)).toBe(200);
   });
@@ -172,6 +194,58 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
     counter.value += 1;
     await sessions.commit(second);
     expect(await counterOf(manager(makeStore()), cookie)).toBe(6);
+  });
+
+  it('a staged commit answers only once it is durable, while the next request already works on its state', async () => {
+    const makeStore = backend();
+    const { store, hold, open } = gated(makeStore());
+    const sessions = manager(store);
+    const cookie = await newSession(sessions);
+    hold();
+    const first = (await sessions.load(cookie))!;
+    const queued = sessions.load(cookie);
+    withRegistry(registry, () => (ICounter(first).value = 1));
+    let answered = false;
+    const firstDone = sessions.commit(first).then(() => (answered = true));
+    const second = (await queued)!; // handed the lease and the state before it is written
+    expect(withRegistry(registry, () => ICounter(second).value)).toBe(1);
+    withRegistry(registry, () => (ICounter(second).value += 1));
+    const secondDone = sessions.commit(second);
+    await turns(3);
+    expect(answered).toBe(false); // the write is held back: nothing is acknowledged yet
+    open();
+    await Promise.all([firstDone, secondDone]);
+    expect(await counterOf(manager(makeStore()), cookie)).toBe(2);
+  });
+
+  it('a request that fails after being handed a staged state: what the request before it committed is still written', async () => {
+    const makeStore = backend();
+    const sessions = manager(makeStore());
+    const cookie = await newSession(sessions);
+    const first = (await sessions.load(cookie))!;
+    const queued = sessions.load(cookie);
+    withRegistry(registry, () => (ICounter(first).value = 7));
+    const firstDone = sessions.commit(first);
+    const second = (await queued)!;
+    withRegistry(registry, () => (ICounter(second).value = 100));
+    await sessions.abort(second); // its handler threw
+    await firstDone;
+    expect(await within(counterOf(manager(makeStore()), cookie), 3000, 'the session, from another process')).toBe(7);
+  });
+
+  it('a commit refused for its data (SessionDataError) in a chain: the commit staged before it is still written', async () => {
+    const makeStore = backend();
+    const sessions = manager(makeStore());
+    const cookie = await newSession(sessions);
+    const first = (await sessions.load(cookie))!;
+    const queued = sessions.load(cookie);
+    withRegistry(registry, () => (ICounter(first).value = 3));
+    const firstDone = sessions.commit(first);
+    const second = (await queued)!;
+    second.set('handler', () => undefined); // a function: the codec refuses it
+    await expect(sessions.commit(second)).rejects.toBeInstanceOf(SessionDataError);
+    await firstDone;
+    expect(await within(counterOf(manager(makeStore()), cookie), 3000, 'the session, from another process')).toBe(3);
   });
 
   it('a chain lasts at most one lease length: another process waiting for the session gets it, and no update is lost', async () => {
@@ -227,13 +301,38 @@ it('a lease lost during a chain (taken over by another process) → the handed r
   expect(await counterOf(b, cookie)).toBe(2);
 });
 
+it('a staged write the store refuses (the lease was taken over) fails every request that saw its state; the other write stays', async () => {
+  let now = Date.now();
+  const clock = (): number => now;
+  const path = join(dir, 'lost-staged.db');
+  const { store, hold, open } = gated(new SqliteStore({ path, clock }));
+  const a = manager(store, clock);
+  const b = manager(new SqliteStore({ path, clock }), clock);
+  const cookie = await newSession(a);
+  hold();
+  const first = (await a.load(cookie))!;
+  const queued = a.load(cookie);
+  withRegistry(registry, () => (ICounter(first).value = 1));
+  const firstDone = a.commit(first);
+  const second = (await queued)!;
+  withRegistry(registry, () => (ICounter(second).value += 1));
+  const secondDone = a.commit(second);
+  now += LEASE + 1; // the process stalls past its lease…
+  await increment(b, cookie); // …another takes the session over and writes 1
+  open();
+  await expect(firstDone).rejects.toBeInstanceOf(SessionConflictError);
+  await expect(secondDone).rejects.toBeInstanceOf(SessionConflictError);
+  expect(await counterOf(b, cookie)).toBe(1);
+});
+
 it('requests of one session one after another in a turn: the lease is parked between them, taken from the store once', async () => {
   const makeStore = sqliteBackend();
   const { store, calls } = counted(makeStore());
-  const sessions = manager(store);
+  const frozen = Date.now(); // each request within the 2 ms that make a session hot, however loaded the machine
+  const sessions = manager(store, () => frozen);
   const cookie = await newSession(sessions);
   await increment(sessions, cookie);
-  await increment(sessions, cookie); // committed in this turn before: parked from now on
+  await increment(sessions, cookie); // committed just before: parked from now on
   calls.clear();
   for (let i = 0; i < 50; i++) await increment(sessions, cookie);
   expect(calls.get('acquire') ?? 0).toBe(0);
