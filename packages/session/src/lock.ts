@@ -11,8 +11,9 @@
  * long gets `SessionBusyError`, never a silent overwrite.
  *
  * Lock handoff: when a request of this process waits for a session whose lease this process
- * holds, the request finishing with it keeps the lease through its (durable) write and hands it,
- * with the entry just written, to the waiter — no release, re-acquire or reload. A session
+ * holds, the request finishing with it keeps the lease and hands it, with the entry it committed,
+ * to the waiter — no release, re-acquire or reload. The write itself may still be staged
+ * (staged-write.ts): the lease then goes back to the store only after it is written. A session
  * committed in the last few milliseconds (`RECENT_MS`) that no one waits for yet (with a
  * synchronous store, requests of one session never overlap) is parked instead: the lease stays,
  * and a request of it in this or the next turn of the event loop takes it as if handed over; at
