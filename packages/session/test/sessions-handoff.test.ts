@@ -132,6 +132,19 @@ async function counterOf(sessions: Sessions, cookie: string): Promise<number> {
   return value;
 }
 
+/**
+ * Two requests of one session: the first sets the counter to `value` and commits while the second
+ * waits, which is handed the lease and that state (its commit staged). Returns the first's
+ * commit (settled once durable) and the second's session.
+ */
+async function handedOver(sessions: Sessions, cookie: string, value: number): Promise<{ firstDone: Promise<void>; second: Session }> {
+  const first = (await sessions.load(cookie))!;
+  const queued = sessions.load(cookie);
+  withRegistry(registry, () => (ICounter(first).value = value));
+  const firstDone = sessions.commit(first);
+  return { firstDone, second: (await queued)! };
+}
+
 async function newSession(sessions: Sessions): Promise<string> {
   const s = sessions.create();
   s.set('born', true); // (a counter at 0 is what adapting makes: not a change by itself)
@@ -202,12 +215,9 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
     const sessions = manager(store);
     const cookie = await newSession(sessions);
     hold();
-    const first = (await sessions.load(cookie))!;
-    const queued = sessions.load(cookie);
-    withRegistry(registry, () => (ICounter(first).value = 1));
+    const { firstDone, second } = await handedOver(sessions, cookie, 1); // the state handed on before it is written
     let answered = false;
-    const firstDone = sessions.commit(first).then(() => (answered = true));
-    const second = (await queued)!; // handed the lease and the state before it is written
+    void firstDone.then(() => (answered = true));
     expect(withRegistry(registry, () => ICounter(second).value)).toBe(1);
     withRegistry(registry, () => (ICounter(second).value += 1));
     const secondDone = sessions.commit(second);
@@ -222,11 +232,7 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
     const makeStore = backend();
     const sessions = manager(makeStore());
     const cookie = await newSession(sessions);
-    const first = (await sessions.load(cookie))!;
-    const queued = sessions.load(cookie);
-    withRegistry(registry, () => (ICounter(first).value = 7));
-    const firstDone = sessions.commit(first);
-    const second = (await queued)!;
+    const { firstDone, second } = await handedOver(sessions, cookie, 7);
     withRegistry(registry, () => (ICounter(second).value = 100));
     await sessions.abort(second); // its handler threw
     await firstDone;
@@ -237,11 +243,7 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
     const makeStore = backend();
     const sessions = manager(makeStore());
     const cookie = await newSession(sessions);
-    const first = (await sessions.load(cookie))!;
-    const queued = sessions.load(cookie);
-    withRegistry(registry, () => (ICounter(first).value = 3));
-    const firstDone = sessions.commit(first);
-    const second = (await queued)!;
+    const { firstDone, second } = await handedOver(sessions, cookie, 3);
     second.set('handler', () => undefined); // a function: the codec refuses it
     await expect(sessions.commit(second)).rejects.toBeInstanceOf(SessionDataError);
     await firstDone;
@@ -289,11 +291,8 @@ it('a lease lost during a chain (taken over by another process) → the handed r
   const a = manager(new SqliteStore({ path, clock }), clock);
   const b = manager(new SqliteStore({ path, clock }), clock);
   const cookie = await newSession(a);
-  const first = (await a.load(cookie))!;
-  const queued = a.load(cookie);
-  withRegistry(registry, () => (ICounter(first).value = 1));
-  await a.commit(first);
-  const second = (await queued)!; // handed over with the lease…
+  const { firstDone, second } = await handedOver(a, cookie, 1); // handed over with the lease…
+  await firstDone;
   now += LEASE + 1; // …which lapses (the process stalled)
   await increment(b, cookie); // another process takes it over and writes 2
   withRegistry(registry, () => (ICounter(second).value = 99));
@@ -310,11 +309,7 @@ it('a staged write the store refuses (the lease was taken over) fails every requ
   const b = manager(new SqliteStore({ path, clock }), clock);
   const cookie = await newSession(a);
   hold();
-  const first = (await a.load(cookie))!;
-  const queued = a.load(cookie);
-  withRegistry(registry, () => (ICounter(first).value = 1));
-  const firstDone = a.commit(first);
-  const second = (await queued)!;
+  const { firstDone, second } = await handedOver(a, cookie, 1);
   withRegistry(registry, () => (ICounter(second).value += 1));
   const secondDone = a.commit(second);
   now += LEASE + 1; // the process stalls past its lease…
