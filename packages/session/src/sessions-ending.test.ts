@@ -55,15 +55,21 @@ function turns(ended: readonly unknown[], done: () => boolean): number[] {
   return seen;
 }
 
+/** Records the `limit` of every `sweep` call `store` gets (how many sessions were asked for at once). */
+function sweepLimits(store: MemoryStore): number[] {
+  const limits: number[] = [];
+  const sweep = store.sweep.bind(store);
+  store.sweep = (at, limit) => {
+    limits.push(limit);
+    return sweep(at, limit);
+  };
+  return limits;
+}
+
 describe('Sessions#sweep in batches', () => {
   it(`ends ${2.5 * SWEEP_BATCH} expired sessions at most ${SWEEP_BATCH} per turn of the event loop, asking the store for no more at once`, async () => {
     const store = new MemoryStore({ clock });
-    const limits: number[] = [];
-    const sweep = store.sweep.bind(store);
-    store.sweep = (at, limit) => {
-      limits.push(limit);
-      return sweep(at, limit);
-    };
+    const limits = sweepLimits(store);
     const ended: string[] = [];
     const sessions = manager(store, ended);
     await fill(sessions, 2.5 * SWEEP_BATCH);
@@ -102,12 +108,7 @@ describe('Sessions#sweep in batches', () => {
 
   it(`the store of a routed namespace: everything expired in it goes, ${SWEEP_BATCH} per turn of the event loop`, async () => {
     const side = new MemoryStore({ clock });
-    const limits: number[] = [];
-    const sweep = side.sweep.bind(side);
-    side.sweep = (at, limit) => {
-      limits.push(limit);
-      return sweep(at, limit);
-    };
+    const limits = sweepLimits(side);
     const registry = new Registry({ name: 'sweep-batches-routed' });
     registry.registerUtility(side, ISessionDataContainer, { name: 'products.cart' });
     const sessions = manager(new MemoryStore({ clock }), [], registry);
