@@ -1,7 +1,8 @@
 /**
  * `Registry`, zope's `Components`: adapters (single, multi, named), utilities, subscription
- * adapters and handlers, with registration events, introspection and layered bases. How
- * adapters, subscription adapters and handlers are registered is in adapter-entries.ts.
+ * adapters and handlers, with registration events, introspection and layered bases. This file
+ * is the public face: how adapters, subscription adapters and handlers are registered is in
+ * adapter-entries.ts, how utilities are in utilities.ts.
  *
  * Utilities are also bindings of the registry's inversify container, keyed by `I.id`, so
  * `registry.container.get(I.id)` and `registry.getUtility(I)` see the same component.
@@ -11,10 +12,10 @@ import { implementer, providedBy } from '@dovetail/interfaces';
 import { Container } from 'inversify';
 import { addAdapter, addHandler, addSubscriptionAdapter, removeAdapter, removeSubscribers } from './adapter-entries.js';
 import { AdapterRegistry } from './adapter-registry.js';
-import { adapterArguments, componentName, utilityProvided } from './adapts.js';
+import { adapterArguments } from './adapts.js';
 import { IRegistry } from './contracts.js';
 import { ComponentLookupError, InvalidNameError, InvalidRegistrationError } from './errors.js';
-import { AdapterRegistration, HandlerRegistration, IObjectEvent, Registered, SubscriptionRegistration, Unregistered, UtilityRegistration } from './events.js';
+import { AdapterRegistration, HandlerRegistration, IObjectEvent, SubscriptionRegistration, UtilityRegistration } from './events.js';
 import { checkName, label, recordsOf, toProvided, toSpecs } from './registration.js';
 import { UtilityTable } from './utilities.js';
 import type { RegistryContract } from './contracts.js';
@@ -82,11 +83,6 @@ export class Registry implements RegistryContract {
   /** Changes whenever this registry's utilities (or a base's) change. */
   get utilitiesGeneration(): number {
     return this.utilities.generation;
-  }
-
-  // Registration events go to this registry's own handlers.
-  #notify(event: Registered | Unregistered): void {
-    this.notify(event);
   }
 
   // ------------------------------------------------------------------------------ adapters
@@ -252,16 +248,7 @@ export class Registry implements RegistryContract {
   registerUtility<T>(component: NoInfer<T>, provided: InterfaceSpec<T>, options?: { name?: string }): void;
   registerUtility(component: object): void;
   registerUtility(component: unknown, provided: InterfaceSpec<unknown> | undefined = undefined, options: { name?: string } = {}): void {
-    const where = 'registerUtility()';
-    if (component === undefined || component === null) throw new InvalidRegistrationError(where, 'the component', component, 'a value (not null or undefined)');
-    const target = provided === undefined ? utilityProvided(component) : toProvided(where, provided);
-    const name = checkName(where, options.name === undefined ? componentName(component) : options.name);
-    const old = this.#utilityTable.registered(target, name);
-    if (old?.component === component) return;
-    if (old) this.unregisterUtility(target, { name });
-    const record = new UtilityRegistration(this, target, name, component);
-    this.#utilityTable.add(record);
-    this.#notify(new Registered(record));
+    this.#utilityTable.register(this, component, provided, options);
   }
 
   /**
@@ -274,14 +261,7 @@ export class Registry implements RegistryContract {
    * ```
    */
   unregisterUtility<T>(provided: InterfaceSpec<T>, options: { name?: string; component?: T } = {}): boolean {
-    const where = 'unregisterUtility()';
-    const target = toProvided(where, provided);
-    const name = checkName(where, options.name);
-    const found = this.#utilityTable.registered(target, name);
-    if (!found || (options.component !== undefined && found.component !== options.component)) return false;
-    this.#utilityTable.remove(found);
-    this.#notify(new Unregistered(found));
-    return true;
+    return this.#utilityTable.unregister(this, provided as InterfaceSpec<unknown>, options);
   }
 
   /**

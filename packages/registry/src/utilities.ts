@@ -3,12 +3,22 @@
  * its binding in the inversify container (keyed by `I.id`), and the utility `AdapterRegistry`
  * entries (the registration, plus one subscription per distinct component).
  *
- * Internal to the package: `Registry` validates arguments and notifies events; this does the rest.
+ * `registry.registerUtility()` / `unregisterUtility()` (argument checks, replacement, registration
+ * events) are here too, as adapter registration is in adapter-entries.ts. Internal to the package.
  */
+import { componentName, utilityProvided } from './adapts.js';
+import { InvalidRegistrationError } from './errors.js';
+import { Registered, Unregistered, UtilityRegistration } from './events.js';
+import { checkName, toProvided } from './registration.js';
 import type { AdapterRegistry } from './adapter-registry.js';
-import type { UtilityRegistration } from './events.js';
 import type { InterfaceSpec } from '@dovetail/interfaces';
 import type { Container } from 'inversify';
+
+/** What utility registration uses of the registry: its name (kept in the records) and its event dispatch. */
+interface UtilityHost {
+  readonly name: string;
+  notify(event: unknown): void;
+}
 
 type BindingId = ReturnType<ReturnType<ReturnType<Container['bind']>['toConstantValue']>['getIdentifier']>;
 
@@ -23,13 +33,39 @@ export class UtilityTable {
     this.#utilities = utilities;
   }
 
+  /** `registry.registerUtility()`: replaces what `provided` and the name held, unless it is `component` already. */
+  register(registry: UtilityHost, component: unknown, provided: InterfaceSpec<unknown> | undefined, options: { name?: string }): void {
+    const where = 'registerUtility()';
+    if (component === undefined || component === null) throw new InvalidRegistrationError(where, 'the component', component, 'a value (not null or undefined)');
+    const target = provided === undefined ? utilityProvided(component) : toProvided(where, provided);
+    const name = checkName(where, options.name === undefined ? componentName(component) : options.name);
+    const old = this.registered(target, name);
+    if (old?.component === component) return;
+    if (old) this.unregister(registry, target, { name });
+    const record = new UtilityRegistration(registry, target, name, component);
+    this.add(record);
+    registry.notify(new Registered(record));
+  }
+
+  /** `registry.unregisterUtility()`: true when a registration (of `component`, when given) was removed. */
+  unregister(registry: UtilityHost, provided: InterfaceSpec<unknown>, options: { name?: string; component?: unknown }): boolean {
+    const where = 'unregisterUtility()';
+    const target = toProvided(where, provided);
+    const name = checkName(where, options.name);
+    const found = this.registered(target, name);
+    if (!found || (options.component !== undefined && found.component !== options.component)) return false;
+    this.remove(found);
+    registry.notify(new Unregistered(found));
+    return true;
+  }
+
   /** The registration made here for `provided` under `name`, if any. */
   registered(provided: InterfaceSpec<unknown>, name: string): UtilityRegistration | undefined {
     return this.#records.get(provided)?.get(name)?.record;
   }
 
   /** Binds `record`'s component in the container and registers it (its key must be free). */
-  add(record: UtilityRegistration): void {
+  private add(record: UtilityRegistration): void {
     const { provided, name, component } = record;
     const binding = this.#container.bind(provided.id as symbol).toConstantValue(component);
     const bound = name ? binding.whenNamed(name) : binding.whenDefault();
@@ -46,7 +82,7 @@ export class UtilityTable {
   }
 
   /** Unbinds and unregisters `record` (registered here); its component stays subscribed while another name still holds it. */
-  remove(record: UtilityRegistration): void {
+  private remove(record: UtilityRegistration): void {
     const { provided, name, component } = record;
     const byName = this.#records.get(provided)!;
     const found = byName.get(name)!;
