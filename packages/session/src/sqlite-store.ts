@@ -9,6 +9,7 @@ import { implementer } from '@dovetail/interfaces';
 import { ISessionDataContainer } from './contracts.js';
 import { SessionStoreConfigError, SessionStoreError } from './errors.js';
 import { keptSecretFile } from './secret-file.js';
+import { GroupCommit } from './sqlite-group-commit.js';
 import { prepareSqlite } from './sqlite-schema.js';
 import type { SqliteStatements } from './sqlite-schema.js';
 import type { Acquired, ExpiredEntry, ListPage, SessionStore, StoredEntry } from './store.js';
@@ -63,9 +64,14 @@ const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * version, writes and clears the lease (`release` only clears it, for a request that changed
  * nothing). A database written by an older layout is migrated when the store opens.
  *
+ * Group commit: the first write of a turn of the event loop runs at once; the writes made later
+ * in the same turn (other requests' leases and commits) run together in one transaction at the
+ * end of the turn, and each is acknowledged only once that transaction is committed. Most of an
+ * autocommit write's cost is its transaction, so a busy process pays it about once per turn.
+ *
  * better-sqlite3 is loaded on first use with a dynamic import, so the constructor returns at once
- * and the first call opens the database; after that every method answers synchronously (no
- * promise) — better-sqlite3 is synchronous. Call {@link SqliteStore.open} (or `ready()`) to open
+ * and the first call opens the database; after that a method answers synchronously (no promise)
+ * unless its write joins the turn's group — better-sqlite3 is synchronous. Call {@link SqliteStore.open} (or `ready()`) to open
  * eagerly and see configuration errors at startup.
  *
  * Durability: `synchronous = NORMAL` in WAL mode: a committed session survives the process being
@@ -89,6 +95,7 @@ export class SqliteStore implements SessionStore {
   readonly #secretFile: string | undefined;
   #db: Db | undefined = undefined;
   #st: SqliteStatements | undefined = undefined;
+  #group: GroupCommit | undefined = undefined;
   #opening: Promise<SqliteStatements> | undefined = undefined;
   #closed = false;
 
@@ -153,7 +160,7 @@ export class SqliteStore implements SessionStore {
 
   /** See {@link SessionStore.get}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   get(id: string, now: number): StoredEntry | undefined | Promise<StoredEntry | undefined> {
-    return this.#run('get', (st) => {
+    return this.#read('get', (st) => {
       const row = st.get.get(id) as StoredEntry | undefined;
       return row !== undefined && row.expires > now ? row : undefined;
     });
@@ -161,7 +168,7 @@ export class SqliteStore implements SessionStore {
 
   /** See {@link SessionStore.set}: one statement, so the compare and the write are atomic. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   set(id: string, payload: string, expires: number, expectedVersion: number): number | undefined | Promise<number | undefined> {
-    return this.#run('set', (st) => {
+    return this.#write('set', (st) => {
       const row =
         expectedVersion === 0
           ? (st.insert.get(id, payload, expires, this.#clock()) as { version: number } | undefined)
@@ -172,14 +179,14 @@ export class SqliteStore implements SessionStore {
 
   /** See {@link SessionStore.touch}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   touch(id: string, expires: number): void | Promise<void> {
-    return this.#run('touch', (st) => {
+    return this.#write('touch', (st) => {
       st.touch.run(expires, id);
     });
   }
 
   /** See {@link SessionStore.delete}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   delete(id: string): boolean | Promise<boolean> {
-    return this.#run('delete', (st) => st.delete.run(id).changes > 0);
+    return this.#write('delete', (st) => st.delete.run(id).changes > 0);
   }
 
   /**
@@ -189,7 +196,7 @@ export class SqliteStore implements SessionStore {
    * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`).
    */
   sweep(now: number, limit: number): ExpiredEntry[] | Promise<ExpiredEntry[]> {
-    return this.#run('sweep', (st) => st.sweepTx(now, limit));
+    return this.#write('sweep', (st) => st.sweepTx(now, limit));
   }
 
   /**
@@ -210,24 +217,28 @@ export class SqliteStore implements SessionStore {
 
   /** Lock-and-load in one `UPDATE … RETURNING`; see {@link SessionStore.acquire}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   acquire(id: string, owner: string, leaseMs: number, now: number): Acquired | Promise<Acquired> {
-    return this.#run('acquire', (st) => {
-      const t = this.#clock();
-      let row: StoredEntry | undefined;
-      try {
-        row = st.acquire.get(owner, t + leaseMs, id, now, t) as StoredEntry | undefined;
-      } catch (e) {
-        if (isBusy(e)) return BUSY; // another process is writing: retried without blocking
-        throw e;
-      }
-      if (row !== undefined) return { state: 'held', entry: row };
-      return st.live.get(id, now) === undefined ? ABSENT : BUSY;
-    });
+    return this.#write(
+      'acquire',
+      (st) => {
+        const t = this.#clock();
+        let row: StoredEntry | undefined;
+        try {
+          row = st.acquire.get(owner, t + leaseMs, id, now, t) as StoredEntry | undefined;
+        } catch (e) {
+          if (isBusy(e)) return BUSY; // another process is writing: retried without blocking
+          throw e;
+        }
+        if (row !== undefined) return { state: 'held', entry: row };
+        return st.live.get(id, now) === undefined ? ABSENT : BUSY;
+      },
+      BUSY,
+    );
   }
 
   /** Write-and-release (or write-and-keep) in one `UPDATE`; see {@link SessionStore.commit}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   commit(id: string, owner: string, payload: string, expires: number, expectedVersion: number, keepMs?: number): number | undefined | Promise<number | undefined> {
     if (expectedVersion === 0) return this.set(id, payload, expires, 0);
-    return this.#run('commit', (st) => {
+    return this.#write('commit', (st) => {
       const t = this.#clock();
       const row = keepMs === undefined ? st.commit.get(payload, expires, id, expectedVersion, owner, t) : st.commitKeep.get(payload, expires, owner, t + keepMs, id, expectedVersion, owner, t);
       return (row as { version: number } | undefined)?.version;
@@ -236,7 +247,7 @@ export class SqliteStore implements SessionStore {
 
   /** Releases `owner`'s lease, moving the expiry when `expires` is given, in one statement. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   release(id: string, owner: string, expires?: number): void | Promise<void> {
-    return this.#run('release', (st) => {
+    return this.#write('release', (st) => {
       if (expires === undefined) st.release.run(id, owner);
       else st.releaseTouch.run(expires, owner, owner, id);
     });
@@ -244,17 +255,17 @@ export class SqliteStore implements SessionStore {
 
   /** See {@link SessionStore.renew}: one transaction for all `ids`. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   renew(ids: readonly string[], owner: string, leaseMs: number): string[] | Promise<string[]> {
-    return this.#run('renew', (st) => st.renewTx(ids, owner, this.#clock(), leaseMs));
+    return this.#write('renew', (st) => st.renewTx(ids, owner, this.#clock(), leaseMs));
   }
 
   /** How many rows the table keeps. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   count(): number | Promise<number> {
-    return this.#run('count', (st) => (st.count.get() as { n: number }).n);
+    return this.#read('count', (st) => (st.count.get() as { n: number }).n);
   }
 
   /** One page of rows in id order; the cursor is the last id listed. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   list(cursor: string | undefined, limit: number): ListPage | Promise<ListPage> {
-    return this.#run('list', (st) => {
+    return this.#read('list', (st) => {
       const entries = st.list.all(cursor ?? '', limit) as { id: string; version: number; expires: number }[];
       return { entries, cursor: entries.length < limit ? undefined : entries[entries.length - 1]!.id };
     });
@@ -266,24 +277,24 @@ export class SqliteStore implements SessionStore {
     this.#closed = true;
     const opening = this.#opening;
     if (opening !== undefined && this.#db === undefined) await opening.catch(() => undefined);
+    this.#group?.flush();
     this.#db?.close();
     this.#db = undefined;
     this.#st = undefined;
   }
 
-  /** Runs `fn` synchronously once open; before that, after opening. Wraps backend errors. */
-  #run<T>(operation: string, fn: (st: SqliteStatements) => T): T | Promise<T> {
+  /** Runs a read once open: synchronously, or after the writes queued in this turn. */
+  #read<T>(operation: string, fn: (st: SqliteStatements) => T): T | Promise<T> {
     const st = this.#st;
-    if (st !== undefined) return this.#call(operation, fn, st);
-    return this.#statements().then((s) => this.#call(operation, fn, s));
+    if (st !== undefined) return this.#group!.read(operation, () => fn(st));
+    return this.#statements().then((s) => this.#group!.read(operation, () => fn(s)));
   }
 
-  #call<T>(operation: string, fn: (st: SqliteStatements) => T, st: SqliteStatements): T {
-    try {
-      return fn(st);
-    } catch (e) {
-      throw new SessionStoreError(this.name, operation, undefined, undefined, { cause: e });
-    }
+  /** Runs a write once open: the turn's first at once, the rest in the turn's group commit. */
+  #write<T>(operation: string, fn: (st: SqliteStatements) => T, busy?: T): T | Promise<T> {
+    const st = this.#st;
+    if (st !== undefined) return this.#group!.write(operation, () => fn(st), busy);
+    return this.#statements().then((s) => this.#group!.write(operation, () => fn(s), busy));
   }
 
   #statements(): Promise<SqliteStatements> {
@@ -332,6 +343,7 @@ export class SqliteStore implements SessionStore {
       );
     }
     this.#db = db;
+    this.#group = new GroupCommit(db, (operation, e) => new SessionStoreError(this.name, operation, undefined, undefined, { cause: e }), isBusy);
     return this.#st;
   }
 }

@@ -11,6 +11,8 @@
  * So nothing is acknowledged before it is stored, and no request builds on a state that is then
  * lost without failing too.
  */
+// Not the global: an application's fake timers must not hold its sessions' writes back.
+import { setImmediate } from 'node:timers';
 
 /** Writes `payload` with the session's lease kept; the new version, or undefined when the store's version or lease is not the chain's. */
 export type ChainWrite = (payload: string, expires: number, expectedVersion: number) => Promise<number | undefined> | number | undefined;
