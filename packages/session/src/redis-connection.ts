@@ -7,6 +7,7 @@
  * @module
  */
 import { SessionStoreConfigError, SessionStoreError } from './errors.js';
+import { CommandDeadlines } from './redis-deadlines.js';
 import { isNoScript } from './redis-scripts.js';
 import type * as Redis from 'redis';
 
@@ -43,10 +44,11 @@ export interface RedisConnection {
   /** True on a Redis Cluster: commands on different keys may go to different masters. */
   readonly cluster: boolean;
   /**
-   * Sends `args`; on a cluster to the master of `key`'s slot (a random node when `key` is
-   * undefined). Rejects with the node-redis error.
+   * Sends `args` (handed to the client as they are: a fresh array per command); on a cluster to
+   * the master of `key`'s slot (a random node when `key` is undefined). Rejects with the
+   * node-redis error, or when no reply came within `timeoutMs` (default: the command timeout).
    */
-  send(key: string | undefined, args: readonly string[], timeoutMs?: number): Promise<unknown>;
+  send(key: string | undefined, args: string[], timeoutMs?: number): Promise<unknown>;
   /** Closes what the connection created (a client passed in stays open). */
   close(): Promise<void>;
 }
@@ -107,9 +109,10 @@ async function connectGiven(client: RedisClientLike, options: ConnectOptions): P
       throw new SessionStoreError(options.name, 'connect', undefined, 'Check that the Redis server is running.', { cause: e });
     }
   }
+  const deadlines = new CommandDeadlines(options.commandTimeoutMs);
   return {
     cluster: false,
-    send: (_key, args, timeoutMs) => client.sendCommand([...args], { timeout: timeoutMs ?? options.commandTimeoutMs }),
+    send: (_key, args, timeoutMs) => deadlines.watch(client.sendCommand(args), timeoutMs),
     close: async () => undefined,
   };
 }
@@ -136,9 +139,10 @@ async function connectUrl(redis: typeof Redis, url: string, options: ConnectOpti
   });
   await opened(client, options, 'Check that the Redis server is running and that the url is right.');
   everConnected = true;
+  const deadlines = new CommandDeadlines(options.commandTimeoutMs);
   return {
     cluster: false,
-    send: (_key, args, timeoutMs) => client.sendCommand([...args], { timeout: timeoutMs ?? options.commandTimeoutMs }),
+    send: (_key, args, timeoutMs) => deadlines.watch(client.sendCommand(args), timeoutMs),
     close: () => closeQuietly(client, options.commandTimeoutMs),
   };
 }
@@ -184,14 +188,15 @@ async function connectCluster(redis: typeof Redis, rootNodes: readonly RedisClus
     refreshing = slots.rediscover(startWith).catch(() => undefined);
   };
 
+  const deadlines = new CommandDeadlines(options.commandTimeoutMs);
   return {
     cluster: true,
     send: async (key, args, timeoutMs) => {
-      const timeout = timeoutMs ?? options.commandTimeoutMs;
-      const deadline = Date.now() + timeout;
+      const deadline = Date.now() + (timeoutMs ?? options.commandTimeoutMs);
       for (let attempt = 1; ; attempt++) {
         try {
-          return await cluster.sendCommand(key, false, [...args], { timeout });
+          // A retried attempt gets what is left of the command's time.
+          return await deadlines.watch(cluster.sendCommand(key, false, args), attempt === 1 ? timeoutMs : Math.max(1, deadline - Date.now()));
         } catch (e) {
           // While a slot moves between masters, a script on a session whose keys are not all
           // on one side yet is answered TRYAGAIN: Redis asks the client to retry shortly, and

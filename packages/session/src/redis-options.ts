@@ -24,7 +24,8 @@ export interface RedisCommonOptions {
    */
   readonly graceMs?: number;
   /**
-   * How long one command may take before it fails with `SessionStoreError` (a stalled server).
+   * How long one command may wait for its reply before it fails with `SessionStoreError` (a
+   * stalled, overloaded or unreachable server; a request then answers 503).
    * @default 2000
    */
   readonly commandTimeoutMs?: number;

@@ -239,6 +239,36 @@ const withRedis = redisTestsEnabled();
     });
   });
 
+  describe('RedisStore commandTimeoutMs', () => {
+    it('a stalled server (connected, never answering) → SessionStoreError after commandTimeoutMs, not a hang; answers again once it goes on', async () => {
+      const stalled = await startRedisServer();
+      const store = new RedisStore({ url: stalled.url, prefix: 'stall:', commandTimeoutMs: 300 });
+      try {
+        const T0 = Date.now();
+        expect(await store.set('a', 'p', T0 + HOUR, 0)).toBe(1);
+        stalled.pause();
+        const started = Date.now();
+        const errors = await Promise.all([
+          Promise.resolve(store.acquire('a', 'me', 1000, T0)).catch((e: unknown) => e),
+          Promise.resolve(store.get('a', T0)).catch((e: unknown) => e),
+        ]);
+        const waited = Date.now() - started;
+        for (const e of errors) {
+          expect(e).toBeInstanceOf(SessionStoreError);
+          expect((e as SessionStoreError).message).toContain('no reply from Redis within 300 ms');
+        }
+        expect(waited).toBeGreaterThanOrEqual(290);
+        expect(waited).toBeLessThan(2000);
+        stalled.resume();
+        expect(await store.get('a', T0)).toEqual({ payload: 'p', version: 1, expires: T0 + HOUR });
+      } finally {
+        stalled.resume();
+        await store.close();
+        await stalled.dispose();
+      }
+    });
+  });
+
   describe('RedisStore#set', () => {
     it('server gone mid-commit → SessionStoreError; after restart the last commit is intact', async () => {
       const durable = await startRedisServer({ appendOnly: true });

@@ -18,6 +18,13 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts it again on the same port and directory; resolves once it answers PING. */
   restart(): Promise<void>;
+  /**
+   * Stops the process (SIGSTOP) without closing its connections: a stalled server, which takes
+   * commands and never answers. `resume()` (SIGCONT) lets it go on.
+   */
+  pause(): void;
+  /** Lets a paused server go on: it answers what it was sent meanwhile. */
+  resume(): void;
   /** Stops the server and deletes its directory. */
   dispose(): Promise<void>;
 }
@@ -130,7 +137,10 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       await stop();
       await start();
     },
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     dispose: async () => {
+      child?.kill('SIGCONT'); // a stopped process does not act on SIGKILL until it is continued
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },
