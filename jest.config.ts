@@ -9,7 +9,7 @@ const moduleNameMapper: Record<string, string> = {
 };
 for (const name of packages) moduleNameMapper[`^@dovetail/${name}$`] = `<rootDir>/packages/${name}/src/index.ts`;
 // What the packages share with each other only (`exports["./internal"]`).
-for (const name of ['interfaces', 'registry']) moduleNameMapper[`^@dovetail/${name}/internal$`] = `<rootDir>/packages/${name}/src/internal.ts`;
+for (const name of ['interfaces', 'registry', 'session']) moduleNameMapper[`^@dovetail/${name}/internal$`] = `<rootDir>/packages/${name}/src/internal.ts`;
 
 const transform: Config['transform'] = {
   '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.jest.json' }],

@@ -1,8 +1,9 @@
 /**
- * Keys of the members of `Session` and `SessionData` that only this package calls (the manager
- * opening and closing a request's handle, the views checking that their handle is open). They
- * ride on objects users hold, so they are symbols no other package can name. Internal: never
- * re-exported from index.ts.
+ * Keys of the members of `Session`, `SessionData` and `Sessions` that only dovetail calls (the
+ * manager opening and closing a request's handle, the views checking that their handle is open,
+ * the web layer's synchronous load and commit). They ride on objects users hold, so they are
+ * symbols: never re-exported from index.ts; the web layer's two come from
+ * `@dovetail/session/internal`.
  */
 
 /** `session[kState]`: the session's state behind the handle (`SessionState`). */
@@ -15,3 +16,13 @@ export const kClose: unique symbol = Symbol('dovetail.session.close');
 export const kIsOpen: unique symbol = Symbol('dovetail.session.isOpen');
 /** `SessionData[kBind](name, values, guard)`: a view over a session's own Map, checked by `guard`. */
 export const kBind: unique symbol = Symbol('dovetail.session.bind');
+/**
+ * `sessions[kLoadNow](cookieValue, options)`: `load`, answering with the session itself (not a
+ * promise) when it is at hand without waiting — the web layer's request binding uses it.
+ */
+export const kLoadNow: unique symbol = Symbol('dovetail.session.loadNow');
+/**
+ * `sessions[kCommitNow](session)`: `commit`, returning undefined when the commit completed
+ * synchronously (the store answered with plain values) and throwing instead of rejecting then.
+ */
+export const kCommitNow: unique symbol = Symbol('dovetail.session.commitNow');

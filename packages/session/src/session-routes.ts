@@ -73,11 +73,27 @@ export class NamespaceRoutes {
 
   /**
    * Writes what changed in the routed namespaces of session `uid` (all of them when `fresh`),
-   * deletes emptied ones, and touches the rest when `touchDue`.
+   * deletes emptied ones, and touches the rest when `touchDue`. Returns undefined, having
+   * written nothing, when no namespace needs a store call (none has data, nor had).
    *
    * @throws SessionConflictError (`DT_SESSION_CONFLICT`) when another writer got there first.
    */
-  async write(
+  write(
+    uid: string,
+    routes: Map<string, SessionStore>,
+    payloads: Map<string, string | undefined>,
+    routed: RoutedState,
+    fresh: boolean,
+    touchDue: boolean,
+    expires: number,
+  ): Promise<void> | undefined {
+    for (const name of routes.keys()) {
+      if (payloads.get(name) !== undefined || routed.has(name)) return this.#write(uid, routes, payloads, routed, fresh, touchDue, expires);
+    }
+    return undefined;
+  }
+
+  async #write(
     uid: string,
     routes: Map<string, SessionStore>,
     payloads: Map<string, string | undefined>,

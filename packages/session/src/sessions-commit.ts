@@ -1,16 +1,23 @@
 /**
  * How the manager ends a request's hold on a session: commit (encode, write only what changed,
  * give the lock back) or abort (the session goes back to its last committed state).
+ *
+ * A commit runs synchronously as long as every store call it makes answers with a plain value
+ * (MemoryStore, SqliteStore): it then returns no promise at all, and the web layer answers the
+ * request in the same turn. The first store call that answers with a promise (RedisStore, a
+ * routed namespace on one) makes the rest of it asynchronous; the steps are the same.
  */
 import { decode } from './codec.js';
 import { SessionCreated } from './contracts.js';
 import { SessionClosedError, SessionConflictError } from './errors.js';
 import { kClose, kIsOpen, kState } from './internal-symbols.js';
+import { isThenable, then } from './maybe-sync.js';
 import { MemoryStore } from './memory-store.js';
 import { encodeRecord } from './session-record.js';
 import { ROUTED } from './session-routes.js';
 import { StagedWrite, releaseAfter } from './staged-write.js';
 import type { Handoff } from './lock.js';
+import type { MaybePromise } from './maybe-sync.js';
 import type { SessionRecord } from './session-record.js';
 import type { SessionState } from './session-state.js';
 import type { Session } from './session.js';
@@ -18,7 +25,7 @@ import type { ManagerContext, Tracked } from './sessions-context.js';
 import type { SessionEnder } from './sessions-ending.js';
 import type { SessionLoader } from './sessions-loading.js';
 import type { Staged } from './staged-write.js';
-import type { StoredEntry } from './store.js';
+import type { SessionStore, StoredEntry } from './store.js';
 
 /** What a write leaves to do: hand the lease on (`handed`), and wait for a staged write to be durable. */
 interface Written {
@@ -27,6 +34,27 @@ interface Written {
 }
 
 const NOTHING: Written = {};
+
+/** One write, as `#write` decided it: what to store and what to do once it is stored. */
+interface Plan {
+  readonly state: SessionState;
+  readonly tracked: Tracked;
+  readonly uid: string;
+  readonly now: number;
+  readonly payload: string;
+  readonly expires: number;
+  readonly slack: number;
+  readonly routes: Map<string, SessionStore>;
+  readonly routedPayloads: Map<string, string | undefined>;
+  readonly retired: string[];
+  readonly forced: boolean;
+  readonly fresh: boolean;
+  readonly touchDue: boolean;
+  readonly leased: boolean;
+  readonly handOff: boolean;
+  /** What the write leaves for the next request of this process (lock handoff), once stored. */
+  handed?: StoredEntry;
+}
 
 /** Commits and aborts for one manager. */
 export class SessionCommitter {
@@ -38,18 +66,47 @@ export class SessionCommitter {
     readonly ready: () => Promise<void> | undefined,
   ) {}
 
-  /** See `Sessions#commit`. */
-  async commit(session: Session): Promise<void> {
+  /**
+   * See `Sessions#commit`. Returns undefined when the commit is complete (it ran synchronously),
+   * else a promise of its end; throws (or rejects) as `Sessions#commit` rejects.
+   */
+  commit(session: Session): Promise<void> | undefined {
     const state = session[kState];
     const tracked = state.ledger as Tracked | null;
     if (!session[kIsOpen]) {
       if (tracked !== null && this.#changedSinceCommit(state, tracked)) throw new SessionClosedError('commit it (it was changed after its commit)', state.uid);
-      return;
+      return undefined;
     }
-    if (!tracked || tracked.heldUid === null) return;
+    if (!tracked || tracked.heldUid === null) return undefined;
     session[kClose]('committed', this.ctx.clock());
+    const opening = this.ready();
+    if (opening !== undefined || state.expired) return this.#commitLater(state, tracked, opening);
+    let written: MaybePromise<Written>;
     try {
-      const opening = this.ready();
+      written = this.#write(state, tracked);
+    } catch (e) {
+      this.#fail(state, tracked);
+      throw e;
+    }
+    if (isThenable(written)) {
+      return written.then(
+        (done) => this.#handOn(tracked, done),
+        (e: unknown) => {
+          this.#fail(state, tracked);
+          throw e;
+        },
+      );
+    }
+    const durable = this.#handOn(tracked, written);
+    return durable?.catch((e: unknown) => {
+      this.#fail(state, tracked);
+      throw e;
+    });
+  }
+
+  /** A commit that waits for the store to open, or ends the session. */
+  async #commitLater(state: SessionState, tracked: Tracked, opening: Promise<void> | undefined): Promise<void> {
+    try {
       if (opening !== undefined) await opening;
       if (state.expired) {
         // Ending the session supersedes what the chain staged before: those requests are answered.
@@ -62,19 +119,29 @@ export class SessionCommitter {
         this.#release(tracked);
         return;
       }
-      const { handed, durable } = await this.#write(state, tracked);
-      // The next request of this process for the session (waiting now, or coming in this turn or
-      // the next) gets it with the lease, decoding what this one committed (its own state and
-      // handle: a component this request kept cannot reach it). A staged write is awaited after
-      // the handoff: this request answers once it is durable, and fails if it fails.
-      if (handed !== undefined && this.ctx.locks.pass(tracked.heldUid!, handed)) tracked.heldUid = null;
-      else this.#release(tracked);
-      if (durable !== undefined) await durable;
+      await this.#handOn(tracked, await this.#write(state, tracked));
     } catch (e) {
-      this.#rollback(state, tracked);
-      this.#release(tracked);
+      this.#fail(state, tracked);
       throw e;
     }
+  }
+
+  /**
+   * After the write: the next request of this process for the session (waiting now, or coming in
+   * this turn or the next) gets it with the lease, decoding what this one committed (its own
+   * state and handle: a component this request kept cannot reach it); else the lock goes back.
+   * Returns the staged write's durability, which this request answers after (and fails with).
+   */
+  #handOn(tracked: Tracked, { handed, durable }: Written): Promise<void> | undefined {
+    if (handed !== undefined && this.ctx.locks.pass(tracked.heldUid!, handed)) tracked.heldUid = null;
+    else this.#release(tracked);
+    return durable;
+  }
+
+  /** A failed commit: the session goes back to its last committed state, and the lock back. */
+  #fail(state: SessionState, tracked: Tracked): void {
+    this.#rollback(state, tracked);
+    this.#release(tracked);
   }
 
   /** See `Sessions#abort`. */
@@ -161,10 +228,11 @@ export class SessionCommitter {
    * Writes what changed; `keepHeld` (save()) keeps the session's lock and lease for the rest of the
    * request. Returns what to hand to the next waiter when the lease was kept for it, and, when
    * the write was staged for the chain (early lock release), the promise of its durability.
+   * Synchronous as long as the store calls are (see the module comment).
    */
-  async #write(state: SessionState, tracked: Tracked, keepHeld = false): Promise<Written> {
+  #write(state: SessionState, tracked: Tracked, keepHeld = false): MaybePromise<Written> {
     const ctx = this.ctx;
-    const { store, locks, clientSide } = ctx;
+    const { store, locks } = ctx;
     const now = ctx.clock();
     const retired = state.takeRetiredUids();
     const forced = state.takeForced();
@@ -203,62 +271,109 @@ export class SessionCommitter {
       const durable = staged.stage(payload, expires);
       return { handed: { state: 'handed', entry: { payload, version: staged.version, expires }, carried: routes.size > 0 ? { routes, routed: tracked.routed } : null, staged }, durable };
     }
+    const plan: Plan = { state, tracked, uid, now, payload, expires, slack, routes, routedPayloads, retired, forced, fresh, touchDue, leased, handOff };
     // Anything the chain staged is written now, with this state, which contains it.
-    const taken = await this.#takeStaged(tracked);
-    let handed: StoredEntry | undefined;
+    if (tracked.staged !== null) return this.#takeStaged(tracked).then((taken) => this.#store(plan, taken));
+    return this.#store(plan, null);
+  }
+
+  /** The store call of `plan` (and the writes that follow it); `taken`: the chain's staged commits it writes too. */
+  #store(plan: Plan, taken: Staged | null): MaybePromise<Written> {
+    let stored: MaybePromise<void>;
     try {
-      if (taken !== null || fresh || forced || payload !== tracked.payload) {
-        const expected = fresh ? 0 : tracked.version;
-        if (clientSide) tracked.cookie = clientSide.seal(uid, payload, expected + 1, expires);
-        // On a shared store, the write gives the lease back (or keeps it) in the same store call.
-        const version = leased
-          ? await store.commit(uid, locks.owner, payload, expires, expected, handOff ? locks.options.lease : undefined)
-          : await store.set(uid, payload, expires, expected);
+      stored = this.#storeCall(plan, taken !== null);
+    } catch (e) {
+      taken?.reject(e);
+      throw e;
+    }
+    if (taken === null) return then(stored, () => this.#afterStore(plan));
+    return Promise.resolve(stored).then(
+      () => {
+        taken.resolve();
+        return this.#afterStore(plan);
+      },
+      (e: unknown) => {
+        taken.reject(e);
+        throw e;
+      },
+    );
+  }
+
+  /** Writes the session (or only moves its expiry, or only gives its lease back) as `plan` says. */
+  #storeCall(plan: Plan, takenStaged: boolean): MaybePromise<void> {
+    const { store, locks, clientSide } = this.ctx;
+    const { tracked, uid, payload, expires, now, leased, handOff, touchDue } = plan;
+    if (takenStaged || plan.fresh || plan.forced || payload !== tracked.payload) {
+      const expected = plan.fresh ? 0 : tracked.version;
+      if (clientSide) tracked.cookie = clientSide.seal(uid, payload, expected + 1, expires);
+      // On a shared store, the write gives the lease back (or keeps it) in the same store call.
+      const got = leased ? store.commit(uid, locks.owner, payload, expires, expected, handOff ? locks.options.lease : undefined) : store.set(uid, payload, expires, expected);
+      return then(got, (version) => {
         if (version === undefined) throw new SessionConflictError(uid, expected, store.name);
         if (leased && !handOff) locks.settled(uid);
         tracked.version = version;
         tracked.payload = payload;
         if (!store.inProcess) tracked.written = now; // in process every commit touches: not needed (and a heap number less per session)
-        if (handOff) handed = { payload, version, expires };
-      } else if (handOff) {
-        // Nothing changed and the next request takes over: the lease stays, the expiry moves when due.
-        if (touchDue) {
-          await store.touch(uid, expires);
-          tracked.written = now;
-        }
-        handed = { payload, version: tracked.version, expires: touchDue ? expires : tracked.written + (state.timeout + slack) * 1000 };
-      } else if (leased) {
-        // Nothing changed: only the lease goes back (with the last-access time when it is due).
-        await store.release(uid, locks.owner, touchDue ? expires : undefined);
+        if (handOff) plan.handed = { payload, version, expires };
+      });
+    }
+    if (handOff) {
+      // Nothing changed and the next request takes over: the lease stays, the expiry moves when due.
+      const handed = { payload, version: tracked.version, expires: touchDue ? expires : tracked.written + (plan.state.timeout + plan.slack) * 1000 };
+      plan.handed = handed;
+      if (!touchDue) return;
+      return then(store.touch(uid, expires), () => void (tracked.written = now));
+    }
+    if (leased) {
+      // Nothing changed: only the lease goes back (with the last-access time when it is due).
+      return then(store.release(uid, locks.owner, touchDue ? expires : undefined), () => {
         locks.settled(uid);
         if (touchDue) tracked.written = now;
-      } else if (touchDue) {
-        if (clientSide) tracked.cookie = clientSide.seal(uid, payload, tracked.version, expires);
-        await store.touch(uid, expires);
-        tracked.written = now;
-      }
-    } catch (e) {
-      taken?.reject(e);
-      throw e;
+      });
     }
-    taken?.resolve();
+    if (!touchDue) return;
+    if (clientSide) tracked.cookie = clientSide.seal(uid, payload, tracked.version, expires);
+    return then(store.touch(uid, expires), () => void (tracked.written = now));
+  }
 
-    if (routes.size > 0) await ctx.routing.write(uid, routes, routedPayloads, (tracked.routed ??= new Map()), fresh, touchDue, expires);
+  /** What follows the session's own write: its routed namespaces, the ids it gave up, a full MemoryStore's evictions. */
+  #afterStore(plan: Plan): MaybePromise<Written> {
+    const { store, routing } = this.ctx;
+    const { tracked, routes } = plan;
+    const routed = routes.size > 0 ? routing.write(plan.uid, routes, plan.routedPayloads, (tracked.routed ??= new Map()), plan.fresh, plan.touchDue, plan.expires) : undefined;
+    // A full MemoryStore evicted a session to make room: end it now (ISessionExpired), so that
+    // its live state goes too and memory stays bounded between sweeps.
+    const evicted = plan.fresh && store instanceof MemoryStore && store.hasClaimed;
+    if (routed !== undefined || plan.retired.length > 0 || evicted) return this.#afterStoreLater(plan, routed, evicted);
+    return this.#written(plan);
+  }
 
-    if (retired.length > 0) {
-      for (const old of retired) {
+  async #afterStoreLater(plan: Plan, routed: Promise<void> | undefined, evicted: boolean): Promise<Written> {
+    const ctx = this.ctx;
+    const { store } = ctx;
+    const { tracked, uid, routes } = plan;
+    if (routed !== undefined) await routed;
+    if (plan.retired.length > 0) {
+      for (const old of plan.retired) {
         ctx.signer.forget(old);
         ctx.live.delete(old);
         await store.delete(old);
-        for (const [name, routed] of routes) await routed.delete(old + ROUTED + name);
+        for (const [name, routedStore] of routes) await routedStore.delete(old + ROUTED + name);
       }
-      locks.rename(tracked.heldUid!, uid);
+      ctx.locks.rename(tracked.heldUid!, uid);
       tracked.heldUid = uid;
     }
-    if (store.inProcess) ctx.live.set(uid, state);
-    // A full MemoryStore evicted a session to make room: end it now (ISessionExpired), so that
-    // its live state goes too and memory stays bounded between sweeps.
-    if (fresh && store instanceof MemoryStore && store.hasClaimed) await this.ender.endClaimed(now, (id, entry) => this.loader.decode(id, entry));
+    if (evicted) {
+      if (store.inProcess) ctx.live.set(uid, plan.state);
+      await this.ender.endClaimed(plan.now, (id, entry) => this.loader.decode(id, entry));
+    }
+    return this.#written(plan);
+  }
+
+  /** The write is done: the live state is kept, a new session is announced, and the lease handed on when kept. */
+  #written(plan: Plan): Written {
+    const { state, uid, routes, tracked, handed } = plan;
+    if (this.ctx.store.inProcess) this.ctx.live.set(uid, state);
     if (state.isNew) {
       state.isNew = false;
       state.pristine = null;

@@ -104,6 +104,32 @@ describe('Sessions#commit and #abort', () => {
   });
 });
 
+describe('a store that answers synchronously (MemoryStore, SqliteStore)', () => {
+  it('the commit is written when commit() returns, before any await; its errors still come as a rejection', async () => {
+    const store = new MemoryStore();
+    const sessions = new Sessions({ sweepInterval: 0, store, secrets: [SECRET] });
+    await sessions.ready();
+    const s = sessions.create();
+    s.set('a', 1);
+    const first = sessions.commit(s);
+    expect(store.size).toBe(1);
+    await first;
+    const cookie = sessions.cookieValue(s);
+    const again = (await sessions.load(cookie))!;
+    again.set('a', 2);
+    const second = sessions.commit(again);
+    expect(store.get(again.uid, Date.now())?.version).toBe(2);
+    await second;
+    const bad = (await sessions.load(cookie))!;
+    bad.set('f', () => 1);
+    let refused: Promise<void> | undefined;
+    expect(() => (refused = sessions.commit(bad))).not.toThrow();
+    await expect(refused).rejects.toMatchObject({ name: 'SessionDataError', path: 'data.f' });
+    expect((await sessions.load(cookie))?.get('a')).toBe(2);
+    await sessions.close();
+  });
+});
+
 describe('the sweep timer', () => {
   afterEach(() => {
     jest.useRealTimers();

@@ -9,8 +9,9 @@
  * losing each other's updates, in one process and across processes sharing a store.
  */
 import { getCurrentRegistry } from '@dovetail/registry';
-import { kState } from './internal-symbols.js';
+import { kCommitNow, kLoadNow, kState } from './internal-symbols.js';
 import { SessionLocks } from './lock.js';
+import { isThenable } from './maybe-sync.js';
 import { MemoryStore } from './memory-store.js';
 import { NamespaceRoutes } from './session-routes.js';
 import { Session } from './session.js';
@@ -21,11 +22,15 @@ import { SessionLoader } from './sessions-loading.js';
 import { cookieSettings, nonNegative, positive, timeoutOption, warnEphemeralSecret, warnTo } from './sessions-options.js';
 import { IdSigner } from './signing.js';
 import { isClientSide } from './store.js';
+import type { MaybePromise } from './maybe-sync.js';
 import type { SessionState } from './session-state.js';
 import type { ManagerContext, Tracked } from './sessions-context.js';
 import type { CookieSettings, SessionsOptions } from './sessions-options.js';
 import type { ClientSideStore, SessionStore } from './store.js';
 import type { Registry } from '@dovetail/registry';
+
+/** A commit that completed synchronously. */
+const DONE: Promise<void> = Promise.resolve();
 
 /**
  * The session manager.
@@ -210,21 +215,31 @@ export class Sessions {
    * ```
    */
   load(cookieValue: string, options: { secure?: boolean } = {}): Promise<Session | undefined> {
-    if (typeof cookieValue !== 'string' || cookieValue === '') return Promise.resolve(undefined);
+    try {
+      const loaded = this[kLoadNow](cookieValue, options);
+      return isThenable(loaded) ? (loaded as Promise<Session | undefined>) : Promise.resolve(loaded);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** `load`, with the session itself when it is at hand without waiting (see internal-symbols.ts). @internal */
+  [kLoadNow](cookieValue: string, options: { secure?: boolean } = {}): MaybePromise<Session | undefined> {
+    if (typeof cookieValue !== 'string' || cookieValue === '') return undefined;
     if (this.#ready !== true) return this.ready().then(() => this.load(cookieValue, options));
     const now = this.#clock();
     if (!this.#clientSide) {
       const uid = this.#signer.verify(cookieValue);
-      if (uid === undefined) return Promise.resolve(undefined);
+      if (uid === undefined) return undefined;
       // The returning visitor of an in-process store, its session free: no await at all.
       const live = this.#live.get(uid);
       if (live !== undefined && !live.expired && live.lastAccessed + live.timeout * 1000 > now && this.#locks.tryAcquire(uid)) {
-        return Promise.resolve(this.#loader.handOut(live, uid, options.secure ?? false, now));
+        return this.#loader.handOut(live, uid, options.secure ?? false, now);
       }
       return this.#loader.load(uid, undefined, options.secure ?? false, now);
     }
     const opened = this.#clientSide.open(cookieValue, now);
-    return opened === undefined ? Promise.resolve(undefined) : this.#loader.load(opened.id, opened, options.secure ?? false, now);
+    return opened === undefined ? undefined : this.#loader.load(opened.id, opened, options.secure ?? false, now);
   }
 
   /**
@@ -248,6 +263,15 @@ export class Sessions {
    * ```
    */
   commit(session: Session): Promise<void> {
+    try {
+      return this.#committer.commit(session) ?? DONE;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** `commit`: undefined when it completed synchronously, and a throw instead of a rejection then (see internal-symbols.ts). @internal */
+  [kCommitNow](session: Session): Promise<void> | undefined {
     return this.#committer.commit(session);
   }
 

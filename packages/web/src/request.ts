@@ -379,22 +379,33 @@ export class Request {
   }
 
   /**
-   * Commits the request's sessions and adds their Set-Cookie; null when none was opened (the
-   * Site then stays synchronous).
+   * Commits the request's sessions and adds their Set-Cookie: false when there were none, true
+   * when every commit completed synchronously (the Site then stays synchronous), else a promise.
+   * Throws, or rejects, with the commit's error.
    * @internal
    */
-  [kCommit](): Promise<void> | null {
+  [kCommit](): Promise<void> | boolean {
     const binding = this.#sessions;
-    if (binding === null) return null;
-    return binding.commit().then((setCookie) => {
-      if (setCookie === null) return;
-      (this.#setCookies ??= []).push(setCookie);
-      const cacheControl = this.#config.sessionCacheControl;
-      if (cacheControl !== null) {
-        const out = (this.#out ??= Object.create(null) as OutHeaders);
-        out['cache-control'] = sessionCacheControl(out['cache-control'], cacheControl);
-      }
+    if (binding === null) return false;
+    const setCookie = binding.commit();
+    if (setCookie === null) return true;
+    if (typeof setCookie === 'string') {
+      this.#addSessionCookie(setCookie);
+      return true;
+    }
+    return setCookie.then((value) => {
+      if (value !== null) this.#addSessionCookie(value);
     });
+  }
+
+  /** Adds the session's Set-Cookie, and keeps the response out of shared caches. */
+  #addSessionCookie(setCookie: string): void {
+    (this.#setCookies ??= []).push(setCookie);
+    const cacheControl = this.#config.sessionCacheControl;
+    if (cacheControl !== null) {
+      const out = (this.#out ??= Object.create(null) as OutHeaders);
+      out['cache-control'] = sessionCacheControl(out['cache-control'], cacheControl);
+    }
   }
 
   /** Aborts the request's sessions (after a failed render); never rejects. @internal */

@@ -302,8 +302,12 @@ export class Site {
   /** The one commit step: sessions are committed (and their cookies set) before the head is written. */
   #commitAndSend(request: Request, epoch: number): void {
     const commit = request[kCommit]();
-    if (commit === null) request[kSend](request.method === 'HEAD', this.#done);
-    else void this.#sendAfter(request, commit, epoch);
+    if (typeof commit !== 'boolean') {
+      void this.#sendAfter(request, commit, epoch);
+      return;
+    }
+    if (commit) this.#outages.succeeded();
+    request[kSend](request.method === 'HEAD', this.#done);
   }
 
   async #sendAfter(request: Request, commit: Promise<void>, epoch: number): Promise<void> {

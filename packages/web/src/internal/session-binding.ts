@@ -4,6 +4,7 @@
  * of the web layer is here. Internal: never re-exported.
  */
 import { SessionClosedError } from '@dovetail/session';
+import { kCommitNow, kLoadNow } from '@dovetail/session/internal';
 import type { CookieTemplate } from '../cookies.js';
 import type { SessionLike, SessionsLike } from './sessions-api.js';
 
@@ -27,10 +28,10 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
   /** The session `getSession()` currently answers with. */
   #current: S | null;
   /** Every session opened in this request, in order (an expired one and its replacement). */
-  #opened: S[] | null;
+  #openedList: S[] | null;
   /** The load in progress, so concurrent `getSession()` calls share it (a second load would wait on our own lock). */
   #pending: Promise<S> | null;
-  /** True while `#pending` runs (`#open` may finish synchronously, before `#pending` is even assigned). */
+  /** True while `#pending` runs. */
   #loading: boolean;
   #triedCookie: boolean;
   /** Whether the cookie's session was found (null: no cookie was tried). */
@@ -46,7 +47,7 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
     this.#secure = secure;
     this.#incoming = incoming === '' ? undefined : incoming;
     this.#current = null;
-    this.#opened = null;
+    this.#openedList = null;
     this.#pending = null;
     this.#loading = false;
     this.#triedCookie = false;
@@ -69,7 +70,7 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
 
   /** Whether a session was opened (loaded or created) in this request, so its commit reaches the store. */
   get opened(): boolean {
-    return this.#opened !== null;
+    return this.#openedList !== null;
   }
 
   /** What this request did with its session (see {@link SessionOutcome}). */
@@ -87,59 +88,103 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
     const current = this.#current;
     if (current !== null && !current.expired) return Promise.resolve(current);
     if (this.#loading) return this.#pending!;
-    const pending = this.#open();
-    this.#pending = pending;
-    return pending;
-  }
-
-  async #open(): Promise<S> {
-    this.#loading = true;
-    try {
-      let session: S | undefined;
-      if (!this.#triedCookie) {
-        this.#triedCookie = true;
-        // load() answers undefined for anything it cannot use: forged, unknown, expired, wrong scheme.
-        if (this.#incoming !== undefined) {
-          session = await this.#manager.load(this.#incoming, { secure: this.#secure });
-          this.#found = session !== undefined;
-          this.#loadedMaxAge = session?.cookieMaxAge;
+    let loaded: S | undefined | Promise<S | undefined> = undefined;
+    let fromCookie = false;
+    if (!this.#triedCookie) {
+      this.#triedCookie = true;
+      // load() answers undefined for anything it cannot use: forged, unknown, expired, wrong scheme.
+      if (this.#incoming !== undefined) {
+        fromCookie = true;
+        try {
+          loaded = loadNow(this.#manager, this.#incoming, this.#secure);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+        if (isThenable(loaded)) {
+          // Concurrent getSession() calls share this load: a second one would wait on our own lock.
+          this.#loading = true;
+          const pending = Promise.resolve(loaded).then(
+            (session) => this.#opened(session, true),
+            (error: unknown) => {
+              this.#loading = false;
+              throw error;
+            },
+          );
+          this.#pending = pending;
+          return pending;
         }
       }
-      if (this.#state !== OPEN) {
-        // The response was committed while this load waited: nobody would commit it.
-        if (session !== undefined) await this.#manager.abort(session);
-        throw new SessionClosedError('get the session (getSession())', '', this.#settledAt);
-      }
-      session ??= this.#manager.create({ secure: this.#secure });
-      (this.#opened ??= []).push(session);
-      this.#current = session;
-      return session;
-    } finally {
-      this.#loading = false;
     }
+    try {
+      return Promise.resolve(this.#opened(loaded, fromCookie));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** The session `get()` answers with: the one loaded (undefined: none; `fromCookie`: the cookie's was looked for), else a new one. */
+  #opened(loaded: S | undefined, fromCookie: boolean): S {
+    let session = loaded;
+    if (fromCookie) {
+      this.#found = session !== undefined;
+      this.#loadedMaxAge = session?.cookieMaxAge;
+    }
+    this.#loading = false;
+    if (this.#state !== OPEN) {
+      // The response was committed while this load waited: nobody would commit it.
+      if (session !== undefined) void this.#manager.abort(session);
+      throw new SessionClosedError('get the session (getSession())', '', this.#settledAt);
+    }
+    session ??= this.#manager.create({ secure: this.#secure });
+    (this.#openedList ??= []).push(session);
+    this.#current = session;
+    return session;
   }
 
   /**
    * Commits every opened session, in order, and returns the Set-Cookie header value to send (or
-   * null). On a failed commit the sessions not yet committed are aborted and the error rethrown.
+   * null) — at once when every commit completed synchronously, else as a promise. On a failed
+   * commit the sessions not yet committed are aborted and the error thrown (or the promise
+   * rejected).
    */
-  async commit(): Promise<string | null> {
+  commit(): string | null | Promise<string | null> {
     if (this.#state !== OPEN) return null;
     this.#state = SETTLED;
     this.#settledAt = this.#manager.now();
     // A getSession() still loading when the render finished: wait for it so its lock is released.
-    if (this.#loading) await this.#pending!.catch(() => undefined);
-    const opened = this.#opened;
+    if (this.#loading) return this.#pending!.catch(() => undefined).then(() => this.#commitFrom(0));
+    return this.#commitFrom(0);
+  }
+
+  #commitFrom(first: number): string | null | Promise<string | null> {
+    const opened = this.#openedList;
     if (opened === null) return null;
     const manager = this.#manager;
-    for (let i = 0; i < opened.length; i++) {
+    for (let i = first; i < opened.length; i++) {
+      let pending: Promise<void> | undefined;
       try {
-        await manager.commit(opened[i]!);
+        pending = commitNow(manager, opened[i]!);
       } catch (error) {
-        await abortAll(manager, opened, i + 1);
-        throw error;
+        return abortAll(manager, opened, i + 1).then(() => {
+          throw error;
+        });
+      }
+      if (pending !== undefined) {
+        return pending.then(
+          () => this.#commitFrom(i + 1),
+          (error: unknown) =>
+            abortAll(manager, opened, i + 1).then(() => {
+              throw error;
+            }),
+        );
       }
     }
+    return this.#setCookie(opened);
+  }
+
+  /** The Set-Cookie value once every opened session is committed, or null. */
+  #setCookie(opened: readonly S[]): string | null {
+    const manager = this.#manager;
     const last = this.#current!;
     if (last.expired) return this.#incoming !== undefined ? this.#cookie.clear() : null;
     const value = manager.cookieValue(last);
@@ -158,7 +203,7 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
     this.#state = SETTLED;
     this.#settledAt = this.#manager.now();
     if (this.#loading) await this.#pending!.catch(() => undefined);
-    if (this.#opened !== null) await abortAll(this.#manager, this.#opened, 0);
+    if (this.#openedList !== null) await abortAll(this.#manager, this.#openedList, 0);
   }
 }
 
@@ -170,4 +215,20 @@ async function abortAll<S extends SessionLike>(manager: SessionsLike<S>, session
       // The request already failed; an abort that fails too must not hide that error.
     }
   }
+}
+
+/** `manager.load`, with the session itself when the manager has it at hand (the real one says so). */
+function loadNow<S extends SessionLike>(manager: SessionsLike<S>, cookie: string, secure: boolean): S | undefined | Promise<S | undefined> {
+  const now = manager[kLoadNow];
+  return now === undefined ? manager.load(cookie, { secure }) : now.call(manager, cookie, { secure });
+}
+
+/** `manager.commit`, or undefined when the commit completed synchronously (the real manager says so). */
+function commitNow<S extends SessionLike>(manager: SessionsLike<S>, session: S): Promise<void> | undefined {
+  const now = manager[kCommitNow];
+  return now === undefined ? manager.commit(session) : now.call(manager, session);
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

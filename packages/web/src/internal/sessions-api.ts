@@ -2,6 +2,7 @@
  * The part of `@dovetail/session`'s `Sessions`/`Session` API the web layer uses, typed exactly as
  * that API so the real manager slots in unchanged. Internal: never re-exported.
  */
+import type { kCommitNow, kLoadNow } from '@dovetail/session/internal';
 
 /** What the web layer reads from a `Session`. */
 export interface SessionLike {
@@ -41,4 +42,8 @@ export interface SessionsLike<S extends SessionLike = SessionLike> {
   cookieValue(session: S): string;
   /** The time now by the manager's clock, epoch ms. */
   now(): number;
+  /** `load`, with the session itself when it is at hand without waiting (the real manager has it). */
+  [kLoadNow]?(cookieValue: string, opts: { secure: boolean }): S | undefined | Promise<S | undefined>;
+  /** `commit`: undefined when it completed synchronously, a throw instead of a rejection then (the real manager has it). */
+  [kCommitNow]?(session: S): Promise<void> | undefined;
 }

@@ -1,0 +1,7 @@
+/**
+ * @module @dovetail/session/internal
+ *
+ * What the other dovetail packages need of this one and applications do not: the web layer's
+ * synchronous load and commit. No stability promise beyond the dovetail release it ships with.
+ */
+export { kCommitNow, kLoadNow } from './internal-symbols.js';
