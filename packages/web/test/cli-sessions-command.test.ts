@@ -40,6 +40,8 @@ it('--store sqlite:PATH → the count, then one line per session (id, version, e
 
 it("--store sqlite:PATH ID → that session's data and package data; an unknown id → one line, exit 2", () => {
   const shown = run('--store', `sqlite:${join(dir, 's.db')}`, uid);
+  // stderr first: when the command fails, the failure says why.
+  expect(shown.stderr).toBe('');
   expect(shown.status).toBe(0);
   expect(shown.stdout).toContain("name: '<b>alice</b>'");
   expect(shown.stdout).toMatch(/'products\.foo': \{ color: 'red' \}/);
