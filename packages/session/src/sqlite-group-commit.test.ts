@@ -83,6 +83,26 @@ describe('SqliteStore group commit', () => {
     await store.close();
   });
 
+  it('waits for another process holding the database without stopping the event loop, then writes', async () => {
+    const store = await openStore(60_000);
+    const holder = new Database(path);
+    holder.exec('BEGIN IMMEDIATE');
+    const first = store.set('a', 'A', FAR, 0);
+    expect(first).toBeInstanceOf(Promise);
+    const acquired = store.acquire('a', 'me', 5_000, 0);
+    let settled = false;
+    void Promise.all([first, acquired]).then(() => (settled = true));
+    // The event loop keeps turning (and the queue keeps being tried) while the lock is held.
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    holder.exec('ROLLBACK');
+    holder.close();
+    await expect(first).resolves.toBe(1);
+    await expect(acquired).resolves.toMatchObject({ state: 'held', entry: { payload: 'A' } });
+    expect(committed()).toEqual(['a']);
+    await store.close();
+  });
+
   it('writes what is queued before the database closes', async () => {
     const store = await openStore();
     expect(store.set('a', 'A', FAR, 0)).toBe(1);

@@ -10,9 +10,14 @@
  * only once that transaction is committed, so nothing is acknowledged before it is durable, and a
  * failed transaction fails every call in it. Reads made while a queue is open join it too, so each
  * caller sees its own writes in program order.
+ *
+ * When another process holds the database's write lock, nothing waits inside SQLite (that would
+ * stop this process's event loop): the write joins the queue, and the queue is tried again at the
+ * next turns — with the writes made meanwhile — until the lock is free or `busyTimeoutMs` has
+ * passed since the first try, when it fails.
  */
-// Not the global: an application's fake timers must not hold its sessions' writes back.
-import { setImmediate } from 'node:timers';
+// Not the globals: an application's fake timers must not hold its sessions' writes back.
+import { setImmediate, setTimeout } from 'node:timers';
 import type BetterSqlite3 from 'better-sqlite3';
 
 type Db = BetterSqlite3.Database;
@@ -20,7 +25,7 @@ type Db = BetterSqlite3.Database;
 interface Queued {
   readonly operation: string;
   readonly fn: () => unknown;
-  /** The answer when the database is busy (held by another process) rather than an error. */
+  /** The answer when the database stays busy (held by another process) rather than an error. */
   readonly busy: unknown;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
@@ -30,19 +35,31 @@ interface Queued {
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 const NO_BUSY_ANSWER: unique symbol = Symbol('no busy answer');
+/** Retries within the first millisecond of a busy database go at the next turn, later ones every millisecond. */
+const SPIN_MS = 1;
+
+/** How the store's errors look to {@link GroupCommit}. */
+export interface GroupCommitOptions {
+  /** How long a queue waits for another process's write lock before its calls fail. */
+  readonly busyTimeoutMs: number;
+  /** Wraps a backend error as the store reports it. */
+  readonly wrap: (operation: string, error: unknown) => Error;
+  /** True for SQLITE_BUSY: another connection holds the write lock. */
+  readonly isBusy: (error: unknown) => boolean;
+}
 
 /** Runs a store's statements, grouping the writes of one turn into one transaction. */
 export class GroupCommit {
   #queue: Queued[] | null = null;
   #wroteThisTurn = false;
+  /** When the queue first found the database busy (performance.now()), while it waits. */
+  #busySince: number | undefined = undefined;
+  #retrying = false;
   readonly #transaction: (group: readonly Queued[]) => Outcome[];
 
   constructor(
     db: Db,
-    /** Wraps a backend error as the store reports it. */
-    private readonly wrap: (operation: string, error: unknown) => Error,
-    /** True for SQLITE_BUSY: another process holds the write lock longer than the busy wait. */
-    private readonly isBusy: (error: unknown) => boolean,
+    private readonly options: GroupCommitOptions,
   ) {
     const run = db.transaction((group: readonly Queued[]): Outcome[] =>
       // A statement that fails is undone alone (SQLite rolls back that statement); the others stand.
@@ -65,49 +82,89 @@ export class GroupCommit {
 
   /**
    * Runs a write: at once when it is the first of this turn, otherwise with the rest of the turn
-   * in one transaction. `busy` is the answer when the database is held by another process
+   * in one transaction. `busy` is the answer when the database stays held by another process
    * (`acquire` treats that as a busy session); without it that is an error.
    */
   write<T>(operation: string, fn: () => T, busy?: T): T | Promise<T> {
-    if (this.#queue !== null) return this.#enqueue(operation, fn, busy === undefined ? NO_BUSY_ANSWER : busy);
-    if (this.#wroteThisTurn) {
-      this.#queue = [];
-      return this.#enqueue(operation, fn, busy === undefined ? NO_BUSY_ANSWER : busy);
+    const busyAnswer = busy === undefined ? NO_BUSY_ANSWER : busy;
+    if (this.#queue !== null) return this.#enqueue(operation, fn, busyAnswer);
+    if (!this.#wroteThisTurn) {
+      this.#wroteThisTurn = true;
+      setImmediate(() => this.flush());
+      try {
+        return fn();
+      } catch (e) {
+        if (!this.options.isBusy(e)) throw this.options.wrap(operation, e);
+        // Held by another process: wait in the queue instead of in SQLite.
+      }
     }
-    this.#wroteThisTurn = true;
-    setImmediate(() => this.flush());
-    return this.#now(operation, fn);
+    this.#queue = [];
+    return this.#enqueue(operation, fn, busyAnswer);
   }
 
-  /** Commits what is queued now (the end of the turn, or before the database closes). */
+  /** Commits what is queued now (the end of the turn); a busy database leaves it queued for a later turn. */
   flush(): void {
     this.#wroteThisTurn = false;
     const group = this.#queue;
-    this.#queue = null;
     if (group === null) return;
     let outcomes: Outcome[];
     try {
       outcomes = this.#transaction(group);
     } catch (error) {
-      // BEGIN or COMMIT failed: nothing of the group is written.
+      if (this.options.isBusy(error) && this.#waitForLock()) return;
+      // BEGIN or COMMIT failed, or the lock stayed held: nothing of the group is written.
+      this.#settled();
       for (const q of group) {
-        if (q.busy !== NO_BUSY_ANSWER && this.isBusy(error)) q.resolve(q.busy);
-        else q.reject(this.wrap(q.operation, error));
+        if (q.busy !== NO_BUSY_ANSWER && this.options.isBusy(error)) q.resolve(q.busy);
+        else q.reject(this.options.wrap(q.operation, error));
       }
       return;
     }
+    this.#settled();
     group.forEach((q, i) => {
       const o = outcomes[i]!;
       if (o.ok) q.resolve(o.value);
-      else q.reject(this.wrap(q.operation, o.error));
+      else q.reject(this.options.wrap(q.operation, o.error));
     });
+  }
+
+  /** Settles everything queued (written, or failed once the busy wait is over), before the database closes. */
+  async drain(): Promise<void> {
+    this.flush();
+    while (this.#queue !== null) {
+      await new Promise((resolve) => setTimeout(resolve, SPIN_MS));
+      this.flush();
+    }
+  }
+
+  #settled(): void {
+    this.#queue = null;
+    this.#busySince = undefined;
+  }
+
+  /** Schedules another try of the queue unless the busy wait is over; true when it will be tried again. */
+  #waitForLock(): boolean {
+    const now = performance.now();
+    this.#busySince ??= now;
+    const waited = now - this.#busySince;
+    if (waited >= this.options.busyTimeoutMs) return false;
+    if (!this.#retrying) {
+      this.#retrying = true;
+      const again = (): void => {
+        this.#retrying = false;
+        this.flush();
+      };
+      if (waited < SPIN_MS) setImmediate(again);
+      else setTimeout(again, SPIN_MS);
+    }
+    return true;
   }
 
   #now<T>(operation: string, fn: () => T): T {
     try {
       return fn();
     } catch (e) {
-      throw this.wrap(operation, e);
+      throw this.options.wrap(operation, e);
     }
   }
 

@@ -26,10 +26,10 @@ export interface SqliteStoreOptions {
   readonly table?: string;
   /**
    * How long a write waits for another process's write to finish before failing with
-   * `SessionStoreError` (SQLite `busy_timeout`). better-sqlite3 is synchronous: the event loop
-   * waits too, so keep it short, and well below the manager's lock lease (a stalled process
-   * cannot renew its leases). `acquire` does not wait at all: a busy database counts as a busy
-   * session there, retried by the manager without blocking.
+   * `SessionStoreError` (`acquire` then answers that the session is busy, and the manager retries
+   * it). The wait does not stop the event loop: a write that finds the database held is tried
+   * again at the next turns, with the writes made meanwhile. Keep it well below the manager's
+   * lock lease (a stalled process cannot renew its leases).
    * @default 100
    */
   readonly busyTimeoutMs?: number;
@@ -221,13 +221,7 @@ export class SqliteStore implements SessionStore {
       'acquire',
       (st) => {
         const t = this.#clock();
-        let row: StoredEntry | undefined;
-        try {
-          row = st.acquire.get(owner, t + leaseMs, id, now, t) as StoredEntry | undefined;
-        } catch (e) {
-          if (isBusy(e)) return BUSY; // another process is writing: retried without blocking
-          throw e;
-        }
+        const row = st.acquire.get(owner, t + leaseMs, id, now, t) as StoredEntry | undefined;
         if (row !== undefined) return { state: 'held', entry: row };
         return st.live.get(id, now) === undefined ? ABSENT : BUSY;
       },
@@ -277,7 +271,7 @@ export class SqliteStore implements SessionStore {
     this.#closed = true;
     const opening = this.#opening;
     if (opening !== undefined && this.#db === undefined) await opening.catch(() => undefined);
-    this.#group?.flush();
+    await this.#group?.drain();
     this.#db?.close();
     this.#db = undefined;
     this.#st = undefined;
@@ -325,12 +319,13 @@ export class SqliteStore implements SessionStore {
     try {
       if (this.#path !== ':memory:') mkdirSync(dirname(resolve(this.#path)), { recursive: true });
       // Opening (WAL switch, schema creation or migration) may wait for other processes doing
-      // the same at start-up; requests later wait at most busyTimeoutMs.
+      // the same at start-up; after that SQLite never waits (the group commit retries instead,
+      // without stopping the event loop, for at most busyTimeoutMs).
       db = new Database(this.#path, { timeout: OPEN_BUSY_MS });
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       this.#st = prepareSqlite(db, this.#table, this.name);
-      db.pragma(`busy_timeout = ${this.#busyTimeoutMs}`);
+      db.pragma('busy_timeout = 0');
     } catch (e) {
       db?.close();
       if (e instanceof SessionStoreConfigError) throw e;
@@ -343,12 +338,16 @@ export class SqliteStore implements SessionStore {
       );
     }
     this.#db = db;
-    this.#group = new GroupCommit(db, (operation, e) => new SessionStoreError(this.name, operation, undefined, undefined, { cause: e }), isBusy);
+    this.#group = new GroupCommit(db, {
+      busyTimeoutMs: this.#busyTimeoutMs,
+      wrap: (operation, e) => new SessionStoreError(this.name, operation, undefined, undefined, { cause: e }),
+      isBusy,
+    });
     return this.#st;
   }
 }
 
-/** SQLITE_BUSY (another connection holds the write lock longer than the busy wait). */
+/** SQLITE_BUSY: another connection holds the write lock. */
 function isBusy(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
