@@ -1,7 +1,9 @@
 /**
  * The Lua scripts of `RedisStore`. Every script of the request path touches the keys of one
- * session only (`<prefix>{<id>}` and `<prefix>{<id>}:lease`, one hash tag, so one slot on Redis
- * Cluster); the expiry index (`<prefix>expiry:{<shard>}`) is written by separate commands.
+ * session (`<prefix>{<id>}` and `<prefix>{<id>}:lease`, one hash tag, so one slot on Redis
+ * Cluster). The expiry index (`<prefix>expiry:{<shard>}`) lies in another slot: on a cluster it
+ * is written by separate commands; on one server the write and release scripts are given its
+ * shard as a third key and update it themselves (one call instead of two for a new session).
  *
  * The index is a hint that may lag behind: a score is never later than the session's real
  * expiry (it is set at creation and lowered with `ZADD LT` when an expiry moves earlier; a
@@ -30,10 +32,13 @@ return {2, e[1], e[2], e[3]}
 `);
 
 /**
- * KEYS: entry, lease. ARGV: owner ('' for a plain set), payload, expires, expectedVersion, now, graceMs,
- * keepMs ('' or absent: release). Compare-and-set; with an owner, refused while another owner's
- * lease is live, and the lease is released by a write (or, with keepMs, kept that long). Returns {newVersion, earlier} (earlier = 1 when the expiry moved earlier:
- * the index must be lowered), or {-1, 0} when refused.
+ * KEYS: entry, lease, and on one server the index shard. ARGV: owner ('' for a plain set),
+ * payload, expires, expectedVersion, now, graceMs, keepMs ('' or absent: release), id (with the
+ * shard). Compare-and-set; with an owner, refused while another owner's lease is live, and the
+ * lease is released by a write (or, with keepMs, kept that long). A new entry, or one whose expiry
+ * moved earlier, is (re)scored in the shard when it is given. Returns {newVersion, earlier}
+ * (earlier = 1 when the expiry moved earlier and no shard was given: the caller lowers the
+ * index), or {-1, 0} when refused.
  */
 export const WRITE = script(`
 local lease = redis.call('GET', KEYS[2])
@@ -55,13 +60,18 @@ if ARGV[1] ~= '' then
   if ARGV[7] and ARGV[7] ~= '' then redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[7])
   elseif lease == ARGV[1] then redis.call('DEL', KEYS[2]) end
 end
-if expected ~= 0 and tonumber(ARGV[3]) < tonumber(cur[2]) then return {nv, 1} end
+if expected == 0 or tonumber(ARGV[3]) < tonumber(cur[2]) then
+  if not KEYS[3] then return {nv, expected == 0 and 0 or 1} end
+  redis.call('ZADD', KEYS[3], 'LT', ARGV[3], ARGV[8])
+end
 return {nv, 0}
 `);
 
 /**
- * KEYS: entry, lease. ARGV: owner ('' for a plain touch), expires ('' for none), graceMs.
- * Releases the owner's lease and moves the expiry. Returns 1 when the expiry moved earlier.
+ * KEYS: entry, lease, and on one server the index shard. ARGV: owner ('' for a plain touch),
+ * expires ('' for none), graceMs, id (with the shard). Releases the owner's lease and moves the
+ * expiry. Returns 1 when the expiry moved earlier and no shard was given (the caller lowers the
+ * index); with the shard, lowers it itself.
  */
 export const RELEASE = script(`
 if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
@@ -70,7 +80,9 @@ local old = redis.call('HGET', KEYS[1], 'expires')
 if not old then return 0 end
 redis.call('HSET', KEYS[1], 'expires', ARGV[2])
 redis.call('PEXPIREAT', KEYS[1], tonumber(ARGV[2]) + tonumber(ARGV[3]))
-if tonumber(ARGV[2]) < tonumber(old) then return 1 end
+if tonumber(ARGV[2]) >= tonumber(old) then return 0 end
+if not KEYS[3] then return 1 end
+redis.call('ZADD', KEYS[3], 'LT', ARGV[2], ARGV[4])
 return 0
 `);
 

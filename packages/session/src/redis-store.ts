@@ -169,8 +169,14 @@ export class RedisStore implements SessionStore {
 
   /** Releases `owner`'s lease, moving the expiry when `expires` is given, in one script. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   async release(id: string, owner: string, expires?: number): Promise<void> {
-    const earlier = await this.#eval('release', RELEASE, this.#keys(id), [owner, expires === undefined ? '' : String(expires), String(this.#graceMs)]);
-    if (earlier === 1) await this.#index(id, expires!);
+    if (expires === undefined) {
+      await this.#eval('release', RELEASE, this.#keys(id), [owner, '', String(this.#graceMs)]);
+      return;
+    }
+    // On one server the script lowers the index itself (connecting first reads the shard count).
+    const folded = !(this.#connection ?? (await this.#connected())).cluster;
+    const earlier = await this.#eval('release', RELEASE, this.#keys(id, folded), [owner, String(expires), String(this.#graceMs), id]);
+    if (earlier === 1) await this.#index(id, expires);
   }
 
   /** See {@link SessionStore.renew}: one script per id, sent together. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
@@ -269,11 +275,15 @@ export class RedisStore implements SessionStore {
     return `${this.#prefix}{${id}}`;
   }
 
-  /** The session's hash and its lease: one hash tag, one slot. */
-  #keys(id: string): string[] {
+  /**
+   * The session's hash and its lease (one hash tag, one slot); with `shard`, its shard of the
+   * expiry index as a third key (on one server only: on a cluster that shard is in another slot).
+   */
+  #keys(id: string, shard = false): string[] {
     const entry = `${this.#prefix}{${id}}`;
-    return [entry, `${entry}:lease`];
+    return shard ? [entry, `${entry}:lease`, this.#shardKey(id)] : [entry, `${entry}:lease`];
   }
+
 
   #shardKey(id: string): string {
     return `${this.#prefix}expiry:{${shardOf(id, this.#shards)}}`;
@@ -286,10 +296,17 @@ export class RedisStore implements SessionStore {
   }
 
   async #write(operation: string, id: string, owner: string, payload: string, expires: number, expected: number, keepMs?: number): Promise<number | undefined> {
-    if (this.#connection === undefined) await this.#shardCount(); // the shard count comes with the connection
+    // On one server the script updates the index itself (connecting first reads the shard count).
+    const folded = !(this.#connection ?? (await this.#connected())).cluster;
     const args = [owner, payload, String(expires), String(expected), String(this.#clock()), String(this.#graceMs), keepMs === undefined ? '' : String(Math.max(1, Math.ceil(keepMs)))];
-    // A new entry is indexed before it is written (the index may point at nothing, never miss an entry).
-    const [, r] = await Promise.all([expected === 0 ? this.#index(id, expires) : undefined, this.#eval(operation, WRITE, this.#keys(id), args) as Promise<[number, number]>]);
+    let r: [number, number];
+    if (folded) {
+      args.push(id);
+      r = (await this.#eval(operation, WRITE, this.#keys(id, true), args)) as [number, number];
+    } else {
+      // A new entry is indexed before it is written (the index may point at nothing, never miss an entry).
+      [, r] = await Promise.all([expected === 0 ? this.#index(id, expires) : undefined, this.#eval(operation, WRITE, this.#keys(id), args) as Promise<[number, number]>]);
+    }
     if (r[0] < 0) return undefined;
     if (r[1] === 1) await this.#index(id, expires);
     await this.#replicated(operation, expected === 0 || r[1] === 1 ? [this.#entryKey(id), this.#shardKey(id)] : [this.#entryKey(id)]);

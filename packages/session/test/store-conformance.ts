@@ -194,6 +194,17 @@ export function describeSessionStore(
     });
 
     describe(`${name}#commit`, () => {
+      it('an expiry moved earlier by a commit, or by a plain set → swept at the earlier time, once', async () => {
+        await store.set('a', 'a1', T0 + HOUR, 0);
+        await store.acquire('a', 'me', 10_000, T0);
+        expect(await store.commit('a', 'me', 'a2', T0 + 10, 1)).toBe(2);
+        await store.set('b', 'b1', T0 + HOUR, 0);
+        expect(await store.set('b', 'b2', T0 + 20, 1)).toBe(2);
+        expect(await store.sweep(T0 + 15, 100)).toEqual([{ id: 'a', payload: 'a2' }]);
+        expect(await store.sweep(T0 + 25, 100)).toEqual([{ id: 'b', payload: 'b2' }]);
+        expect(await store.sweep(T0 + 2 * HOUR, 100)).toEqual([]);
+      });
+
       it('the holder writes (compare-and-set) and releases in one call', async () => {
         await store.set('a', 'one', T0 + HOUR, 0);
         await store.acquire('a', 'me', 10_000, T0);
