@@ -19,19 +19,24 @@ interface Pending {
   readonly reject: (e: Error) => void;
 }
 
-/** How many settled entries may sit before the live ones before the list is compacted. */
-const COMPACT_AT = 1024;
+/** The ring's first size (a power of two; it doubles when more commands are in flight). */
+const FIRST_SIZE = 64;
 
 /**
  * Watches the replies of one connection's commands. Commands are kept in the order they were
  * sent; a single timer, armed only while some command is pending, wakes at the earliest
  * deadline and fails what is overdue. A command's reply arriving after it timed out is dropped.
+ *
+ * The commands are kept in a ring whose slot is cleared as soon as the oldest command is
+ * answered (on one server replies come in order): an answered command is garbage at once, and
+ * nothing of it survives into the old generation of the heap.
  */
 export class CommandDeadlines {
   readonly #timeoutMs: number;
-  /** Pending commands from `#head` on, in the order sent (settled ones are skipped). */
-  #pending: Pending[] = [];
+  /** Commands in the order sent: `#count` slots from `#head` on (answered ones not yet at the head stay until it gets there). */
+  #ring: (Pending | undefined)[] = new Array<Pending | undefined>(FIRST_SIZE);
   #head = 0;
+  #count = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   /** @param timeoutMs - how long a command may wait for its reply unless {@link watch} is told otherwise. */
@@ -46,7 +51,7 @@ export class CommandDeadlines {
   watch<T>(reply: Promise<T>, timeoutMs = this.#timeoutMs): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const entry: Pending = { deadline: Date.now() + timeoutMs, timeoutMs, done: false, reject };
-      this.#pending.push(entry);
+      this.#push(entry);
       if (this.#timer === undefined) this.#timer = this.#arm(timeoutMs);
       reply.then(
         (value) => {
@@ -63,21 +68,28 @@ export class CommandDeadlines {
     });
   }
 
+  #push(entry: Pending): void {
+    let ring = this.#ring;
+    if (this.#count === ring.length) {
+      const grown = new Array<Pending | undefined>(ring.length * 2);
+      for (let i = 0; i < this.#count; i++) grown[i] = ring[(this.#head + i) & (ring.length - 1)];
+      this.#ring = ring = grown;
+      this.#head = 0;
+    }
+    ring[(this.#head + this.#count) & (ring.length - 1)] = entry;
+    this.#count++;
+  }
+
   #settle(entry: Pending): void {
     entry.done = true;
-    const pending = this.#pending;
-    if (pending[this.#head] !== entry) return; // answered out of order (a cluster's other node): skipped when the head gets there
-    let head = this.#head + 1;
-    while (head < pending.length && pending[head]!.done) head++;
-    if (head === pending.length) {
-      pending.length = 0;
-      this.#head = 0;
-    } else if (head >= COMPACT_AT && head * 2 >= pending.length) {
-      pending.splice(0, head);
-      this.#head = 0;
-    } else {
-      this.#head = head;
-    }
+    const ring = this.#ring;
+    const mask = ring.length - 1;
+    if (ring[this.#head] !== entry) return; // answered out of order (a cluster's other node): dropped when the head gets there
+    do {
+      ring[this.#head] = undefined;
+      this.#head = (this.#head + 1) & mask;
+      this.#count--;
+    } while (this.#count > 0 && ring[this.#head]!.done);
   }
 
   #arm(ms: number): ReturnType<typeof setTimeout> {
@@ -93,8 +105,9 @@ export class CommandDeadlines {
     const now = Date.now();
     let next = Infinity;
     const overdue: Pending[] = [];
-    for (let i = this.#head; i < this.#pending.length; i++) {
-      const entry = this.#pending[i]!;
+    const ring = this.#ring;
+    for (let i = 0; i < this.#count; i++) {
+      const entry = ring[(this.#head + i) & (ring.length - 1)]!;
       if (entry.done) continue;
       if (entry.deadline <= now) overdue.push(entry);
       else next = Math.min(next, entry.deadline);

@@ -343,15 +343,15 @@ export class RedisStore implements SessionStore {
     return this.#shards;
   }
 
-  async #eval(operation: string, s: Script, keys: string[], args: string[]): Promise<unknown> {
-    const tail = [String(keys.length), ...keys, ...args];
-    try {
-      const connection = this.#connection ?? (await this.#connected());
-      return await connection.send(keys[0], ['EVALSHA', s.sha, ...tail]);
-    } catch (e) {
+  /** Runs a script by its SHA, loading it with EVAL when the server does not know it (one array per call). */
+  #eval(operation: string, s: Script, keys: string[], args: string[]): Promise<unknown> {
+    const command = ['EVALSHA', s.sha, String(keys.length), ...keys, ...args];
+    const connection = this.#connection;
+    const sent = connection !== undefined ? connection.send(keys[0], command) : this.#connected().then((c) => c.send(keys[0], command));
+    return sent.catch((e: unknown) => {
       if (!isNoScript(e)) throw this.#wrap(operation, e);
-    }
-    return this.#command(operation, keys[0], ['EVAL', s.source, ...tail]);
+      return this.#command(operation, keys[0], ['EVAL', s.source, ...command.slice(2)]);
+    });
   }
 
   async #command(operation: string, key: string | undefined, args: string[], timeoutMs?: number): Promise<unknown> {
