@@ -182,14 +182,49 @@ function flat(payload: string): string {
 /** `components['myapp.IChat'].s.socket` → `components['myapp.IChat'].socket`: the `s` (state) wrapper is the codec's business, not the user's. */
 const COMPONENT_STATE = /^(components\['(?:[^'\\]|\\.)*'\])\.s(?=$|[.[])/;
 
-/** Encodes a session record; a `SessionDataError` names the path as the program sees it. */
-export function encodeRecord(record: SessionRecord): string {
+/** `encode(value, path)`, with a `SessionDataError` naming the path as the program sees it. */
+function encodeAt(value: unknown, path: string): string {
   try {
-    return flat(encode(record));
+    return encode(value, path);
   } catch (e) {
     const m = e instanceof SessionDataError ? COMPONENT_STATE.exec(e.path) : null;
     if (!m) throw e;
     const error = e as SessionDataError;
     throw new SessionDataError(m[1]! + error.path.slice(m[0].length), error.reason.split(m[0]).join(m[1]!), undefined, { cause: error });
   }
+}
+
+/** A record encoded, and how long the part before its components is (what `withComponents` keeps). */
+export interface EncodedRecord {
+  readonly payload: string;
+  readonly headLength: number;
+}
+
+const COMPONENTS_KEY = ',"components":';
+
+/** The end of a payload after its components: the cookie lifetime when set, and the closing brace. */
+const tailOf = (record: Pick<SessionRecord, 'cookieMaxAge'>): string => (record.cookieMaxAge === undefined ? '}' : `,"cookieMaxAge":${encode(record.cookieMaxAge)}}`);
+
+/**
+ * Encodes a session record (the same text as `encode(record)`: its fields in the record's
+ * order), in two parts — everything before the components, then the components — so that a
+ * commit that changed only components can re-encode only them ({@link withComponents}).
+ */
+export function encodeRecordParts(record: SessionRecord): EncodedRecord {
+  const { components, cookieMaxAge: _, ...rest } = record;
+  const head = encodeAt(rest, '').slice(0, -1) + COMPONENTS_KEY;
+  return { payload: flat(head + encodeAt(components, 'components') + tailOf(record)), headLength: head.length };
+}
+
+/** Encodes a session record; a `SessionDataError` names the path as the program sees it. */
+export function encodeRecord(record: SessionRecord): string {
+  return encodeRecordParts(record).payload;
+}
+
+/**
+ * `payload` (made by {@link encodeRecordParts}, with the head `headLength` long) with new
+ * `components`: the rest of the session is as it was, and only the components are encoded.
+ */
+export function withComponents(payload: string, headLength: number, components: SessionRecord['components'], cookieMaxAge: SessionRecord['cookieMaxAge']): string {
+  return flat(payload.slice(0, headLength) + encodeAt(components, 'components') + tailOf({ cookieMaxAge }));
 }

@@ -13,6 +13,11 @@ import type { Session } from './session.js';
 import type { InterfaceSpec } from '@dovetail/interfaces';
 import type { Registry } from '@dovetail/registry';
 
+/** {@link SessionState.touched}: the request fetched, set or dropped a component. */
+export const TOUCHED_COMPONENTS = 1;
+/** {@link SessionState.touched}: the request used the dictionary or package data, or set the timeout or cookie lifetime. */
+export const TOUCHED_DATA = 2;
+
 /** One session's state. Fields that most sessions never use stay `null` until used: MemoryStore keeps a million of these. */
 export class SessionState {
   uid: string;
@@ -26,6 +31,13 @@ export class SessionState {
   shown = false;
   /** `changed()` or `regenerate()` asked for a write. */
   forced = false;
+  /**
+   * What the request holding the session has used (`TOUCHED_*` bits; 0: nothing), set by its
+   * handle and cleared when the next request gets a handle: what the commit must encode again.
+   * A part the request did not use is as last committed — unless something kept past an earlier
+   * commit changed it, which is not tracked (as a value changed in place after its commit).
+   */
+  touched = 0;
   /** The dictionary view's data. */
   data: Map<string, unknown> | null = null;
   /** Package data by package id. */
@@ -113,11 +125,7 @@ export class SessionState {
    * @throws SessionDataError (`DT_SESSION_DATA`) for a component that could not be restored.
    */
   toRecord(registry: Registry, skipNamespaces: ReadonlySet<string> | null, withLastAccess = true): SessionRecord {
-    const components: Record<string, StoredComponent> = {};
-    for (const [iface, component] of this.components) {
-      if (temporary(component)) continue;
-      components[iface.name] = storeComponent(this.handle!, iface, component, registry);
-    }
+    const components = this.componentsRecord(registry);
     const namespaces: Record<string, Record<string, unknown>> = {};
     if (this.namespaces !== null) {
       for (const [name, ns] of this.namespaces) {
@@ -138,6 +146,19 @@ export class SessionState {
     // Added only when set (most sessions never set it): adding keeps the object in fast mode.
     if (this.cookieMaxAge !== undefined) (record as Partial<SessionRecord>).cookieMaxAge = this.cookieMaxAge;
     return withLastAccess ? { ...record, lastAccessed: this.lastAccessed } : (record as SessionRecord);
+  }
+
+  /**
+   * The components as the record stores them (temporary adapters left out).
+   * @throws SessionDataError (`DT_SESSION_DATA`) for a component that could not be restored.
+   */
+  componentsRecord(registry: Registry): Record<string, StoredComponent> {
+    const components: Record<string, StoredComponent> = {};
+    for (const [iface, component] of this.components) {
+      if (temporary(component)) continue;
+      components[iface.name] = storeComponent(this.handle!, iface, component, registry);
+    }
+    return components;
   }
 
   /**

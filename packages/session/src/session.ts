@@ -17,7 +17,7 @@ import { SessionClosedError } from './errors.js';
 import { kBind, kCheckOpen, kClose, kIsOpen, kState } from './internal-symbols.js';
 import { SessionData } from './session-data.js';
 import { newSessionId } from './session-id.js';
-import { SessionState } from './session-state.js';
+import { SessionState, TOUCHED_COMPONENTS, TOUCHED_DATA } from './session-state.js';
 import { checkCookieMaxAge } from './sessions-options.js';
 import type { SessionContract } from './contracts.js';
 import type { InterfaceSpec } from '@dovetail/interfaces';
@@ -113,6 +113,7 @@ export class Session extends Componentized implements SessionContract {
 
   set timeout(seconds: number) {
     this[kCheckOpen]('set its timeout');
+    this.#state.touched |= TOUCHED_DATA;
     this.#state.timeout = seconds;
   }
 
@@ -141,6 +142,7 @@ export class Session extends Componentized implements SessionContract {
   set cookieMaxAge(seconds: number | null | undefined) {
     const value = seconds === undefined || seconds === null ? seconds : checkCookieMaxAge('session.cookieMaxAge', seconds);
     this[kCheckOpen]('set its cookieMaxAge');
+    this.#state.touched |= TOUCHED_DATA;
     this.#state.cookieMaxAge = value;
   }
 
@@ -229,8 +231,9 @@ export class Session extends Componentized implements SessionContract {
 
   // ------------------------------------------------------------------------------ dictionary view
 
-  /** The dictionary view: a `SessionData` over the session's own keys. */
+  /** The dictionary view: a `SessionData` over the session's own keys (the request has used the data: its commit encodes it). */
   #data(): SessionData {
+    this.#state.touched |= TOUCHED_DATA;
     const views = (this.#views ??= new Map());
     let dict = views.get(DICT);
     if (dict === undefined) views.set(DICT, (dict = SessionData[kBind]('', (this.#state.data ??= new Map()), this)));
@@ -291,6 +294,7 @@ export class Session extends Componentized implements SessionContract {
    * ```
    */
   namespace(pkgId: string): SessionData {
+    this.#state.touched |= TOUCHED_DATA;
     let view = this.#views?.get(pkgId);
     if (view === undefined) {
       const all = (this.#state.namespaces ??= new Map());
@@ -371,6 +375,8 @@ export class Session extends Componentized implements SessionContract {
   override getComponent<T>(iface: InterfaceSpec<T>, fallback?: unknown): unknown {
     if ((this.#mode & 3) > ENDED) this.#closed(`adapt it to ${(iface as { name?: string } | null)?.name ?? String(iface)}`);
     const state = this.#state;
+    // A component got may be changed in place: the commit encodes the components again.
+    state.touched |= TOUCHED_COMPONENTS;
     const key = iface as InterfaceSpec<unknown>;
     const kept = state.components.get(key);
     if (kept !== undefined) return kept;
@@ -385,8 +391,15 @@ export class Session extends Componentized implements SessionContract {
     return component;
   }
 
+  /** The kept components with their interfaces (they may be changed in place: the commit encodes them again). */
+  override componentEntries(): IterableIterator<[InterfaceSpec<unknown>, unknown]> {
+    this.#state.touched |= TOUCHED_COMPONENTS;
+    return super.componentEntries();
+  }
+
   /** Every change of the components comes here: refused on a closed handle. */
   protected override keepComponent(iface: InterfaceSpec<unknown>, component: unknown): void {
+    this.#state.touched |= TOUCHED_COMPONENTS;
     if (this.#mode < ADAPTING) {
       this[kCheckOpen](`setComponent(${iface.name})`);
       this.#state.pristine?.delete(iface);
@@ -397,12 +410,14 @@ export class Session extends Componentized implements SessionContract {
   /** Every removal of a component comes here: refused on a closed handle. */
   protected override dropComponent(iface: InterfaceSpec<unknown>): void {
     this[kCheckOpen](`unsetComponent(${iface.name})`);
+    this.#state.touched |= TOUCHED_COMPONENTS;
     super.dropComponent(iface);
   }
 
   /** `I(session)`: the kept component, refused once the request's commit has started. */
   override [conform](iface: InterfaceSpec<unknown>): unknown {
     if ((this.#mode & 3) > ENDED) this.#closed(`adapt it to ${iface.name}`);
+    this.#state.touched |= TOUCHED_COMPONENTS;
     return super[conform](iface);
   }
 

@@ -8,6 +8,7 @@
  * routed namespace on one) makes the rest of it asynchronous; the steps are the same.
  */
 import { decode } from './codec.js';
+import { commitPayload } from './commit-payload.js';
 import { SessionCreated } from './contracts.js';
 import { SessionClosedError, SessionConflictError } from './errors.js';
 import { kClose, kIsOpen, kState } from './internal-symbols.js';
@@ -42,6 +43,8 @@ interface Plan {
   readonly uid: string;
   readonly now: number;
   readonly payload: string;
+  /** Where the payload's components begin (0: not known). */
+  readonly headLength: number;
   readonly expires: number;
   readonly slack: number;
   readonly routes: Map<string, SessionStore>;
@@ -237,8 +240,8 @@ export class SessionCommitter {
     const retired = state.takeRetiredUids();
     const forced = state.takeForced();
     const routes = ctx.routes();
-    const record = state.toRecord(ctx.reg(), routes.size ? new Set(routes.keys()) : null, false);
-    if (tracked.payload === undefined && state.isNew && !forced && !state.shown && state.isPristine(record)) {
+    const encoded = commitPayload(state, tracked, forced || retired.length > 0, ctx.reg(), routes);
+    if (encoded === null) {
       // Nothing to keep (express-session's saveUninitialized: false): no entry, no cookie.
       if (!keepHeld) {
         locks.release(tracked.heldUid!);
@@ -246,7 +249,7 @@ export class SessionCommitter {
       }
       return NOTHING;
     }
-    const payload = encodeRecord(record);
+    const { payload, headLength } = encoded;
     const routedPayloads = ctx.routing.encode(state, routes);
     const slack = store.inProcess ? 0 : ctx.resolution;
     const expires = state.lastAccessed + (state.timeout + slack) * 1000;
@@ -267,11 +270,12 @@ export class SessionCommitter {
       const staged = tracked.staged ?? new StagedWrite(tracked.version, (p, e, v) => store.commit(uid, locks.owner, p, e, v, locks.options.lease), (v) => new SessionConflictError(uid, v, store.name));
       tracked.staged = null;
       tracked.payload = payload;
+      tracked.headLength = headLength;
       tracked.written = now;
       const durable = staged.stage(payload, expires);
       return { handed: { state: 'handed', entry: { payload, version: staged.version, expires }, carried: routes.size > 0 ? { routes, routed: tracked.routed } : null, staged }, durable };
     }
-    const plan: Plan = { state, tracked, uid, now, payload, expires, slack, routes, routedPayloads, retired, forced, fresh, touchDue, leased, handOff };
+    const plan: Plan = { state, tracked, uid, now, payload, headLength, expires, slack, routes, routedPayloads, retired, forced, fresh, touchDue, leased, handOff };
     // Anything the chain staged is written now, with this state, which contains it.
     if (tracked.staged !== null) return this.#takeStaged(tracked).then((taken) => this.#store(plan, taken));
     return this.#store(plan, null);
@@ -313,6 +317,7 @@ export class SessionCommitter {
         if (leased && !handOff) locks.settled(uid);
         tracked.version = version;
         tracked.payload = payload;
+        tracked.headLength = plan.headLength;
         if (!store.inProcess) tracked.written = now; // in process every commit touches: not needed (and a heap number less per session)
         if (handOff) plan.handed = { payload, version, expires };
       });

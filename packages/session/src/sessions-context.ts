@@ -21,6 +21,8 @@ export interface Tracked {
   /** The version and payload last committed (undefined payload: never stored). */
   version: number;
   payload: string | undefined;
+  /** How long the payload's part before its components is, when this manager encoded it (0: not known). */
+  headLength: number;
   /** When the last-access time was last written, epoch ms. */
   written: number;
   /** Routed namespaces: what was last committed for each (null: none). */
@@ -33,7 +35,7 @@ export interface Tracked {
 }
 
 /** A ledger for a state the store has never seen. */
-export const untracked = (): Tracked => ({ heldUid: null, version: 0, payload: undefined, written: 0, routed: null, cookie: undefined, ended: false, staged: null });
+export const untracked = (): Tracked => ({ heldUid: null, version: 0, payload: undefined, headLength: 0, written: 0, routed: null, cookie: undefined, ended: false, staged: null });
 
 /** The manager's record of a state it made (kept on the state itself: no WeakMap entry per session). */
 export const ledger = (state: SessionState): Tracked => state.ledger as Tracked;

@@ -78,6 +78,7 @@ export class SessionLoader {
     if (last !== null && last[kIsOpen]) return last;
     const handle = new ctx.SessionClass({ [kState]: state, clock: ctx.clock });
     state.rebind(handle);
+    state.touched = 0;
     return handle;
   }
 

@@ -564,6 +564,32 @@ export function describeSessions(name: string, makeStore: (clock: () => number) 
         expect(set).toHaveBeenCalledTimes(1);
       });
 
+      it('what a request uses is encoded again, the rest kept as committed: a component changed alone, a value changed in place', async () => {
+        const h = await setup();
+        const { cookie, uid } = await committed(h, (s) => {
+          ICounter(s).value = 1;
+          s.setComponent(IPlain, { items: ['a'] });
+          s.set('cart', ['book']);
+          s.namespace('products.foo').set('color', 'red');
+          s.cookieMaxAge = 3600;
+        });
+        const stored = async (): Promise<string | undefined> => (await h.store.get(uid, clock()))?.payload;
+        const first = await stored();
+        await request(h, cookie, (s) => s.uid); // nothing of the session used
+        expect(await stored()).toBe(first);
+        await request(h, cookie, (s) => (ICounter(s).value += 1)); // a component alone
+        await request(h, cookie, (s) => (s.get('cart') as string[]).push('pen')); // a value changed in place
+        await request(h, cookie, (s) => (s.getComponent(IPlain) as { items: string[] }).items.push('b'));
+        const other = h.manager();
+        const restarted = (await other.load(cookie))!;
+        expect(h.run(() => ICounter(restarted).value)).toBe(2);
+        expect(restarted.getComponent(IPlain)).toEqual({ items: ['a', 'b'] });
+        expect(restarted.get('cart')).toEqual(['book', 'pen']);
+        expect(restarted.namespace('products.foo').get('color')).toBe('red');
+        expect(restarted.cookieMaxAge).toBe(3600);
+        await other.commit(restarted);
+      });
+
       it('changed() writes a session whose data looks the same', async () => {
         const h = await setup();
         const { cookie } = await committed(h, (s) => s.set('a', 1));

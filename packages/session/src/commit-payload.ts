@@ -1,0 +1,35 @@
+/**
+ * What a commit writes: the session's payload, encoded only as far as its request used the
+ * session. A request that used nothing of it leaves the payload as last committed; one that used
+ * only components (a Twisted-style page adapting the session) has only the components encoded
+ * again, spliced into the last payload; anything else encodes the whole session. Every part a
+ * request used is encoded, so the codec checks all that is written (`SessionDataError`), and a
+ * component or value changed in place through what the request got is seen.
+ */
+import { encodeRecordParts, withComponents } from './session-record.js';
+import { TOUCHED_DATA } from './session-state.js';
+import type { EncodedRecord } from './session-record.js';
+import type { SessionState } from './session-state.js';
+import type { Tracked } from './sessions-context.js';
+import type { SessionStore } from './store.js';
+import type { Registry } from '@dovetail/registry';
+
+/**
+ * The payload to commit for `state`, whose last committed payload `tracked` holds; `forced`: the
+ * request asked for a write (`changed()`, `regenerate()`), which encodes everything. `routes`:
+ * the namespaces kept in stores of their own (not in the payload). Null for a new session with
+ * nothing worth storing (express-session's saveUninitialized: false).
+ *
+ * @throws SessionDataError (`DT_SESSION_DATA`) for data the codec cannot carry.
+ */
+export function commitPayload(state: SessionState, tracked: Tracked, forced: boolean, registry: Registry, routes: Map<string, SessionStore>): EncodedRecord | null {
+  const last = tracked.payload;
+  const touched = state.touched;
+  if (!forced && last !== undefined && (touched & TOUCHED_DATA) === 0) {
+    if (touched === 0) return { payload: last, headLength: tracked.headLength };
+    if (tracked.headLength > 0) return { payload: withComponents(last, tracked.headLength, state.componentsRecord(registry), state.cookieMaxAge), headLength: tracked.headLength };
+  }
+  const record = state.toRecord(registry, routes.size ? new Set(routes.keys()) : null, false);
+  if (last === undefined && state.isNew && !forced && !state.shown && state.isPristine(record)) return null;
+  return encodeRecordParts(record);
+}
