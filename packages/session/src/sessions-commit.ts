@@ -46,7 +46,6 @@ interface Plan {
   /** Where the payload's components begin (0: not known). */
   readonly headLength: number;
   readonly expires: number;
-  readonly slack: number;
   readonly routes: Map<string, SessionStore>;
   readonly routedPayloads: Map<string, string | undefined>;
   readonly retired: string[];
@@ -252,9 +251,12 @@ export class SessionCommitter {
     const { payload, headLength } = encoded;
     const routedPayloads = ctx.routing.encode(state, routes);
     const slack = store.inProcess ? 0 : ctx.resolution;
-    const expires = state.lastAccessed + (state.timeout + slack) * 1000;
     const fresh = tracked.payload === undefined || retired.length > 0;
-    const touchDue = store.inProcess || now - tracked.written >= ctx.resolution * 1000;
+    const touchDue = store.inProcess || fresh || now - tracked.written >= ctx.resolution * 1000;
+    // Write avoidance covers the expiry too: between two touches a changed session is written
+    // with the expiry it has (an unchanged index entry is free in SQLite), so it still ends
+    // between `timeout` and `timeout + resolution` after its last access.
+    const expires = (touchDue ? state.lastAccessed : tracked.written) + (state.timeout + slack) * 1000;
     const uid = state.uid;
 
     // save() writes with a plain compare-and-set, which leaves the lease held (the version check still refuses a lost race).
@@ -271,11 +273,11 @@ export class SessionCommitter {
       tracked.staged = null;
       tracked.payload = payload;
       tracked.headLength = headLength;
-      tracked.written = now;
+      if (touchDue) tracked.written = now;
       const durable = staged.stage(payload, expires);
       return { handed: { state: 'handed', entry: { payload, version: staged.version, expires }, carried: routes.size > 0 ? { routes, routed: tracked.routed } : null, staged }, durable };
     }
-    const plan: Plan = { state, tracked, uid, now, payload, headLength, expires, slack, routes, routedPayloads, retired, forced, fresh, touchDue, leased, handOff };
+    const plan: Plan = { state, tracked, uid, now, payload, headLength, expires, routes, routedPayloads, retired, forced, fresh, touchDue, leased, handOff };
     // Anything the chain staged is written now, with this state, which contains it.
     if (tracked.staged !== null) return this.#takeStaged(tracked).then((taken) => this.#store(plan, taken));
     return this.#store(plan, null);
@@ -318,14 +320,13 @@ export class SessionCommitter {
         tracked.version = version;
         tracked.payload = payload;
         tracked.headLength = plan.headLength;
-        if (!store.inProcess) tracked.written = now; // in process every commit touches: not needed (and a heap number less per session)
+        if (touchDue && !store.inProcess) tracked.written = now; // in process every commit touches: not needed (and a heap number less per session)
         if (handOff) plan.handed = { payload, version, expires };
       });
     }
     if (handOff) {
       // Nothing changed and the next request takes over: the lease stays, the expiry moves when due.
-      const handed = { payload, version: tracked.version, expires: touchDue ? expires : tracked.written + (plan.state.timeout + plan.slack) * 1000 };
-      plan.handed = handed;
+      plan.handed = { payload, version: tracked.version, expires };
       if (!touchDue) return;
       return then(store.touch(uid, expires), () => void (tracked.written = now));
     }

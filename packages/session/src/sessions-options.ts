@@ -56,8 +56,9 @@ export interface SessionsOptions {
   readonly timeout?: number;
   /**
    * Seconds between writes of the last-access time to a store in another process (Zope's
-   * write avoidance): a session then ends between `timeout` and `timeout + resolution` seconds
-   * after its last access. MemoryStore is always exact. @default 60
+   * write avoidance; a session whose data changed is written with the expiry it has until then):
+   * a session then ends between `timeout` and `timeout + resolution` seconds after its last
+   * access. MemoryStore is always exact. @default 60
    */
   readonly resolution?: number;
   /** HMAC keys for the session cookie, newest first; old ones still verify. @default one random key per process (sessions do not survive a restart) */

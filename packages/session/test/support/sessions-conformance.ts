@@ -625,6 +625,22 @@ export function describeSessions(name: string, makeStore: (clock: () => number) 
         }
       });
 
+      it('a changed session is written with the expiry it has until a touch is due (with an in-process store, always a new one)', async () => {
+        const t0 = fakeTime();
+        const h = await setup({ timeout: 900, resolution: 60 });
+        const { cookie } = await committed(h, (s) => s.set('n', 0));
+        const set = writes(h.store);
+        const seconds = [10, 30, 61, 90];
+        for (const at of seconds) {
+          setTime(t0 + at * 1000);
+          await request(h, cookie, (s) => s.set('n', at));
+        }
+        const expiries = set.mock.calls.map((call) => call[shared(h.store) ? 3 : 2]);
+        if (h.store.inProcess) expect(expiries).toEqual(seconds.map((at) => t0 + (at + 900) * 1000));
+        // Written at 0 and touched again at 61: each time until the session's end plus the resolution.
+        else expect(expiries).toEqual([0, 0, 61, 61].map((at) => t0 + (at + 900 + 60) * 1000));
+      });
+
       it('data the codec cannot carry → SessionDataError naming the path, store unchanged', async () => {
         const h = await setup();
         const { cookie } = await committed(h, (s) => {
