@@ -22,11 +22,14 @@ export async function sessionsCommand(argv: readonly string[]): Promise<void> {
   const at = argv.indexOf('--store');
   const spec = at === -1 ? undefined : argv[at + 1];
   const rest = argv.filter((_, i) => i !== at && i !== at + 1);
-  if (spec === undefined || rest.length > 1 || rest.some((a) => a.startsWith('-'))) throw new CliError(SESSIONS_USAGE, argv.includes('--help') ? 0 : 2);
+  const help = rest.includes('--help');
+  // Ids are base64url and may begin with '-': every word but the command's own options is an id.
+  const ids = rest.filter((a) => a !== '--help' && a !== '--');
+  if (spec === undefined || help || ids.length > 1) throw new CliError(SESSIONS_USAGE, help ? 0 : 2);
   const store = makeStore(spec, undefined);
   try {
     await store.ready?.();
-    const id = rest[0];
+    const id = ids[0];
     if (id === undefined) {
       console.log(`${await store.count()} sessions in ${store.name}`);
       let cursor: string | undefined;

@@ -12,16 +12,21 @@ import { buildIfMissing, CLI, ROOT } from './support/cli.js';
 
 let dir: string;
 let uid: string;
+/** Ids are base64url: one in 64 begins with '-'. */
+const DASHED = '-' + 'A'.repeat(42);
 
 beforeAll(async () => {
   buildIfMissing();
   dir = mkdtempSync(join(tmpdir(), 'dovetail-cli-sessions-'));
-  const sessions = new Sessions({ store: new SqliteStore({ path: join(dir, 's.db') }), secrets: ['cli-sessions-command-secret-0123456789'], sweepInterval: 0 });
+  const store = new SqliteStore({ path: join(dir, 's.db') });
+  const sessions = new Sessions({ store, secrets: ['cli-sessions-command-secret-0123456789'], sweepInterval: 0 });
   const session = sessions.create();
   session.set('name', '<b>alice</b>');
   session.namespace('products.foo').set('color', 'red');
   await sessions.commit(session);
   uid = session.uid;
+  const entry = (await store.get(uid, Date.now()))!;
+  await store.set(DASHED, entry.payload, entry.expires, 0);
   await sessions.close();
 }, 180_000);
 
@@ -34,7 +39,7 @@ const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'sessions',
 it('--store sqlite:PATH → the count, then one line per session (id, version, expiry), exit 0', () => {
   const { status, stdout } = run('--store', `sqlite:${join(dir, 's.db')}`);
   expect(status).toBe(0);
-  expect(stdout).toMatch(/^1 sessions in sqlite:/);
+  expect(stdout).toMatch(/^2 sessions in sqlite:/);
   expect(stdout).toContain(`\n${uid}  version 1  expires 20`);
 });
 
@@ -48,6 +53,13 @@ it("--store sqlite:PATH ID → that session's data and package data; an unknown 
   const unknown = run('--store', `sqlite:${join(dir, 's.db')}`, 'nope');
   expect(unknown.status).toBe(2);
   expect(unknown.stderr).toMatch(/^dovetail: No live session 'nope' in sqlite:.*dovetail sessions --store/);
+});
+
+it("an id that begins with '-' is an id, not an option", () => {
+  const shown = run('--store', `sqlite:${join(dir, 's.db')}`, DASHED);
+  expect(shown.stderr).toBe('');
+  expect(shown.status).toBe(0);
+  expect(shown.stdout).toContain("name: '<b>alice</b>'");
 });
 
 it('without --store → the usage line, exit 2', () => {
