@@ -309,7 +309,9 @@ export class RedisStore implements SessionStore {
     }
     if (r[0] < 0) return undefined;
     if (r[1] === 1) await this.#index(id, expires);
-    await this.#replicated(operation, expected === 0 || r[1] === 1 ? [this.#entryKey(id), this.#shardKey(id)] : [this.#entryKey(id)]);
+    if (this.#replicationMs !== undefined) {
+      await this.#replicated(operation, expected === 0 || r[1] === 1 ? [this.#entryKey(id), this.#shardKey(id)] : [this.#entryKey(id)]);
+    }
     return r[0];
   }
 
