@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { implementer } from '@dovetail/interfaces';
 import { ISessionDataContainer } from './contracts.js';
 import { SessionNotReplicatedError, SessionStoreConfigError, SessionStoreError } from './errors.js';
@@ -56,8 +56,11 @@ export class RedisStore implements SessionStore {
   readonly #prefix: string;
   /** Shards of the expiry index, read from `<prefix>meta` when connecting. */
   #shards = SHARDS;
-  /** The shard the next sweep starts at: each sweep starts one further, so none waits behind a busy one. */
-  #sweepStart = 0;
+  /**
+   * The shard the next sweep starts at: each sweep starts one further, so none waits behind a
+   * busy one, and the first is drawn at random, so processes do not all start at the same one.
+   */
+  #sweepStart = randomInt(SHARDS * 4096);
   readonly #graceMs: number;
   readonly #timeout: number;
   readonly #clock: () => number;

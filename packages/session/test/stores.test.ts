@@ -7,6 +7,7 @@ import { createClient } from 'redis';
 import { CookieStore } from '../src/cookie-store.js';
 import { SessionDataError, SessionStoreConfigError, SessionStoreError } from '../src/errors.js';
 import { MemoryStore } from '../src/memory-store.js';
+import { shardOf } from '../src/redis-scripts.js';
 import { RedisStore } from '../src/redis-store.js';
 import { SqliteStore } from '../src/sqlite-store.js';
 import { isClientSide, type SessionStore } from '../src/store.js';
@@ -236,6 +237,36 @@ const withRedis = redisTestsEnabled();
       await expect(store.get('a', 0)).rejects.toBeInstanceOf(SessionStoreError);
       expect(Date.now() - started).toBeLessThan(3000);
       await store.close();
+    });
+  });
+
+  describe('RedisStore#sweep', () => {
+    it('each process starts sweeping at a shard of its own, so processes do not all queue behind the first shard', async () => {
+      const prefix = 'spread:';
+      const T0 = Date.now();
+      const writer = new RedisStore({ url: server.url, prefix });
+      try {
+        // One ended session in each of the 16 shards of the expiry index.
+        const byShard = new Map<number, string>();
+        for (let i = 0; byShard.size < 16; i++) if (!byShard.has(shardOf(`s${i}`, 16))) byShard.set(shardOf(`s${i}`, 16), `s${i}`);
+        for (const id of byShard.values()) await writer.set(id, 'p', T0 + 1000, 0);
+        const firstShards = new Set<number>();
+        for (let p = 0; p < 20; p++) {
+          const sweeper = new RedisStore({ url: server.url, prefix });
+          try {
+            const claimed = await sweeper.sweep(T0 + 2000, 1);
+            expect(claimed).toHaveLength(1);
+            firstShards.add(shardOf(claimed[0]!.id, 16));
+            await writer.set(claimed[0]!.id, 'p', T0 + 1000, 0); // back, for the next process
+          } finally {
+            await sweeper.close();
+          }
+        }
+        // Each start is drawn at random: 20 processes all starting at one shard would be 16^-19.
+        expect(firstShards.size).toBeGreaterThan(1);
+      } finally {
+        await writer.close();
+      }
     });
   });
 
