@@ -4,9 +4,10 @@
  * only components (a Twisted-style page adapting the session) has only the components encoded
  * again, spliced into the last payload; anything else encodes the whole session. Every part a
  * request used is encoded, so the codec checks all that is written (`SessionDataError`), and a
- * component or value changed in place through what the request got is seen.
+ * component or value changed in place through what the request got is seen. The same encoding
+ * tells whether a session no request holds was changed after its commit.
  */
-import { encodeRecordParts, withComponents } from './session-record.js';
+import { encodeRecord, encodeRecordParts, withComponents } from './session-record.js';
 import { TOUCHED_DATA } from './session-state.js';
 import type { EncodedRecord } from './session-record.js';
 import type { SessionState } from './session-state.js';
@@ -32,4 +33,19 @@ export function commitPayload(state: SessionState, tracked: Tracked, forced: boo
   const record = state.toRecord(registry, routes.size ? new Set(routes.keys()) : null, false);
   if (last === undefined && state.isNew && !forced && !state.shown && state.isPristine(record)) return null;
   return encodeRecordParts(record);
+}
+
+/**
+ * True when a session no request holds differs from what was last committed (`tracked`):
+ * something kept past the commit (a component, a value changed in place) changed it. Not known
+ * while another request holds it (its changes are its own).
+ */
+export function changedSinceCommit(state: SessionState, tracked: Tracked, registry: Registry, routes: Map<string, SessionStore>): boolean {
+  if (tracked.heldUid !== null || tracked.ended || state.expired) return false;
+  try {
+    const record = state.toRecord(registry, routes.size ? new Set(routes.keys()) : null, false);
+    return tracked.payload === undefined ? !state.isPristine(record) : encodeRecord(record) !== tracked.payload;
+  } catch {
+    return true;
+  }
 }

@@ -18,6 +18,20 @@ export const ROUTED = '/';
 /** Routed namespaces of one session: what was last committed for each. */
 export type RoutedState = Map<string, { version: number; payload: string }>;
 
+/** What a commit writes of a session's routed namespaces. */
+export interface RoutedWrite {
+  readonly uid: string;
+  /** Package id → the store its namespace is kept in. */
+  readonly routes: Map<string, SessionStore>;
+  /** Package id → the namespace's encoded data (undefined: it has none). */
+  readonly routedPayloads: Map<string, string | undefined>;
+  /** A new session (or a new id): every namespace is written, expecting none. */
+  readonly fresh: boolean;
+  /** The expiry moves: unchanged namespaces are touched. */
+  readonly touchDue: boolean;
+  readonly expires: number;
+}
+
 /** The routed namespaces of one `Sessions`, whose own store is `main`. */
 export class NamespaceRoutes {
   readonly #main: SessionStore;
@@ -72,39 +86,23 @@ export class NamespaceRoutes {
   }
 
   /**
-   * Writes what changed in the routed namespaces of session `uid` (all of them when `fresh`),
+   * Writes what changed in the routed namespaces of session `write.uid` (all of them when `fresh`),
    * deletes emptied ones, and touches the rest when `touchDue`. Returns undefined, having
    * written nothing, when no namespace needs a store call (none has data, nor had).
    *
    * @throws SessionConflictError (`DT_SESSION_CONFLICT`) when another writer got there first.
    */
-  write(
-    uid: string,
-    routes: Map<string, SessionStore>,
-    payloads: Map<string, string | undefined>,
-    routed: RoutedState,
-    fresh: boolean,
-    touchDue: boolean,
-    expires: number,
-  ): Promise<void> | undefined {
-    for (const name of routes.keys()) {
-      if (payloads.get(name) !== undefined || routed.has(name)) return this.#write(uid, routes, payloads, routed, fresh, touchDue, expires);
+  write(write: RoutedWrite, routed: RoutedState): Promise<void> | undefined {
+    for (const name of write.routes.keys()) {
+      if (write.routedPayloads.get(name) !== undefined || routed.has(name)) return this.#write(write, routed);
     }
     return undefined;
   }
 
-  async #write(
-    uid: string,
-    routes: Map<string, SessionStore>,
-    payloads: Map<string, string | undefined>,
-    routed: RoutedState,
-    fresh: boolean,
-    touchDue: boolean,
-    expires: number,
-  ): Promise<void> {
+  async #write({ uid, routes, routedPayloads, fresh, touchDue, expires }: RoutedWrite, routed: RoutedState): Promise<void> {
     for (const [name, store] of routes) {
       const key = uid + ROUTED + name;
-      const next = payloads.get(name);
+      const next = routedPayloads.get(name);
       const last = routed.get(name);
       if (next === undefined) {
         if (last) await store.delete(key);

@@ -8,25 +8,25 @@
  * routed namespace on one) makes the rest of it asynchronous; the steps are the same.
  */
 import { decode } from './codec.js';
-import { commitPayload } from './commit-payload.js';
+import { changedSinceCommit, commitPayload } from './commit-payload.js';
 import { SessionCreated } from './contracts.js';
 import { SessionClosedError, SessionConflictError } from './errors.js';
 import { kClose, kIsOpen, kState } from './internal-symbols.js';
 import { isThenable, then } from './maybe-sync.js';
 import { MemoryStore } from './memory-store.js';
-import { encodeRecord } from './session-record.js';
 import { ROUTED } from './session-routes.js';
 import { StagedWrite, releaseAfter } from './staged-write.js';
 import type { Handoff } from './lock.js';
 import type { MaybePromise } from './maybe-sync.js';
 import type { SessionRecord } from './session-record.js';
+import type { RoutedWrite } from './session-routes.js';
 import type { SessionState } from './session-state.js';
 import type { Session } from './session.js';
 import type { ManagerContext, Tracked } from './sessions-context.js';
 import type { SessionEnder } from './sessions-ending.js';
 import type { SessionLoader } from './sessions-loading.js';
 import type { Staged } from './staged-write.js';
-import type { SessionStore, StoredEntry } from './store.js';
+import type { StoredEntry } from './store.js';
 
 /** What a write leaves to do: hand the lease on (`handed`), and wait for a staged write to be durable. */
 interface Written {
@@ -37,21 +37,15 @@ interface Written {
 const NOTHING: Written = {};
 
 /** One write, as `#write` decided it: what to store and what to do once it is stored. */
-interface Plan {
+interface Plan extends RoutedWrite {
   readonly state: SessionState;
   readonly tracked: Tracked;
-  readonly uid: string;
   readonly now: number;
   readonly payload: string;
   /** Where the payload's components begin (0: not known). */
   readonly headLength: number;
-  readonly expires: number;
-  readonly routes: Map<string, SessionStore>;
-  readonly routedPayloads: Map<string, string | undefined>;
   readonly retired: string[];
   readonly forced: boolean;
-  readonly fresh: boolean;
-  readonly touchDue: boolean;
   readonly leased: boolean;
   readonly handOff: boolean;
   /** What the write leaves for the next request of this process (lock handoff), once stored. */
@@ -76,7 +70,7 @@ export class SessionCommitter {
     const state = session[kState];
     const tracked = state.ledger as Tracked | null;
     if (!session[kIsOpen]) {
-      if (tracked !== null && this.#changedSinceCommit(state, tracked)) throw new SessionClosedError('commit it (it was changed after its commit)', state.uid);
+      if (tracked !== null && changedSinceCommit(state, tracked, this.ctx.reg(), this.ctx.routes())) throw new SessionClosedError('commit it (it was changed after its commit)', state.uid);
       return undefined;
     }
     if (!tracked || tracked.heldUid === null) return undefined;
@@ -156,22 +150,6 @@ export class SessionCommitter {
     this.#release(tracked);
   }
 
-  /**
-   * True when a session no request holds differs from what was last committed: something kept
-   * past the commit (a component, a value changed in place) changed it. Not known while another
-   * request holds it (its changes are its own).
-   */
-  #changedSinceCommit(state: SessionState, tracked: Tracked): boolean {
-    if (tracked.heldUid !== null || tracked.ended || state.expired) return false;
-    try {
-      const routes = this.ctx.routes();
-      const record = state.toRecord(this.ctx.reg(), routes.size ? new Set(routes.keys()) : null, false);
-      return tracked.payload === undefined ? !state.isPristine(record) : encodeRecord(record) !== tracked.payload;
-    } catch {
-      return true;
-    }
-  }
-
   /** See `Sessions#save`: `#write` that keeps the session held, and leaves a failed write for the commit to retry. */
   async save(session: Session): Promise<void> {
     const state = session[kState];
@@ -195,17 +173,20 @@ export class SessionCommitter {
   reload(session: Session): void {
     const state = session[kState];
     const tracked = this.#held(session, 'reload()');
-    const retired = state.takeRetiredUids();
-    if (retired.length > 0) state.uid = retired[0]!;
-    state.takeForced();
+    undoRequest(state);
     state.expired = false;
-    const record: Omit<SessionRecord, 'lastAccessed'> =
-      tracked.payload !== undefined
-        ? (decode(tracked.payload) as SessionRecord)
-        : { created: state.created, timeout: state.timeout, secure: state.secure, data: {}, namespaces: {}, components: {} };
+    if (tracked.payload !== undefined) this.#restore(state, tracked, tracked.payload);
+    else {
+      this.#restore(state, tracked, { created: state.created, timeout: state.timeout, secure: state.secure, data: {}, namespaces: {}, components: {} });
+      state.pristine = null;
+    }
+  }
+
+  /** Puts the committed record (`committed`: its payload) and routed namespaces back into `state`, keeping its last access. */
+  #restore(state: SessionState, tracked: Tracked, committed: string | Omit<SessionRecord, 'lastAccessed'>): void {
+    const record = typeof committed === 'string' ? (decode(committed) as SessionRecord) : committed;
     state.applyRecord({ ...record, lastAccessed: state.lastAccessed }, this.ctx.reg());
     if (tracked.routed !== null) for (const [name, { payload }] of tracked.routed) state.applyNamespace(name, decode(payload) as Record<string, unknown>);
-    if (tracked.payload === undefined) state.pristine = null;
   }
 
   /** The manager's record of a handle its request still holds. @throws SessionClosedError otherwise. */
@@ -346,7 +327,7 @@ export class SessionCommitter {
   #afterStore(plan: Plan): MaybePromise<Written> {
     const { store, routing } = this.ctx;
     const { tracked, routes } = plan;
-    const routed = routes.size > 0 ? routing.write(plan.uid, routes, plan.routedPayloads, (tracked.routed ??= new Map()), plan.fresh, plan.touchDue, plan.expires) : undefined;
+    const routed = routes.size > 0 ? routing.write(plan, (tracked.routed ??= new Map())) : undefined;
     // A full MemoryStore evicted a session to make room: end it now (ISessionExpired), so that
     // its live state goes too and memory stays bounded between sweeps.
     const evicted = plan.fresh && store instanceof MemoryStore && store.hasClaimed;
@@ -390,22 +371,12 @@ export class SessionCommitter {
   }
 
   #rollback(state: SessionState, tracked: Tracked): void {
-    const ctx = this.ctx;
-    const retired = state.takeRetiredUids();
-    if (retired.length > 0) state.uid = retired[0]!;
-    state.takeForced();
+    undoRequest(state);
     if (tracked.ended) return;
     state.expired = false;
-    if (tracked.payload === undefined) {
-      ctx.live.delete(state.uid);
-      return;
-    }
+    if (tracked.payload === undefined) this.ctx.live.delete(state.uid);
     // Only a live session outlives the request; it goes back to what the store has.
-    if (ctx.live.get(state.uid) === state) {
-      const record = decode(tracked.payload) as SessionRecord;
-      state.applyRecord({ ...record, lastAccessed: state.lastAccessed }, ctx.reg());
-      if (tracked.routed !== null) for (const [name, { payload }] of tracked.routed) state.applyNamespace(name, decode(payload) as Record<string, unknown>);
-    }
+    else if (this.ctx.live.get(state.uid) === state) this.#restore(state, tracked, tracked.payload);
   }
 
   /** Releases the session's lock — once what its chain staged is written (the requests that staged it wait for that). */
@@ -416,4 +387,11 @@ export class SessionCommitter {
     tracked.staged = null;
     if (uid !== null) releaseAfter(staged, () => this.ctx.locks.release(uid));
   }
+}
+
+/** Takes back what the request asked of the store: a new id (the old one stays) and a forced write. */
+function undoRequest(state: SessionState): void {
+  const retired = state.takeRetiredUids();
+  if (retired.length > 0) state.uid = retired[0]!;
+  state.takeForced();
 }
