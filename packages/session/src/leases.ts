@@ -4,6 +4,7 @@
  * for all four. The manager does not use them for those stores (its own per-session queue is the
  * lock there); tools and tests that drive a store directly do.
  */
+import { WAIT_TURN_MS } from './store.js';
 import type { Acquired, ListPage, ListedEntry, SessionStore, StoredEntry } from './store.js';
 
 interface Lease {
@@ -14,9 +15,11 @@ interface Lease {
 const ABSENT: Acquired = { state: 'absent' };
 const BUSY: Acquired = { state: 'busy' };
 
-/** The leases of one in-process store; empty (no memory) while nothing is leased. */
+/** The leases of one in-process store; empty (no memory) while nothing is leased or waited for. */
 export class LeaseTable {
   readonly #leases = new Map<string, Lease>();
+  /** Who has the next turn on a session, until when (see {@link SessionStore.acquire}). */
+  readonly #turns = new Map<string, Lease>();
 
   constructor(readonly clock: () => number) {}
 
@@ -31,7 +34,13 @@ export class LeaseTable {
     if (entry === undefined) return ABSENT;
     const now = this.clock();
     const l = this.#leases.get(id);
-    if (l !== undefined && l.until > now) return BUSY;
+    const turn = this.#turns.get(id);
+    const othersTurn = turn !== undefined && turn.owner !== owner && turn.until > now;
+    if ((l !== undefined && l.until > now) || othersTurn) {
+      if (!othersTurn) this.#turns.set(id, { owner, until: now + WAIT_TURN_MS });
+      return BUSY;
+    }
+    this.#turns.delete(id);
     this.#leases.set(id, { owner, until: now + leaseMs });
     return { state: 'held', entry };
   }
@@ -41,10 +50,11 @@ export class LeaseTable {
     this.#leases.set(id, { owner, until: this.clock() + leaseMs });
   }
 
-  /** Drops `owner`'s lease on `id` (any owner's when `owner` is undefined). */
+  /** Drops `owner`'s lease on `id`; with no `owner` (the entry is gone), any lease and turn on it. */
   release(id: string, owner?: string): void {
     const l = this.#leases.get(id);
     if (l !== undefined && (owner === undefined || l.owner === owner)) this.#leases.delete(id);
+    if (owner === undefined) this.#turns.delete(id);
   }
 
   /** See {@link SessionStore.renew}; `exists` tells whether the entry is still kept. */
@@ -59,9 +69,10 @@ export class LeaseTable {
     return lost;
   }
 
-  /** Forgets every lease. */
+  /** Forgets every lease and turn. */
   clear(): void {
     this.#leases.clear();
+    this.#turns.clear();
   }
 }
 

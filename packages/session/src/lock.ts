@@ -17,10 +17,10 @@
  * committed in the last few milliseconds (`RECENT_MS`) that no one waits for yet (with a
  * synchronous store, requests of one session never overlap) is parked instead: the lease stays,
  * and a request of it in this or the next turn of the event loop takes it as if handed over; at
- * the end of the next turn an untaken one is released. A chain of handoffs lasts at most one lease length (`lease`); then
- * the lease goes back to the store and this process lets it lie free `YIELD_MS`, longer than
- * another process's longest retry interval (`MAX_RETRY_MS`), so a process waiting for the same
- * session gets it within a lease length and a retry interval.
+ * the end of the next turn an untaken one is released. A chain of handoffs lasts at most one
+ * lease length (`lease`); then the lease goes back to the store. A process that polled for it
+ * meanwhile has the next turn there (see `SessionStore.acquire`), so it gets the session within a
+ * lease length and a retry interval (`MAX_RETRY_MS`), however fast this process's requests come.
  */
 import { randomBytes } from 'node:crypto';
 import { SessionBusyError, SessionStoreError } from './errors.js';
@@ -31,8 +31,6 @@ import type { Acquired, SessionStore, StoredEntry } from './store.js';
 
 /** The longest wait between two tries of a busy lease (the backoff starts at 2 ms and doubles). */
 export const MAX_RETRY_MS = 20;
-/** How long this process's waiters let a lease lie free after a capped handoff chain. */
-export const YIELD_MS = 25;
 /** A session committed again within this many ms is hot: its lease is parked for the next request. */
 const RECENT_MS = 2;
 
@@ -59,11 +57,9 @@ interface LockState {
   waiters: Waiter[];
   /** When this process took the store's lease for the current handoff chain (manager clock, ms). */
   since: number;
-  /** The chain hit its cap: the next waiter yields to other processes before taking the lease. */
-  yielding: boolean;
 }
 
-const newLock = (): LockState => ({ waiters: [], since: 0, yielding: false });
+const newLock = (): LockState => ({ waiters: [], since: 0 });
 
 /** A session whose lease this process kept though no request holds it. */
 interface Parked {
@@ -95,8 +91,6 @@ export class SessionLocks {
   #before = new Set<string>();
   #rotated = 0;
   #turnEnd: ReturnType<typeof setImmediate> | null = null;
-  /** Sessions whose capped chain just gave the lease back: this process waits until then before taking it again. */
-  readonly #cooling = new Map<string, number>();
   /** Ids whose store lease this process holds, renewed by `#renewer` while there are any. */
   readonly #leased = new Set<string>();
   #renewer: ReturnType<typeof setInterval> | null = null;
@@ -144,12 +138,6 @@ export class SessionLocks {
         }
         this.#giveBack(id, parked.handed.staged);
       }
-      const cool = this.#cooling.get(id);
-      if (cool !== undefined) {
-        this.#cooling.delete(id);
-        const wait = cool - this.options.clock();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      }
     }
     if (!this.leases) return undefined;
     try {
@@ -179,15 +167,14 @@ export class SessionLocks {
    * True when the holder of `id` should keep the store's lease through its write, to hand it to
    * the next request of this process ({@link SessionLocks.pass}): someone waits, or the session
    * was committed in this turn or the one before; the lease is still ours; and the chain is
-   * younger than one lease length. Once the chain is that old, the release yields first.
+   * younger than one lease length (then the lease goes back, and a process waiting for it has
+   * the next turn).
    */
   keepLease(id: string): boolean {
     const state = this.#held.get(id);
     const wanted = this.#seen(id);
     if (state === undefined || !this.#leased.has(id) || (state.waiters.length === 0 && !wanted)) return false;
-    if (this.options.clock() - state.since < this.options.lease) return true;
-    state.yielding = true;
-    return false;
+    return this.options.clock() - state.since < this.options.lease;
   }
 
   /**
@@ -331,20 +318,12 @@ export class SessionLocks {
     if (!state) return;
     this.#giveBack(id);
     const next = state.waiters.shift();
-    const yielding = state.yielding;
-    state.yielding = false;
     if (!next) {
       this.#held.delete(id);
-      // A capped chain: the lease lies free a moment, so a process retrying for it gets it.
-      if (yielding) {
-        this.#cooling.set(id, this.options.clock() + YIELD_MS);
-        setTimeout(() => this.#cooling.delete(id), YIELD_MS).unref();
-      }
       return;
     }
     clearTimeout(next.timer);
-    if (yielding) setTimeout(() => next.resolve(null), YIELD_MS);
-    else next.resolve(null);
+    next.resolve(null);
   }
 
   /** Moves a held lock to a new id (after `regenerate()`): the old one is released. */

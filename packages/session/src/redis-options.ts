@@ -11,7 +11,8 @@ import type { RedisClientLike, RedisClusterRootNode, RedisTarget } from './redis
 export interface RedisCommonOptions {
   /**
    * Prefix of every key the store writes: `<prefix>{<id>}` (a hash per session),
-   * `<prefix>{<id>}:lease` (its lease), `<prefix>expiry:{<n>}` (the shards of the expiry index),
+   * `<prefix>{<id>}:lease` (its lease), `<prefix>{<id>}:turn` (who waits for the lease, kept
+   * for a moment), `<prefix>expiry:{<n>}` (the shards of the expiry index),
    * `<prefix>meta` (the layout version), `<prefix>secret` (the kept secret). No `{` or `}`.
    * @default 'dovetail:'
    */

@@ -2,7 +2,9 @@
  * The key layout version of `RedisStore`, kept in `<prefix>meta` (`schema`, `shards`), and the
  * migration from the layout before versions.
  *
- * Layout 2 (this one): `<prefix>{<id>}` hash, `<prefix>{<id>}:lease`, `<prefix>expiry:{<n>}`.
+ * Layout 2 (this one): `<prefix>{<id>}` hash, `<prefix>{<id>}:lease`, `<prefix>expiry:{<n>}`, and
+ * `<prefix>{<id>}:turn` (a waiter's turn, expiring within a fraction of a second: it needs no
+ * migration, and a process that does not know it only ignores whose turn it is).
  * Layout 1: `<prefix>s:<id>` hash, `<prefix>lock:<id>`, one `<prefix>expiry` sorted set. Its
  * sessions are moved batch by batch by a script (atomic per batch, so processes starting
  * together share the work and move each session once); its locks are left to lapse.

@@ -1,7 +1,7 @@
 /**
  * The Lua scripts of `RedisStore`. Every script of the request path touches the keys of one
- * session (`<prefix>{<id>}` and `<prefix>{<id>}:lease`, one hash tag, so one slot on Redis
- * Cluster). The expiry index (`<prefix>expiry:{<shard>}`) lies in another slot: on a cluster it
+ * session (`<prefix>{<id>}`, `<prefix>{<id>}:lease` and `<prefix>{<id>}:turn`, one hash tag, so
+ * one slot on Redis Cluster). The expiry index (`<prefix>expiry:{<shard>}`) lies in another slot: on a cluster it
  * is written by separate commands; on one server the write and release scripts are given its
  * shard as a third key and update it themselves (one call instead of two for a new session).
  *
@@ -21,13 +21,19 @@ export interface Script {
 const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') });
 
 /**
- * KEYS: entry, lease. ARGV: owner, leaseMs, now.
- * Returns {0} absent, {1} busy, {2, payload, version, expires} held.
+ * KEYS: entry, lease, turn. ARGV: owner, leaseMs, now, turnMs.
+ * Returns {0} absent, {1} busy, {2, payload, version, expires} held. Busy makes the next turn the
+ * caller's for turnMs unless another owner's runs; a free lease is busy during another's turn.
  */
 export const ACQUIRE = script(`
 local e = redis.call('HMGET', KEYS[1], 'payload', 'version', 'expires')
 if not e[1] or tonumber(e[3]) <= tonumber(ARGV[3]) then return {0} end
-if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1} end
+local turn = redis.call('GET', KEYS[3])
+if (turn and turn ~= ARGV[1]) or not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  if not turn or turn == ARGV[1] then redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[4]) end
+  return {1}
+end
+if turn then redis.call('DEL', KEYS[3]) end
 return {2, e[1], e[2], e[3]}
 `);
 

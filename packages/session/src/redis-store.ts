@@ -12,6 +12,7 @@ import { redisTarget, targetName } from './redis-options.js';
 import { openRedisLayout } from './redis-schema.js';
 import { ACQUIRE, CLAIM, DELETE, RELEASE, RENEW, WRITE, isNoScript, shardOf } from './redis-scripts.js';
 import { checkSecret } from './signing.js';
+import { WAIT_TURN_MS } from './store.js';
 import type { RedisConnection, RedisTarget } from './redis-connection.js';
 import type { RedisStoreClusterOptions, RedisStoreOptions, RedisStoreUrlOptions } from './redis-options.js';
 import type { Script } from './redis-scripts.js';
@@ -155,7 +156,8 @@ export class RedisStore implements SessionStore {
 
   /** Lock-and-load in one script; see {@link SessionStore.acquire}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   async acquire(id: string, owner: string, leaseMs: number, now: number): Promise<Acquired> {
-    const r = (await this.#eval('acquire', ACQUIRE, this.#keys(id), [owner, String(Math.max(1, Math.ceil(leaseMs))), String(now)])) as (number | string)[];
+    const [entry, lease] = this.#keys(id);
+    const r = (await this.#eval('acquire', ACQUIRE, [entry!, lease!, `${entry!}:turn`], [owner, String(Math.max(1, Math.ceil(leaseMs))), String(now), String(WAIT_TURN_MS)])) as (number | string)[];
     if (r[0] === 0) return ABSENT;
     if (r[0] === 1) return BUSY;
     return { state: 'held', entry: { payload: String(r[1]), version: Number(r[2]), expires: Number(r[3]) } };

@@ -2,14 +2,16 @@
  * The SQLite layout of `SqliteStore`: its tables, the schema version kept beside them, the
  * migration from the layout before versions, and the prepared statements.
  *
- * Version 2 (this one): `<t>` (id, payload, version, expires, lock_owner, lock_until) with an
- * index on `expires`, and `<t>_meta` (key, value) holding `schema = 2`. The lease lives in the
- * session's own row, so taking it and reading the row is one `UPDATE … RETURNING`, and writing
- * and releasing is one `UPDATE`.
+ * Version 3 (this one): `<t>` (id, payload, version, expires, lock_owner, lock_until,
+ * turn_owner, turn_until) with an index on `expires`, and `<t>_meta` (key, value) holding
+ * `schema = 3`. The lease lives in the session's own row, so taking it and reading the row is one
+ * `UPDATE … RETURNING`, and writing and releasing is one `UPDATE`; so does the next turn of a
+ * process that found the lease busy (see `SessionStore.acquire`).
  *
- * Version 1 (before versions were kept): `<t>` without the lease columns and a `<t>_locks` table.
- * Opening such a file adds the two columns and drops `<t>_locks` (its locks lapse anyway) in one
- * IMMEDIATE transaction, so processes starting together migrate once.
+ * Version 2: no turn columns; opening such a file adds them. Version 1 (before versions were
+ * kept): no lease columns either, and a `<t>_locks` table, which is dropped (its locks lapse
+ * anyway). Each migration runs in one IMMEDIATE transaction, so processes starting together
+ * migrate once.
  */
 import { SessionStoreConfigError } from './errors.js';
 import type { ExpiredEntry } from './store.js';
@@ -19,7 +21,7 @@ type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
 
 /** The schema version this code writes. */
-export const SQLITE_SCHEMA = 2;
+export const SQLITE_SCHEMA = 3;
 
 /** The prepared statements of one table. */
 export interface SqliteStatements {
@@ -28,6 +30,7 @@ export interface SqliteStatements {
   readonly insert: Stmt;
   readonly update: Stmt;
   readonly acquire: Stmt;
+  readonly wait: Stmt;
   readonly commit: Stmt;
   readonly commitKeep: Stmt;
   readonly release: Stmt;
@@ -86,9 +89,16 @@ function migrate(db: Db, t: string, storeName: string): void {
        DROP TABLE IF EXISTS "${t}_locks";`,
     );
   }
+  if (version === 1 || version === 2) {
+    db.exec(
+      `ALTER TABLE "${t}" ADD COLUMN turn_owner TEXT;
+       ALTER TABLE "${t}" ADD COLUMN turn_until INTEGER NOT NULL DEFAULT 0;`,
+    );
+  }
   db.exec(
     `CREATE TABLE IF NOT EXISTS "${t}" (id TEXT PRIMARY KEY, payload TEXT NOT NULL, version INTEGER NOT NULL,
-       expires INTEGER NOT NULL, lock_owner TEXT, lock_until INTEGER NOT NULL DEFAULT 0);
+       expires INTEGER NOT NULL, lock_owner TEXT, lock_until INTEGER NOT NULL DEFAULT 0,
+       turn_owner TEXT, turn_until INTEGER NOT NULL DEFAULT 0);
      CREATE INDEX IF NOT EXISTS "${t}_expires" ON "${t}" (expires);
      CREATE TABLE IF NOT EXISTS "${meta}" (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
   );
@@ -116,16 +126,21 @@ function statements(db: Db, t: string): SqliteStatements {
     // Expected version 0: insert, or replace a row that has expired (by the store's clock).
     insert: db.prepare(
       `INSERT INTO "${t}" (id, payload, version, expires) VALUES (?, ?, 1, ?)
-       ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, version = 1, expires = excluded.expires, lock_owner = NULL, lock_until = 0
+       ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, version = 1, expires = excluded.expires, lock_owner = NULL, lock_until = 0,
+         turn_owner = NULL, turn_until = 0
        WHERE "${t}".expires <= ?
        RETURNING version`,
     ),
     update: db.prepare(`UPDATE "${t}" SET payload = ?, version = version + 1, expires = ? WHERE id = ? AND version = ? RETURNING version`),
-    // Lock-and-load: the lease is taken only when it is free or lapsed (a held lease, ours too, is busy).
+    // Lock-and-load: the lease is taken only when it is free or lapsed (a held lease, ours too, is
+    // busy) and no other owner has the next turn; taking it ends the turn.
     acquire: db.prepare(
-      `UPDATE "${t}" SET lock_owner = ?, lock_until = ? WHERE id = ? AND expires > ? AND lock_until <= ?
+      `UPDATE "${t}" SET lock_owner = ?, lock_until = ?, turn_owner = NULL, turn_until = 0
+       WHERE id = ? AND expires > ? AND lock_until <= ? AND (turn_until <= ? OR turn_owner = ?)
        RETURNING payload, version, expires`,
     ),
+    // A busy acquire: the next turn is the caller's, unless another owner's turn is still running.
+    wait: db.prepare(`UPDATE "${t}" SET turn_owner = ?, turn_until = ? WHERE id = ? AND expires > ? AND (turn_until <= ? OR turn_owner = ?) RETURNING 1`),
     // Write-and-release: the version matches and no other owner holds a live lease.
     commit: db.prepare(
       `UPDATE "${t}" SET payload = ?, version = version + 1, expires = ?, lock_owner = NULL, lock_until = 0

@@ -11,6 +11,7 @@ import { SessionStoreConfigError, SessionStoreError } from './errors.js';
 import { keptSecretFile } from './secret-file.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import { prepareSqlite } from './sqlite-schema.js';
+import { WAIT_TURN_MS } from './store.js';
 import type { SqliteStatements } from './sqlite-schema.js';
 import type { Acquired, ExpiredEntry, ListPage, SessionStore, StoredEntry } from './store.js';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -229,8 +230,9 @@ export class SqliteStore implements SessionStore {
       'acquire',
       (st) => {
         const t = this.#clock();
-        const row = st.acquire.get(owner, t + leaseMs, id, now, t) as StoredEntry | undefined;
+        const row = st.acquire.get(owner, t + leaseMs, id, now, t, t, owner) as StoredEntry | undefined;
         if (row !== undefined) return { state: 'held', entry: row };
+        if (st.wait.get(owner, t + WAIT_TURN_MS, id, now, t, owner) !== undefined) return BUSY;
         return st.live.get(id, now) === undefined ? ABSENT : BUSY;
       },
       BUSY,

@@ -27,6 +27,13 @@ export interface ExpiredEntry {
   readonly payload: string;
 }
 
+/**
+ * How long an owner that found a lease busy keeps the next turn after its last try (ms): several
+ * of the manager's retry intervals (at most 20 ms), so a waiter late to retry keeps its turn,
+ * and short, so a waiter that gave up holds no one back for long.
+ */
+export const WAIT_TURN_MS = 100;
+
 /** What {@link SessionStore.acquire} found. */
 export type Acquired =
   /** The lease is now the caller's, and this is the entry it protects. */
@@ -41,7 +48,7 @@ export type Acquired =
       /** Which outcome this is. */
       readonly state: 'absent';
     }
-  /** Another owner holds a live lease: retry later (the manager does the bounded waiting). */
+  /** Another owner holds a live lease, or has the next turn: retry later (the manager does the bounded waiting). */
   | {
       /** Which outcome this is. */
       readonly state: 'busy';
@@ -143,6 +150,12 @@ export interface SessionStore {
    * Lock-and-load: when `id` has a live entry (`expires > now`) and no other owner holds a live
    * lease on it, gives `owner` a lease of `leaseMs` and returns the entry, in one atomic step.
    * Not re-entrant: a lease held by `owner` itself is `busy` too. Never waits.
+   *
+   * Turns: an owner answered `busy` has the next turn, for {@link WAIT_TURN_MS} after its last
+   * try (the first waiter's; later ones wait for it): a free lease is then `busy` for every other
+   * owner, the last holder too, until the waiter takes it. Without turns a process that gives a
+   * session's lease back and takes it again for its next request a moment later would keep it
+   * from a process that polls for it every few milliseconds, for as long as its requests come.
    */
   acquire(id: string, owner: string, leaseMs: number, now: number): Acquired | Promise<Acquired>;
 

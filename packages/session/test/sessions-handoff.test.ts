@@ -273,7 +273,7 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
       const before = done;
       while (done < before + 30) await within(increment(a, cookie).then(() => done++), 5000, 'a request of the chain');
       expect(bDone).toBe(false);
-      // …until the chain is one lease length old: a gives the lease back and yields, b gets it.
+      // …until the chain is one lease length old: a gives the lease back; b, which polled for it, has the next turn.
       offset = LEASE + 1;
       await within(other, 3000, "the other process's request");
     } finally {
@@ -281,6 +281,36 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
       await Promise.allSettled(workers);
     }
     expect(await counterOf(b, cookie)).toBe(done + 1);
+  });
+
+  it('a process that gives the lease back and wants it again at once waits: another process that polled for it has the next turn', async () => {
+    let offset = 0;
+    const makeStore = backend();
+    const a = manager(makeStore(), () => Date.now() + offset);
+    let polled: () => void = () => undefined;
+    const bPolled = new Promise<void>((r) => (polled = r));
+    const bStore = makeStore();
+    const acquire = bStore.acquire.bind(bStore);
+    bStore.acquire = async (...args) => {
+      const got = await acquire(...args);
+      if (got.state === 'busy') polled();
+      return got;
+    };
+    const b = manager(bStore);
+    const cookie = await newSession(a);
+    const held = (await a.load(cookie))!;
+    const order: string[] = [];
+    const other = increment(b, cookie).then(() => order.push('b'));
+    await within(bPolled, 2000, "the other process's first try");
+    offset += 10; // not committed a moment ago: no request of a is expected, the lease goes back to the store
+    await a.commit(held);
+    const again = a.load(cookie).then(async (s) => {
+      order.push('a');
+      await a.commit(s!);
+    });
+    await within(Promise.all([other, again]), 5000, 'both requests');
+    expect(order).toEqual(['b', 'a']);
+    expect(await counterOf(a, cookie)).toBe(1);
   });
 });
 

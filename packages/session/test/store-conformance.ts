@@ -6,6 +6,7 @@
  * a few real milliseconds because the backend (Redis PX) forces it.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { WAIT_TURN_MS } from '../src/store.js';
 import type { SessionStore } from '../src/store.js';
 
 /** One store made for one test. */
@@ -183,6 +184,30 @@ export function describeSessionStore(
         expect((await store.acquire('a', 'one', 10_000, T0)).state).toBe('held');
         expect(await store.acquire('a', 'two', 10_000, T0)).toEqual({ state: 'busy' });
         expect(await store.acquire('a', 'one', 10_000, T0)).toEqual({ state: 'busy' });
+      });
+
+      it('an owner that found the lease busy has the next turn: the holder that gave it back, or a third owner, cannot take it first', async () => {
+        await store.set('a', 'p', T0 + HOUR, 0);
+        expect((await store.acquire('a', 'holder', 10_000, T0)).state).toBe('held');
+        expect((await store.acquire('a', 'waiter', 10_000, T0)).state).toBe('busy');
+        expect((await store.acquire('a', 'third', 10_000, T0)).state).toBe('busy');
+        await store.release('a', 'holder');
+        expect((await store.acquire('a', 'holder', 10_000, T0)).state).toBe('busy');
+        expect((await store.acquire('a', 'third', 10_000, T0)).state).toBe('busy');
+        expect((await store.acquire('a', 'waiter', 10_000, T0)).state).toBe('held');
+        // Taking it ends the turn: who tries next after the release gets it.
+        expect(await store.commit('a', 'waiter', 'q', T0 + HOUR, 1)).toBe(2);
+        expect((await store.acquire('a', 'third', 10_000, T0)).state).toBe('held');
+      });
+
+      it('a turn the waiter does not take lapses WAIT_TURN_MS after its last try: the lease is free for anyone again', async () => {
+        await store.set('a', 'p', T0 + HOUR, 0);
+        await store.acquire('a', 'holder', 10_000, T0);
+        expect((await store.acquire('a', 'gave-up', 10_000, T0)).state).toBe('busy');
+        await store.release('a', 'holder');
+        expect((await store.acquire('a', 'holder', 10_000, T0)).state).toBe('busy');
+        await lapse(WAIT_TURN_MS);
+        expect((await store.acquire('a', 'holder', 10_000, T0)).state).toBe('held');
       });
 
       it('a lease nobody renews lapses by itself (a dead holder): the next owner gets it', async () => {
