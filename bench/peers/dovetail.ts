@@ -5,7 +5,7 @@
  * BENCH_PEERS), with 2 workers on SQLite and Redis, and on a 3-master Redis Cluster.
  *
  * `BENCH_BASE=<checkout>` adds the same three servers run from another built checkout (opt-in
- * peers `base-dovetail-memory|sqlite|redis|redis-2w`): a lever's before and after measured in one run,
+ * peers `base-dovetail-memory|sqlite|redis|sqlite-2w|redis-2w`): a lever's before and after measured in one run,
  * interleaved, e.g. `BENCH_BASE=/tmp/main BENCH_PEERS=bare-node,base-dovetail-sqlite,dovetail-sqlite`.
  */
 import { join } from 'node:path';
@@ -68,13 +68,14 @@ const own: Peer[] = [
 
 const base = process.env.BENCH_BASE;
 
-/** The servers, and with BENCH_BASE the three single-process ones and Redis with 2 workers from that checkout (opt-in). */
+/** The servers, and with BENCH_BASE the three single-process ones and SQLite and Redis with 2 workers from that checkout (opt-in). */
 export const peers: Peer[] = base
   ? [
       ...own,
       { ...own[0]!, name: 'base-dovetail-memory', description: `${own[0]!.description}, from ${base}`, optIn: true, command: serve(() => 'memory', base) },
       { ...own[1]!, name: 'base-dovetail-sqlite', description: `${own[1]!.description}, from ${base}`, optIn: true, command: serve((context) => `sqlite:${join(context.dir, 'sessions.db')}`, base) },
       { ...own[2]!, name: 'base-dovetail-redis', description: `${own[2]!.description}, from ${base}`, optIn: true, command: serve((context) => context.redisUrl!, base) },
+      { ...own[3]!, name: 'base-dovetail-sqlite-2w', description: `${own[3]!.description}, from ${base}`, optIn: true, command: serve((context) => `sqlite:${join(context.dir, 'sessions.db')}`, base, 2) },
       { ...own[4]!, name: 'base-dovetail-redis-2w', description: `${own[4]!.description}, from ${base}`, optIn: true, command: serve((context) => context.redisUrl!, base, 2) },
     ]
   : own;

@@ -29,8 +29,11 @@ import { isClientSide } from './store.js';
 import type { StagedWrite } from './staged-write.js';
 import type { Acquired, SessionStore, StoredEntry } from './store.js';
 
-/** The longest wait between two tries of a busy lease (the backoff starts at 2 ms and doubles). */
-export const MAX_RETRY_MS = 20;
+/**
+ * The longest wait between two tries of a busy lease (the backoff starts at 2 ms and doubles).
+ * Short: a lease given back while this process has the next turn lies idle until its next try.
+ */
+export const MAX_RETRY_MS = 5;
 /** A session committed again within this many ms is hot: its lease is parked for the next request. */
 const RECENT_MS = 2;
 

@@ -29,7 +29,7 @@ export interface ExpiredEntry {
 
 /**
  * How long an owner that found a lease busy keeps the next turn after its last try (ms): several
- * of the manager's retry intervals (at most 20 ms), so a waiter late to retry keeps its turn,
+ * of the manager's retry intervals (at most 5 ms), so a waiter late to retry keeps its turn,
  * and short, so a waiter that gave up holds no one back for long.
  */
 export const WAIT_TURN_MS = 100;
