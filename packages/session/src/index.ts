@@ -25,7 +25,7 @@ export {
   SessionExpired,
 } from './contracts.js';
 // Stores
-export { isClientSide } from './store.js';
+export { isClientSide, WAIT_TURN_MS } from './store.js';
 export { MemoryStore } from './memory-store.js';
 export { SqliteStore } from './sqlite-store.js';
 export { RedisStore } from './redis-store.js';
