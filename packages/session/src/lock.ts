@@ -17,10 +17,11 @@
  * committed in the last few milliseconds (`RECENT_MS`) that no one waits for yet (with a
  * synchronous store, requests of one session never overlap) is parked instead: the lease stays,
  * and a request of it in this or the next turn of the event loop takes it as if handed over; at
- * the end of the next turn an untaken one is released. A chain of handoffs lasts at most one
- * lease length (`lease`); then the lease goes back to the store. A process that polled for it
- * meanwhile has the next turn there (see `SessionStore.acquire`), so it gets the session within a
- * lease length and a retry interval (`MAX_RETRY_MS`), however fast this process's requests come.
+ * the end of the next turn an untaken one is released. A chain of handoffs lasts at most
+ * `CHAIN_MS` (or one lease, if shorter); then the lease goes back to the store. A process that
+ * polled for it meanwhile has the next turn there (see `SessionStore.acquire`), so it gets the
+ * session within a chain and a retry interval (`MAX_RETRY_MS`), however fast this process's
+ * requests come.
  */
 import { randomBytes } from 'node:crypto';
 import { SessionBusyError, SessionStoreError } from './errors.js';
@@ -34,6 +35,12 @@ import type { Acquired, SessionStore, StoredEntry } from './store.js';
  * Short: a lease given back while this process has the next turn lies idle until its next try.
  */
 export const MAX_RETRY_MS = 5;
+/**
+ * How long a chain of handoffs keeps a lease: what another process's request of a busy session
+ * waits at most. Short against the requests it serves meanwhile (thousands a second), so ending
+ * a chain, one `commit` that gives the lease back and one `acquire`, costs next to nothing.
+ */
+export const CHAIN_MS = 100;
 /** A session committed again within this many ms is hot: its lease is parked for the next request. */
 const RECENT_MS = 2;
 
@@ -170,14 +177,14 @@ export class SessionLocks {
    * True when the holder of `id` should keep the store's lease through its write, to hand it to
    * the next request of this process ({@link SessionLocks.pass}): someone waits, or the session
    * was committed in this turn or the one before; the lease is still ours; and the chain is
-   * younger than one lease length (then the lease goes back, and a process waiting for it has
-   * the next turn).
+   * younger than `CHAIN_MS` and than one lease (then the lease goes back, and a process waiting
+   * for it has the next turn).
    */
   keepLease(id: string): boolean {
     const state = this.#held.get(id);
     const wanted = this.#seen(id);
     if (state === undefined || !this.#leased.has(id) || (state.waiters.length === 0 && !wanted)) return false;
-    return this.options.clock() - state.since < this.options.lease;
+    return this.options.clock() - state.since < Math.min(CHAIN_MS, this.options.lease);
   }
 
   /**

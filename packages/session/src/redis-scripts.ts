@@ -1,9 +1,10 @@
 /**
  * The Lua scripts of `RedisStore`. Every script of the request path touches the keys of one
  * session (`<prefix>{<id>}`, `<prefix>{<id>}:lease` and `<prefix>{<id>}:turn`, one hash tag, so
- * one slot on Redis Cluster). The expiry index (`<prefix>expiry:{<shard>}`) lies in another slot: on a cluster it
- * is written by separate commands; on one server the write and release scripts are given its
- * shard as a third key and update it themselves (one call instead of two for a new session).
+ * one slot on Redis Cluster). The expiry index (`<prefix>expiry:{<shard>}`) lies in another
+ * slot: on a cluster it is written by separate commands; on one server the write and release
+ * scripts are given its shard as a third key and update it themselves (one call instead of two
+ * for a new session).
  *
  * The index is a hint that may lag behind: a score is never later than the session's real
  * expiry (it is set at creation and lowered with `ZADD LT` when an expiry moves earlier; a

@@ -156,8 +156,9 @@ export class RedisStore implements SessionStore {
 
   /** Lock-and-load in one script; see {@link SessionStore.acquire}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   async acquire(id: string, owner: string, leaseMs: number, now: number): Promise<Acquired> {
-    const [entry, lease] = this.#keys(id);
-    const r = (await this.#eval('acquire', ACQUIRE, [entry!, lease!, `${entry!}:turn`], [owner, String(Math.max(1, Math.ceil(leaseMs))), String(now), String(WAIT_TURN_MS)])) as (number | string)[];
+    const entry = this.#entryKey(id);
+    const keys = [entry, `${entry}:lease`, `${entry}:turn`];
+    const r = (await this.#eval('acquire', ACQUIRE, keys, [owner, String(Math.max(1, Math.ceil(leaseMs))), String(now), String(WAIT_TURN_MS)])) as (number | string)[];
     if (r[0] === 0) return ABSENT;
     if (r[0] === 1) return BUSY;
     return { state: 'held', entry: { payload: String(r[1]), version: Number(r[2]), expires: Number(r[3]) } };
@@ -285,7 +286,7 @@ export class RedisStore implements SessionStore {
    * expiry index as a third key (on one server only: on a cluster that shard is in another slot).
    */
   #keys(id: string, shard = false): string[] {
-    const entry = `${this.#prefix}{${id}}`;
+    const entry = this.#entryKey(id);
     return shard ? [entry, `${entry}:lease`, this.#shardKey(id)] : [entry, `${entry}:lease`];
   }
 

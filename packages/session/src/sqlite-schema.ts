@@ -5,8 +5,8 @@
  * Version 3 (this one): `<t>` (id, payload, version, expires, lock_owner, lock_until,
  * turn_owner, turn_until) with an index on `expires`, and `<t>_meta` (key, value) holding
  * `schema = 3`. The lease lives in the session's own row, so taking it and reading the row is one
- * `UPDATE … RETURNING`, and writing and releasing is one `UPDATE`; so does the next turn of a
- * process that found the lease busy (see `SessionStore.acquire`).
+ * `UPDATE … RETURNING`, and writing and releasing is one `UPDATE`; the next turn of a process that
+ * found the lease busy (see `SessionStore.acquire`) lives there too.
  *
  * Version 2: no turn columns; opening such a file adds them. Version 1 (before versions were
  * kept): no lease columns either, and a `<t>_locks` table, which is dropped (its locks lapse

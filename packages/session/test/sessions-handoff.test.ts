@@ -3,8 +3,8 @@
  * one session queued in this process get the lease and the state just written from the request
  * before them (no release, re-acquire or reload), every update is kept, a request gets its own
  * state (a component the one before kept cannot reach it), a lease lost during a chain makes the
- * commit a conflict, and a chain ends after one lease length so that another process waiting for
- * the session gets it. Two `Sessions` on one store stand for two processes (each has its own
+ * commit a conflict, and a chain ends after `CHAIN_MS` so that another process waiting for the
+ * session gets it. Two `Sessions` on one store stand for two processes (each has its own
  * lease owner).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { Registry, withRegistry } from '@dovetail/registry';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ISessionDataContainer } from '../src/contracts.js';
 import { SessionConflictError, SessionDataError } from '../src/errors.js';
+import { CHAIN_MS } from '../src/lock.js';
 import { MemoryStore } from '../src/memory-store.js';
 import { RedisStore } from '../src/redis-store.js';
 import { Session } from '../src/session.js';
@@ -118,6 +119,12 @@ function manager(store: SessionStore, clock: () => number = Date.now): Sessions 
   return s;
 }
 
+/** A clock that stands still: a chain is timed by its manager's clock, so a slow machine cannot end it mid-test. */
+function frozen(): () => number {
+  const t = Date.now();
+  return () => t;
+}
+
 /** load → ICounter(session).value += 1 → commit. */
 async function increment(sessions: Sessions, cookie: string): Promise<void> {
   const s = (await sessions.load(cookie))!;
@@ -158,7 +165,7 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
   it('200 concurrent requests of one session: every update kept, the lease taken from the store once, the commits of the turn written once', async () => {
     const makeStore = backend();
     const { store, calls } = counted(makeStore());
-    const sessions = manager(store);
+    const sessions = manager(store, frozen());
     const cookie = await newSession(sessions);
     calls.clear();
     await Promise.all(Array.from({ length: 200 }, () => increment(sessions, cookie)));
@@ -212,7 +219,7 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
   it('a staged commit answers only once it is durable, while the next request already works on its state', async () => {
     const makeStore = backend();
     const { store, hold, open } = gated(makeStore());
-    const sessions = manager(store);
+    const sessions = manager(store, frozen());
     const cookie = await newSession(sessions);
     hold();
     const { firstDone, second } = await handedOver(sessions, cookie, 1); // the state handed on before it is written
@@ -230,7 +237,7 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
 
   it('a request that fails after being handed a staged state: what the request before it committed is still written', async () => {
     const makeStore = backend();
-    const sessions = manager(makeStore());
+    const sessions = manager(makeStore(), frozen());
     const cookie = await newSession(sessions);
     const { firstDone, second } = await handedOver(sessions, cookie, 7);
     withRegistry(registry, () => (ICounter(second).value = 100));
@@ -241,7 +248,7 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
 
   it('a commit refused for its data (SessionDataError) in a chain: the commit staged before it is still written', async () => {
     const makeStore = backend();
-    const sessions = manager(makeStore());
+    const sessions = manager(makeStore(), frozen());
     const cookie = await newSession(sessions);
     const { firstDone, second } = await handedOver(sessions, cookie, 3);
     second.set('handler', () => undefined); // a function: the codec refuses it
@@ -250,10 +257,10 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
     expect(await within(counterOf(manager(makeStore()), cookie), 3000, 'the session, from another process')).toBe(3);
   });
 
-  it('a chain lasts at most one lease length: another process waiting for the session gets it, and no update is lost', async () => {
-    let offset = 0;
+  it('a chain lasts at most CHAIN_MS: another process waiting for the session gets it, and no update is lost', async () => {
+    let now = Date.now();
     const makeStore = backend();
-    const a = manager(makeStore(), () => Date.now() + offset);
+    const a = manager(makeStore(), () => now); // a's chain is timed by this clock alone
     const b = manager(makeStore());
     const cookie = await newSession(a);
     let stop = false;
@@ -273,8 +280,8 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
       const before = done;
       while (done < before + 30) await within(increment(a, cookie).then(() => done++), 5000, 'a request of the chain');
       expect(bDone).toBe(false);
-      // …until the chain is one lease length old: a gives the lease back; b, which polled for it, has the next turn.
-      offset = LEASE + 1;
+      // …until the chain is CHAIN_MS old: a gives the lease back; b, which polled for it, has the next turn.
+      now += CHAIN_MS + 1;
       await within(other, 3000, "the other process's request");
     } finally {
       stop = true;
