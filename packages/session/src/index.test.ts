@@ -28,6 +28,7 @@ describe('@dovetail/session exports', () => {
         'SessionStoreError',
         'Sessions',
         'SqliteStore',
+        'WAIT_TURN_MS',
         'checkSecret',
         'codecVersion',
         'decode',
