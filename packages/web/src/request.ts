@@ -1,23 +1,19 @@
 /**
  * `Request`: one HTTP request as a resource sees it (Twisted's `twisted.web.server.Request`),
- * plus the response it builds. Everything costly (query, cookies, body, session) is worked out on
- * first use and kept.
+ * and the face of the response it builds (kept in a `ResponseDraft` until the Site sends it).
+ * Everything costly (query, cookies, body, session) is worked out on first use and kept.
  *
  * @module
  */
-import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { type CookieJar, type CookieOptions, parseCookieHeader, serializeCookie } from './cookies.js';
-import { errorStatus } from './error-status.js';
 import { InvalidOptionError, SessionsNotConfiguredError } from './errors.js';
-import { sessionCacheControl } from './internal/cache-control.js';
 import { isSecure } from './internal/is-secure.js';
-import { readBody } from './internal/read-body.js';
+import { checkFormType, parseJson, readBody } from './internal/read-body.js';
 import { originForm, splitSegments } from './internal/request-target.js';
-import { type Body, type OutHeaders, contentType, errorHeaders, errorPageFor, toBody, writeResponse } from './internal/response.js';
+import { ResponseDraft } from './internal/response.js';
 import { SessionBinding, type SessionOutcome } from './internal/session-binding.js';
 import { type SiteConfig, defaultSiteConfig } from './internal/site-config.js';
 import { kAbort, kCommit, kPrepare, kSend, kSendError, kAccessFacts, kSiteSessions } from './internal/symbols.js';
-import { BadRequestBodyError, UnsupportedMediaTypeError } from './request-errors.js';
 import type { Session } from '@dovetail/session';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 
@@ -78,12 +74,9 @@ export class Request {
   #query: URLSearchParams | null;
   #cookies: CookieJar | null;
   #body: Promise<Buffer> | null;
-  #status: number;
-  #out: OutHeaders | null;
-  #setCookies: string[] | null;
+  readonly #reply: ResponseDraft;
   #sessions: SessionBinding<WebSession> | null;
   #state: Partial<RequestState> | null;
-  #bodyOut: Body;
 
   /**
    * Made by the Site; construct one yourself only to test a resource without a server.
@@ -114,12 +107,9 @@ export class Request {
     this.#query = null;
     this.#cookies = null;
     this.#body = null;
-    this.#status = 200;
-    this.#out = null;
-    this.#setCookies = null;
+    this.#reply = new ResponseDraft();
     this.#sessions = null;
     this.#state = null;
-    this.#bodyOut = null;
   }
 
   /** The request headers, names in lower case (node's `IncomingHttpHeaders`). */
@@ -168,7 +158,7 @@ export class Request {
 
   /** The response status so far (200 unless set). */
   get code(): number {
-    return this.#status;
+    return this.#reply.status;
   }
 
   /**
@@ -184,7 +174,7 @@ export class Request {
     if (!Number.isInteger(code) || code < 200 || code > 599) {
       throw new InvalidOptionError('setResponseCode(code)', code, 'an integer from 200 to 599');
     }
-    this.#status = code;
+    this.#reply.status = code;
   }
 
   /**
@@ -197,11 +187,7 @@ export class Request {
    * ```
    */
   setHeader(name: string, value: string | number | readonly string[]): void {
-    validateHeaderName(name);
-    if (typeof value === 'object') for (const v of value) validateHeaderValue(name, v);
-    else validateHeaderValue(name, String(value));
-    const out = (this.#out ??= Object.create(null) as OutHeaders);
-    out[name.toLowerCase()] = typeof value === 'object' ? [...value] : value;
+    this.#reply.setHeader(name, value);
   }
 
   /**
@@ -213,7 +199,7 @@ export class Request {
    * ```
    */
   getResponseHeader(name: string): string | number | readonly string[] | undefined {
-    return this.#out?.[name.toLowerCase()];
+    return this.#reply.out?.[name.toLowerCase()];
   }
 
   /**
@@ -233,7 +219,7 @@ export class Request {
       throw new InvalidOptionError('redirect(url, code)', code, 'an integer from 300 to 399');
     }
     this.setHeader('location', url);
-    this.#status = code;
+    this.#reply.status = code;
   }
 
   /**
@@ -247,7 +233,7 @@ export class Request {
    * ```
    */
   addCookie(name: string, value: string, options?: CookieOptions): void {
-    (this.#setCookies ??= []).push(serializeCookie(name, value, options));
+    this.#reply.addSetCookie(serializeCookie(name, value, options));
   }
 
   /**
@@ -275,12 +261,7 @@ export class Request {
    * ```
    */
   async json<T = unknown>(): Promise<T> {
-    const text = (await this.body()).toString('utf8');
-    try {
-      return JSON.parse(text) as T;
-    } catch (cause) {
-      throw new BadRequestBodyError('JSON', `it is not valid JSON (${(cause as Error).message})`, { cause });
-    }
+    return parseJson(await this.body()) as T;
   }
 
   /**
@@ -294,10 +275,7 @@ export class Request {
    * ```
    */
   async form(): Promise<URLSearchParams> {
-    const type = this.raw.headers['content-type'];
-    if (type !== undefined && !/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
-      throw new UnsupportedMediaTypeError(type, 'application/x-www-form-urlencoded');
-    }
+    checkFormType(this.raw.headers['content-type']);
     return new URLSearchParams((await this.body()).toString('utf8'));
   }
 
@@ -358,14 +336,7 @@ export class Request {
    * @internal
    */
   [kPrepare](result: unknown, resource: string): void {
-    if (result === null || result === undefined) {
-      this.#bodyOut = null;
-      return;
-    }
-    const body = toBody(result, resource);
-    const out = (this.#out ??= Object.create(null) as OutHeaders);
-    if (out['content-type'] === undefined) out['content-type'] = contentType(result, body);
-    this.#bodyOut = body;
+    this.#reply.prepare(result, resource);
   }
 
   /**
@@ -374,7 +345,7 @@ export class Request {
    * @internal
    */
   [kAccessFacts](): { session: SessionOutcome; bytes: number | null } {
-    const length = this.#out?.['content-length'];
+    const length = this.#reply.out?.['content-length'];
     return { session: this.#sessions === null ? '-' : this.#sessions.outcome, bytes: typeof length === 'number' ? length : null };
   }
 
@@ -389,23 +360,14 @@ export class Request {
     if (binding === null) return false;
     const setCookie = binding.commit();
     if (setCookie === null) return true;
+    const cacheControl = this.#config.sessionCacheControl;
     if (typeof setCookie === 'string') {
-      this.#addSessionCookie(setCookie);
+      this.#reply.addSessionCookie(setCookie, cacheControl);
       return true;
     }
     return setCookie.then((value) => {
-      if (value !== null) this.#addSessionCookie(value);
+      if (value !== null) this.#reply.addSessionCookie(value, cacheControl);
     });
-  }
-
-  /** Adds the session's Set-Cookie, and keeps the response out of shared caches. */
-  #addSessionCookie(setCookie: string): void {
-    (this.#setCookies ??= []).push(setCookie);
-    const cacheControl = this.#config.sessionCacheControl;
-    if (cacheControl !== null) {
-      const out = (this.#out ??= Object.create(null) as OutHeaders);
-      out['cache-control'] = sessionCacheControl(out['cache-control'], cacheControl);
-    }
   }
 
   /** Aborts the request's sessions (after a failed render); never rejects. @internal */
@@ -419,12 +381,7 @@ export class Request {
    * @internal
    */
   [kSend](head: boolean, done: (error?: Error) => void): void {
-    let out = this.#out;
-    if (out === null) out = this.#out = Object.create(null) as OutHeaders;
-    if (this.#setCookies !== null) out['set-cookie'] = this.#setCookies;
-    if (this.#config.noSniff && out['x-content-type-options'] === undefined) out['x-content-type-options'] = 'nosniff';
-    if (this.#config.closing) out['connection'] = 'close';
-    writeResponse(this.response, this.#status, out, this.#bodyOut, head, done);
+    this.#reply.send(this.response, this.#config, head, done);
   }
 
   /**
@@ -433,21 +390,6 @@ export class Request {
    * @internal
    */
   [kSendError](error: unknown, tracebacks: boolean, head: boolean): number {
-    const res = this.response;
-    const status = errorStatus(error);
-    if (res.headersSent) {
-      res.destroy();
-      return status;
-    }
-    const page = errorPageFor(error, status, tracebacks);
-    const out = errorHeaders(error, status, page, this.#config.closing);
-    if (this.#config.noSniff) out['x-content-type-options'] = 'nosniff';
-    this.#status = status;
-    this.#out = out;
-    this.#setCookies = null;
-    res.writeHead(status, out);
-    if (head) res.end();
-    else res.end(page);
-    return status;
+    return this.#reply.sendError(this.response, this.#config, error, tracebacks, head);
   }
 }

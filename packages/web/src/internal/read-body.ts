@@ -1,7 +1,8 @@
 /**
- * Reads a request body into one Buffer, bounded. Internal: never re-exported.
+ * Reads a request body into one Buffer, bounded, and parses it as JSON or as a form. Internal:
+ * never re-exported.
  */
-import { BadRequestBodyError, RequestTooLargeError } from '../request-errors.js';
+import { BadRequestBodyError, RequestTooLargeError, UnsupportedMediaTypeError } from '../request-errors.js';
 import type { IncomingMessage } from 'node:http';
 
 /**
@@ -53,4 +54,24 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('error', onError);
     req.on('close', onClose);
   });
+}
+
+/** `body` parsed as JSON (UTF-8). @throws {BadRequestBodyError} for a body that is not JSON. */
+export function parseJson(body: Buffer): unknown {
+  const text = body.toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new BadRequestBodyError('JSON', `it is not valid JSON (${(cause as Error).message})`, { cause });
+  }
+}
+
+/**
+ * Checks that a body of content type `type` is an `application/x-www-form-urlencoded` form.
+ * @throws {UnsupportedMediaTypeError} for another content type (e.g. multipart).
+ */
+export function checkFormType(type: string | undefined): void {
+  if (type !== undefined && !/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
+    throw new UnsupportedMediaTypeError(type, 'application/x-www-form-urlencoded');
+  }
 }

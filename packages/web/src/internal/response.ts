@@ -1,14 +1,17 @@
 /**
- * How a `Request` writes its response: a render's result turned into a body and content type,
- * the head and body written to node's `ServerResponse`, and the error page with its headers.
- * The response state itself (status, headers, cookies, body) stays on the Request.
- * Internal: never re-exported.
+ * The response a `Request` builds: its status, headers, cookies and body so far
+ * (`ResponseDraft`), a render's result turned into a body and content type, the head and body
+ * written to node's `ServerResponse`, and the error page with its headers. Internal: never
+ * re-exported.
  */
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { Readable, pipeline } from 'node:stream';
-import { retryAfterHeader } from '../error-status.js';
+import { errorStatus, retryAfterHeader } from '../error-status.js';
 import { RenderResultError } from '../errors.js';
 import { RequestTooLargeError } from '../request-errors.js';
+import { sessionCacheControl } from './cache-control.js';
 import { errorPage, reasonPhrase } from './html.js';
+import type { SiteConfig } from './site-config.js';
 import type { ServerResponse } from 'node:http';
 
 /** Response headers as `writeHead` takes them, names in lower case. */
@@ -17,6 +20,85 @@ export type OutHeaders = Record<string, string | number | string[]>;
 export type Body = string | Uint8Array | Readable | null;
 
 const HTML = 'text/html; charset=utf-8';
+
+/** The response of one request as its resource builds it, until the Site sends it. */
+export class ResponseDraft {
+  status = 200;
+  /** Headers set so far (names in lower case); null until the first. */
+  out: OutHeaders | null = null;
+  setCookies: string[] | null = null;
+  body: Body = null;
+
+  /** The headers, created on first need. */
+  headers(): OutHeaders {
+    return (this.out ??= Object.create(null) as OutHeaders);
+  }
+
+  /** Sets a header after node's checks of its name and value(s). */
+  setHeader(name: string, value: string | number | readonly string[]): void {
+    validateHeaderName(name);
+    if (typeof value === 'object') for (const v of value) validateHeaderValue(name, v);
+    else validateHeaderValue(name, String(value));
+    this.headers()[name.toLowerCase()] = typeof value === 'object' ? [...value] : value;
+  }
+
+  /** Adds a serialized `Set-Cookie` value. */
+  addSetCookie(setCookie: string): void {
+    (this.setCookies ??= []).push(setCookie);
+  }
+
+  /** Adds the session's Set-Cookie, and keeps the response out of shared caches (`cacheControl`: the Site's setting). */
+  addSessionCookie(setCookie: string, cacheControl: string | null): void {
+    this.addSetCookie(setCookie);
+    if (cacheControl !== null) {
+      const out = this.headers();
+      out['cache-control'] = sessionCacheControl(out['cache-control'], cacheControl);
+    }
+  }
+
+  /** Turns a render's result into the body and, unless set, the content type. */
+  prepare(result: unknown, resource: string): void {
+    if (result === null || result === undefined) {
+      this.body = null;
+      return;
+    }
+    const body = toBody(result, resource);
+    const out = this.headers();
+    if (out['content-type'] === undefined) out['content-type'] = contentType(result, body);
+    this.body = body;
+  }
+
+  /** Writes the head and the prepared body to `res`; `done` as {@link writeResponse}. */
+  send(res: ServerResponse, config: SiteConfig, head: boolean, done: (error?: Error) => void): void {
+    const out = this.headers();
+    if (this.setCookies !== null) out['set-cookie'] = this.setCookies;
+    if (config.noSniff && out['x-content-type-options'] === undefined) out['x-content-type-options'] = 'nosniff';
+    if (config.closing) out['connection'] = 'close';
+    writeResponse(res, this.status, out, this.body, head, done);
+  }
+
+  /**
+   * Answers `error` instead: its status (500 when it has none), a short HTML page, no stack
+   * unless `tracebacks`; when the head was already sent, the connection is cut. Returns the status.
+   */
+  sendError(res: ServerResponse, config: SiteConfig, error: unknown, tracebacks: boolean, head: boolean): number {
+    const status = errorStatus(error);
+    if (res.headersSent) {
+      res.destroy();
+      return status;
+    }
+    const page = errorPageFor(error, status, tracebacks);
+    const out = errorHeaders(error, status, page, config.closing);
+    if (config.noSniff) out['x-content-type-options'] = 'nosniff';
+    this.status = status;
+    this.out = out;
+    this.setCookies = null;
+    res.writeHead(status, out);
+    if (head) res.end();
+    else res.end(page);
+    return status;
+  }
+}
 const JSON_TYPE = 'application/json; charset=utf-8';
 const OCTETS = 'application/octet-stream';
 
