@@ -151,6 +151,21 @@ describe('IdSigner: the cache of verified values', () => {
     expect(macsOf(() => expect(signer.verify(value)).toBe(id))).toBe(1);
   });
 
+  it('a value verified with the newest secret is signed again without an HMAC (a request on a session not remembered costs one, not two); one signed with an older secret is signed anew', () => {
+    const id = newSessionId();
+    const current = new Counted([A]).sign(id);
+    const signer = new Counted([A, B]);
+    expect(macsOf(() => expect(signer.verify(current)).toBe(id))).toBe(1);
+    expect(macsOf(() => expect(signer.sign(id)).toBe(current))).toBe(0);
+
+    const other = newSessionId();
+    const old = new Counted([B]).sign(other);
+    expect(macsOf(() => expect(signer.verify(old)).toBe(other))).toBe(2);
+    expect(macsOf(() => expect(signer.sign(other)).not.toBe(old))).toBe(1);
+    signer.forget(id);
+    expect(macsOf(() => expect(signer.verify(current)).toBe(id))).toBe(1);
+  });
+
   it('forget() costs no HMAC (a sweep ends thousands of sessions at once); a session used lately stays remembered among thousands of others', () => {
     const signer = new Counted([A]);
     const hot = newSessionId();

@@ -106,9 +106,13 @@ export class IdSigner {
     // Compare the text, not the decoded bytes: the last base64url character carries two
     // unused bits, so four spellings decode to one MAC; only the one we issue is accepted.
     const given = Buffer.from(mac, 'latin1');
-    for (const key of this.#keys) {
-      if (timingSafeEqual(given, Buffer.from(this.#mac(key, id), 'latin1'))) {
+    const keys = this.#keys;
+    for (let i = 0; i < keys.length; i++) {
+      if (timingSafeEqual(given, Buffer.from(this.#mac(keys[i]!, id), 'latin1'))) {
         this.#verified.set(value, id);
+        // Signed with the newest secret, the value is what sign(id) would make: the commit that
+        // follows asks for it, and gets it without a second HMAC.
+        if (i === 0) this.#signed.set(id, value);
         return id;
       }
     }
@@ -117,8 +121,8 @@ export class IdSigner {
 
   /**
    * Forgets `id` and the cookie value this process signed for it (its session ended or changed
-   * id) — without an HMAC: a sweep ends thousands at once. A value it never signed here (verified
-   * only, or signed with an older secret) is left to age out of the cache.
+   * id) — without an HMAC: a sweep ends thousands at once. A value signed with an older secret
+   * (verified only) is left to age out of the cache.
    */
   forget(id: string): void {
     const signed = this.#signed.delete(id);
