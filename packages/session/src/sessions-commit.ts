@@ -24,9 +24,9 @@ import type { SessionState } from './session-state.js';
 import type { Session } from './session.js';
 import type { ManagerContext, Tracked } from './sessions-context.js';
 import type { SessionEnder } from './sessions-ending.js';
-import type { SessionLoader } from './sessions-loading.js';
+import type { Carried, SessionLoader } from './sessions-loading.js';
 import type { Staged } from './staged-write.js';
-import type { StoredEntry } from './store.js';
+import type { SessionStore, StoredEntry } from './store.js';
 
 /** What a write leaves to do: hand the lease on (`handed`), and wait for a staged write to be durable. */
 interface Written {
@@ -256,7 +256,7 @@ export class SessionCommitter {
       tracked.headLength = headLength;
       if (touchDue) tracked.written = now;
       const durable = staged.stage(payload, expires);
-      return { handed: { state: 'handed', entry: { payload, version: staged.version, expires }, carried: routes.size > 0 ? { routes, routed: tracked.routed } : null, staged }, durable };
+      return { handed: { state: 'handed', entry: { payload, version: staged.version, expires }, carried: carry(tracked, routes), staged }, durable };
     }
     const plan: Plan = { state, tracked, uid, now, payload, headLength, expires, routes, routedPayloads, retired, forced, fresh, touchDue, leased, handOff };
     // Anything the chain staged is written now, with this state, which contains it.
@@ -367,7 +367,7 @@ export class SessionCommitter {
       this.ender.notify(new SessionCreated(state.handle!), 'an ISessionCreated handler');
     }
     if (handed === undefined) return NOTHING;
-    return { handed: { state: 'handed', entry: handed, carried: routes.size > 0 ? { routes, routed: tracked.routed } : null, staged: null } };
+    return { handed: { state: 'handed', entry: handed, carried: carry(tracked, routes), staged: null } };
   }
 
   #rollback(state: SessionState, tracked: Tracked): void {
@@ -394,4 +394,9 @@ function undoRequest(state: SessionState): void {
   const retired = state.takeRetiredUids();
   if (retired.length > 0) state.uid = retired[0]!;
   state.takeForced();
+}
+
+/** What the next request of a handoff takes along with the entry (see {@link Carried}). */
+function carry(tracked: Tracked, routes: Map<string, SessionStore>): Carried {
+  return { headLength: tracked.headLength, routes: routes.size > 0 ? routes : null, routed: routes.size > 0 ? tracked.routed : null };
 }

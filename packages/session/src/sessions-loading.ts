@@ -17,9 +17,14 @@ import type { SessionEnder } from './sessions-ending.js';
 import type { StagedWrite } from './staged-write.js';
 import type { Acquired, SessionStore, StoredEntry } from './store.js';
 
-/** What a handoff carries for the manager: the routed namespaces as the request before wrote them, under the routes it used. */
+/**
+ * What a handoff carries for the manager: where the components begin in the entry handed over
+ * (so the next commit encodes only what its request used, as on a state kept live), and the
+ * routed namespaces as the request before wrote them, under the routes it used (none: null).
+ */
 export interface Carried {
-  readonly routes: Map<string, SessionStore>;
+  readonly headLength: number;
+  readonly routes: Map<string, SessionStore> | null;
   readonly routed: RoutedState | null;
 }
 
@@ -96,10 +101,12 @@ export class SessionLoader {
     const state = this.decode(uid, entry);
     if (!state) return undefined;
     const routes = ctx.routes();
-    const carried = acquired?.state === 'handed' ? (acquired.carried as Carried | null) : null;
-    ledger(state).staged = stagedIn(acquired);
+    const carried = acquired?.state === 'handed' && entry === acquired.entry ? (acquired.carried as Carried) : null;
+    const tracked = ledger(state);
+    tracked.staged = stagedIn(acquired);
+    if (carried !== null) tracked.headLength = carried.headLength;
     if (carried !== null && carried.routes === routes) handOverRouted(state, carried.routed);
-    else if (routes.size > 0) await ctx.routing.load(state, routes, (ledger(state).routed = new Map()), now);
+    else if (routes.size > 0) await ctx.routing.load(state, routes, (tracked.routed = new Map()), now);
     if (ctx.store.inProcess) ctx.live.set(uid, state);
     return state;
   }

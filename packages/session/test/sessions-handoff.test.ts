@@ -216,6 +216,32 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
     expect(await counterOf(manager(makeStore()), cookie)).toBe(6);
   });
 
+  it('requests handed the session that change only a component keep the rest as the request before wrote it (data, cookie lifetime)', async () => {
+    const makeStore = backend();
+    const sessions = manager(makeStore(), frozen());
+    const cookie = await newSession(sessions);
+    const first = (await sessions.load(cookie))!;
+    const queued = [sessions.load(cookie), sessions.load(cookie)];
+    // A key named like the record's own fields, and text the codec must escape.
+    first.set('components', { '"components":': 'a "quoted", \\ value' });
+    first.cookieMaxAge = 600;
+    withRegistry(registry, () => (ICounter(first).value = 1));
+    const done = [sessions.commit(first)];
+    for (const next of queued) {
+      const s = (await next)!;
+      withRegistry(registry, () => (ICounter(s).value += 1));
+      done.push(sessions.commit(s));
+    }
+    await Promise.all(done);
+    const other = manager(makeStore());
+    const s = (await other.load(cookie))!;
+    expect(withRegistry(registry, () => ICounter(s).value)).toBe(3);
+    expect(s.get('components')).toEqual({ '"components":': 'a "quoted", \\ value' });
+    expect(s.get('born')).toBe(true);
+    expect(s.cookieMaxAge).toBe(600);
+    await other.abort(s);
+  });
+
   it('a staged commit answers only once it is durable, while the next request already works on its state', async () => {
     const makeStore = backend();
     const { store, hold, open } = gated(makeStore());
