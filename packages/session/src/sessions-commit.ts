@@ -15,6 +15,7 @@ import { kClose, kIsOpen, kState } from './internal-symbols.js';
 import { isThenable, then } from './maybe-sync.js';
 import { MemoryStore } from './memory-store.js';
 import { ROUTED } from './session-routes.js';
+import { carry } from './sessions-loading.js';
 import { StagedWrite, releaseAfter } from './staged-write.js';
 import type { Handoff } from './lock.js';
 import type { MaybePromise } from './maybe-sync.js';
@@ -24,9 +25,9 @@ import type { SessionState } from './session-state.js';
 import type { Session } from './session.js';
 import type { ManagerContext, Tracked } from './sessions-context.js';
 import type { SessionEnder } from './sessions-ending.js';
-import type { Carried, SessionLoader } from './sessions-loading.js';
+import type { SessionLoader } from './sessions-loading.js';
 import type { Staged } from './staged-write.js';
-import type { SessionStore, StoredEntry } from './store.js';
+import type { StoredEntry } from './store.js';
 
 /** What a write leaves to do: hand the lease on (`handed`), and wait for a staged write to be durable. */
 interface Written {
@@ -394,9 +395,4 @@ function undoRequest(state: SessionState): void {
   const retired = state.takeRetiredUids();
   if (retired.length > 0) state.uid = retired[0]!;
   state.takeForced();
-}
-
-/** What the next request of a handoff takes along with the entry (see {@link Carried}). */
-function carry(tracked: Tracked, routes: Map<string, SessionStore>): Carried {
-  return { headLength: tracked.headLength, routes: routes.size > 0 ? routes : null, routed: routes.size > 0 ? tracked.routed : null };
 }

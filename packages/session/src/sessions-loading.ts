@@ -12,7 +12,7 @@ import type { SessionRecord } from './session-record.js';
 import type { RoutedState } from './session-routes.js';
 import type { SessionState } from './session-state.js';
 import type { Session } from './session.js';
-import type { ManagerContext } from './sessions-context.js';
+import type { ManagerContext, Tracked } from './sessions-context.js';
 import type { SessionEnder } from './sessions-ending.js';
 import type { StagedWrite } from './staged-write.js';
 import type { Acquired, SessionStore, StoredEntry } from './store.js';
@@ -26,6 +26,11 @@ export interface Carried {
   readonly headLength: number;
   readonly routes: Map<string, SessionStore> | null;
   readonly routed: RoutedState | null;
+}
+
+/** What a commit that hands the lease on gives the next request along with the entry it committed or staged. */
+export function carry(tracked: Tracked, routes: Map<string, SessionStore>): Carried {
+  return { headLength: tracked.headLength, routes: routes.size > 0 ? routes : null, routed: routes.size > 0 ? tracked.routed : null };
 }
 
 /** The chain's unwritten commits that came with `acquired`, if it was handed over. */
