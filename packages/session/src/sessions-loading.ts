@@ -30,7 +30,8 @@ export interface Carried {
 
 /** What a commit that hands the lease on gives the next request along with the entry it committed or staged. */
 export function carry(tracked: Tracked, routes: Map<string, SessionStore>): Carried {
-  return { headLength: tracked.headLength, routes: routes.size > 0 ? routes : null, routed: routes.size > 0 ? tracked.routed : null };
+  const headLength = tracked.headLength;
+  return routes.size > 0 ? { headLength, routes, routed: tracked.routed } : { headLength, routes: null, routed: null };
 }
 
 /** The chain's unwritten commits that came with `acquired`, if it was handed over. */
