@@ -193,12 +193,15 @@ export class SessionState {
 
   /**
    * Replaces everything in the session by `record` (loading, or rolling back a live session to
-   * its last committed state); restored components refer to `this.handle`.
+   * its last committed state) and its last access by `lastAccessed`; restored components refer
+   * to `this.handle`. The last access comes apart because it is not in a stored payload: adding
+   * it to a decoded record with a spread made an object so slow to read that this method took
+   * 2.8 µs instead of 0.5 (with the spread itself, 0.7 µs more).
    * @returns the names of components that could not be restored.
    */
-  applyRecord(record: SessionRecord, registry: Registry): string[] {
+  applyRecord(record: Omit<SessionRecord, 'lastAccessed'>, lastAccessed: number, registry: Registry): string[] {
     this.created = record.created;
-    this.lastAccessed = record.lastAccessed;
+    this.lastAccessed = lastAccessed;
     this.timeout = record.timeout;
     this.cookieMaxAge = record.cookieMaxAge;
     // Maps are refilled in place: a handle's views (its dictionary, its namespaces) stay on them.

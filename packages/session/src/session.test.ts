@@ -214,7 +214,8 @@ describe('Session#toRecord and #applyRecord', () => {
       expect(record.secure).toBe(true);
 
       const back = new Session({ uid: s.uid, isNew: false, secure: record.secure }); // as the manager does: secure is fixed at construction
-      const lost = back[kState].applyRecord(decode(encode(record)) as SessionRecord, reg);
+      const decoded = decode(encode(record)) as SessionRecord;
+      const lost = back[kState].applyRecord(decoded, decoded.lastAccessed, reg);
       expect(lost).toEqual([]);
       expect(back.get('visits')).toBe(3);
       expect(back.get('when')).toEqual(new Date(5));
@@ -245,7 +246,7 @@ describe('Session#toRecord and #applyRecord', () => {
       s.namespace('x').set('y', 1);
       ICount(s).value = 99;
       s.setComponent(IPlain, 'extra');
-      s[kState].applyRecord(committed, reg);
+      s[kState].applyRecord(committed, committed.lastAccessed, reg);
       expect([...s.keys()]).toEqual(['a']);
       expect(s.namespaces()).toEqual([]);
       expect(ICount(s).value).toBe(1);
@@ -282,7 +283,6 @@ describe('Session#toRecord and #applyRecord', () => {
     const lost = s[kState].applyRecord(
       {
         created: 1,
-        lastAccessed: 2,
         timeout: 60,
         secure: false,
         data: { a: 1 },
@@ -293,6 +293,7 @@ describe('Session#toRecord and #applyRecord', () => {
           [IPlain.name]: { s: 'plain' },
         },
       },
+      2,
       reg,
     );
     expect(lost.sort()).toEqual(['dovetail.test.session.NeverDefined', IStray.name].sort());

@@ -132,7 +132,7 @@ export class SessionLoader {
     const slack = ctx.store.inProcess ? 0 : ctx.resolution;
     const state = new ctx.SessionClass({ uid, secure: record.secure, timeout: record.timeout, isNew: false, clock: ctx.clock })[kState];
     const lastAccessed = entry.expires - (record.timeout + slack) * 1000;
-    const lost = state.applyRecord({ ...record, lastAccessed }, ctx.reg());
+    const lost = state.applyRecord(record, lastAccessed, ctx.reg());
     for (const name of lost) ctx.onError(new Error(`component ${name} could not be restored`), `session ${uid.slice(0, 6)}…`);
     const tracked = untracked();
     tracked.version = entry.version;
