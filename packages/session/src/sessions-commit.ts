@@ -185,7 +185,7 @@ export class SessionCommitter {
 
   /** Puts the committed record (`committed`: its payload) and routed namespaces back into `state`, keeping its last access. */
   #restore(state: SessionState, tracked: Tracked, committed: string | Omit<SessionRecord, 'lastAccessed'>): void {
-    const record = typeof committed === 'string' ? (decode(committed) as SessionRecord) : committed;
+    const record = typeof committed === 'string' ? (decode(committed) as Omit<SessionRecord, 'lastAccessed'>) : committed;
     state.applyRecord(record, state.lastAccessed, this.ctx.reg());
     if (tracked.routed !== null) for (const [name, { payload }] of tracked.routed) state.applyNamespace(name, decode(payload) as Record<string, unknown>);
   }

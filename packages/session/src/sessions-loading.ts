@@ -122,7 +122,7 @@ export class SessionLoader {
     const ctx = this.ctx;
     let record: Omit<SessionRecord, 'lastAccessed'>;
     try {
-      record = decode(entry.payload) as SessionRecord;
+      record = decode(entry.payload) as typeof record;
       const problem = recordProblem(record, entry);
       if (problem !== undefined) throw new TypeError(problem);
     } catch (e) {
