@@ -10,9 +10,8 @@ import type { RedisClientLike, RedisClusterRootNode, RedisTarget } from './redis
 /** The options every kind of {@link RedisStoreOptions} has. */
 export interface RedisCommonOptions {
   /**
-   * Prefix of every key the store writes: `<prefix>{<id>}` (a hash per session),
-   * `<prefix>{<id>}:lease` (its lease), `<prefix>{<id>}:turn` (who waits for the lease, kept
-   * for a moment), `<prefix>expiry:{<n>}` (the shards of the expiry index),
+   * Prefix of every key the store writes: `<prefix>{<id>}` (a hash per session: its data, its
+   * lease, who waits for the lease), `<prefix>expiry:{<n>}` (the shards of the expiry index),
    * `<prefix>meta` (the layout version), `<prefix>secret` (the kept secret). No `{` or `}`.
    * @default 'dovetail:'
    */
@@ -31,7 +30,10 @@ export interface RedisCommonOptions {
    */
   readonly commandTimeoutMs?: number;
   /**
-   * The clock `set` uses to decide whether an existing entry has expired (expected version 0).
+   * The clock `set` uses to decide whether an existing entry has expired (expected version 0),
+   * and leases are timed by. Processes on several machines sharing one Redis need clocks in step
+   * (NTP): a skew of a good part of a lease makes commits refused (`SessionConflictError`), never
+   * an overwrite.
    * @default Date.now
    */
   readonly clock?: () => number;

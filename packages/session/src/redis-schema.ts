@@ -1,10 +1,15 @@
 /**
  * The key layout version of `RedisStore`, kept in `<prefix>meta` (`schema`, `shards`), and the
- * migration from the layout before versions.
+ * migrations from the layouts before it.
  *
- * Layout 2 (this one): `<prefix>{<id>}` hash, `<prefix>{<id>}:lease`, `<prefix>expiry:{<n>}`, and
- * `<prefix>{<id>}:turn` (a waiter's turn, expiring within a fraction of a second: it needs no
- * migration, and a process that does not know it only ignores whose turn it is).
+ * Layout 3 (this one): a `<prefix>{<id>}` hash per session, holding its data, its lease and a
+ * waiter's turn; the expiry index in `<prefix>expiry:{<n>}`.
+ * Layout 2: the same hash with the data only, the lease in `<prefix>{<id>}:lease` and the turn in
+ * `<prefix>{<id>}:turn`. Its data needs no move: opening it only writes the new version, and its
+ * lease keys lapse by themselves within a lease length. A process of layout 2 that is still
+ * running takes its leases where this one does not look, so during a rolling upgrade two
+ * requests of one session may run at once; every write is a compare-and-set on the version, so
+ * one of them gets `SessionConflictError` and nothing is overwritten.
  * Layout 1: `<prefix>s:<id>` hash, `<prefix>lock:<id>`, one `<prefix>expiry` sorted set. Its
  * sessions are moved batch by batch by a script (atomic per batch, so processes starting
  * together share the work and move each session once); its locks are left to lapse.
@@ -14,11 +19,11 @@ import { MIGRATE_1, isNoScript } from './redis-scripts.js';
 import type { RedisConnection } from './redis-connection.js';
 
 /** The layout version this code writes. */
-export const REDIS_SCHEMA = 2;
+export const REDIS_SCHEMA = 3;
 const BATCH = 500;
 
 /**
- * Checks the layout under `prefix`, migrating layout 1, and returns the number of index shards.
+ * Checks the layout under `prefix`, migrating layouts 1 and 2, and returns the number of index shards.
  *
  * @throws SessionStoreConfigError (`DT_SESSION_STORE_CONFIG`) when the keys were written by a
  *   newer version.
@@ -47,6 +52,11 @@ export async function openRedisLayout(connection: RedisConnection, prefix: strin
     await send(['HSETNX', meta, 'shards', String(shards)]);
     await send(['HSETNX', meta, 'schema', String(REDIS_SCHEMA)]);
     [schema, kept] = (await send(['HMGET', meta, 'schema', 'shards'])) as (string | null)[];
+  }
+  if (schema === '2') {
+    // Only the version moves (see above); a process opening it at the same time writes the same.
+    await send(['HSET', meta, 'schema', String(REDIS_SCHEMA)]);
+    schema = String(REDIS_SCHEMA);
   }
   const n = Number(kept);
   if (Number(schema) !== REDIS_SCHEMA || !Number.isInteger(n) || n < 1) {

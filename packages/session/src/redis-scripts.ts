@@ -1,10 +1,19 @@
 /**
- * The Lua scripts of `RedisStore`. Every script of the request path touches the keys of one
- * session (`<prefix>{<id>}`, `<prefix>{<id>}:lease` and `<prefix>{<id>}:turn`, one hash tag, so
- * one slot on Redis Cluster). The expiry index (`<prefix>expiry:{<shard>}`) lies in another
- * slot: on a cluster it is written by separate commands; on one server the write and release
- * scripts are given its shard as a third key and update it themselves (one call instead of two
- * for a new session).
+ * The Lua scripts of `RedisStore`. A session is one hash, `<prefix>{<id>}`: its data (`payload`,
+ * `version`, `expires`), its lease (`lease`, `leaseUntil`) and the turn of a process waiting for
+ * the lease (`turn`, `turnUntil`). Every script of the request path touches that key alone (one
+ * slot on Redis Cluster) and makes as few calls as it can: a script costs Redis a few µs per
+ * `redis.call`, so the lease lives in the hash, read by the same `HMGET` as the version and
+ * written by the same `HSET` as the data. The expiry index (`<prefix>expiry:{<shard>}`) lies in
+ * another slot: on a cluster it is written by separate commands; on one server the write and
+ * release scripts are given its shard as a second key and update it themselves (one call
+ * instead of two for a new session).
+ *
+ * Lease and turn times are the calling process's clock (the store's `clock`, the same clock
+ * SQLite's leases use), passed in as arguments: Redis's own clock would cost a call per script.
+ * Processes on several machines therefore need clocks in step (NTP); a skew of a good part of
+ * the lease makes commits refused (`SessionConflictError`), never an overwrite, since every write
+ * is also a compare-and-set on the version.
  *
  * The index is a hint that may lag behind: a score is never later than the session's real
  * expiry (it is set at creation and lowered with `ZADD LT` when an expiry moves earlier; a
@@ -22,93 +31,101 @@ export interface Script {
 const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') });
 
 /**
- * KEYS: entry, lease, turn. ARGV: owner, leaseMs, now, turnMs.
+ * KEYS: entry. ARGV: owner, leaseUntil, now (of expiry), t (of leases), turnUntil.
  * Returns {0} absent, {1} busy, {2, payload, version, expires} held. Busy makes the next turn the
- * caller's for turnMs unless another owner's runs; a free lease is busy during another's turn.
+ * caller's until turnUntil unless another owner's runs; a free lease is busy during another's
+ * turn. Two calls: `HMGET`, `HSET`.
  */
 export const ACQUIRE = script(`
-local e = redis.call('HMGET', KEYS[1], 'payload', 'version', 'expires')
+local e = redis.call('HMGET', KEYS[1], 'payload', 'version', 'expires', 'lease', 'leaseUntil', 'turn', 'turnUntil')
 if not e[1] or tonumber(e[3]) <= tonumber(ARGV[3]) then return {0} end
-local turn = redis.call('GET', KEYS[3])
-if (turn and turn ~= ARGV[1]) or not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  if not turn or turn == ARGV[1] then redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[4]) end
+local t = tonumber(ARGV[4])
+local turn = e[6]
+if turn == '' or (turn and (tonumber(e[7]) or 0) <= t) then turn = false end
+if (turn and turn ~= ARGV[1]) or (e[4] and e[4] ~= '' and (tonumber(e[5]) or 0) > t) then
+  if not turn or turn == ARGV[1] then redis.call('HSET', KEYS[1], 'turn', ARGV[1], 'turnUntil', ARGV[5]) end
   return {1}
 end
-if turn then redis.call('DEL', KEYS[3]) end
+redis.call('HSET', KEYS[1], 'lease', ARGV[1], 'leaseUntil', ARGV[2], 'turn', '')
 return {2, e[1], e[2], e[3]}
 `);
 
 /**
- * KEYS: entry, lease, and on one server the index shard. ARGV: owner ('' for a plain set),
- * payload, expires, expectedVersion, now, graceMs, keepMs ('' or absent: release), id (with the
- * shard). Compare-and-set; with an owner, refused while another owner's lease is live, and the
- * lease is released by a write (or, with keepMs, kept that long). A new entry, or one whose expiry
- * moved earlier, is (re)scored in the shard when it is given. Returns {newVersion, earlier}
- * (earlier = 1 when the expiry moved earlier and no shard was given: the caller lowers the
- * index), or {-1, 0} when refused.
+ * KEYS: entry, and on one server the index shard. ARGV: owner ('' for a plain set), payload,
+ * expires, expectedVersion, now (the store's clock: of expiry and leases), graceMs, keepUntil (''
+ * or absent: release), id (with the shard). Compare-and-set; with an owner, refused while another owner's lease
+ * is live, and the lease is released by a write (or, with keepUntil, kept until then). A new
+ * entry starts with no lease and no turn. A new entry, or one whose expiry moved earlier, is
+ * (re)scored in the shard when it is given. Returns {newVersion, earlier} (earlier = 1 when the
+ * expiry moved earlier and no shard was given: the caller lowers the index), or {-1, 0} when
+ * refused. Three calls: `HMGET`, `HSET`, `PEXPIREAT` (and the index's `ZADD` for a new entry).
  */
 export const WRITE = script(`
-local lease = redis.call('GET', KEYS[2])
-if ARGV[1] ~= '' and lease and lease ~= ARGV[1] then return {-1, 0} end
-local cur = redis.call('HMGET', KEYS[1], 'version', 'expires')
+local cur = redis.call('HMGET', KEYS[1], 'version', 'expires', 'lease', 'leaseUntil')
+local owner = ARGV[1]
+local mine = owner ~= '' and cur[3] == owner
+if owner ~= '' and not mine and cur[3] and cur[3] ~= '' and (tonumber(cur[4]) or 0) > tonumber(ARGV[5]) then return {-1, 0} end
 local v = tonumber(cur[1])
 local expected = tonumber(ARGV[4])
 if expected == 0 then
-  if v and tonumber(cur[2]) > tonumber(ARGV[5]) then return {-1, 0} end
+  if v then
+    if tonumber(cur[2]) > tonumber(ARGV[5]) then return {-1, 0} end
+    redis.call('DEL', KEYS[1])
+  end
   v = 0
-  redis.call('DEL', KEYS[2])
+  mine = false
 elseif v ~= expected then
   return {-1, 0}
 end
 local nv = v + 1
-redis.call('HSET', KEYS[1], 'payload', ARGV[2], 'version', nv, 'expires', ARGV[3])
-redis.call('PEXPIREAT', KEYS[1], tonumber(ARGV[3]) + tonumber(ARGV[6]))
-if ARGV[1] ~= '' then
-  if ARGV[7] and ARGV[7] ~= '' then redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[7])
-  elseif lease == ARGV[1] then redis.call('DEL', KEYS[2]) end
+if owner ~= '' and ARGV[7] and ARGV[7] ~= '' then
+  redis.call('HSET', KEYS[1], 'payload', ARGV[2], 'version', nv, 'expires', ARGV[3], 'lease', owner, 'leaseUntil', ARGV[7])
+elseif mine then
+  redis.call('HSET', KEYS[1], 'payload', ARGV[2], 'version', nv, 'expires', ARGV[3], 'lease', '')
+else
+  redis.call('HSET', KEYS[1], 'payload', ARGV[2], 'version', nv, 'expires', ARGV[3])
 end
+redis.call('PEXPIREAT', KEYS[1], tonumber(ARGV[3]) + tonumber(ARGV[6]))
 if expected == 0 or tonumber(ARGV[3]) < tonumber(cur[2]) then
-  if not KEYS[3] then return {nv, expected == 0 and 0 or 1} end
-  redis.call('ZADD', KEYS[3], 'LT', ARGV[3], ARGV[8])
+  if not KEYS[2] then return {nv, expected == 0 and 0 or 1} end
+  redis.call('ZADD', KEYS[2], 'LT', ARGV[3], ARGV[8])
 end
 return {nv, 0}
 `);
 
 /**
- * KEYS: entry, lease, and on one server the index shard. ARGV: owner ('' for a plain touch),
- * expires ('' for none), graceMs, id (with the shard). Releases the owner's lease and moves the
- * expiry. Returns 1 when the expiry moved earlier and no shard was given (the caller lowers the
- * index); with the shard, lowers it itself.
+ * KEYS: entry, and on one server the index shard. ARGV: owner ('' for a plain touch), expires
+ * ('' for none), graceMs, id (with the shard). Releases the owner's lease and moves the expiry.
+ * Returns 1 when the expiry moved earlier and no shard was given (the caller lowers the index);
+ * with the shard, lowers it itself.
  */
 export const RELEASE = script(`
-if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
-if ARGV[2] == '' then return 0 end
-local old = redis.call('HGET', KEYS[1], 'expires')
-if not old then return 0 end
-redis.call('HSET', KEYS[1], 'expires', ARGV[2])
+local cur = redis.call('HMGET', KEYS[1], 'expires', 'lease')
+if not cur[1] then return 0 end
+local mine = ARGV[1] ~= '' and cur[2] == ARGV[1]
+if ARGV[2] == '' then
+  if mine then redis.call('HSET', KEYS[1], 'lease', '') end
+  return 0
+end
+if mine then redis.call('HSET', KEYS[1], 'expires', ARGV[2], 'lease', '')
+else redis.call('HSET', KEYS[1], 'expires', ARGV[2]) end
 redis.call('PEXPIREAT', KEYS[1], tonumber(ARGV[2]) + tonumber(ARGV[3]))
-if tonumber(ARGV[2]) >= tonumber(old) then return 0 end
-if not KEYS[3] then return 1 end
-redis.call('ZADD', KEYS[3], 'LT', ARGV[2], ARGV[4])
+if tonumber(ARGV[2]) >= tonumber(cur[1]) then return 0 end
+if not KEYS[2] then return 1 end
+redis.call('ZADD', KEYS[2], 'LT', ARGV[2], ARGV[4])
 return 0
 `);
 
-/** KEYS: entry, lease. ARGV: owner, leaseMs. Returns 1 when the owner holds the lease now. */
+/** KEYS: entry. ARGV: owner, leaseUntil, t (of leases). Returns 1 when the owner held a live lease, now extended. */
 export const RENEW = script(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+local cur = redis.call('HMGET', KEYS[1], 'lease', 'leaseUntil')
+if cur[1] ~= ARGV[1] or (tonumber(cur[2]) or 0) <= tonumber(ARGV[3]) then return 0 end
+redis.call('HSET', KEYS[1], 'leaseUntil', ARGV[2])
 return 1
 `);
 
-/** KEYS: entry, lease. Returns 1 when there was an entry. */
-export const DELETE = script(`
-redis.call('DEL', KEYS[2])
-return redis.call('DEL', KEYS[1])
-`);
-
 /**
- * KEYS: entry, lease. ARGV: now. The sweeper's claim of one indexed id, atomic, so with several
+ * KEYS: entry. ARGV: now. The sweeper's claim of one indexed id, atomic, so with several
  * sweepers each expired session is handed out once. Returns {0} gone, {1, expires} still live
  * (re-score it), {2, payload} claimed (removed).
  */
@@ -116,7 +133,7 @@ export const CLAIM = script(`
 local e = redis.call('HMGET', KEYS[1], 'payload', 'expires')
 if not e[1] then return {0} end
 if tonumber(e[2]) > tonumber(ARGV[1]) then return {1, e[2]} end
-redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('DEL', KEYS[1])
 return {2, e[1]}
 `);
 

@@ -10,7 +10,7 @@ import { SessionNotReplicatedError, SessionStoreConfigError, SessionStoreError }
 import { openRedisConnection } from './redis-connection.js';
 import { redisTarget, targetName } from './redis-options.js';
 import { openRedisLayout } from './redis-schema.js';
-import { ACQUIRE, CLAIM, DELETE, RELEASE, RENEW, WRITE, isNoScript, shardOf } from './redis-scripts.js';
+import { ACQUIRE, CLAIM, RELEASE, RENEW, WRITE, isNoScript, shardOf } from './redis-scripts.js';
 import { checkSecret } from './signing.js';
 import { WAIT_TURN_MS } from './store.js';
 import type { RedisConnection, RedisTarget } from './redis-connection.js';
@@ -27,10 +27,10 @@ const BUSY: Acquired = { state: 'busy' };
  * Sessions in Redis, shared by every process and machine that uses the same server (or Redis
  * Cluster) and prefix.
  *
- * Each session is a hash (`payload`, `version`, `expires`) and a lease key (`SET … NX PX`: Redis
- * itself lapses it), both under the hash tag `{<id>}`, so every script of the request path
- * touches one slot (one master of a cluster): `acquire` (take the lease and read the hash),
- * `commit` (compare the version, write, release) and `release` are one script each. The expiry
+ * Each session is one hash under the hash tag `{<id>}`: its data (`payload`, `version`,
+ * `expires`) and its lease (owner and end, on the store's clock), so every script of the request
+ * path touches one key of one slot (one master of a cluster): `acquire` (take the lease and read
+ * the data), `commit` (compare the version, write, release) and `release` are one script each. The expiry
  * index is sharded (`<prefix>expiry:{0}` … `{15}`, spread over a cluster's masters), and `sweep`
  * reads every shard and claims each expired id with a script on the session's own keys, so with
  * several processes each expiry is handed out once. Keys written by the layout before versions
@@ -156,9 +156,8 @@ export class RedisStore implements SessionStore {
 
   /** Lock-and-load in one script; see {@link SessionStore.acquire}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   async acquire(id: string, owner: string, leaseMs: number, now: number): Promise<Acquired> {
-    const entry = this.#entryKey(id);
-    const keys = [entry, `${entry}:lease`, `${entry}:turn`];
-    const r = (await this.#eval('acquire', ACQUIRE, keys, [owner, String(Math.max(1, Math.ceil(leaseMs))), String(now), String(WAIT_TURN_MS)])) as (number | string)[];
+    const t = this.#clock();
+    const r = (await this.#eval('acquire', ACQUIRE, [this.#entryKey(id)], [owner, String(t + leaseLength(leaseMs)), String(now), String(t), String(t + WAIT_TURN_MS)])) as (number | string)[];
     if (r[0] === 0) return ABSENT;
     if (r[0] === 1) return BUSY;
     return { state: 'held', entry: { payload: String(r[1]), version: Number(r[2]), expires: Number(r[3]) } };
@@ -176,7 +175,7 @@ export class RedisStore implements SessionStore {
   /** Releases `owner`'s lease, moving the expiry when `expires` is given, in one script. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   async release(id: string, owner: string, expires?: number): Promise<void> {
     if (expires === undefined) {
-      await this.#eval('release', RELEASE, this.#keys(id), [owner, '', String(this.#graceMs)]);
+      await this.#eval('release', RELEASE, this.#keys(id, false), [owner, '', String(this.#graceMs)]);
       return;
     }
     // On one server the script lowers the index itself (connecting first reads the shard count).
@@ -187,8 +186,9 @@ export class RedisStore implements SessionStore {
 
   /** See {@link SessionStore.renew}: one script per id, sent together. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   async renew(ids: readonly string[], owner: string, leaseMs: number): Promise<string[]> {
-    const lease = String(Math.max(1, Math.ceil(leaseMs)));
-    const kept = await Promise.all(ids.map((id) => this.#eval('renew', RENEW, this.#keys(id), [owner, lease])));
+    const t = this.#clock();
+    const args = [owner, String(t + leaseLength(leaseMs)), String(t)];
+    const kept = await Promise.all(ids.map((id) => this.#eval('renew', RENEW, [this.#entryKey(id)], args)));
     return ids.filter((_, i) => kept[i] !== 1);
   }
 
@@ -205,8 +205,9 @@ export class RedisStore implements SessionStore {
   async delete(id: string): Promise<boolean> {
     if (this.#connection === undefined) await this.#shardCount();
     const shard = this.#shardKey(id);
-    const [deleted] = await Promise.all([this.#eval('delete', DELETE, this.#keys(id), []), this.#command('delete', shard, ['ZREM', shard, id])]);
-    await this.#replicated('delete', [this.#entryKey(id)]);
+    const entry = this.#entryKey(id);
+    const [deleted] = await Promise.all([this.#command('delete', entry, ['DEL', entry]), this.#command('delete', shard, ['ZREM', shard, id])]);
+    await this.#replicated('delete', [entry]);
     return Number(deleted) > 0;
   }
 
@@ -282,14 +283,12 @@ export class RedisStore implements SessionStore {
   }
 
   /**
-   * The session's hash and its lease (one hash tag, one slot); with `shard`, its shard of the
-   * expiry index as a third key (on one server only: on a cluster that shard is in another slot).
+   * The session's hash; with `shard`, its shard of the expiry index as a second key (on one
+   * server only: on a cluster that shard is in another slot).
    */
-  #keys(id: string, shard = false): string[] {
-    const entry = this.#entryKey(id);
-    return shard ? [entry, `${entry}:lease`, this.#shardKey(id)] : [entry, `${entry}:lease`];
+  #keys(id: string, shard: boolean): string[] {
+    return shard ? [this.#entryKey(id), this.#shardKey(id)] : [this.#entryKey(id)];
   }
-
 
   #shardKey(id: string): string {
     return `${this.#prefix}expiry:{${shardOf(id, this.#shards)}}`;
@@ -304,14 +303,14 @@ export class RedisStore implements SessionStore {
   async #write(operation: string, id: string, owner: string, payload: string, expires: number, expected: number, keepMs?: number): Promise<number | undefined> {
     // On one server the script updates the index itself (connecting first reads the shard count).
     const folded = !(this.#connection ?? (await this.#connected())).cluster;
-    const args = [owner, payload, String(expires), String(expected), String(this.#clock()), String(this.#graceMs), keepMs === undefined ? '' : String(Math.max(1, Math.ceil(keepMs)))];
+    const now = this.#clock();
+    const args = [owner, payload, String(expires), String(expected), String(now), String(this.#graceMs), keepMs === undefined ? '' : String(now + leaseLength(keepMs)), id];
     let r: [number, number];
     if (folded) {
-      args.push(id);
       r = (await this.#eval(operation, WRITE, this.#keys(id, true), args)) as [number, number];
     } else {
       // A new entry is indexed before it is written (the index may point at nothing, never miss an entry).
-      [, r] = await Promise.all([expected === 0 ? this.#index(id, expires) : undefined, this.#eval(operation, WRITE, this.#keys(id), args) as Promise<[number, number]>]);
+      [, r] = await Promise.all([expected === 0 ? this.#index(id, expires) : undefined, this.#eval(operation, WRITE, this.#keys(id, false), args) as Promise<[number, number]>]);
     }
     if (r[0] < 0) return undefined;
     if (r[1] === 1) await this.#index(id, expires);
@@ -322,7 +321,7 @@ export class RedisStore implements SessionStore {
   }
 
   async #claim(key: string, id: string, now: number, out: ExpiredEntry[]): Promise<void> {
-    const r = (await this.#eval('sweep', CLAIM, this.#keys(id), [String(now)])) as [number, string?];
+    const r = (await this.#eval('sweep', CLAIM, [this.#entryKey(id)], [String(now)])) as [number, string?];
     if (r[0] === 1) await this.#command('sweep', key, ['ZADD', key, 'XX', r[1]!, id]);
     else {
       await this.#command('sweep', key, ['ZREM', key, id]);
@@ -402,6 +401,11 @@ export class RedisStore implements SessionStore {
       });
     return this.#connecting;
   }
+}
+
+/** A lease's length in whole ms, at least one. */
+function leaseLength(ms: number): number {
+  return Math.max(1, Math.ceil(ms));
 }
 
 /**

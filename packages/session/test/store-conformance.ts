@@ -1,9 +1,8 @@
 /**
  * The one behaviour suite every `SessionStore` passes: run it with {@link describeSessionStore}
- * from a `*.test.ts` file. Times are passed explicitly (`now`) everywhere; only a store's own
- * clock (its `set` over an expired entry, its leases) sees real time, and tests keep entries far
- * from "now" so that does not matter — except a lease lapse without `advanceClock`, which waits
- * a few real milliseconds because the backend (Redis PX) forces it.
+ * from a `*.test.ts` file. Times are passed explicitly (`now`) everywhere, except what a store
+ * reads from its own clock (its `set` over an expired entry, its leases): each store is built on
+ * a clock the test moves (`advanceClock`), which is how a lease lapses, with no real waiting.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { WAIT_TURN_MS } from '../src/store.js';
@@ -16,8 +15,8 @@ export interface StoreUnderTest {
   cleanup(): Promise<void>;
   /** Another store on the same backend, as another process would open it (shared backends only). */
   sibling?(): Promise<SessionStore>;
-  /** Moves the clock the store was built with forward; absent when the store uses real time. */
-  advanceClock?(ms: number): void;
+  /** Moves the clock the store was built with (and its siblings) forward. */
+  advanceClock(ms: number): void;
 }
 
 const HOUR = 3_600_000;
@@ -163,10 +162,9 @@ export function describeSessionStore(
       });
     });
 
-    /** Lets a lease of `ms` lapse: the store's clock when the test can move it, else real time (Redis PX). */
+    /** Lets a lease of `ms` lapse on the store's clock. */
     const lapse = async (ms: number): Promise<void> => {
-      if (t.advanceClock) t.advanceClock(ms + 1);
-      else await new Promise((r) => setTimeout(r, ms + 40));
+      t.advanceClock(ms + 1);
     };
     const SHORT = 40;
 

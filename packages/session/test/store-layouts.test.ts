@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { createClient } from 'redis';
 import { SessionStoreConfigError } from '../src/errors.js';
+import { shardOf } from '../src/redis-scripts.js';
 import { RedisStore } from '../src/redis-store.js';
 import { SqliteStore } from '../src/sqlite-store.js';
 import { redisTestsEnabled, startRedisServer, type RedisServer } from './support/redis-server.js';
@@ -124,31 +125,51 @@ describe('SqliteStore layouts', () => {
       expect(await one.sweep(T0 + 100, 100)).toEqual([{ id: 'b', payload: 'p-b' }]);
       expect(await two.sweep(T0 + 100, 100)).toEqual([]);
       expect(await client.exists(['old:expiry', 'old:s:a', 'old:s:b'])).toBe(0);
-      expect(await client.hGet('old:meta', 'schema')).toBe('2');
+      expect(await client.hGet('old:meta', 'schema')).toBe('3');
     } finally {
       await Promise.all([one.close(), two.close()]);
     }
   });
 
-  it('keys written by a newer version → refused, saying what to do', async () => {
-    await client.hSet('newer:meta', { schema: '3', shards: '64' });
-    const store = new RedisStore({ url: server.url, prefix: 'newer:' });
+  it('keys of layout 2 (lease and turn in keys of their own) → the version moves to 3 on connect: sessions kept, leases taken in the hash', async () => {
+    const T0 = Date.now();
+    await client.hSet('two:meta', { schema: '2', shards: '16' });
+    await client.hSet('two:{a}', { payload: 'p-a', version: '4', expires: String(T0 + HOUR) });
+    await client.zAdd(`two:expiry:{${shardOf('a', 16)}}`, { score: T0 + HOUR, value: 'a' });
+    await client.set('two:{a}:lease', 'old-process', { PX: HOUR }); // lapses by itself; not read any more
+    const store = new RedisStore({ url: server.url, prefix: 'two:' });
     try {
-      const error = (await store.get('a', 0).catch((e: unknown) => e)) as Error;
-      expect(error).toBeInstanceOf(SessionStoreConfigError);
-      expect(error.message).toMatch(/layout version 3 .* Run the dovetail that wrote them, or choose another prefix/);
+      expect(await store.acquire('a', 'new', 10_000, T0)).toEqual({ state: 'held', entry: { payload: 'p-a', version: 4, expires: T0 + HOUR } });
+      expect(await store.acquire('a', 'other', 10_000, T0)).toEqual({ state: 'busy' });
+      expect(await store.commit('a', 'new', 'q', T0 + HOUR, 4)).toBe(5);
+      expect(await store.count()).toBe(1);
+      expect(await client.hGet('two:meta', 'schema')).toBe('3');
     } finally {
       await store.close();
     }
   });
 
-  it('keys of one session share one hash tag; the index is sharded', async () => {
+  it('keys written by a newer version → refused, saying what to do', async () => {
+    await client.hSet('newer:meta', { schema: '4', shards: '64' });
+    const store = new RedisStore({ url: server.url, prefix: 'newer:' });
+    try {
+      const error = (await store.get('a', 0).catch((e: unknown) => e)) as Error;
+      expect(error).toBeInstanceOf(SessionStoreConfigError);
+      expect(error.message).toMatch(/layout version 4 .* Run the dovetail that wrote them, or choose another prefix/);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a session is one key, lease included; the index is sharded', async () => {
     const store = new RedisStore({ url: server.url, prefix: 'tags:' });
     try {
       await store.set('abc', 'p', Date.now() + HOUR, 0);
-      await store.acquire('abc', 'me', 10_000, 0);
+      expect((await store.acquire('abc', 'me', 10_000, 0)).state).toBe('held');
+      expect((await store.acquire('abc', 'you', 10_000, 0)).state).toBe('busy'); // and now it is your turn next
       const keys = (await client.keys('tags:*')).sort();
-      expect(keys.filter((k) => k.includes('abc'))).toEqual(['tags:{abc}', 'tags:{abc}:lease']);
+      expect(keys.filter((k) => k.includes('abc'))).toEqual(['tags:{abc}']);
+      expect(await client.hmGet('tags:{abc}', ['lease', 'turn'])).toEqual(['me', 'you']);
       expect(keys.filter((k) => k.startsWith('tags:expiry:'))).toHaveLength(1);
       expect(keys.find((k) => k.startsWith('tags:expiry:'))).toMatch(/^tags:expiry:\{\d+\}$/);
     } finally {
@@ -157,7 +178,7 @@ describe('SqliteStore layouts', () => {
   });
 
   it('the shard count kept in <prefix>meta is the one used, from the first call on', async () => {
-    await client.hSet('four:meta', { schema: '2', shards: '4' });
+    await client.hSet('four:meta', { schema: '3', shards: '4' });
     const store = new RedisStore({ url: server.url, prefix: 'four:' });
     try {
       const T0 = Date.now();

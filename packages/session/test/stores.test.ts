@@ -179,12 +179,14 @@ const withRedis = redisTestsEnabled();
     'RedisStore',
     async () => {
       const prefix = `t${++n}:`;
-      const store = new RedisStore({ url: server.url, prefix });
+      const { clock, advance } = fakeClock();
+      const store = new RedisStore({ url: server.url, prefix, clock });
       const others: RedisStore[] = [];
       return {
         store,
+        advanceClock: advance,
         sibling: async () => {
-          const other = new RedisStore({ url: server.url, prefix });
+          const other = new RedisStore({ url: server.url, prefix, clock });
           others.push(other);
           return other;
         },
