@@ -17,9 +17,11 @@ export interface RedisCommonOptions {
    */
   readonly prefix?: string;
   /**
-   * How long Redis keeps a session's data after it expires, so that a sweeper that runs late can
-   * still read the last data (`get` checks `expires` itself). Sessions whose data Redis dropped
-   * before any sweep claimed them are not reported as expired.
+   * How long Redis keeps a session's data at least after it expires, so that a sweeper that runs
+   * late can still read the last data (`get` checks `expires` itself); at most it keeps it 1.5
+   * times as long (a write moves the key's own expiry only once it is due, which spares a Redis
+   * call on most writes). Sessions whose data Redis dropped before any sweep claimed them are
+   * not reported as expired.
    * @default 3_600_000 (one hour)
    */
   readonly graceMs?: number;

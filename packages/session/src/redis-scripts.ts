@@ -31,6 +31,21 @@ export interface Script {
 const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') });
 
 /**
+ * Lua: when a write moves a session's expiry to `expires`, the time Redis should drop its key
+ * (`PEXPIREAT`), or false when the key's current one (`dropAt`, kept in the hash) still lies a
+ * grace after `expires`. A key's drop time is moved half a grace beyond what is needed, so a
+ * session in use pays that call once every `graceMs / 2` instead of on every write; Redis keeps
+ * an expired session's data from `graceMs` to 1.5 × `graceMs`.
+ */
+const DROP_AT = `
+local function dropAt(kept, expires, grace)
+  local need = tonumber(expires) + tonumber(grace)
+  if kept and need <= tonumber(kept) then return false end
+  return need + math.floor(tonumber(grace) / 2)
+end
+`;
+
+/**
  * KEYS: entry. ARGV: owner, leaseUntil, now (of expiry), t (of leases), turnUntil.
  * Returns {0} absent, {1} busy, {2, payload, version, expires} held. Busy makes the next turn the
  * caller's until turnUntil unless another owner's runs; a free lease is busy during another's
@@ -58,10 +73,11 @@ return {2, e[1], e[2], e[3]}
  * entry starts with no lease and no turn. A new entry, or one whose expiry moved earlier, is
  * (re)scored in the shard when it is given. Returns {newVersion, earlier} (earlier = 1 when the
  * expiry moved earlier and no shard was given: the caller lowers the index), or {-1, 0} when
- * refused. Three calls: `HMGET`, `HSET`, `PEXPIREAT` (and the index's `ZADD` for a new entry).
+ * refused. Two calls, `HMGET` and `HSET` (and now and then `PEXPIREAT`, see DROP_AT; the index's
+ * `ZADD` for a new entry).
  */
-export const WRITE = script(`
-local cur = redis.call('HMGET', KEYS[1], 'version', 'expires', 'lease', 'leaseUntil')
+export const WRITE = script(`${DROP_AT}
+local cur = redis.call('HMGET', KEYS[1], 'version', 'expires', 'lease', 'leaseUntil', 'dropAt')
 local owner = ARGV[1]
 local mine = owner ~= '' and cur[3] == owner
 if owner ~= '' and not mine and cur[3] and cur[3] ~= '' and (tonumber(cur[4]) or 0) > tonumber(ARGV[5]) then return {-1, 0} end
@@ -74,18 +90,21 @@ if expected == 0 then
   end
   v = 0
   mine = false
+  cur[5] = false
 elseif v ~= expected then
   return {-1, 0}
 end
 local nv = v + 1
+local set = {'payload', ARGV[2], 'version', nv, 'expires', ARGV[3]}
 if owner ~= '' and ARGV[7] and ARGV[7] ~= '' then
-  redis.call('HSET', KEYS[1], 'payload', ARGV[2], 'version', nv, 'expires', ARGV[3], 'lease', owner, 'leaseUntil', ARGV[7])
+  set[7], set[8], set[9], set[10] = 'lease', owner, 'leaseUntil', ARGV[7]
 elseif mine then
-  redis.call('HSET', KEYS[1], 'payload', ARGV[2], 'version', nv, 'expires', ARGV[3], 'lease', '')
-else
-  redis.call('HSET', KEYS[1], 'payload', ARGV[2], 'version', nv, 'expires', ARGV[3])
+  set[7], set[8] = 'lease', ''
 end
-redis.call('PEXPIREAT', KEYS[1], tonumber(ARGV[3]) + tonumber(ARGV[6]))
+local drop = dropAt(cur[5], ARGV[3], ARGV[6])
+if drop then set[#set + 1], set[#set + 2] = 'dropAt', drop end
+redis.call('HSET', KEYS[1], unpack(set))
+if drop then redis.call('PEXPIREAT', KEYS[1], drop) end
 if expected == 0 or tonumber(ARGV[3]) < tonumber(cur[2]) then
   if not KEYS[2] then return {nv, expected == 0 and 0 or 1} end
   redis.call('ZADD', KEYS[2], 'LT', ARGV[3], ARGV[8])
@@ -99,17 +118,20 @@ return {nv, 0}
  * Returns 1 when the expiry moved earlier and no shard was given (the caller lowers the index);
  * with the shard, lowers it itself.
  */
-export const RELEASE = script(`
-local cur = redis.call('HMGET', KEYS[1], 'expires', 'lease')
+export const RELEASE = script(`${DROP_AT}
+local cur = redis.call('HMGET', KEYS[1], 'expires', 'lease', 'dropAt')
 if not cur[1] then return 0 end
 local mine = ARGV[1] ~= '' and cur[2] == ARGV[1]
 if ARGV[2] == '' then
   if mine then redis.call('HSET', KEYS[1], 'lease', '') end
   return 0
 end
-if mine then redis.call('HSET', KEYS[1], 'expires', ARGV[2], 'lease', '')
-else redis.call('HSET', KEYS[1], 'expires', ARGV[2]) end
-redis.call('PEXPIREAT', KEYS[1], tonumber(ARGV[2]) + tonumber(ARGV[3]))
+local set = {'expires', ARGV[2]}
+if mine then set[3], set[4] = 'lease', '' end
+local drop = dropAt(cur[3], ARGV[2], ARGV[3])
+if drop then set[#set + 1], set[#set + 2] = 'dropAt', drop end
+redis.call('HSET', KEYS[1], unpack(set))
+if drop then redis.call('PEXPIREAT', KEYS[1], drop) end
 if tonumber(ARGV[2]) >= tonumber(cur[1]) then return 0 end
 if not KEYS[2] then return 1 end
 redis.call('ZADD', KEYS[2], 'LT', ARGV[2], ARGV[4])

@@ -272,6 +272,30 @@ const withRedis = redisTestsEnabled();
     });
   });
 
+  describe('RedisStore graceMs', () => {
+    it("Redis drops a session's key from a grace to 1.5 graces after it expires; a write moves that time only when the grace would end after it", async () => {
+      const client = await createClient({ url: server.url }).connect();
+      const store = new RedisStore({ url: server.url, prefix: 'grace:', graceMs: 60_000 });
+      const dropTime = async (): Promise<number> => Number(await client.sendCommand(['PEXPIRETIME', 'grace:{a}']));
+      try {
+        const T0 = Date.now() + HOUR;
+        expect(await store.set('a', 'p', T0, 0)).toBe(1);
+        expect(await dropTime()).toBe(T0 + 90_000); // a grace, and half a grace to spare
+        expect(await store.set('a', 'q', T0 + 30_000, 1)).toBe(2);
+        expect(await dropTime()).toBe(T0 + 90_000); // still a grace after the new expiry: not moved
+        expect((await store.acquire('a', 'me', 10_000, 0)).state).toBe('held');
+        expect(await store.commit('a', 'me', 'r', T0 + 30_001, 2)).toBe(3);
+        expect(await dropTime()).toBe(T0 + 30_001 + 90_000);
+        await store.touch('a', T0 + 200_000);
+        expect(await dropTime()).toBe(T0 + 200_000 + 90_000);
+        expect(await store.get('a', T0 + 100_000)).toEqual({ payload: 'r', version: 3, expires: T0 + 200_000 });
+      } finally {
+        await store.close();
+        await client.close();
+      }
+    });
+  });
+
   describe('RedisStore commandTimeoutMs', () => {
     it('a stalled server (connected, never answering) → SessionStoreError after commandTimeoutMs, not a hang; answers again once it goes on', async () => {
       const stalled = await startRedisServer();
