@@ -28,13 +28,13 @@ const BUSY: Acquired = { state: 'busy' };
  * Cluster) and prefix.
  *
  * Each session is one hash under the hash tag `{<id>}`: its data (`payload`, `version`,
- * `expires`) and its lease (owner and end, on the store's clock), so every script of the request
- * path touches one key of one slot (one master of a cluster): `acquire` (take the lease and read
- * the data), `commit` (compare the version, write, release) and `release` are one script each. The expiry
- * index is sharded (`<prefix>expiry:{0}` … `{15}`, spread over a cluster's masters), and `sweep`
- * reads every shard and claims each expired id with a script on the session's own keys, so with
- * several processes each expiry is handed out once. Keys written by the layout before versions
- * are migrated when the store connects.
+ * `expires`) and its lease (owner and end, timed by the store's `clock`), so every script of the
+ * request path touches one key of one slot (one master of a cluster): `acquire` (take the lease
+ * and read the data), `commit` (compare the version, write, release) and `release` are one script
+ * each. The expiry index is sharded (`<prefix>expiry:{0}` … `{15}`, spread over a cluster's
+ * masters), and `sweep` reads every shard and claims each expired id with a script on the
+ * session's own key, so with several processes each expiry is handed out once. Keys written by
+ * an earlier layout are migrated when the store connects.
  *
  * Every backend failure (server gone, timeout, refused connection, a cluster master failing
  * over) is a `SessionStoreError` with the node-redis error as `cause`: commands are not queued
