@@ -20,8 +20,9 @@ import { optionsFromEnv, reportName, SCENARIO_TITLES, type HttpBenchOptions, typ
 import { choosePinning, commandExists, cpuMicros, UnavailableError, type Pinning } from './harness/processes.js';
 import { startRedisCluster, type RedisCluster } from './harness/redis-cluster.js';
 import { startRedis, type BenchRedis } from './harness/redis.js';
-import { LOADED, summarise, toMarkdown, type ResultRow, type RunInfo } from './harness/report.js';
+import { summarise, toMarkdown, unreliable, type ResultRow, type RunInfo } from './harness/report.js';
 import { BASELINE, discoverPeers, serveInThisProcess, startServer, type PeerEntry } from './harness/servers.js';
+import { cpuTimes, stealBetween } from './harness/steal.js';
 import { wrkGenerator } from './harness/wrk.js';
 import type { LoadGenerator } from './harness/load.js';
 
@@ -111,6 +112,7 @@ async function measureScenario(scenario: Scenario, servers: ServerUnderTest[], e
         `${SCENARIO_TITLES[scenario]} · run ${run + 1}/${options.runs} · ${sut.peer.name}: ${m.requests} requests in ${m.seconds.toFixed(2)} s, ` +
           `${Math.round(m.rps)} req/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms, ` +
           `CPU ${m.cpuPerRequest?.toFixed(1) ?? '?'} µs/req, lost ${m.lost ?? 'n/a'}, non-2xx ${m.non2xx}, errors ${m.errors}` +
+          (m.steal !== undefined ? `, steal ${(m.steal * 100).toFixed(1)}%` : '') +
           (m.notNew ? `, ${m.notNew} not new` : '') +
           (m.cutShort ? ' (cut short)' : ''),
       );
@@ -123,6 +125,7 @@ async function measureScenario(scenario: Scenario, servers: ServerUnderTest[], e
 export async function runHttpBench(options: HttpBenchOptions = optionsFromEnv()): Promise<{ rows: ResultRow[]; markdown: string }> {
   const startedAt = new Date();
   const loadBefore = loadavg();
+  const timesBefore = cpuTimes();
   const rows: ResultRow[] = [];
   const broken: { file: string; reason: string }[] = [];
   const entries = await discoverPeers(options.peers, (file, reason) => {
@@ -165,14 +168,15 @@ export async function runHttpBench(options: HttpBenchOptions = optionsFromEnv())
   }
 
   summarise(rows, BASELINE);
-  const info: RunInfo = { options, loadgen: load.name, loadgenNote: note, pinning: pinning.note, startedAt, loadBefore, loadAfter: loadavg(), restarts };
+  const steal = stealBetween(timesBefore, cpuTimes());
+  const info: RunInfo = { options, loadgen: load.name, loadgenNote: note, pinning: pinning.note, startedAt, loadBefore, loadAfter: loadavg(), restarts, steal };
   const markdown = toMarkdown(rows, info);
   mkdirSync(options.out, { recursive: true });
   // The scale set (BENCH_PEERS=scale) has a report of its own, beside the comparison's.
   const base = reportName(options);
   writeFileSync(join(options.out, `${base}.md`), markdown);
-  const loaded = info.loadBefore[0]! > LOADED ? ' — a loaded machine: not a measurement' : '';
-  const subtitle = `${load.name}, ${options.connections} connections, load average ${info.loadBefore[0]!.toFixed(2)}${loaded}; ${startedAt.toISOString().slice(0, 10)}`;
+  const why = unreliable(info);
+  const subtitle = `${load.name}, ${options.connections} connections, load average ${info.loadBefore[0]!.toFixed(2)}${why ? ` — ${why}: not a measurement` : ''}; ${startedAt.toISOString().slice(0, 10)}`;
   writeFileSync(join(options.out, `${base}.svg`), toSvg(rows, 'The counter page: requests per second (× bare node:http)', subtitle));
   writeFileSync(join(options.out, `${base}.json`), JSON.stringify({ info, rows }, null, 2) + '\n');
   log(`wrote ${base}.md, ${base}.svg and ${base}.json to ${options.out}`);

@@ -3,6 +3,7 @@
  * by a read of the counters to count lost updates.
  */
 import { createSessions, readIncrements, type KnownSession } from './client.js';
+import { cpuTimes, stealBetween } from './steal.js';
 import type { Peer } from '../peers/peer.js';
 import type { LoadGenerator, LoadResult } from './load.js';
 import type { HttpBenchOptions, Scenario } from './options.js';
@@ -19,6 +20,8 @@ export interface Measurement extends LoadResult {
   redisCpuPerRequest?: number;
   /** 2xx responses − increments the store kept; undefined for new visitors or a cut-short run. */
   lost?: number;
+  /** The share of the machine's CPU time the hypervisor took during the run (steal.ts); undefined off Linux. */
+  steal?: number;
 }
 
 /** New visitors: a server is restarted before it holds this many sessions (MemoryStore caps at 1,000,000). */
@@ -63,6 +66,7 @@ export class ServerUnderTest {
     const cpuBefore = this.server.cpu();
     const workersBefore = this.server.workersCpu();
     const redisBefore = this.redisCpu?.();
+    const timesBefore = cpuTimes();
     const result = await this.load.run({
       url: this.server.url,
       connections: this.options.connections,
@@ -73,6 +77,7 @@ export class ServerUnderTest {
     const cpuAfter = this.server.cpu();
     const workersAfter = this.server.workersCpu();
     const redisAfter = this.redisCpu?.();
+    const steal = stealBetween(timesBefore, cpuTimes());
     if (this.#scenario === 'new') this.created += result.requests;
     const kept = this.#sessions.length > 0 ? await readIncrements(this.server.url, this.#sessions, this.peer.counterPattern) : undefined;
     const rps = result.seconds > 0 ? result.requests / result.seconds : 0;
@@ -86,6 +91,7 @@ export class ServerUnderTest {
       primaryCpuPerRequest: workersBefore !== undefined ? per(cpuBefore, cpuAfter) : undefined,
       redisCpuPerRequest: per(redisBefore, redisAfter),
       lost: kept !== undefined && !result.cutShort ? result.ok - kept : undefined,
+      steal,
     };
   }
 }

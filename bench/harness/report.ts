@@ -1,6 +1,7 @@
 /** The results of `npm run bench:http`: medians per server and scenario, as markdown. */
 import { cpus } from 'node:os';
 import { reportName, SCENARIO_TITLES, type HttpBenchOptions, type Scenario } from './options.js';
+import { STOLEN } from './steal.js';
 import type { Measurement } from './measure.js';
 
 /** One server in one scenario. */
@@ -27,6 +28,8 @@ export interface ResultRow {
   notNew?: number;
   /** Median share of its core the load generator used (wrk). */
   generatorBusy?: number;
+  /** The largest share of CPU time stolen by the hypervisor in one of its runs. */
+  steal?: number;
 }
 
 export interface RunInfo {
@@ -40,13 +43,15 @@ export interface RunInfo {
   loadAfter: number[];
   /** Restarts of servers in the new-visitor scenario, to stay under NEW_VISITOR_BUDGET sessions. */
   restarts: number;
+  /** The share of CPU time stolen by the hypervisor from the start to the end (undefined off Linux). */
+  steal?: number;
 }
 
 /** Above this share of its core, the load generator may be the bottleneck (the report says so). */
 const GENERATOR_SATURATED = 0.9;
 
 /** A 1-minute load average above this (on 2 cores) marks a run as taken on a loaded machine. */
-export const LOADED = 1.5;
+const LOADED = 1.5;
 
 function median(values: number[]): number | undefined {
   if (values.length === 0) return undefined;
@@ -70,6 +75,8 @@ export function summarise(rows: ResultRow[], baseline: string): void {
     row.non2xx = row.runs.reduce((s, r) => s + r.non2xx, 0);
     row.errors = row.runs.reduce((s, r) => s + r.errors, 0);
     row.generatorBusy = median(defined((r) => r.generatorBusy));
+    const steal = defined((r) => r.steal);
+    if (steal.length) row.steal = Math.max(...steal);
     const notNew = defined((r) => r.notNew);
     if (notNew.length) row.notNew = notNew.reduce((s, n) => s + n, 0);
   }
@@ -79,19 +86,31 @@ export function summarise(rows: ResultRow[], baseline: string): void {
   }
 }
 
+/** Why a run's figures are not a measurement, or '' when nothing says so: a loaded machine, or CPU stolen by the hypervisor. */
+export function unreliable(info: Pick<RunInfo, 'loadBefore' | 'steal'>): string {
+  const why: string[] = [];
+  if (info.loadBefore[0]! > LOADED) why.push('a loaded machine');
+  if (info.steal !== undefined && info.steal > STOLEN) why.push(`${percent(info.steal)} of the CPU time stolen by the hypervisor`);
+  return why.join(', ');
+}
+
+const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
+
 const fmt = (n: number | undefined, digits: number): string =>
   n === undefined ? '—' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 export function toMarkdown(rows: ResultRow[], info: RunInfo): string {
   const { options } = info;
   const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(', ');
+  const why = unreliable(info);
   const length = options.requests !== undefined ? `${options.requests} requests` : `~${options.seconds} s`;
   const lines = [
     '# HTTP benchmark: the counter page under load',
     '',
     `- date: ${info.startedAt.toISOString()}; node ${process.version}; ${cpus()[0]?.model.trim() ?? 'unknown CPU'} × ${cpus().length}`,
-    `- load average (1, 5, 15 min) at the start: ${load(info.loadBefore)}; at the end: ${load(info.loadAfter)}` +
-      (info.loadBefore[0]! > LOADED ? ' — **a loaded machine: these figures show that the harness works, not how fast anything is**' : ''),
+    `- load average (1, 5, 15 min) at the start: ${load(info.loadBefore)}; at the end: ${load(info.loadAfter)}; ` +
+      `CPU steal (time the hypervisor gave to other machines) ${info.steal === undefined ? 'not known here' : percent(info.steal)}` +
+      (why ? ` — **${why}: these figures show that the harness works, not how fast anything is**` : ''),
     `- load generator: ${info.loadgen}, ${options.connections} connections${info.loadgenNote ? ` (${info.loadgenNote})` : ''}; ${info.pinning}`,
     `- ${options.runs} run(s) of ${length} per server and scenario, servers interleaved, after ${options.warmupSeconds} s of warm-up; medians; ` +
       `servers ${options.restart ? 'started afresh, on empty stores, for each scenario' : 'started once for all scenarios (BENCH_RESTART=0)'}; ` +
@@ -127,6 +146,7 @@ export function toMarkdown(rows: ResultRow[], info: RunInfo): string {
       if (row.non2xx) notes.push(`${row.non2xx} non-2xx`);
       if (row.errors) notes.push(`${row.errors} socket errors/timeouts`);
       if (row.notNew) notes.push(`${row.notNew} responses were not a new session`);
+      if (row.steal !== undefined && row.steal > STOLEN) notes.push(`up to ${percent(row.steal)} of the CPU time stolen in a run`);
       if (row.primaryCpuPerRequest !== undefined) notes.push(`server CPU is the workers'; the primary's: ${fmt(row.primaryCpuPerRequest, 1)} µs/req`);
       // `<peer>-2w` beside `<peer>`: what a request costs the workers with 2 workers, per 1.
       const single = rows.find((r) => r.scenario === scenario && `${r.peer}-2w` === row.peer);

@@ -90,4 +90,7 @@ it('writes the report and the chart from the measured numbers', () => {
     expect(svg).toContain(`>${row.peer}</text>`);
   }
   expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  // How much CPU the hypervisor took is said, measured where /proc/stat exists.
+  expect(markdown).toMatch(/CPU steal \(time the hypervisor gave to other machines\) (\d+\.\d%|not known here)/);
+  if (process.platform === 'linux') expect(result.info.steal).toEqual(expect.any(Number));
 });
