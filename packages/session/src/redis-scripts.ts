@@ -2,9 +2,9 @@
  * The Lua scripts of `RedisStore`. A session is one hash, `<prefix>{<id>}`: its data (`payload`,
  * `version`, `expires`), its lease (`lease`, `leaseUntil`) and the turn of a process waiting for
  * the lease (`turn`, `turnUntil`). Every script of the request path touches that key alone (one
- * slot on Redis Cluster) and makes as few calls as it can: a script costs Redis a few µs per
- * `redis.call`, so the lease lives in the hash, read by the same `HMGET` as the version and
- * written by the same `HSET` as the data. The expiry index (`<prefix>expiry:{<shard>}`) lies in
+ * slot on Redis Cluster) and makes as few calls as it can: each `redis.call` costs Redis a µs or
+ * two beyond the command itself, so the lease lives in the hash, read by the same `HMGET` as the
+ * version and written by the same `HSET` as the data. The expiry index (`<prefix>expiry:{<shard>}`) lies in
  * another slot: on a cluster it is written by separate commands; on one server the write and
  * release scripts are given its shard as a second key and update it themselves (one call
  * instead of two for a new session).
@@ -67,14 +67,14 @@ return {2, e[1], e[2], e[3]}
 
 /**
  * KEYS: entry, and on one server the index shard. ARGV: owner ('' for a plain set), payload,
- * expires, expectedVersion, now (the store's clock: of expiry and leases), graceMs, keepUntil (''
- * or absent: release), id (with the shard). Compare-and-set; with an owner, refused while another owner's lease
- * is live, and the lease is released by a write (or, with keepUntil, kept until then). A new
- * entry starts with no lease and no turn. A new entry, or one whose expiry moved earlier, is
- * (re)scored in the shard when it is given. Returns {newVersion, earlier} (earlier = 1 when the
- * expiry moved earlier and no shard was given: the caller lowers the index), or {-1, 0} when
- * refused. Two calls, `HMGET` and `HSET` (and now and then `PEXPIREAT`, see DROP_AT; the index's
- * `ZADD` for a new entry).
+ * expires, expectedVersion, now (the store's clock: of expiry and leases), graceMs, keepUntil
+ * ('' or absent: release), id (with the shard). Compare-and-set; with an owner, refused while
+ * another owner's lease is live, and the lease is released by a write (or, with keepUntil, kept
+ * until then). A new entry starts with no lease and no turn. A new entry, or one whose expiry
+ * moved earlier, is (re)scored in the shard when it is given. Returns {newVersion, earlier}
+ * (earlier = 1 when the expiry moved earlier and no shard was given: the caller lowers the
+ * index), or {-1, 0} when refused. Two calls, `HMGET` and `HSET` (and now and then `PEXPIREAT`,
+ * see DROP_AT; the index's `ZADD` for a new entry).
  */
 export const WRITE = script(`${DROP_AT}
 local cur = redis.call('HMGET', KEYS[1], 'version', 'expires', 'lease', 'leaseUntil', 'dropAt')
