@@ -175,7 +175,7 @@ export async function runHttpBench(options: HttpBenchOptions = optionsFromEnv())
   // The scale set (BENCH_PEERS=scale) has a report of its own, beside the comparison's.
   const base = reportName(options);
   writeFileSync(join(options.out, `${base}.md`), markdown);
-  const why = unreliable(info);
+  const why = unreliable(info, rows);
   const subtitle = `${load.name}, ${options.connections} connections, load average ${info.loadBefore[0]!.toFixed(2)}${why ? ` — ${why}: not a measurement` : ''}; ${startedAt.toISOString().slice(0, 10)}`;
   writeFileSync(join(options.out, `${base}.svg`), toSvg(rows, 'The counter page: requests per second (× bare node:http)', subtitle));
   writeFileSync(join(options.out, `${base}.json`), JSON.stringify({ info, rows }, null, 2) + '\n');

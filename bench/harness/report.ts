@@ -86,11 +86,21 @@ export function summarise(rows: ResultRow[], baseline: string): void {
   }
 }
 
-/** Why a run's figures are not a measurement, or '' when nothing says so: a loaded machine, or CPU stolen by the hypervisor. */
-export function unreliable(info: Pick<RunInfo, 'loadBefore' | 'steal'>): string {
+/** The largest share of CPU time stolen in any one run of `rows`. */
+function worstSteal(rows: readonly Pick<ResultRow, 'steal'>[]): number | undefined {
+  const stolen = rows.map((r) => r.steal).filter((s): s is number => s !== undefined);
+  return stolen.length ? Math.max(...stolen) : undefined;
+}
+
+/**
+ * Why a benchmark's figures are not a measurement, or '' when nothing says so: a loaded machine,
+ * or CPU stolen by the hypervisor in any one run (one slow run moves its server's ratio).
+ */
+export function unreliable(info: Pick<RunInfo, 'loadBefore'>, rows: readonly Pick<ResultRow, 'steal'>[]): string {
   const why: string[] = [];
   if (info.loadBefore[0]! > LOADED) why.push('a loaded machine');
-  if (info.steal !== undefined && info.steal > STOLEN) why.push(`${percent(info.steal)} of the CPU time stolen by the hypervisor`);
+  const worst = worstSteal(rows);
+  if (worst !== undefined && worst > STOLEN) why.push(`up to ${percent(worst)} of the CPU time stolen by the hypervisor in a run`);
   return why.join(', ');
 }
 
@@ -102,14 +112,15 @@ const fmt = (n: number | undefined, digits: number): string =>
 export function toMarkdown(rows: ResultRow[], info: RunInfo): string {
   const { options } = info;
   const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(', ');
-  const why = unreliable(info);
+  const why = unreliable(info, rows);
+  const worst = worstSteal(rows);
   const length = options.requests !== undefined ? `${options.requests} requests` : `~${options.seconds} s`;
   const lines = [
     '# HTTP benchmark: the counter page under load',
     '',
     `- date: ${info.startedAt.toISOString()}; node ${process.version}; ${cpus()[0]?.model.trim() ?? 'unknown CPU'} × ${cpus().length}`,
     `- load average (1, 5, 15 min) at the start: ${load(info.loadBefore)}; at the end: ${load(info.loadAfter)}; ` +
-      `CPU steal (time the hypervisor gave to other machines) ${info.steal === undefined ? 'not known here' : percent(info.steal)}` +
+      `CPU steal (time the hypervisor gave to other machines) ${info.steal === undefined ? 'not known here' : `${percent(info.steal)}, up to ${percent(worst ?? 0)} in a run`}` +
       (why ? ` — **${why}: these figures show that the harness works, not how fast anything is**` : ''),
     `- load generator: ${info.loadgen}, ${options.connections} connections${info.loadgenNote ? ` (${info.loadgenNote})` : ''}; ${info.pinning}`,
     `- ${options.runs} run(s) of ${length} per server and scenario, servers interleaved, after ${options.warmupSeconds} s of warm-up; medians; ` +
