@@ -4,10 +4,10 @@
  * the lease (`turn`, `turnUntil`). Every script of the request path touches that key alone (one
  * slot on Redis Cluster) and makes as few calls as it can: each `redis.call` costs Redis a µs or
  * two beyond the command itself, so the lease lives in the hash, read by the same `HMGET` as the
- * version and written by the same `HSET` as the data. The expiry index (`<prefix>expiry:{<shard>}`) lies in
- * another slot: on a cluster it is written by separate commands; on one server the write and
- * release scripts are given its shard as a second key and update it themselves (one call
- * instead of two for a new session).
+ * version and written by the same `HSET` as the data. The expiry index
+ * (`<prefix>expiry:{<shard>}`) lies in another slot: on a cluster it is written by separate
+ * commands; on one server the write and release scripts are given its shard as a second key and
+ * update it themselves (one call instead of two for a new session).
  *
  * Lease and turn times are the calling process's clock (the store's `clock`, the same clock
  * SQLite's leases use), passed in as arguments: Redis's own clock would cost a call per script.
@@ -31,17 +31,29 @@ export interface Script {
 const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') });
 
 /**
- * Lua: when a write moves a session's expiry to `expires`, the time Redis should drop its key
- * (`PEXPIREAT`), or false when the key's current one (`dropAt`, kept in the hash) still lies a
- * grace after `expires`. A key's drop time is moved half a grace beyond what is needed, so a
- * session in use pays that call once every `graceMs / 2` instead of on every write; Redis keeps
- * an expired session's data from `graceMs` to 1.5 × `graceMs`.
+ * Lua shared by the scripts that read a lease or write a session's fields.
+ *
+ * `live(holder, untilTime, t)`: a lease (or a turn) held by someone and not lapsed at `t`.
+ *
+ * `hsetKept(key, fields, kept, expires, grace)`: `HSET`s `fields` on a session whose expiry is
+ * now `expires`, and moves the time Redis drops its key (`PEXPIREAT`, remembered as `dropAt`)
+ * only when `kept`, the current one, no longer lies a grace after `expires` — then half a grace
+ * beyond that, so a session in use pays that call once every `graceMs / 2` instead of on every
+ * write. Redis keeps an expired session's data from `graceMs` to 1.5 × `graceMs`.
  */
-const DROP_AT = `
-local function dropAt(kept, expires, grace)
+const HELPERS = `
+local function live(holder, untilTime, t)
+  return holder and holder ~= '' and (tonumber(untilTime) or 0) > t
+end
+local function hsetKept(key, fields, kept, expires, grace)
   local need = tonumber(expires) + tonumber(grace)
-  if kept and need <= tonumber(kept) then return false end
-  return need + math.floor(tonumber(grace) / 2)
+  local drop = false
+  if not kept or need > tonumber(kept) then
+    drop = need + math.floor(tonumber(grace) / 2)
+    fields[#fields + 1], fields[#fields + 2] = 'dropAt', drop
+  end
+  redis.call('HSET', key, unpack(fields))
+  if drop then redis.call('PEXPIREAT', key, drop) end
 end
 `;
 
@@ -51,13 +63,12 @@ end
  * caller's until turnUntil unless another owner's runs; a free lease is busy during another's
  * turn. Two calls: `HMGET`, `HSET`.
  */
-export const ACQUIRE = script(`
+export const ACQUIRE = script(`${HELPERS}
 local e = redis.call('HMGET', KEYS[1], 'payload', 'version', 'expires', 'lease', 'leaseUntil', 'turn', 'turnUntil')
 if not e[1] or tonumber(e[3]) <= tonumber(ARGV[3]) then return {0} end
 local t = tonumber(ARGV[4])
-local turn = e[6]
-if turn == '' or (turn and (tonumber(e[7]) or 0) <= t) then turn = false end
-if (turn and turn ~= ARGV[1]) or (e[4] and e[4] ~= '' and (tonumber(e[5]) or 0) > t) then
+local turn = live(e[6], e[7], t) and e[6]
+if (turn and turn ~= ARGV[1]) or live(e[4], e[5], t) then
   if not turn or turn == ARGV[1] then redis.call('HSET', KEYS[1], 'turn', ARGV[1], 'turnUntil', ARGV[5]) end
   return {1}
 end
@@ -74,13 +85,13 @@ return {2, e[1], e[2], e[3]}
  * moved earlier, is (re)scored in the shard when it is given. Returns {newVersion, earlier}
  * (earlier = 1 when the expiry moved earlier and no shard was given: the caller lowers the
  * index), or {-1, 0} when refused. Two calls, `HMGET` and `HSET` (and now and then `PEXPIREAT`,
- * see DROP_AT; the index's `ZADD` for a new entry).
+ * see HELPERS; the index's `ZADD` for a new entry).
  */
-export const WRITE = script(`${DROP_AT}
+export const WRITE = script(`${HELPERS}
 local cur = redis.call('HMGET', KEYS[1], 'version', 'expires', 'lease', 'leaseUntil', 'dropAt')
 local owner = ARGV[1]
 local mine = owner ~= '' and cur[3] == owner
-if owner ~= '' and not mine and cur[3] and cur[3] ~= '' and (tonumber(cur[4]) or 0) > tonumber(ARGV[5]) then return {-1, 0} end
+if owner ~= '' and not mine and live(cur[3], cur[4], tonumber(ARGV[5])) then return {-1, 0} end
 local v = tonumber(cur[1])
 local expected = tonumber(ARGV[4])
 if expected == 0 then
@@ -101,10 +112,7 @@ if owner ~= '' and ARGV[7] and ARGV[7] ~= '' then
 elseif mine then
   set[7], set[8] = 'lease', ''
 end
-local drop = dropAt(cur[5], ARGV[3], ARGV[6])
-if drop then set[#set + 1], set[#set + 2] = 'dropAt', drop end
-redis.call('HSET', KEYS[1], unpack(set))
-if drop then redis.call('PEXPIREAT', KEYS[1], drop) end
+hsetKept(KEYS[1], set, cur[5], ARGV[3], ARGV[6])
 if expected == 0 or tonumber(ARGV[3]) < tonumber(cur[2]) then
   if not KEYS[2] then return {nv, expected == 0 and 0 or 1} end
   redis.call('ZADD', KEYS[2], 'LT', ARGV[3], ARGV[8])
@@ -118,7 +126,7 @@ return {nv, 0}
  * Returns 1 when the expiry moved earlier and no shard was given (the caller lowers the index);
  * with the shard, lowers it itself.
  */
-export const RELEASE = script(`${DROP_AT}
+export const RELEASE = script(`${HELPERS}
 local cur = redis.call('HMGET', KEYS[1], 'expires', 'lease', 'dropAt')
 if not cur[1] then return 0 end
 local mine = ARGV[1] ~= '' and cur[2] == ARGV[1]
@@ -128,10 +136,7 @@ if ARGV[2] == '' then
 end
 local set = {'expires', ARGV[2]}
 if mine then set[3], set[4] = 'lease', '' end
-local drop = dropAt(cur[3], ARGV[2], ARGV[3])
-if drop then set[#set + 1], set[#set + 2] = 'dropAt', drop end
-redis.call('HSET', KEYS[1], unpack(set))
-if drop then redis.call('PEXPIREAT', KEYS[1], drop) end
+hsetKept(KEYS[1], set, cur[3], ARGV[2], ARGV[3])
 if tonumber(ARGV[2]) >= tonumber(cur[1]) then return 0 end
 if not KEYS[2] then return 1 end
 redis.call('ZADD', KEYS[2], 'LT', ARGV[2], ARGV[4])
@@ -139,9 +144,9 @@ return 0
 `);
 
 /** KEYS: entry. ARGV: owner, leaseUntil, t (of leases). Returns 1 when the owner held a live lease, now extended. */
-export const RENEW = script(`
+export const RENEW = script(`${HELPERS}
 local cur = redis.call('HMGET', KEYS[1], 'lease', 'leaseUntil')
-if cur[1] ~= ARGV[1] or (tonumber(cur[2]) or 0) <= tonumber(ARGV[3]) then return 0 end
+if cur[1] ~= ARGV[1] or not live(cur[1], cur[2], tonumber(ARGV[3])) then return 0 end
 redis.call('HSET', KEYS[1], 'leaseUntil', ARGV[2])
 return 1
 `);
