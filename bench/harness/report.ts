@@ -13,7 +13,7 @@ export interface ResultRow {
   skipped?: string;
   runs: Measurement[];
   rps?: number;
-  /** rps ÷ bare-node's rps in the same scenario and run. */
+  /** The median, over the rounds, of this row's rps ÷ bare-node's rps in the same round of the same scenario. */
   ratio?: number;
   p50?: number;
   p99?: number;
@@ -60,7 +60,12 @@ function median(values: number[]): number | undefined {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Fills in the medians, sums and the ratios to `baseline` (same scenario). */
+/**
+ * Fills in the medians, sums and the ratios to `baseline` (same scenario). A ratio is taken
+ * within each round (`runs[i]` of every row: servers run interleaved, so a round's runs are close
+ * in time) and then the median of those: a machine whose speed drifts between rounds moves both
+ * sides of a round's ratio, where a ratio of the two medians could take them from different rounds.
+ */
 export function summarise(rows: ResultRow[], baseline: string): void {
   for (const row of rows) {
     const defined = (pick: (m: Measurement) => number | undefined): number[] =>
@@ -81,8 +86,10 @@ export function summarise(rows: ResultRow[], baseline: string): void {
     if (notNew.length) row.notNew = notNew.reduce((s, n) => s + n, 0);
   }
   for (const row of rows) {
-    const base = rows.find((r) => r.peer === baseline && r.scenario === row.scenario)?.rps;
-    if (row.rps !== undefined && base) row.ratio = row.rps / base;
+    const base = rows.find((r) => r.peer === baseline && r.scenario === row.scenario)?.runs;
+    if (base === undefined) continue;
+    const ratios = row.runs.flatMap((run, i) => (base[i] !== undefined && base[i].rps > 0 ? [run.rps / base[i].rps] : []));
+    row.ratio = median(ratios);
   }
 }
 
@@ -123,7 +130,7 @@ export function toMarkdown(rows: ResultRow[], info: RunInfo): string {
       `CPU steal (time the hypervisor gave to other machines) ${info.steal === undefined ? 'not known here' : `${percent(info.steal)}, up to ${percent(worst ?? 0)} in a run`}` +
       (why ? ` — **${why}: these figures show that the harness works, not how fast anything is**` : ''),
     `- load generator: ${info.loadgen}, ${options.connections} connections${info.loadgenNote ? ` (${info.loadgenNote})` : ''}; ${info.pinning}`,
-    `- ${options.runs} run(s) of ${length} per server and scenario, servers interleaved, after ${options.warmupSeconds} s of warm-up; medians; ` +
+    `- ${options.runs} run(s) of ${length} per server and scenario, servers interleaved, after ${options.warmupSeconds} s of warm-up; medians; × bare: the median of the rounds' ratios (each round's run against bare-node's in that round); ` +
       `servers ${options.restart ? 'started afresh, on empty stores, for each scenario' : 'started once for all scenarios (BENCH_RESTART=0)'}; ` +
       `"many" = ${options.sessions} session cookies in rotation; "new" = no cookie, every request a new session` +
       (info.restarts > 0 ? ` (servers restarted ${info.restarts} time(s) to stay under the session budget)` : ''),

@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { unreliable } from './report.js';
 import { parseCpuTimes, stealBetween } from './steal.js';
 
 // Two reads of a 2-CPU machine's /proc/stat, 1 s apart: 200 ticks, 60 of them stolen.
@@ -25,15 +24,5 @@ describe('stealBetween', () => {
   it('a read missing, or no time between them → undefined', () => {
     expect(stealBetween(undefined, parseCpuTimes(AFTER))).toBeUndefined();
     expect(stealBetween(parseCpuTimes(AFTER), parseCpuTimes(AFTER))).toBeUndefined();
-  });
-});
-
-describe('unreliable', () => {
-  const quiet = { loadBefore: [0.3, 0.2, 0.1] };
-  it('names what made a benchmark no measurement: a loaded machine, CPU stolen in any one run, or nothing', () => {
-    expect(unreliable(quiet, [{ steal: 0.01 }, { steal: 0.02 }])).toBe('');
-    expect(unreliable(quiet, [{ steal: undefined }])).toBe('');
-    expect(unreliable({ loadBefore: [2.1, 1, 1] }, [{ steal: 0.3 }])).toBe('a loaded machine, up to 30.0% of the CPU time stolen by the hypervisor in a run');
-    expect(unreliable(quiet, [{ steal: 0.01 }, { steal: 0.06 }, {}])).toBe('up to 6.0% of the CPU time stolen by the hypervisor in a run');
   });
 });
