@@ -1,6 +1,6 @@
 /**
  * The manager-level conformance suite (test/support/sessions-conformance.ts) against every store:
- * MemoryStore, SqliteStore (a temp dir), RedisStore (a real redis-server on a free loopback port,
+ * MemoryStore, SqliteStore (a temp dir; shared and exclusive), RedisStore (a real redis-server on a free loopback port,
  * skipped when redis-server is missing unless CI=true) and CookieStore.
  */
 import { randomBytes } from 'node:crypto';
@@ -32,6 +32,7 @@ describeSessions(
   },
   { twin: (store) => new SqliteStore({ path: paths.get(store)! }) },
 );
+describeSessions('SqliteStore (exclusive)', (clock) => new SqliteStore({ path: join(dir, `x${++files}.db`), clock, exclusive: true }));
 
 if (redisTestsEnabled()) {
   let server: RedisServer | undefined;

@@ -125,6 +125,49 @@ describe('SqliteStore', () => {
     },
   );
 
+  describeSessionStore('SqliteStore (exclusive)', async () => {
+    const { clock, advance } = fakeClock();
+    const store = new SqliteStore({ path: join(dir, `x${++n}`, 'sessions.db'), clock, exclusive: true });
+    return { store, advanceClock: advance, cleanup: () => store.close() };
+  });
+
+  describe('SqliteStore exclusive', () => {
+    it('keeps its file to itself: a store opened beside it, or before it, is refused with SessionStoreError saying what to do; once closed, the file opens as usual', async () => {
+      const path = join(dir, 'exclusive', 'sessions.db');
+      const T0 = Date.now();
+      const exclusive = await SqliteStore.open({ path, exclusive: true });
+      expect(await exclusive.set('a', 'kept', T0 + HOUR, 0)).toBe(1);
+      const shared = new SqliteStore({ path });
+      const refused = await shared.ready().catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(SessionStoreError);
+      expect(String(refused)).toMatch(/keeps it to itself.*exclusive/);
+      await exclusive.close();
+
+      const opened = await SqliteStore.open({ path });
+      expect(await opened.get('a', T0)).toEqual({ payload: 'kept', version: 1, expires: T0 + HOUR });
+      const second = new SqliteStore({ path, exclusive: true });
+      const alsoRefused = await second.ready().catch((e: unknown) => e);
+      expect(alsoRefused).toBeInstanceOf(SessionStoreError);
+      expect(String(alsoRefused)).toMatch(/must be the only process on its file/);
+      expect(await opened.set('a', 'still', T0 + HOUR, 1)).toBe(2); // the refused store took nothing
+      await opened.close();
+      await shared.close();
+      await second.close();
+    }, 40_000); // each refusal waits the 10 s a store gives other processes to finish opening
+
+    it('its leases are in memory, not in the rows: a lease taken, then the store reopened (a restart) → the session is free at once', async () => {
+      const path = join(dir, 'exclusive-restart', 'sessions.db');
+      const T0 = Date.now();
+      const first = await SqliteStore.open({ path, exclusive: true });
+      await first.set('a', 'p', T0 + HOUR, 0);
+      expect((await first.acquire('a', 'old process', 60_000, T0)).state).toBe('held');
+      await first.close();
+      const second = await SqliteStore.open({ path, exclusive: true });
+      expect((await second.acquire('a', 'new process', 60_000, T0)).state).toBe('held');
+      await second.close();
+    });
+  });
+
   describe('SqliteStore#constructor', () => {
     it('missing path or bad table → SessionStoreConfigError', () => {
       expect(() => new SqliteStore({ path: '' })).toThrow(SessionStoreConfigError);

@@ -10,7 +10,7 @@ import { CliError } from './errors.js';
 
 /** The usage line printed by `--help` and after a usage mistake. */
 export const USAGE =
-  'usage: dovetail serve <module> [--port 8080] [--host 127.0.0.1] [--store memory|sqlite:PATH|redis://HOST:PORT|redis+cluster://HOST:PORT,…] ' +
+  'usage: dovetail serve <module> [--port 8080] [--host 127.0.0.1] [--store memory|sqlite:PATH|sqlite+exclusive:PATH|redis://HOST:PORT|redis+cluster://HOST:PORT,…] ' +
   '[--secret-file PATH] [--max-sessions N (memory store; a full store answers new visitors 503)] [--timeout SECONDS (900)] ' +
   '[--log [combined|json]] [--trust-proxy] [--https CERT.pem KEY.pem] [--workers N|auto (1; sqlite: or redis:// store)]';
 
@@ -117,6 +117,9 @@ export function parseServeArgs(argv: readonly string[]): ServeOptions {
   if (!(Number.isInteger(workers) && workers > 0)) throw new CliError(`--workers must be a whole number above 0 or auto (one per CPU), not '${workersText}'.`, 2);
   if (workers > 1 && store === 'memory') {
     throw new CliError(`--workers ${workers} needs a store the workers share: --store memory keeps sessions inside each worker. Use --store sqlite:PATH or --store redis://HOST:PORT.`, 2);
+  }
+  if (workers > 1 && store.startsWith('sqlite+exclusive:')) {
+    throw new CliError(`--workers ${workers} needs a store the workers share: --store sqlite+exclusive: keeps the file to one process. Use --store sqlite:PATH (the same file).`, 2);
   }
   return {
     module,

@@ -28,7 +28,10 @@ export async function sessionsCommand(argv: readonly string[]): Promise<void> {
   if (spec === undefined || help || ids.length > 1) throw new CliError(SESSIONS_USAGE, help ? 0 : 2);
   const store = makeStore(spec, undefined);
   try {
-    await store.ready?.();
+    await store.ready?.().catch((e: unknown) => {
+      // One line, as `serve` says it: the store's message names the store again.
+      throw new CliError(`--store ${spec} is not usable: ${(e as Error).message.replace(`Session store '${store.name}' `, '')}`, 2);
+    });
     const id = ids[0];
     if (id === undefined) {
       console.log(`${await store.count()} sessions in ${store.name}`);

@@ -4,9 +4,13 @@ import { makeStore } from './cli-store.js';
 import { CliError } from './errors.js';
 
 describe('makeStore', () => {
-  it('memory, sqlite:PATH, redis://… → the store of that kind', async () => {
+  it('memory, sqlite:PATH, sqlite+exclusive:PATH, redis://… → the store of that kind', async () => {
     expect(makeStore('memory', undefined)).toBeInstanceOf(MemoryStore);
     expect(makeStore('sqlite:/tmp/x.db', undefined)).toBeInstanceOf(SqliteStore);
+    const exclusive = makeStore('sqlite+exclusive:/tmp/x.db', undefined);
+    expect(exclusive).toBeInstanceOf(SqliteStore);
+    expect(exclusive.name).toBe('sqlite+exclusive:/tmp/x.db');
+    expect(makeStore('sqlite:/tmp/x.db', undefined).name).toBe('sqlite:/tmp/x.db');
     const redis = makeStore('redis://:pw@127.0.0.1:6379?durability=replicated', undefined);
     expect(redis).toBeInstanceOf(RedisStore);
     expect(redis.name).toBe('redis://:***@127.0.0.1:6379');
@@ -31,6 +35,7 @@ describe('makeStore', () => {
       expect(error).toBeInstanceOf(CliError);
       expect((error as CliError).exitCode).toBe(2);
     }
-    expect(() => makeStore('mysql://x', undefined)).toThrow(/memory, sqlite:PATH, redis:\/\/HOST:PORT or redis\+cluster:\/\/HOST:PORT,HOST:PORT/);
+    expect(() => makeStore('mysql://x', undefined)).toThrow(/memory, sqlite:PATH, sqlite\+exclusive:PATH, redis:\/\/HOST:PORT or redis\+cluster:\/\/HOST:PORT,HOST:PORT/);
+    expect(() => makeStore('sqlite+exclusive:', undefined)).toThrow('--store sqlite+exclusive: needs a path, e.g. --store sqlite+exclusive:var/sessions.db');
   });
 });

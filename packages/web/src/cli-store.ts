@@ -1,7 +1,7 @@
 /**
- * The `--store` spec of the `dovetail` commands (`memory`, `sqlite:PATH`, `redis://HOST:PORT`,
- * `redis+cluster://HOST:PORT,HOST:PORT`) turned into a session store, shared by `serve` and
- * `sessions`.
+ * The `--store` spec of the `dovetail` commands (`memory`, `sqlite:PATH`, `sqlite+exclusive:PATH`,
+ * `redis://HOST:PORT`, `redis+cluster://HOST:PORT,HOST:PORT`) turned into a session store, shared
+ * by `serve` and `sessions`.
  *
  * @module
  */
@@ -10,20 +10,23 @@ import { MemoryStore, RedisStore, SqliteStore } from '@dovetail/session';
 import { CliError } from './errors.js';
 import type { RedisDurability, SessionStore } from '@dovetail/session';
 
-const FORMS = 'memory, sqlite:PATH, redis://HOST:PORT or redis+cluster://HOST:PORT,HOST:PORT';
+const FORMS = 'memory, sqlite:PATH, sqlite+exclusive:PATH, redis://HOST:PORT or redis+cluster://HOST:PORT,HOST:PORT';
 
 /**
- * The store a `--store` spec names. A Redis spec may end in `?durability=replicated` (each
- * commit waits for a replica: see RedisStore's `durability`).
+ * The store a `--store` spec names. `sqlite+exclusive:` keeps the file to this one process, its
+ * leases in memory (see SqliteStore's `exclusive`). A Redis spec may end in
+ * `?durability=replicated` (each commit waits for a replica: see RedisStore's `durability`).
  *
  * @throws {CliError} exit code 2 for a spec of no known form.
  */
 export function makeStore(spec: string, maxSessions: number | undefined): SessionStore {
   if (spec === 'memory') return new MemoryStore(maxSessions === undefined ? {} : { maxSessions });
-  if (spec.startsWith('sqlite:')) {
-    const path = spec.slice('sqlite:'.length);
-    if (!path) throw new CliError(`--store sqlite: needs a path, e.g. --store sqlite:var/sessions.db`, 2);
-    return new SqliteStore({ path: resolve(path) });
+  const sqlite = /^sqlite(\+exclusive)?:(.*)$/s.exec(spec);
+  if (sqlite) {
+    const [, exclusive, path] = sqlite;
+    const form = `sqlite${exclusive ?? ''}:`;
+    if (!path) throw new CliError(`--store ${form} needs a path, e.g. --store ${form}var/sessions.db`, 2);
+    return new SqliteStore({ path: resolve(path), exclusive: exclusive !== undefined });
   }
   const cluster = /^(rediss?)\+cluster:\/\/(?:([^@/]*)@)?([^/?]+)\/?(\?.*)?$/.exec(spec);
   if (cluster) {

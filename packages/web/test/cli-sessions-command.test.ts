@@ -55,6 +55,21 @@ it("--store sqlite:PATH ID → that session's data and package data; an unknown 
   expect(unknown.stderr).toMatch(/^dovetail: No live session 'nope' in sqlite:.*dovetail sessions --store/);
 });
 
+it('a file an exclusive store keeps to itself (a server running with sqlite+exclusive:) → one line saying so and what to do, exit 2', async () => {
+  const path = join(dir, 'exclusive.db');
+  const held = await SqliteStore.open({ path, exclusive: true });
+  try {
+    const { status, stderr } = run('--store', `sqlite:${path}`);
+    expect(status).toBe(2);
+    expect(stderr).toBe(
+      `dovetail: --store sqlite:${path} is not usable: could not open the database: database is locked. ` +
+        'Another process keeps it to itself (a SqliteStore opened with `exclusive: true`): stop that process, or open every one without `exclusive`.\n',
+    );
+  } finally {
+    await held.close();
+  }
+}, 40_000); // the command gives the other process 10 s to finish opening
+
 it("an id that begins with '-' is an id, not an option", () => {
   const shown = run('--store', `sqlite:${join(dir, 's.db')}`, DASHED);
   expect(shown.stderr).toBe('');

@@ -115,6 +115,12 @@ describe('dovetail serve --workers', () => {
     ]);
   });
 
+  it('--workers 2 --store sqlite+exclusive:PATH → exit 2: the workers could not share the file', () => {
+    const r = spawnSync(process.execPath, [CLI, 'serve', APP, '--port', '0', '--workers', '2', '--store', `sqlite+exclusive:${join(dir, 'x.db')}`], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('dovetail: --workers 2 needs a store the workers share: --store sqlite+exclusive: keeps the file to one process. Use --store sqlite:PATH (the same file).\n');
+  });
+
   it('--workers with a bad value → exit 2', () => {
     const r = spawnSync(process.execPath, [CLI, 'serve', APP, '--workers', 'many'], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
     expect(r.status).toBe(2);
