@@ -1,7 +1,7 @@
 /**
  * What the in-process stores share. Leases kept in this process's memory, for the stores whose entries live here (MemoryStore,
- * CookieStore's view): the same lease rules as the shared stores, so one conformance suite holds
- * for all four. The manager does not use them for those stores (its own per-session queue is the
+ * CookieStore's view) or that no other process can open (an exclusive SqliteStore): the same
+ * lease rules as the shared stores, so one conformance suite holds for all four. The manager does not use them for those stores (its own per-session queue is the
  * lock there); tools and tests that drive a store directly do.
  */
 import { WAIT_TURN_MS } from './store.js';
