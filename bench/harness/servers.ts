@@ -19,6 +19,7 @@ const ORDER = [
   'fastify-session',
   'express-session',
   'dovetail-sqlite',
+  'dovetail-sqlite-exclusive',
   'express-sqlite',
   'dovetail-redis',
   'fastify-redis',
