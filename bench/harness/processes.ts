@@ -109,6 +109,10 @@ const live = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
+// A signal would end this process without 'exit', leaving its servers, redis-server and wrk
+// running (and loading the machine for whatever is measured next): exit instead.
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
 
 /** Runs `prefix… command args…` (killed if this process exits first). */
 export function spawnPinned(prefix: string[], command: string, args: string[], env?: Record<string, string>): ChildProcess {

@@ -1,0 +1,41 @@
+/**
+ * The harness's child processes (servers, redis-server, wrk) end with it, even when it is
+ * stopped by a signal rather than finishing.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from '@jest/globals';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PROCESSES = join(ROOT, 'bench/dist/harness/processes.js');
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+it.each(['SIGTERM', 'SIGINT'] as const)('a harness stopped by %s takes its children with it', async (signal) => {
+  if (!existsSync(PROCESSES)) execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  const script = `import { spawnPinned } from ${JSON.stringify(PROCESSES)}; console.log(spawnPinned([], 'sleep', ['60']).pid);`;
+  const harness = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const pid = await new Promise<number>((resolve) => harness.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+  expect(alive(pid)).toBe(true);
+  const exited = new Promise<number | null>((resolve) => harness.once('exit', (code) => resolve(code)));
+  harness.kill(signal);
+  expect(await exited).toBe(signal === 'SIGTERM' ? 143 : 130);
+  await until(() => !alive(pid), 5_000, 'the child process gone');
+}, 60_000);
