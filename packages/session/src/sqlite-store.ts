@@ -391,7 +391,7 @@ export class SqliteStore implements SessionStore {
         ? 'Check that the path is a writable file in a writable directory.'
         : this.#leases !== undefined
           ? 'An exclusive SqliteStore must be the only process on its file: stop the others (servers, the `dovetail sessions` command, an sqlite3 shell), or open every one without `exclusive`.'
-          : 'Another process keeps it to itself (a SqliteStore opened with `exclusive: true`): stop that process, or open every one without `exclusive`.';
+          : 'Another process holds it, most likely a SqliteStore opened with `exclusive: true`, which keeps its file to itself: stop that process, or open every one without `exclusive`.';
       throw new SessionStoreError(this.name, 'open the database', undefined, hint, { cause: e });
     }
     this.#db = db;

@@ -140,7 +140,7 @@ describe('SqliteStore', () => {
       const shared = new SqliteStore({ path });
       const refused = await shared.ready().catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(SessionStoreError);
-      expect(String(refused)).toMatch(/keeps it to itself.*exclusive/);
+      expect(String(refused)).toMatch(/most likely a SqliteStore opened with `exclusive: true`/);
       await exclusive.close();
 
       const opened = await SqliteStore.open({ path });

@@ -63,7 +63,7 @@ it('a file an exclusive store keeps to itself (a server running with sqlite+excl
     expect(status).toBe(2);
     expect(stderr).toBe(
       `dovetail: --store sqlite:${path} is not usable: could not open the database: database is locked. ` +
-        'Another process keeps it to itself (a SqliteStore opened with `exclusive: true`): stop that process, or open every one without `exclusive`.\n',
+        'Another process holds it, most likely a SqliteStore opened with `exclusive: true`, which keeps its file to itself: stop that process, or open every one without `exclusive`.\n',
     );
   } finally {
     await held.close();
