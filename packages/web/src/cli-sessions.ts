@@ -6,7 +6,7 @@
  */
 import { inspect } from 'node:util';
 import { decode } from '@dovetail/session';
-import { makeStore } from './cli-store.js';
+import { makeStore, unusableStore } from './cli-store.js';
 import { CliError } from './errors.js';
 
 /** The usage line of `dovetail sessions`. */
@@ -29,8 +29,7 @@ export async function sessionsCommand(argv: readonly string[]): Promise<void> {
   const store = makeStore(spec, undefined);
   try {
     await store.ready?.().catch((e: unknown) => {
-      // One line, as `serve` says it: the store's message names the store again.
-      throw new CliError(`--store ${spec} is not usable: ${(e as Error).message.replace(`Session store '${store.name}' `, '')}`, 2);
+      throw unusableStore(spec, store, e);
     });
     const id = ids[0];
     if (id === undefined) {

@@ -46,6 +46,12 @@ export function makeStore(spec: string, maxSessions: number | undefined): Sessio
   throw new CliError(`--store must be ${FORMS}, not '${spec}'.`, 2);
 }
 
+/** A store that could not open, said in one line: its message names the store again, so said once here. */
+export function unusableStore(spec: string, store: SessionStore, error: unknown): CliError {
+  const message = (error instanceof Error ? error.message : String(error)).replace(`Session store '${store.name}' `, '');
+  return new CliError(`--store ${spec} is not usable: ${message}`, 2);
+}
+
 /** The `durability` option a spec's query names (`?durability=replicated`), if any. */
 function durabilityOf(query: string | undefined, spec: string): { durability?: RedisDurability } {
   if (query === undefined || query === '?') return {};

@@ -25,7 +25,7 @@ import { inspect } from './cli-inspect.js';
 import { loadRoot } from './cli-module.js';
 import { parseServeArgs, type ServeOptions } from './cli-options.js';
 import { sessionsCommand } from './cli-sessions.js';
-import { makeStore } from './cli-store.js';
+import { makeStore, unusableStore } from './cli-store.js';
 import { CliError } from './errors.js';
 import { Site } from './site.js';
 import { runWorkerPool } from './workers.js';
@@ -84,9 +84,7 @@ async function prepare(options: ServeOptions) {
   } catch (e) {
     await Promise.resolve((sessions ?? store).close()).catch(() => undefined);
     if (e instanceof SessionStoreConfigError) throw new CliError(e.message, 2);
-    // The store's message names the store again ("Session store 'sqlite:…' could not …"): said once here.
-    const message = (e as Error).message.replace(`Session store '${store.name}' `, '');
-    throw new CliError(`--store ${options.store} is not usable: ${message}`, 2);
+    throw unusableStore(options.store, store, e);
   }
   return { root, tls, store, sessions };
 }
