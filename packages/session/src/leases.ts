@@ -4,8 +4,10 @@
  * lease rules as the shared stores, so one conformance suite holds for all four. The manager does not use them for those stores (its own per-session queue is the
  * lock there); tools and tests that drive a store directly do.
  */
+import { then } from './maybe-sync.js';
 import { WAIT_TURN_MS } from './store.js';
-import type { Acquired, ListPage, ListedEntry, SessionStore, StoredEntry } from './store.js';
+import type { MaybePromise } from './maybe-sync.js';
+import type { Acquired, ListPage, ListedEntry, StoredEntry } from './store.js';
 
 interface Lease {
   readonly owner: string;
@@ -18,7 +20,7 @@ const BUSY: Acquired = { state: 'busy' };
 /** The leases of one in-process store; empty (no memory) while nothing is leased or waited for. */
 export class LeaseTable {
   readonly #leases = new Map<string, Lease>();
-  /** Who has the next turn on a session, until when (see {@link SessionStore.acquire}). */
+  /** Who has the next turn on a session, until when (see `SessionStore#acquire`). */
   readonly #turns = new Map<string, Lease>();
 
   constructor(readonly clock: () => number) {}
@@ -29,7 +31,7 @@ export class LeaseTable {
     return l !== undefined && l.owner !== owner && l.until > this.clock();
   }
 
-  /** Lock-and-load over `get`: see {@link SessionStore.acquire}. */
+  /** Lock-and-load over `get`: see `SessionStore#acquire`. */
   acquire(entry: StoredEntry | undefined, id: string, owner: string, leaseMs: number): Acquired {
     if (entry === undefined) return ABSENT;
     const now = this.clock();
@@ -57,7 +59,7 @@ export class LeaseTable {
     if (owner === undefined) this.#turns.delete(id);
   }
 
-  /** See {@link SessionStore.renew}; `exists` tells whether the entry is still kept. */
+  /** See `SessionStore#renew`; `exists` tells whether the entry is still kept. */
   renew(ids: readonly string[], owner: string, leaseMs: number, exists: (id: string) => boolean): string[] {
     const now = this.clock();
     const lost: string[] = [];
@@ -77,11 +79,12 @@ export class LeaseTable {
 }
 
 /**
- * `commit` for an in-process store: refused while another owner's lease is live, else `set`
- * and, when it wrote, the lease released (or, with `keepMs`, kept that long).
+ * `commit` for a store whose leases are in `leases`: refused while another owner's lease is live,
+ * else `set` and, when it wrote, the lease released (or, with `keepMs`, kept that long) — once
+ * the write is done, and synchronously when `set` answers synchronously (its type is the result's).
  */
-export function commitWithLeases(
-  store: Pick<SessionStore, 'set'>,
+export function commitWithLeases<V extends MaybePromise<number | undefined>>(
+  store: { set(id: string, payload: string, expires: number, expectedVersion: number): V },
   leases: LeaseTable,
   id: string,
   owner: string,
@@ -89,14 +92,16 @@ export function commitWithLeases(
   expires: number,
   expectedVersion: number,
   keepMs?: number,
-): number | undefined {
-  if (leases.blocked(id, owner)) return undefined;
-  const version = store.set(id, payload, expires, expectedVersion) as number | undefined;
-  if (version !== undefined) {
-    if (keepMs === undefined) leases.release(id, owner);
-    else leases.hold(id, owner, keepMs);
-  }
-  return version;
+): V {
+  if (leases.blocked(id, owner)) return undefined as V;
+  const written: MaybePromise<number | undefined> = store.set(id, payload, expires, expectedVersion);
+  return then(written, (version) => {
+    if (version !== undefined) {
+      if (keepMs === undefined) leases.release(id, owner);
+      else leases.hold(id, owner, keepMs);
+    }
+    return version;
+  }) as V;
 }
 
 /**

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { implementer } from '@dovetail/interfaces';
 import { ISessionDataContainer } from './contracts.js';
 import { SessionStoreConfigError, SessionStoreError } from './errors.js';
-import { LeaseTable } from './leases.js';
+import { LeaseTable, commitWithLeases } from './leases.js';
 import { then } from './maybe-sync.js';
 import { keptSecretFile } from './secret-file.js';
 import { GroupCommit } from './sqlite-group-commit.js';
@@ -223,11 +223,9 @@ export class SqliteStore implements SessionStore {
    * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`).
    */
   sweep(now: number, limit: number): ExpiredEntry[] | Promise<ExpiredEntry[]> {
-    const leases = this.#leases;
-    if (leases === undefined) return this.#write('sweep', (st) => st.sweepTx(now, limit));
     return this.#write('sweep', (st) => {
       const claimed = st.sweepTx(now, limit);
-      for (const { id } of claimed) leases.release(id);
+      if (this.#leases !== undefined) for (const { id } of claimed) this.#leases.release(id);
       return claimed;
     });
   }
@@ -268,17 +266,7 @@ export class SqliteStore implements SessionStore {
   /** Write-and-release (or write-and-keep) in one `UPDATE`; see {@link SessionStore.commit}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   commit(id: string, owner: string, payload: string, expires: number, expectedVersion: number, keepMs?: number): number | undefined | Promise<number | undefined> {
     if (expectedVersion === 0) return this.set(id, payload, expires, 0);
-    const leases = this.#leases;
-    if (leases !== undefined) {
-      if (leases.blocked(id, owner)) return undefined;
-      return then(this.set(id, payload, expires, expectedVersion), (version) => {
-        if (version !== undefined) {
-          if (keepMs === undefined) leases.release(id, owner);
-          else leases.hold(id, owner, keepMs);
-        }
-        return version;
-      });
-    }
+    if (this.#leases !== undefined) return commitWithLeases(this, this.#leases, id, owner, payload, expires, expectedVersion, keepMs);
     return this.#write('commit', (st) => {
       const t = this.#clock();
       const row = keepMs === undefined ? st.commit.get(payload, expires, id, expectedVersion, owner, t) : st.commitKeep.get(payload, expires, owner, t + keepMs, id, expectedVersion, owner, t);
