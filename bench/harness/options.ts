@@ -17,6 +17,8 @@
  * BENCH_RESTART (1)    0: start each server once for all scenarios (the smoke test), instead
  *                      of afresh, on empty stores, for each scenario
  * BENCH_OUT            directory for http.md, http.svg and http.json (default bench/results)
+ * BENCH_STEAL_RETRIES (2) times a round is measured again, at most, when the hypervisor stole
+ *                      more than 5% of the CPU time in one of its runs (0: never)
  */
 import { fileURLToPath } from 'node:url';
 
@@ -45,6 +47,8 @@ export interface HttpBenchOptions {
   /** Start every server afresh (empty stores) for each scenario. */
   restart: boolean;
   out: string;
+  /** How many times, at most, a round with a stolen run is measured again (see `measureAgain`). */
+  stealRetries: number;
 }
 
 function envNumber(name: string, fallback: number, allowZero = false): number {
@@ -89,5 +93,6 @@ export function optionsFromEnv(): HttpBenchOptions {
     pin: process.env.BENCH_PIN !== '0',
     restart: process.env.BENCH_RESTART !== '0',
     out: process.env.BENCH_OUT || fileURLToPath(new URL('../../results/', import.meta.url)),
+    stealRetries: Math.round(envNumber('BENCH_STEAL_RETRIES', 2, true)),
   };
 }

@@ -43,6 +43,8 @@ export interface RunInfo {
   loadAfter: number[];
   /** Restarts of servers in the new-visitor scenario, to stay under NEW_VISITOR_BUDGET sessions. */
   restarts: number;
+  /** Rounds measured again because the hypervisor stole much of the CPU time in one of their runs (their runs dropped). */
+  repeated: number;
   /** The share of CPU time stolen by the hypervisor from the start to the end (undefined off Linux). */
   steal?: number;
 }
@@ -133,7 +135,8 @@ export function toMarkdown(rows: ResultRow[], info: RunInfo): string {
     `- ${options.runs} run(s) of ${length} per server and scenario, servers interleaved, after ${options.warmupSeconds} s of warm-up; medians; × bare: the median of the rounds' ratios (each round's run against bare-node's in that round); ` +
       `servers ${options.restart ? 'started afresh, on empty stores, for each scenario' : 'started once for all scenarios (BENCH_RESTART=0)'}; ` +
       `"many" = ${options.sessions} session cookies in rotation; "new" = no cookie, every request a new session` +
-      (info.restarts > 0 ? ` (servers restarted ${info.restarts} time(s) to stay under the session budget)` : ''),
+      (info.restarts > 0 ? ` (servers restarted ${info.restarts} time(s) to stay under the session budget)` : '') +
+      (info.repeated > 0 ? `; ${info.repeated} round(s) measured again, their runs dropped, because more than ${percent(STOLEN)} of the CPU time was stolen in one of their runs` : ''),
     '- lost updates: 2xx responses − increments the store kept (counters read back after each run), summed over the runs; every run is bounded by a request count, so none is in flight when the counters are read',
     '- CPU µs/req: user + system time of the server process (and of redis-server, for the Redis rows) per response, from /proc',
     '',

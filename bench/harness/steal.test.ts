@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseCpuTimes, stealBetween } from './steal.js';
+import { measureAgain, parseCpuTimes, STOLEN, stealBetween } from './steal.js';
 
 // Two reads of a 2-CPU machine's /proc/stat, 1 s apart: 200 ticks, 60 of them stolen.
 const BEFORE = 'cpu  1000 10 200 5000 40 0 30 500 70 0\ncpu0 500 5 100 2500 20 0 15 250 35 0\nintr 1 2 3\n';
@@ -24,5 +24,22 @@ describe('stealBetween', () => {
   it('a read missing, or no time between them → undefined', () => {
     expect(stealBetween(undefined, parseCpuTimes(AFTER))).toBeUndefined();
     expect(stealBetween(parseCpuTimes(AFTER), parseCpuTimes(AFTER))).toBeUndefined();
+  });
+});
+
+describe('measureAgain', () => {
+  const clean = { steal: 0.01 };
+  const stolen = { steal: STOLEN + 0.001 };
+
+  it('a round with one run over the limit is measured again while retries are left; a clean round, or one without steal figures, is kept', () => {
+    expect(measureAgain([clean, stolen, clean], 0, 2)).toBe(true);
+    expect(measureAgain([clean, stolen], 1, 2)).toBe(true);
+    expect(measureAgain([clean, { steal: STOLEN }], 0, 2)).toBe(false);
+    expect(measureAgain([{}, {}], 0, 2)).toBe(false);
+  });
+
+  it('once measured again as often as allowed, the round is kept as it is (and the report flags it)', () => {
+    expect(measureAgain([stolen], 2, 2)).toBe(false);
+    expect(measureAgain([stolen], 0, 0)).toBe(false);
   });
 });

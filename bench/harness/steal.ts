@@ -3,7 +3,7 @@
  * machine instead. On a shared host it comes and goes within minutes, and every server in a run
  * slows down with it, but not evenly across the rounds of a run, so a ratio to bare node:http
  * taken while it changes says little. The report gives each run's share and flags a run that
- * had much of it.
+ * had much of it; a round of runs with one such run is measured again, as often as allowed.
  */
 import { readFileSync } from 'node:fs';
 
@@ -41,4 +41,14 @@ export function cpuTimes(): CpuTimes | undefined {
 export function stealBetween(before: CpuTimes | undefined, after: CpuTimes | undefined): number | undefined {
   if (before === undefined || after === undefined || after.total <= before.total) return undefined;
   return (after.steal - before.steal) / (after.total - before.total);
+}
+
+/**
+ * True when a round of runs (every server once, interleaved) should be measured again: one of
+ * its runs had more than {@link STOLEN} of the CPU time stolen, and it has been measured again
+ * fewer than `retries` times. Its runs are then dropped, all together, so the ratios stay those
+ * of runs taken side by side; the rule looks at steal only, never at the figures.
+ */
+export function measureAgain(runs: readonly { readonly steal?: number }[], repeats: number, retries: number): boolean {
+  return repeats < retries && runs.some((run) => run.steal !== undefined && run.steal > STOLEN);
 }

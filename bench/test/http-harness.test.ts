@@ -38,6 +38,7 @@ beforeAll(async () => {
       BENCH_WARMUP: '0',
       BENCH_RESTART: '0',
       BENCH_PIN: '0',
+      BENCH_STEAL_RETRIES: '0',
       BENCH_OUT: out,
     },
   });
