@@ -17,8 +17,9 @@
  * BENCH_RESTART (1)    0: start each server once for all scenarios (the smoke test), instead
  *                      of afresh, on empty stores, for each scenario
  * BENCH_OUT            directory for http.md, http.svg and http.json (default bench/results)
- * BENCH_STEAL_RETRIES (2) times a round is measured again, at most, when the hypervisor stole
- *                      more than 5% of the CPU time in one of its runs (0: never)
+ * BENCH_STEAL_RETRIES (3) times a round is measured again, at most, when the hypervisor stole
+ *                      more than 5% of the CPU time in one of its runs (0: never); each time
+ *                      after waiting (up to 5 minutes) for a 5-s spell with at most 2.5% stolen
  */
 import { fileURLToPath } from 'node:url';
 
@@ -93,6 +94,6 @@ export function optionsFromEnv(): HttpBenchOptions {
     pin: process.env.BENCH_PIN !== '0',
     restart: process.env.BENCH_RESTART !== '0',
     out: process.env.BENCH_OUT || fileURLToPath(new URL('../../results/', import.meta.url)),
-    stealRetries: Math.round(envNumber('BENCH_STEAL_RETRIES', 2, true)),
+    stealRetries: Math.round(envNumber('BENCH_STEAL_RETRIES', 3, true)),
   };
 }
