@@ -3,7 +3,7 @@
  *
  * 1. One request's session work, in one process, sequentially: `sessions.load(cookie)`,
  *    `ICounter(session).value += 1`, `sessions.commit(session)` — for MemoryStore, SqliteStore (a
- *    temp file), RedisStore (a redis-server started on a free loopback port, when the binary
+ *    temp file; shared, and `exclusive`), RedisStore (a redis-server started on a free loopback port, when the binary
  *    exists) and CookieStore. Reported as requests per second and µs per request (median of
  *    BENCH_RUNS runs, after a warm-up). Targets: MemoryStore < 3 µs, SqliteStore < 20 µs.
  * 2. BENCH_SESSIONS (default 1,000,000) live sessions in MemoryStore, each created, given a
@@ -65,6 +65,12 @@ interface StoreResult {
   note?: string;
 }
 
+/** The two ways SqliteStore opens its file: shared with other processes (the default), and kept to one process (`exclusive`). */
+const SQLITE_KINDS = [
+  ['SqliteStore (temp file, WAL)', false],
+  ['SqliteStore (exclusive)', true],
+] as const;
+
 async function perRequest(name: string, store: SessionStore, ops: number, target?: number): Promise<StoreResult> {
   const sessions = new Sessions({ store, secrets: [SECRET], sweepInterval: 0 });
   try {
@@ -101,12 +107,14 @@ async function partOne(): Promise<StoreResult[]> {
   const results: StoreResult[] = [];
   results.push(await perRequest('MemoryStore', new MemoryStore(), 200_000, 3));
   console.log(results.at(-1));
-  const dir = mkdtempSync(join(tmpdir(), 'dovetail-bench-sqlite-'));
-  try {
-    results.push(await perRequest('SqliteStore (temp file, WAL)', new SqliteStore({ path: join(dir, 'sessions.db') }), 20_000, 20));
-    console.log(results.at(-1));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  for (const [name, exclusive] of SQLITE_KINDS) {
+    const dir = mkdtempSync(join(tmpdir(), 'dovetail-bench-sqlite-'));
+    try {
+      results.push(await perRequest(name, new SqliteStore({ path: join(dir, 'sessions.db'), exclusive }), 20_000, 20));
+      console.log(results.at(-1));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
   const redis = await startRedis([]);
   if ('unavailable' in redis) {
@@ -200,12 +208,15 @@ async function flatness(store: string, sizes: readonly number[], requests: numbe
 async function partThree(): Promise<FlatResult[]> {
   const results: FlatResult[] = [];
   results.push(await flatness('MemoryStore', [1_000, 100_000], 50_000, async () => ({ store: new MemoryStore(), close: async () => undefined })));
-  results.push(
-    await flatness('SqliteStore (temp file, WAL)', [1_000, 100_000], 10_000, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'dovetail-bench-sqlite-'));
-      return { store: new SqliteStore({ path: join(dir, 'sessions.db') }), close: async () => rmSync(dir, { recursive: true, force: true }) };
-    }),
-  );
+  for (const [name, exclusive] of SQLITE_KINDS) {
+    results.push(
+      await flatness(name, [1_000, 100_000], 10_000, async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'dovetail-bench-sqlite-'));
+        const store = new SqliteStore({ path: join(dir, 'sessions.db'), exclusive });
+        return { store, close: async () => rmSync(dir, { recursive: true, force: true }) };
+      }),
+    );
+  }
   const redis = await startRedis([]);
   if ('unavailable' in redis) results.push({ store: 'RedisStore', points: [], note: `not run: ${redis.unavailable}` });
   else {
