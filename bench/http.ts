@@ -22,7 +22,7 @@ import { startRedisCluster, type RedisCluster } from './harness/redis-cluster.js
 import { startRedis, type BenchRedis } from './harness/redis.js';
 import { summarise, toMarkdown, unreliable, type ResultRow, type RunInfo } from './harness/report.js';
 import { BASELINE, discoverPeers, serveInThisProcess, startServer, type PeerEntry } from './harness/servers.js';
-import { cpuTimes, measureAgain, stealBetween, stealOver, STOLEN, waitForQuiet } from './harness/steal.js';
+import { cpuTimes, measureAgain, stealBetween, STOLEN } from './harness/steal.js';
 import { wrkGenerator } from './harness/wrk.js';
 import type { LoadGenerator } from './harness/load.js';
 import type { Measurement } from './harness/measure.js';
@@ -96,10 +96,6 @@ async function keepUnderBudget(sut: ServerUnderTest, entries: PeerEntry[], conte
   return true;
 }
 
-/** Before a round is measured again for steal: the machine's steal is sampled this long at a time, at most this many times (5 minutes). */
-const QUIET_SAMPLE_MS = 5000;
-const QUIET_TRIES = 60;
-
 /** What measuring a scenario took besides its runs: restarts for the session budget, rounds measured again for steal. */
 interface ScenarioExtras {
   restarts: number;
@@ -135,11 +131,7 @@ async function measureScenario(scenario: Scenario, servers: ServerUnderTest[], e
         break;
       }
       extras.repeated++;
-      const waited = await waitForQuiet(() => stealOver(QUIET_SAMPLE_MS), QUIET_TRIES);
-      log(
-        `${SCENARIO_TITLES[scenario]} · run ${run + 1}/${options.runs}: more than ${STOLEN * 100}% of the CPU time stolen in a run — measured again ` +
-          `(${repeats + 1}/${options.stealRetries}) after ${(waited.length * QUIET_SAMPLE_MS) / 1000} s, the last ${QUIET_SAMPLE_MS / 1000} s with ${((waited.at(-1) ?? 0) * 100).toFixed(1)}% stolen`,
-      );
+      log(`${SCENARIO_TITLES[scenario]} · run ${run + 1}/${options.runs}: more than ${STOLEN * 100}% of the CPU time stolen in a run — measured again (${repeats + 1}/${options.stealRetries})`);
     }
   }
   return extras;

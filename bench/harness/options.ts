@@ -18,8 +18,7 @@
  *                      of afresh, on empty stores, for each scenario
  * BENCH_OUT            directory for http.md, http.svg and http.json (default bench/results)
  * BENCH_STEAL_RETRIES (3) times a round is measured again, at most, when the hypervisor stole
- *                      more than 5% of the CPU time in one of its runs (0: never); each time
- *                      after waiting (up to 5 minutes) for a 5-s spell with at most 2.5% stolen
+ *                      more than 5% of the CPU time in one of its runs (0: never)
  */
 import { fileURLToPath } from 'node:url';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { measureAgain, parseCpuTimes, STOLEN, stealBetween, waitForQuiet } from './steal.js';
+import { measureAgain, parseCpuTimes, STOLEN, stealBetween } from './steal.js';
 
 // Two reads of a 2-CPU machine's /proc/stat, 1 s apart: 200 ticks, 60 of them stolen.
 const BEFORE = 'cpu  1000 10 200 5000 40 0 30 500 70 0\ncpu0 500 5 100 2500 20 0 15 250 35 0\nintr 1 2 3\n';
@@ -41,21 +41,5 @@ describe('measureAgain', () => {
   it('once measured again as often as allowed, the round is kept as it is (and the report flags it)', () => {
     expect(measureAgain([stolen], 2, 2)).toBe(false);
     expect(measureAgain([stolen], 0, 0)).toBe(false);
-  });
-});
-
-describe('waitForQuiet', () => {
-  const samples = (...shares: (number | undefined)[]): (() => Promise<number | undefined>) => {
-    const left = [...shares];
-    return async () => left.shift();
-  };
-
-  it('samples until one is at most half the limit, and no further', async () => {
-    expect(await waitForQuiet(samples(0.2, 0.08, STOLEN / 2, 0), 10)).toEqual([0.2, 0.08, STOLEN / 2]);
-  });
-
-  it('gives up after the tries allowed; where steal is not known, it does not wait', async () => {
-    expect(await waitForQuiet(samples(0.2, 0.2, 0.2, 0), 3)).toEqual([0.2, 0.2, 0.2]);
-    expect(await waitForQuiet(samples(undefined, 0.2), 3)).toEqual([undefined]);
   });
 });

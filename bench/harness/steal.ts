@@ -6,7 +6,6 @@
  * had much of it; a round of runs with one such run is measured again, as often as allowed.
  */
 import { readFileSync } from 'node:fs';
-import { setTimeout as delay } from 'node:timers/promises';
 
 /** Cumulative CPU time of the whole machine, in clock ticks (`/proc/stat`). */
 export interface CpuTimes {
@@ -52,27 +51,4 @@ export function stealBetween(before: CpuTimes | undefined, after: CpuTimes | und
  */
 export function measureAgain(runs: readonly { readonly steal?: number }[], repeats: number, retries: number): boolean {
   return repeats < retries && runs.some((run) => run.steal !== undefined && run.steal > STOLEN);
-}
-
-/** The share of the CPU time stolen over the next `ms` (undefined off Linux). */
-export async function stealOver(ms: number): Promise<number | undefined> {
-  const before = cpuTimes();
-  await delay(ms);
-  return stealBetween(before, cpuTimes());
-}
-
-/**
- * Waits for the hypervisor to steal little again before a round is measured again: steal comes
- * in spells of minutes here, and a round measured again at once falls in the same spell. Takes
- * `sample` (the share stolen over a few seconds) until one is at most half of {@link STOLEN}, at
- * most `tries` times; resolves with the samples taken.
- */
-export async function waitForQuiet(sample: () => Promise<number | undefined>, tries: number): Promise<(number | undefined)[]> {
-  const samples: (number | undefined)[] = [];
-  while (samples.length < tries) {
-    const share = await sample();
-    samples.push(share);
-    if (share === undefined || share <= STOLEN / 2) break;
-  }
-  return samples;
 }
