@@ -3,9 +3,10 @@
  *
  * 1. One request's session work, in one process, sequentially: `sessions.load(cookie)`,
  *    `ICounter(session).value += 1`, `sessions.commit(session)` — for MemoryStore, SqliteStore (a
- *    temp file; shared, and `exclusive`), RedisStore (a redis-server started on a free loopback port, when the binary
- *    exists) and CookieStore. Reported as requests per second and µs per request (median of
- *    BENCH_RUNS runs, after a warm-up). Targets: MemoryStore < 3 µs, SqliteStore < 20 µs.
+ *    temp file; shared, and `exclusive`), RedisStore (a redis-server started on a free loopback
+ *    port, when the binary exists) and CookieStore. Reported as requests per second and µs per
+ *    request (median of BENCH_RUNS runs, after a warm-up). Targets: MemoryStore < 3 µs,
+ *    SqliteStore < 20 µs.
  * 2. BENCH_SESSIONS (default 1,000,000) live sessions in MemoryStore, each created, given a
  *    counter and committed through the manager: bytes per live session (heap + external after
  *    gc, everything included: the Session, its component, the store entry and indexes, the
