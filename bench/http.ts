@@ -96,45 +96,47 @@ async function keepUnderBudget(sut: ServerUnderTest, entries: PeerEntry[], conte
   return true;
 }
 
-/** What measuring a scenario took besides its runs: restarts for the session budget, rounds measured again for steal. */
-interface ScenarioExtras {
+/** What measuring took besides its runs: restarts for the session budget, rounds measured again for steal. */
+interface Extras {
   restarts: number;
   repeated: number;
 }
 
-async function measureScenario(scenario: Scenario, servers: ServerUnderTest[], entries: PeerEntry[], context: Context, rows: ResultRow[]): Promise<ScenarioExtras> {
+/** One round: every server once, in an order that starts one further each round. */
+async function measureRound(scenario: Scenario, run: number, servers: ServerUnderTest[], entries: PeerEntry[], context: Context, extras: Extras): Promise<[ServerUnderTest, Measurement][]> {
+  const round: [ServerUnderTest, Measurement][] = [];
+  for (let i = 0; i < servers.length; i++) {
+    const sut = servers[(i + run) % servers.length]!;
+    if (scenario === 'new' && (await keepUnderBudget(sut, entries, context))) extras.restarts++;
+    const m = await sut.run();
+    round.push([sut, m]);
+    log(
+      `${SCENARIO_TITLES[scenario]} · run ${run + 1}/${context.options.runs} · ${sut.peer.name}: ${m.requests} requests in ${m.seconds.toFixed(2)} s, ` +
+        `${Math.round(m.rps)} req/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms, ` +
+        `CPU ${m.cpuPerRequest?.toFixed(1) ?? '?'} µs/req, lost ${m.lost ?? 'n/a'}, non-2xx ${m.non2xx}, errors ${m.errors}` +
+        (m.steal !== undefined ? `, steal ${(m.steal * 100).toFixed(1)}%` : '') +
+        (m.notNew ? `, ${m.notNew} not new` : '') +
+        (m.cutShort ? ' (cut short)' : ''),
+    );
+  }
+  return round;
+}
+
+async function measureScenario(scenario: Scenario, servers: ServerUnderTest[], entries: PeerEntry[], context: Context, rows: ResultRow[], extras: Extras): Promise<void> {
   const { options } = context;
-  const extras: ScenarioExtras = { restarts: 0, repeated: 0 };
   for (const sut of servers) {
     await sut.prepare(scenario);
     log(`${SCENARIO_TITLES[scenario]} · ${sut.peer.name}: ${sut.server.url}, warm-up ${Math.round(sut.rate)} req/s`);
   }
   for (let run = 0; run < options.runs; run++) {
-    for (let repeats = 0; ; repeats++) {
-      const round: [ServerUnderTest, Measurement][] = [];
-      for (let i = 0; i < servers.length; i++) {
-        const sut = servers[(i + run) % servers.length]!;
-        if (scenario === 'new' && (await keepUnderBudget(sut, entries, context))) extras.restarts++;
-        const m = await sut.run();
-        round.push([sut, m]);
-        log(
-          `${SCENARIO_TITLES[scenario]} · run ${run + 1}/${options.runs} · ${sut.peer.name}: ${m.requests} requests in ${m.seconds.toFixed(2)} s, ` +
-            `${Math.round(m.rps)} req/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms, ` +
-            `CPU ${m.cpuPerRequest?.toFixed(1) ?? '?'} µs/req, lost ${m.lost ?? 'n/a'}, non-2xx ${m.non2xx}, errors ${m.errors}` +
-            (m.steal !== undefined ? `, steal ${(m.steal * 100).toFixed(1)}%` : '') +
-            (m.notNew ? `, ${m.notNew} not new` : '') +
-            (m.cutShort ? ' (cut short)' : ''),
-        );
-      }
-      if (!measureAgain(round.map(([, m]) => m), repeats, options.stealRetries)) {
-        for (const [sut, m] of round) rows.find((r) => r.peer === sut.peer.name && r.scenario === scenario)!.runs.push(m);
-        break;
-      }
+    let round = await measureRound(scenario, run, servers, entries, context, extras);
+    for (let repeats = 0; measureAgain(round.map(([, m]) => m), repeats, options.stealRetries); repeats++) {
       extras.repeated++;
       log(`${SCENARIO_TITLES[scenario]} · run ${run + 1}/${options.runs}: more than ${STOLEN * 100}% of the CPU time stolen in a run — measured again (${repeats + 1}/${options.stealRetries})`);
+      round = await measureRound(scenario, run, servers, entries, context, extras);
     }
+    for (const [sut, m] of round) rows.find((r) => r.peer === sut.peer.name && r.scenario === scenario)!.runs.push(m);
   }
-  return extras;
 }
 
 /** Runs the whole benchmark and writes its results. */
@@ -163,7 +165,7 @@ export async function runHttpBench(options: HttpBenchOptions = optionsFromEnv())
       : { unavailable: 'redis-server is not installed (Debian: apt-get install redis-server)' }
     : { unavailable: 'not needed' };
   const context: Context = { options, pinning, load, redis, cluster };
-  const extras: ScenarioExtras = { restarts: 0, repeated: 0 };
+  const extras: Extras = { restarts: 0, repeated: 0 };
   let servers: ServerUnderTest[] = [];
   const stopAll = async (): Promise<void> => void (await Promise.all(servers.splice(0).map((s) => s.server.stop())));
   try {
@@ -174,9 +176,7 @@ export async function runHttpBench(options: HttpBenchOptions = optionsFromEnv())
         if (!('unavailable' in cluster)) await cluster.flush();
         servers = await startAll(entries, context, rows);
       }
-      const measured = await measureScenario(scenario, servers, entries, context, rows);
-      extras.restarts += measured.restarts;
-      extras.repeated += measured.repeated;
+      await measureScenario(scenario, servers, entries, context, rows, extras);
     }
   } finally {
     await stopAll();
