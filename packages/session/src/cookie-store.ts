@@ -255,6 +255,11 @@ export class CookieStore implements ClientSideStore {
     return this.#leases.renew(ids, owner, leaseMs, (id) => this.#view.has(id));
   }
 
+  /** See {@link SessionStore.wanted}. */
+  wanted(owner: string): string[] {
+    return this.#leases.wanted(owner);
+  }
+
   /** How many commits this process remembers (the sessions themselves live in cookies). */
   count(): number {
     return this.#view.size;

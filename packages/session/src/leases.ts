@@ -22,6 +22,8 @@ export class LeaseTable {
   readonly #leases = new Map<string, Lease>();
   /** Who has the next turn on a session, until when (see `SessionStore#acquire`). */
   readonly #turns = new Map<string, Lease>();
+  /** For each owner, the ids of its leases that another owner found busy (see `SessionStore#wanted`). */
+  readonly #wants = new Map<string, Set<string>>();
 
   constructor(readonly clock: () => number) {}
 
@@ -40,11 +42,26 @@ export class LeaseTable {
     const othersTurn = turn !== undefined && turn.owner !== owner && turn.until > now;
     if ((l !== undefined && l.until > now) || othersTurn) {
       if (!othersTurn) this.#turns.set(id, { owner, until: now + WAIT_TURN_MS });
+      if (l !== undefined && l.until > now && l.owner !== owner) this.#want(l.owner, id);
       return BUSY;
     }
     this.#turns.delete(id);
     this.#leases.set(id, { owner, until: now + leaseMs });
     return { state: 'held', entry };
+  }
+
+  /** See `SessionStore#wanted`. */
+  wanted(owner: string): string[] {
+    const ids = this.#wants.get(owner);
+    if (ids === undefined) return [];
+    this.#wants.delete(owner);
+    return [...ids];
+  }
+
+  #want(holder: string, id: string): void {
+    const ids = this.#wants.get(holder);
+    if (ids === undefined) this.#wants.set(holder, new Set([id]));
+    else ids.add(id);
   }
 
   /** Gives `owner` the lease on `id` for `leaseMs` from now (the caller checked it may). */
@@ -75,6 +92,7 @@ export class LeaseTable {
   clear(): void {
     this.#leases.clear();
     this.#turns.clear();
+    this.#wants.clear();
   }
 }
 

@@ -22,11 +22,20 @@
  * polled for it meanwhile has the next turn there (see `SessionStore.acquire`), so it gets the
  * session within a chain and a retry interval (`MAX_RETRY_MS`), however fast this process's
  * requests come.
+ *
+ * Release on demand: a store that can tell a lease's holder that another process waits for it
+ * (`SessionStore.wanted`, asked every `WANTED_POLL_MS`) lets this process park every lease it
+ * commits with, for half a lease: the session's next request here, however much later within
+ * that, costs one store call instead of two. Another process that wants the session is told busy,
+ * and the store tells this one, which gives the lease back (or ends its chain at the next commit).
+ * If asking for it back keeps failing, the other process waits at most `ON_DEMAND_CHAIN_MS`.
  */
 import { randomBytes } from 'node:crypto';
 import { SessionBusyError, SessionStoreError } from './errors.js';
+import { then } from './maybe-sync.js';
 import { releaseAfter } from './staged-write.js';
 import { isClientSide } from './store.js';
+import type { MaybePromise } from './maybe-sync.js';
 import type { StagedWrite } from './staged-write.js';
 import type { Acquired, SessionStore, StoredEntry } from './store.js';
 
@@ -43,6 +52,15 @@ export const MAX_RETRY_MS = 5;
 export const CHAIN_MS = 100;
 /** A session committed again within this many ms is hot: its lease is parked for the next request. */
 const RECENT_MS = 2;
+/** With release on demand, how often this process asks the store which of its leases others want (ms). */
+export const WANTED_POLL_MS = 10;
+/**
+ * With release on demand, how long a chain keeps a lease at most (ms): a bound for when asking
+ * for it back fails (the waiter asks again at each try, so only a store that keeps failing, or a
+ * process that stopped polling, makes another process wait that long). Well under the 5-s default
+ * wait, so that waiter still gets the session.
+ */
+export const ON_DEMAND_CHAIN_MS = 2000;
 
 /** What a request hands the next one with the lease (lock handoff): the entry now stored, and what else the manager carries along. */
 export interface Handoff {
@@ -78,6 +96,8 @@ interface Parked {
   readonly since: number;
   /** Parked before the last end-of-turn check: released at the next one unless taken. */
   old: boolean;
+  /** When the store's lease has surely lapsed (manager clock): then it is forgotten without a store call. */
+  readonly lapsed: number;
 }
 
 /** Options of {@link SessionLocks}. */
@@ -103,18 +123,28 @@ export class SessionLocks {
   #turnEnd: ReturnType<typeof setImmediate> | null = null;
   /** Ids whose store lease this process holds, renewed by `#renewer` while there are any. */
   readonly #leased = new Set<string>();
+  /** When each of them was last sent to the store for a whole lease (taken, renewed, or kept by a commit; manager clock). */
+  readonly #extended = new Map<string, number>();
   #renewer: ReturnType<typeof setInterval> | null = null;
   #renewing = false;
+  /** Ids held by a request here that another process asked for: their chain ends at the next commit. */
+  readonly #wanted = new Set<string>();
+  /** Asks the store, while leases are held, which of them others want (release on demand only). */
+  #poller: ReturnType<typeof setInterval> | null = null;
+  #polling = false;
   /** This process's name on the store's leases. */
   readonly owner = `${process.pid}:${randomBytes(8).toString('hex')}`;
   /** True when the store is shared by processes, so requests take its lease too. */
   readonly leases: boolean;
+  /** True when the store tells this process which of its leases others wait for: leases are then parked for longer. */
+  readonly #onDemand: boolean;
 
   constructor(
     readonly store: SessionStore,
     readonly options: LockOptions,
   ) {
     this.leases = !store.inProcess && !isClientSide(store);
+    this.#onDemand = this.leases && typeof store.wanted === 'function';
   }
 
   /** True when this process holds `id`. */
@@ -142,7 +172,7 @@ export class SessionLocks {
       const parked = this.#parked.get(id);
       if (parked !== undefined) {
         this.#parked.delete(id);
-        if (parked.handed.entry.expires > now && this.#leased.has(id)) {
+        if (parked.handed.entry.expires > now && this.#leasedFor(id, this.options.lease / 2)) {
           lock.since = parked.since;
           return parked.handed;
         }
@@ -174,17 +204,21 @@ export class SessionLocks {
   }
 
   /**
-   * True when the holder of `id` should keep the store's lease through its write, to hand it to
-   * the next request of this process ({@link SessionLocks.pass}): someone waits, or the session
-   * was committed in this turn or the one before; the lease is still ours; and the chain is
-   * younger than `CHAIN_MS` and than one lease (then the lease goes back, and a process waiting
-   * for it has the next turn).
+   * Whether the holder of `id` should keep the store's lease through its write, to hand it to
+   * the next request of this process ({@link SessionLocks.pass}): `'now'` when that request is
+   * due at once (one waits, or the session was committed in this turn or the one before),
+   * `'later'` when it may come later (release on demand: a lease is kept unless another process
+   * asked for it), false when the lease goes back — also when it is no longer ours, or the chain
+   * is `CHAIN_MS` or a lease old (with release on demand, `ON_DEMAND_CHAIN_MS`; a process waiting
+   * for it then has the next turn).
    */
-  keepLease(id: string): boolean {
+  keepLease(id: string): 'now' | 'later' | false {
     const state = this.#held.get(id);
-    const wanted = this.#seen(id);
-    if (state === undefined || !this.#leased.has(id) || (state.waiters.length === 0 && !wanted)) return false;
-    return this.options.clock() - state.since < Math.min(CHAIN_MS, this.options.lease);
+    if (state === undefined || !this.#leased.has(id) || this.#wanted.has(id)) return false;
+    const due = state.waiters.length > 0 || (!this.#onDemand && this.#seen(id));
+    if (!due && !this.#onDemand) return false;
+    if (this.options.clock() - state.since >= (this.#onDemand ? ON_DEMAND_CHAIN_MS : Math.min(CHAIN_MS, this.options.lease))) return false;
+    return due ? 'now' : 'later';
   }
 
   /**
@@ -201,9 +235,34 @@ export class SessionLocks {
       return true;
     }
     this.#held.delete(id);
-    this.#parked.set(id, { handed, since: state.since, old: false });
-    this.#atTurnEnd();
+    if (!this.#onDemand) {
+      this.#parked.set(id, { handed, since: state.since, old: false, lapsed: Infinity });
+      this.#atTurnEnd();
+      return true;
+    }
+    this.#parked.delete(id); // kept in the order parked, so the lapsed ones are found first
+    this.#parked.set(id, { handed, since: state.since, old: false, lapsed: this.options.clock() + 2 * this.options.lease });
     return true;
+  }
+
+  /**
+   * `store.commit` that keeps `owner`'s lease for a whole lease (lock handoff), noting when, so
+   * that a request taking the parked lease knows how much of it is left.
+   */
+  commitKeeping(id: string, payload: string, expires: number, expectedVersion: number): MaybePromise<number | undefined> {
+    const sent = this.options.clock();
+    return then(this.store.commit(id, this.owner, payload, expires, expectedVersion, this.options.lease), (version) => {
+      if (version !== undefined && this.#leased.has(id)) this.#extended.set(id, sent);
+      return version;
+    });
+  }
+
+  /**
+   * True when the store's lease on `id` is this process's for `ms` more at least: a request may
+   * take it, and the renewal (every third of a lease) comes before it runs out.
+   */
+  #leasedFor(id: string, ms: number): boolean {
+    return this.#leased.has(id) && (this.#extended.get(id) ?? -Infinity) + this.options.lease - ms > this.options.clock();
   }
 
   /** Records a commit of `id`; true when it was committed within the last `RECENT_MS` too. */
@@ -273,12 +332,13 @@ export class SessionLocks {
     let delay = 2;
     for (;;) {
       let got: Acquired;
+      const sent = this.options.clock();
       try {
         got = await this.store.acquire(id, this.owner, this.options.lease, now);
       } catch (e) {
         throw e instanceof SessionStoreError ? e : new SessionStoreError(this.store.name, 'take the session lease', undefined, undefined, { cause: e });
       }
-      if (got.state === 'held') this.#hold(id);
+      if (got.state === 'held') this.#hold(id, sent);
       if (got.state !== 'busy') return got;
       const waited = this.options.clock() - started;
       if (waited >= this.options.wait) throw this.#busy(id, waited);
@@ -287,36 +347,85 @@ export class SessionLocks {
     }
   }
 
-  #hold(id: string): void {
+  #hold(id: string, sent: number): void {
     const state = this.#held.get(id);
     if (state !== undefined) state.since = this.options.clock();
     this.#leased.add(id);
+    this.#extended.set(id, sent);
     if (this.#renewer !== null) return;
     this.#renewer = setInterval(() => this.#renew(), Math.max(1, Math.floor(this.options.lease / 3)));
     this.#renewer.unref();
+    if (!this.#onDemand) return;
+    this.#poller = setInterval(() => this.#poll(), WANTED_POLL_MS);
+    this.#poller.unref();
   }
 
   /**
-   * Renews every lease held (one store call). A lease already lost makes its commit a conflict;
+   * Renews every lease a request holds (one store call); parked ones are not renewed (they are
+   * taken only while the write's lease lasts). A lease already lost makes its commit a conflict;
    * it is no longer renewed nor handed off (the next waiter takes the lease from the store).
    */
   #renew(): void {
-    if (this.#renewing || this.#leased.size === 0) return;
+    const ids = [...this.#leased].filter((id) => !this.#parked.has(id));
+    if (this.#renewing || ids.length === 0) return;
     this.#renewing = true;
-    Promise.resolve(this.store.renew([...this.#leased], this.owner, this.options.lease))
-      .then((lost) => lost.forEach((id) => this.settled(id)))
+    const sent = this.options.clock();
+    Promise.resolve(this.store.renew(ids, this.owner, this.options.lease))
+      .then((lost) => {
+        for (const id of ids) if (this.#leased.has(id)) this.#extended.set(id, sent);
+        lost.forEach((id) => this.settled(id));
+      })
       .catch((e: unknown) => this.options.onError?.(e, 'renewing session leases'))
       .finally(() => (this.#renewing = false));
+  }
+
+  /**
+   * Release on demand: forgets the parked leases that have surely lapsed in the store, and gives
+   * back the ones another process asked for.
+   */
+  #poll(): void {
+    const now = this.options.clock();
+    for (const [id, parked] of this.#parked) {
+      if (parked.lapsed > now) break;
+      if (parked.handed.staged?.unwritten === true) continue;
+      this.settled(id);
+    }
+    if (this.#polling || this.#leased.size === 0) return;
+    this.#polling = true;
+    Promise.resolve(this.store.wanted!(this.owner))
+      .then((ids) => ids.forEach((id) => this.#giveOnDemand(id)))
+      .catch((e: unknown) => this.options.onError?.(e, 'asking which session leases other processes wait for'))
+      .finally(() => (this.#polling = false));
+  }
+
+  /** Another process waits for `id`'s lease: given back now when parked, at the next commit when a request holds it. */
+  #giveOnDemand(id: string): void {
+    const parked = this.#parked.get(id);
+    if (parked !== undefined) {
+      this.#parked.delete(id);
+      this.#giveBack(id, parked.handed.staged);
+    } else if (this.#held.has(id)) {
+      if (this.#leased.has(id)) this.#wanted.add(id);
+    } else {
+      // Parked here until it lapsed by this process's reckoning, not yet by the store's.
+      Promise.resolve(this.store.release(id, this.owner)).catch(() => undefined);
+    }
   }
 
   /** The store's lease on `id` was given back by a commit or release: no longer renewed. */
   settled(id: string): void {
     this.#leased.delete(id);
+    this.#extended.delete(id);
     this.#parked.delete(id);
-    if (this.#leased.size === 0 && this.#renewer !== null) {
-      clearInterval(this.#renewer);
-      this.#renewer = null;
-    }
+    this.#wanted.delete(id);
+    if (this.#leased.size === 0) this.#stopTimers();
+  }
+
+  #stopTimers(): void {
+    if (this.#renewer !== null) clearInterval(this.#renewer);
+    if (this.#poller !== null) clearInterval(this.#poller);
+    this.#renewer = null;
+    this.#poller = null;
   }
 
   /**
@@ -348,8 +457,7 @@ export class SessionLocks {
    * by themselves.
    */
   async close(): Promise<void> {
-    if (this.#renewer !== null) clearInterval(this.#renewer);
-    this.#renewer = null;
+    this.#stopTimers();
     if (this.#turnEnd !== null) clearImmediate(this.#turnEnd);
     this.#turnEnd = null;
     const parked = [...this.#parked];
@@ -359,5 +467,6 @@ export class SessionLocks {
       await Promise.resolve(this.store.release(id, this.owner)).catch(() => undefined);
     }));
     this.#leased.clear();
+    this.#extended.clear();
   }
 }

@@ -111,6 +111,11 @@ export class MemoryStore implements SessionStore {
     this.#leases = new LeaseTable(this.#clock);
   }
 
+  /** See {@link SessionStore.wanted}. */
+  wanted(owner: string): string[] {
+    return this.#leases.wanted(owner);
+  }
+
   /** How many entries are kept, live or expired but not yet swept. */
   get size(): number {
     return this.#entries.size;

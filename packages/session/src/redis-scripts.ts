@@ -59,9 +59,10 @@ end
 
 /**
  * KEYS: entry. ARGV: owner, leaseUntil, now (of expiry), t (of leases), turnUntil.
- * Returns {0} absent, {1} busy, {2, payload, version, expires} held. Busy makes the next turn the
- * caller's until turnUntil unless another owner's runs; a free lease is busy during another's
- * turn. Two calls: `HMGET`, `HSET`.
+ * Returns {0} absent, {1, holder} busy, {2, payload, version, expires} held. Busy makes the next
+ * turn the caller's until turnUntil unless another owner's runs; a free lease is busy during
+ * another's turn. `holder` is the owner of the live lease that made it busy ('' for none, or when
+ * it is the caller's): the caller tells it (WANT). Two calls: `HMGET`, `HSET`.
  */
 export const ACQUIRE = script(`${HELPERS}
 local e = redis.call('HMGET', KEYS[1], 'payload', 'version', 'expires', 'lease', 'leaseUntil', 'turn', 'turnUntil')
@@ -70,7 +71,8 @@ local t = tonumber(ARGV[4])
 local turn = live(e[6], e[7], t) and e[6]
 if (turn and turn ~= ARGV[1]) or live(e[4], e[5], t) then
   if not turn or turn == ARGV[1] then redis.call('HSET', KEYS[1], 'turn', ARGV[1], 'turnUntil', ARGV[5]) end
-  return {1}
+  if live(e[4], e[5], t) and e[4] ~= ARGV[1] then return {1, e[4]} end
+  return {1, ''}
 end
 redis.call('HSET', KEYS[1], 'lease', ARGV[1], 'leaseUntil', ARGV[2], 'turn', '')
 return {2, e[1], e[2], e[3]}
@@ -141,6 +143,16 @@ if tonumber(ARGV[2]) >= tonumber(cur[1]) then return 0 end
 if not KEYS[2] then return 1 end
 redis.call('ZADD', KEYS[2], 'LT', ARGV[2], ARGV[4])
 return 0
+`);
+
+/**
+ * KEYS: the holder's wants (`<prefix>want:{<owner>}`). ARGV: id, ms. Release on demand: tells a
+ * lease's holder that `id` is wanted (the holder takes them with SPOP); the set goes after `ms`
+ * unless told again, so a holder that died leaves nothing behind.
+ */
+export const WANT = script(`
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
 `);
 
 /** KEYS: entry. ARGV: owner, leaseUntil, t (of leases). Returns 1 when the owner held a live lease, now extended. */

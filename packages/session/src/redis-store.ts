@@ -10,7 +10,7 @@ import { SessionNotReplicatedError, SessionStoreConfigError, SessionStoreError }
 import { openRedisConnection } from './redis-connection.js';
 import { redisTarget, targetName } from './redis-options.js';
 import { openRedisLayout } from './redis-schema.js';
-import { ACQUIRE, CLAIM, RELEASE, RENEW, WRITE, isNoScript, shardOf } from './redis-scripts.js';
+import { ACQUIRE, CLAIM, RELEASE, RENEW, WANT, WRITE, isNoScript, shardOf } from './redis-scripts.js';
 import { checkSecret } from './signing.js';
 import { WAIT_TURN_MS } from './store.js';
 import type { RedisConnection, RedisTarget } from './redis-connection.js';
@@ -18,6 +18,8 @@ import type { RedisStoreClusterOptions, RedisStoreOptions, RedisStoreUrlOptions 
 import type { Script } from './redis-scripts.js';
 import type { Acquired, ExpiredEntry, ListPage, ListedEntry, SessionStore, StoredEntry } from './store.js';
 
+/** How long a holder's set of wanted leases is kept unless told again (one its holder never asks for: the holder is gone). */
+const WANTS_KEPT_MS = 60_000;
 /** How many shards the expiry index of a new prefix gets (kept in `<prefix>meta` after that). */
 const SHARDS = 16;
 const ABSENT: Acquired = { state: 'absent' };
@@ -159,7 +161,11 @@ export class RedisStore implements SessionStore {
     const t = this.#clock();
     const r = (await this.#eval('acquire', ACQUIRE, [this.#entryKey(id)], [owner, String(t + leaseLength(leaseMs)), String(now), String(t), String(t + WAIT_TURN_MS)])) as (number | string)[];
     if (r[0] === 0) return ABSENT;
-    if (r[0] === 1) return BUSY;
+    if (r[0] === 1) {
+      // Release on demand: the holder learns that its lease is wanted (see `wanted`).
+      if (r[1] !== '') await this.#eval('acquire', WANT, [this.#wantKey(String(r[1]))], [id, String(WANTS_KEPT_MS)]);
+      return BUSY;
+    }
     return { state: 'held', entry: { payload: String(r[1]), version: Number(r[2]), expires: Number(r[3]) } };
   }
 
@@ -182,6 +188,12 @@ export class RedisStore implements SessionStore {
     const folded = !(this.#connection ?? (await this.#connected())).cluster;
     const earlier = await this.#eval('release', RELEASE, this.#keys(id, folded), [owner, String(expires), String(this.#graceMs), id]);
     if (earlier === 1) await this.#index(id, expires);
+  }
+
+  /** See {@link SessionStore.wanted}: one `SPOP`. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
+  async wanted(owner: string): Promise<string[]> {
+    const key = this.#wantKey(owner);
+    return (await this.#command('wanted', key, ['SPOP', key, '1000'])) as string[];
   }
 
   /** See {@link SessionStore.renew}: one script per id, sent together. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
@@ -288,6 +300,11 @@ export class RedisStore implements SessionStore {
    */
   #keys(id: string, shard: boolean): string[] {
     return shard ? [this.#entryKey(id), this.#shardKey(id)] : [this.#entryKey(id)];
+  }
+
+  /** Where `owner` is told which of its leases others want (in its own slot on a cluster). */
+  #wantKey(owner: string): string {
+    return `${this.#prefix}want:{${owner}}`;
   }
 
   #shardKey(id: string): string {

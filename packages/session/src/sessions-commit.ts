@@ -246,12 +246,13 @@ export class SessionCommitter {
     // Keep the lease for a request of this process that waits for the session (lock handoff);
     // not across a new id. Routed namespaces go along as last written: while this process holds
     // the session's lease, no one else writes them.
-    const handOff = leased && !fresh && locks.keepLease(uid);
+    const keep = leased && !fresh && locks.keepLease(uid);
+    const handOff = keep !== false;
     const unwritten = tracked.staged?.unwritten === true;
     const routedAsWritten = routes.size === 0 || (!touchDue && ctx.routing.unchanged(routedPayloads, tracked.routed));
-    if (handOff && routedAsWritten && (unwritten || forced || touchDue || payload !== tracked.payload)) {
+    if (handOff && (keep === 'now' || unwritten) && routedAsWritten && (unwritten || forced || touchDue || payload !== tracked.payload)) {
       // Early lock release: the next request gets the lease and this state now; the write is staged.
-      const staged = tracked.staged ?? new StagedWrite(tracked.version, (p, e, v) => store.commit(uid, locks.owner, p, e, v, locks.options.lease), (v) => new SessionConflictError(uid, v, store.name));
+      const staged = tracked.staged ?? new StagedWrite(tracked.version, (p, e, v) => locks.commitKeeping(uid, p, e, v), (v) => new SessionConflictError(uid, v, store.name));
       tracked.staged = null;
       tracked.payload = payload;
       tracked.headLength = headLength;
@@ -295,7 +296,7 @@ export class SessionCommitter {
       const expected = plan.fresh ? 0 : tracked.version;
       if (clientSide) tracked.cookie = clientSide.seal(uid, payload, expected + 1, expires);
       // On a shared store, the write gives the lease back (or keeps it) in the same store call.
-      const got = leased ? store.commit(uid, locks.owner, payload, expires, expected, handOff ? locks.options.lease : undefined) : store.set(uid, payload, expires, expected);
+      const got = !leased ? store.set(uid, payload, expires, expected) : handOff ? locks.commitKeeping(uid, payload, expires, expected) : store.commit(uid, locks.owner, payload, expires, expected);
       return then(got, (version) => {
         if (version === undefined) throw new SessionConflictError(uid, expected, store.name);
         if (leased && !handOff) locks.settled(uid);

@@ -2,13 +2,16 @@
  * The SQLite layout of `SqliteStore`: its tables, the schema version kept beside them, the
  * migration from the layout before versions, and the prepared statements.
  *
- * Version 3 (this one): `<t>` (id, payload, version, expires, lock_owner, lock_until,
- * turn_owner, turn_until) with an index on `expires`, and `<t>_meta` (key, value) holding
- * `schema = 3`. The lease lives in the session's own row, so taking it and reading the row is one
- * `UPDATE … RETURNING`, and writing and releasing is one `UPDATE`; the next turn of a process that
- * found the lease busy (see `SessionStore.acquire`) lives there too.
+ * Version 4 (this one): `<t>` (id, payload, version, expires, lock_owner, lock_until,
+ * turn_owner, turn_until) with an index on `expires`, `<t>_wants` (owner, id, at) and `<t>_meta`
+ * (key, value) holding `schema = 4`. The lease lives in the session's own row, so taking it and
+ * reading the row is one `UPDATE … RETURNING`, and writing and releasing is one `UPDATE`; the
+ * next turn of a process that found the lease busy (see `SessionStore.acquire`) lives there too.
+ * `<t>_wants` holds the leases others found busy, until their holder asks (`SessionStore.wanted`);
+ * the sweep drops what a holder that died never asked for.
  *
- * Version 2: no turn columns; opening such a file adds them. Version 1 (before versions were
+ * Version 3: no wants table; opening such a file adds it. Version 2: no turn columns either;
+ * opening such a file adds them. Version 1 (before versions were
  * kept): no lease columns either, and a `<t>_locks` table, which is dropped (its locks lapse
  * anyway). Each migration runs in one IMMEDIATE transaction, so processes starting together
  * migrate once.
@@ -21,16 +24,19 @@ type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
 
 /** The schema version this code writes. */
-export const SQLITE_SCHEMA = 3;
+export const SQLITE_SCHEMA = 4;
 
 /** The prepared statements of one table. */
 export interface SqliteStatements {
   readonly get: Stmt;
-  readonly live: Stmt;
+  readonly lease: Stmt;
   readonly insert: Stmt;
   readonly update: Stmt;
   readonly acquire: Stmt;
   readonly wait: Stmt;
+  readonly want: Stmt;
+  readonly wanted: Stmt;
+  readonly unwant: Stmt;
   readonly commit: Stmt;
   readonly commitKeep: Stmt;
   readonly release: Stmt;
@@ -100,6 +106,7 @@ function migrate(db: Db, t: string, storeName: string): void {
        expires INTEGER NOT NULL, lock_owner TEXT, lock_until INTEGER NOT NULL DEFAULT 0,
        turn_owner TEXT, turn_until INTEGER NOT NULL DEFAULT 0);
      CREATE INDEX IF NOT EXISTS "${t}_expires" ON "${t}" (expires);
+     CREATE TABLE IF NOT EXISTS "${t}_wants" (owner TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (owner, id)) WITHOUT ROWID;
      CREATE TABLE IF NOT EXISTS "${meta}" (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
   );
   db.prepare(`INSERT INTO "${meta}" (key, value) VALUES ('schema', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(String(SQLITE_SCHEMA));
@@ -108,9 +115,12 @@ function migrate(db: Db, t: string, storeName: string): void {
 function statements(db: Db, t: string): SqliteStatements {
   const sweep = db.prepare(`SELECT id, payload FROM "${t}" WHERE expires <= ? ORDER BY expires LIMIT ?`);
   const del = db.prepare(`DELETE FROM "${t}" WHERE id = ?`);
+  // A want no holder asked for within a minute: its holder is gone (a live one asks every few ms).
+  const staleWants = db.prepare(`DELETE FROM "${t}_wants" WHERE at <= ?`);
   const sweepTx = db.transaction((now: number, limit: number): ExpiredEntry[] => {
     const rows = sweep.all(now, limit) as ExpiredEntry[];
     for (const r of rows) del.run(r.id);
+    staleWants.run(now - 60_000);
     return rows;
   });
   // Free, lapsed, or (a lapsed lease not taken over) still ours: the lease is kept or taken.
@@ -122,7 +132,7 @@ function statements(db: Db, t: string): SqliteStatements {
   });
   return {
     get: db.prepare(`SELECT payload, version, expires FROM "${t}" WHERE id = ?`),
-    live: db.prepare(`SELECT 1 FROM "${t}" WHERE id = ? AND expires > ?`),
+    lease: db.prepare(`SELECT lock_owner, lock_until FROM "${t}" WHERE id = ? AND expires > ?`),
     // Expected version 0: insert, or replace a row that has expired (by the store's clock).
     insert: db.prepare(
       `INSERT INTO "${t}" (id, payload, version, expires) VALUES (?, ?, 1, ?)
@@ -140,7 +150,11 @@ function statements(db: Db, t: string): SqliteStatements {
        RETURNING payload, version, expires`,
     ),
     // A busy acquire: the next turn is the caller's, unless another owner's turn is still running.
-    wait: db.prepare(`UPDATE "${t}" SET turn_owner = ?, turn_until = ? WHERE id = ? AND expires > ? AND (turn_until <= ? OR turn_owner = ?) RETURNING 1`),
+    wait: db.prepare(`UPDATE "${t}" SET turn_owner = ?, turn_until = ? WHERE id = ? AND expires > ? AND (turn_until <= ? OR turn_owner = ?) RETURNING lock_owner, lock_until`),
+    // Release on demand: the holder of a busy lease is told (see SessionStore.wanted).
+    want: db.prepare(`INSERT INTO "${t}_wants" (owner, id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
+    wanted: db.prepare(`SELECT 1 FROM "${t}_wants" WHERE owner = ? LIMIT 1`),
+    unwant: db.prepare(`DELETE FROM "${t}_wants" WHERE owner = ? RETURNING id`),
     // Write-and-release: the version matches and no other owner holds a live lease.
     commit: db.prepare(
       `UPDATE "${t}" SET payload = ?, version = version + 1, expires = ?, lock_owner = NULL, lock_until = 0

@@ -256,8 +256,11 @@ export class SqliteStore implements SessionStore {
         const t = this.#clock();
         const row = st.acquire.get(owner, t + leaseMs, id, now, t, t, owner) as StoredEntry | undefined;
         if (row !== undefined) return { state: 'held', entry: row };
-        if (st.wait.get(owner, t + WAIT_TURN_MS, id, now, t, owner) !== undefined) return BUSY;
-        return st.live.get(id, now) === undefined ? ABSENT : BUSY;
+        type Lease = { lock_owner: string | null; lock_until: number };
+        const lease = (st.wait.get(owner, t + WAIT_TURN_MS, id, now, t, owner) ?? st.lease.get(id, now)) as Lease | undefined;
+        if (lease === undefined) return ABSENT;
+        if (lease.lock_owner !== null && lease.lock_owner !== owner && lease.lock_until > t) st.want.run(lease.lock_owner, id, t);
+        return BUSY;
       },
       BUSY,
     );
@@ -292,6 +295,18 @@ export class SqliteStore implements SessionStore {
     const leases = this.#leases;
     if (leases !== undefined) return this.#read('renew', (st) => leases.renew(ids, owner, leaseMs, (id) => st.get.get(id) !== undefined));
     return this.#write('renew', (st) => st.renewTx(ids, owner, this.#clock(), leaseMs));
+  }
+
+  /**
+   * See {@link SessionStore.wanted}: a read, and a write only when there is something to take.
+   * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`).
+   */
+  wanted(owner: string): string[] | Promise<string[]> {
+    const leases = this.#leases;
+    if (leases !== undefined) return leases.wanted(owner);
+    return then(this.#read('wanted', (st) => st.wanted.get(owner) !== undefined), (any) =>
+      any ? this.#write('wanted', (st) => (st.unwant.all(owner) as { id: string }[]).map((r) => r.id), []) : [],
+    );
   }
 
   /** How many rows the table keeps. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */

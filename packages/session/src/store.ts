@@ -81,6 +81,7 @@ export interface ListPage {
  *   session's lease and loads its entry in one step; {@link SessionStore.commit} writes (a
  *   compare-and-set on the version) and releases in one step; {@link SessionStore.release}
  *   releases a session that did not change (optionally moving its expiry in the same step);
+ *   {@link SessionStore.wanted} tells a lease's holder that others wait for it;
  * - plain entry operations (`get`, `set`, `touch`, `delete`, `sweep`, `count`, `list`) for
  *   namespaces routed to another store, sweeping, and tools such as the inspector.
  *
@@ -156,6 +157,9 @@ export interface SessionStore {
    * owner, the last holder too, until the waiter takes it. Without turns a process that gives a
    * session's lease back and takes it again for its next request a moment later would keep it
    * from a process that polls for it every few milliseconds, for as long as its requests come.
+   *
+   * Release on demand: when another owner's live lease made it `busy`, the store remembers that
+   * the lease is wanted, for that owner's next {@link SessionStore.wanted}.
    */
   acquire(id: string, owner: string, leaseMs: number, now: number): Acquired | Promise<Acquired>;
 
@@ -196,6 +200,16 @@ export interface SessionStore {
    * through when no one else wrote meanwhile: the version check decides.)
    */
   renew(ids: readonly string[], owner: string, leaseMs: number): string[] | Promise<string[]>;
+
+  /**
+   * Release on demand: the ids of `owner`'s leases that another owner found busy since the last
+   * call (each told once, in no particular order; one given back since may be among them). The
+   * manager asks every few ms while it holds leases and gives those back: it can then keep a
+   * lease after a commit for the session's next request in this process (one store call a
+   * request instead of two) without making other processes wait. A store without it gets its
+   * leases back at the end of the next turn of the event loop.
+   */
+  wanted?(owner: string): string[] | Promise<string[]>;
 
   /**
    * Moves the expiry of an entry without rewriting its payload or version. No-op when absent

@@ -3,9 +3,10 @@
  * one session queued in this process get the lease and the state just written from the request
  * before them (no release, re-acquire or reload), every update is kept, a request gets its own
  * state (a component the one before kept cannot reach it), a lease lost during a chain makes the
- * commit a conflict, and a chain ends after `CHAIN_MS` so that another process waiting for the
- * session gets it. Two `Sessions` on one store stand for two processes (each has its own
- * lease owner).
+ * commit a conflict, a lease kept after a commit serves the session's next request here however
+ * late (within half a lease), and another process waiting for the session gets it as soon as it
+ * asks (release on demand; without it, after `CHAIN_MS`). Two `Sessions` on one store stand for
+ * two processes (each has its own lease owner).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { Registry, withRegistry } from '@dovetail/registry';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ISessionDataContainer } from '../src/contracts.js';
 import { SessionConflictError, SessionDataError } from '../src/errors.js';
-import { CHAIN_MS } from '../src/lock.js';
+import { CHAIN_MS, ON_DEMAND_CHAIN_MS } from '../src/lock.js';
 import { MemoryStore } from '../src/memory-store.js';
 import { RedisStore } from '../src/redis-store.js';
 import { Session } from '../src/session.js';
@@ -50,6 +51,17 @@ function counted(store: SessionStore): { store: SessionStore; calls: Map<string,
     },
   });
   return { store: proxy, calls };
+}
+
+/** A real store that cannot tell a lease's holder that others want it (no `wanted`): leases are parked for a turn only. */
+function withoutWanted(store: SessionStore): SessionStore {
+  return new Proxy(store, {
+    get(target, key) {
+      if (key === 'wanted') return undefined;
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** A real store whose commits, from `hold()` on, wait until `open()` (a slow write, held at will). */
@@ -286,10 +298,34 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
     expect(await within(counterOf(manager(makeStore()), cookie), 3000, 'the session, from another process')).toBe(3);
   });
 
-  it('a chain lasts at most CHAIN_MS: another process waiting for the session gets it, and no update is lost', async () => {
+  it('release on demand: another process waiting for the session gets it while this one\'s requests go on, and no update is lost', async () => {
+    const makeStore = backend();
+    const a = manager(makeStore(), frozen()); // a's chain never ends by its age
+    const b = manager(makeStore());
+    const cookie = await newSession(a);
+    let stop = false;
+    let done = 0;
+    const worker = async (): Promise<void> => {
+      while (!stop) {
+        await increment(a, cookie);
+        done++;
+      }
+    };
+    const workers = [worker(), worker(), worker()];
+    try {
+      while (done < 30) await within(increment(a, cookie).then(() => done++), 5000, 'a request of the chain');
+      await within(increment(b, cookie), 3000, "the other process's request");
+    } finally {
+      stop = true;
+      await Promise.allSettled(workers);
+    }
+    expect(await counterOf(b, cookie)).toBe(done + 1);
+  });
+
+  it('without release on demand a chain lasts at most CHAIN_MS: another process waiting for the session gets it, and no update is lost', async () => {
     let now = Date.now();
     const makeStore = backend();
-    const a = manager(makeStore(), () => now); // a's chain is timed by this clock alone
+    const a = manager(withoutWanted(makeStore()), () => now); // a's chain is timed by this clock alone
     const b = manager(makeStore());
     const cookie = await newSession(a);
     let stop = false;
@@ -324,7 +360,8 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
     const makeStore = backend();
     // The stores' clock stands still: b's turn cannot lapse however slowly this machine runs.
     const storeClock = frozen();
-    const a = manager(makeStore(storeClock), () => Date.now() + offset);
+    // Without release on demand (with it, a would keep the lease until told that b waits).
+    const a = manager(withoutWanted(makeStore(storeClock)), () => Date.now() + offset);
     let polled: () => void = () => undefined;
     const bPolled = new Promise<void>((r) => (polled = r));
     const bStore = makeStore(storeClock);
@@ -405,9 +442,45 @@ it('requests of one session one after another in a turn: the lease is parked bet
   expect(await counterOf(manager(makeStore()), cookie)).toBe(52);
 });
 
-it('a parked lease no request takes goes back by the end of the next turn: another process then gets the session at once', async () => {
+it('a lease kept after a commit is taken by the next request however late (within half a lease, and a chain of ON_DEMAND_CHAIN_MS): one store call a request', async () => {
+  const makeStore = sqliteBackend();
+  const { store, calls } = counted(makeStore());
+  let now = Date.now();
+  const sessions = manager(store, () => now);
+  const cookie = await newSession(sessions);
+  await increment(sessions, cookie);
+  calls.clear();
+  for (let i = 0; i < 20; i++) {
+    now += ON_DEMAND_CHAIN_MS / 40; // long after the request before (many turns), not yet half a lease after its write
+    await increment(sessions, cookie);
+  }
+  expect(calls.get('acquire') ?? 0).toBe(0);
+  expect(calls.get('commit')).toBe(20);
+  now += LEASE; // the lease may have lapsed in the store: taken from it again
+  await increment(sessions, cookie);
+  expect(calls.get('acquire')).toBe(1);
+  expect(await counterOf(manager(makeStore()), cookie)).toBe(22);
+});
+
+it('a kept lease goes back as soon as another process asks for it: that process gets the session at once', async () => {
   const makeStore = sqliteBackend();
   const a = manager(makeStore());
+  const b = manager(makeStore());
+  const cookie = await newSession(a);
+  await increment(a, cookie);
+  await increment(a, cookie); // kept now
+  let got = false;
+  const other = b.load(cookie).then((s) => ((got = true), s));
+  await Promise.resolve();
+  expect(got).toBe(false); // a keeps the lease (b is told busy, and a is told that b waits)
+  const s = (await within(other, 1000, 'b once a gave the lease back'))!;
+  expect(withRegistry(registry, () => ICounter(s).value)).toBe(2);
+  await b.commit(s);
+});
+
+it('without release on demand a parked lease no request takes goes back by the end of the next turn: another process then gets the session at once', async () => {
+  const makeStore = sqliteBackend();
+  const a = manager(withoutWanted(makeStore()));
   const b = manager(makeStore());
   const cookie = await newSession(a);
   await increment(a, cookie);

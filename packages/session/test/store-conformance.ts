@@ -208,6 +208,33 @@ export function describeSessionStore(
         expect((await store.acquire('a', 'holder', 10_000, T0)).state).toBe('held');
       });
 
+      it('release on demand: an owner told busy makes the holder\'s next wanted() name the session, once; a free or own lease tells no one', async () => {
+        await store.set('a', 'p', T0 + HOUR, 0);
+        await store.set('b', 'p', T0 + HOUR, 0);
+        expect(await store.wanted!('holder')).toEqual([]);
+        expect((await store.acquire('a', 'holder', 10_000, T0)).state).toBe('held');
+        expect((await store.acquire('b', 'holder', 10_000, T0)).state).toBe('held');
+        expect((await store.acquire('b', 'holder', 10_000, T0)).state).toBe('busy'); // its own: no one to tell
+        expect(await store.wanted!('holder')).toEqual([]);
+        expect((await store.acquire('a', 'waiter', 10_000, T0)).state).toBe('busy');
+        expect((await store.acquire('a', 'waiter', 10_000, T0)).state).toBe('busy');
+        expect((await store.acquire('b', 'third', 10_000, T0)).state).toBe('busy'); // told, though the turn is not its
+        expect(await store.wanted!('waiter')).toEqual([]);
+        expect((await store.wanted!('holder')).sort()).toEqual(['a', 'b']);
+        expect(await store.wanted!('holder')).toEqual([]);
+        await store.release('a', 'holder');
+        expect((await store.acquire('a', 'waiter', 10_000, T0)).state).toBe('held');
+        expect(await store.wanted!('holder')).toEqual([]);
+      });
+
+      it('release on demand, between two processes: one tells, the other is told', async () => {
+        const other = t.sibling === undefined ? store : await t.sibling();
+        await store.set('a', 'p', T0 + HOUR, 0);
+        expect((await store.acquire('a', 'holder', 10_000, T0)).state).toBe('held');
+        expect((await other.acquire('a', 'waiter', 10_000, T0)).state).toBe('busy');
+        expect(await store.wanted!('holder')).toEqual(['a']);
+      });
+
       it('a lease nobody renews lapses by itself (a dead holder): the next owner gets it', async () => {
         await store.set('a', 'p', T0 + HOUR, 0);
         expect((await store.acquire('a', 'dead', SHORT, T0)).state).toBe('held');

@@ -49,7 +49,7 @@ describe('SqliteStore layouts', () => {
     await Promise.all([one.close(), two.close()]);
     const db = new Database(path, { readonly: true });
     expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'dovetail_sessions_locks'`).get()).toBeUndefined();
-    expect(db.prepare(`SELECT value FROM dovetail_sessions_meta WHERE key = 'schema'`).get()).toEqual({ value: '3' });
+    expect(db.prepare(`SELECT value FROM dovetail_sessions_meta WHERE key = 'schema'`).get()).toEqual({ value: '4' });
     db.close();
   });
 
@@ -74,18 +74,41 @@ describe('SqliteStore layouts', () => {
     expect(await one.acquire('a', 'waiter', 10_000, T0)).toMatchObject({ state: 'held' });
     await Promise.all([one.close(), two.close()]);
     const after = new Database(path, { readonly: true });
-    expect(after.prepare(`SELECT value FROM dovetail_sessions_meta WHERE key = 'schema'`).get()).toEqual({ value: '3' });
+    expect(after.prepare(`SELECT value FROM dovetail_sessions_meta WHERE key = 'schema'`).get()).toEqual({ value: '4' });
+    after.close();
+  });
+
+  it('a file of layout 3 (no wants) → migrated on open: a lease kept, and its holder told when another process waits for it', async () => {
+    const path = join(dir, 'layout3.db');
+    const T0 = Date.now();
+    const db = new Database(path);
+    db.exec(
+      `CREATE TABLE "dovetail_sessions" (id TEXT PRIMARY KEY, payload TEXT NOT NULL, version INTEGER NOT NULL,
+         expires INTEGER NOT NULL, lock_owner TEXT, lock_until INTEGER NOT NULL DEFAULT 0,
+         turn_owner TEXT, turn_until INTEGER NOT NULL DEFAULT 0);
+       CREATE INDEX "dovetail_sessions_expires" ON "dovetail_sessions" (expires);
+       CREATE TABLE "dovetail_sessions_meta" (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+       INSERT INTO "dovetail_sessions_meta" VALUES ('schema', '3');`,
+    );
+    db.prepare('INSERT INTO dovetail_sessions VALUES (?, ?, ?, ?, ?, ?, NULL, 0)').run('a', 'kept', 3, T0 + HOUR, 'running-process', T0 + HOUR);
+    db.close();
+    const store = await SqliteStore.open({ path });
+    expect(await store.acquire('a', 'waiter', 10_000, T0)).toEqual({ state: 'busy' });
+    expect(await store.wanted('running-process')).toEqual(['a']);
+    await store.close();
+    const after = new Database(path, { readonly: true });
+    expect(after.prepare(`SELECT value FROM dovetail_sessions_meta WHERE key = 'schema'`).get()).toEqual({ value: '4' });
     after.close();
   });
 
   it('a file written by a newer version → refused, saying what to do', async () => {
     const path = join(dir, 'newer.db');
     const db = new Database(path);
-    db.exec(`CREATE TABLE dovetail_sessions_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO dovetail_sessions_meta VALUES ('schema', '4');`);
+    db.exec(`CREATE TABLE dovetail_sessions_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO dovetail_sessions_meta VALUES ('schema', '5');`);
     db.close();
     const error = (await SqliteStore.open({ path }).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(SessionStoreConfigError);
-    expect(error.message).toMatch(/schema version 4, written by a newer dovetail \(this one reads version 3\)\. Run the newer dovetail on it, or point the store at another file/);
+    expect(error.message).toMatch(/schema version 5, written by a newer dovetail \(this one reads version 4\)\. Run the newer dovetail on it, or point the store at another file/);
   });
 
   it('a table of that name that is not a session table → refused', async () => {
