@@ -61,6 +61,13 @@ export const WANTED_POLL_MS = 10;
  * wait, so that waiter still gets the session.
  */
 export const ON_DEMAND_CHAIN_MS = 2000;
+/**
+ * For this long (ms) after another process last asked this one for a lease, leases are kept only
+ * for a request due at once, as without release on demand: sessions move between processes here
+ * (workers behind a balancer that is not sticky), and a lease kept for later would make each
+ * move wait for a poll.
+ */
+export const ASKED_BACK_MS = 10_000;
 
 /** What a request hands the next one with the lease (lock handoff): the entry now stored, and what else the manager carries along. */
 export interface Handoff {
@@ -132,6 +139,8 @@ export class SessionLocks {
   /** Asks the store, while leases are held, which of them others want (release on demand only). */
   #poller: ReturnType<typeof setInterval> | null = null;
   #polling = false;
+  /** When another process last asked this one for a lease (manager clock). */
+  #askedAt = -Infinity;
   /** This process's name on the store's leases. */
   readonly owner = `${process.pid}:${randomBytes(8).toString('hex')}`;
   /** True when the store is shared by processes, so requests take its lease too. */
@@ -207,18 +216,23 @@ export class SessionLocks {
    * Whether the holder of `id` should keep the store's lease through its write, to hand it to
    * the next request of this process ({@link SessionLocks.pass}): `'now'` when that request is
    * due at once (one waits, or the session was committed in this turn or the one before),
-   * `'later'` when it may come later (release on demand: a lease is kept unless another process
-   * asked for it), false when the lease goes back — also when it is no longer ours, or the chain
+   * `'later'` when it may come later (release on demand, unless another process asked for a
+   * lease in the last `ASKED_BACK_MS`), false when the lease goes back — also when it is no longer ours, or the chain
    * is `CHAIN_MS` or a lease old (with release on demand, `ON_DEMAND_CHAIN_MS`; a process waiting
    * for it then has the next turn).
    */
   keepLease(id: string): 'now' | 'later' | false {
     const state = this.#held.get(id);
     if (state === undefined || !this.#leased.has(id) || this.#wanted.has(id)) return false;
-    const due = state.waiters.length > 0 || (!this.#onDemand && this.#seen(id));
-    if (!due && !this.#onDemand) return false;
+    const due = state.waiters.length > 0 || this.#seen(id);
+    if (!due && !this.#keepsForLater()) return false;
     if (this.options.clock() - state.since >= (this.#onDemand ? ON_DEMAND_CHAIN_MS : Math.min(CHAIN_MS, this.options.lease))) return false;
     return due ? 'now' : 'later';
+  }
+
+  /** True when a lease is kept for a request that may come later (see {@link ASKED_BACK_MS}). */
+  #keepsForLater(): boolean {
+    return this.#onDemand && this.options.clock() - this.#askedAt >= ASKED_BACK_MS;
   }
 
   /**
@@ -235,7 +249,7 @@ export class SessionLocks {
       return true;
     }
     this.#held.delete(id);
-    if (!this.#onDemand) {
+    if (!this.#keepsForLater()) {
       this.#parked.set(id, { handed, since: state.since, old: false, lapsed: Infinity });
       this.#atTurnEnd();
       return true;
@@ -400,6 +414,7 @@ export class SessionLocks {
 
   /** Another process waits for `id`'s lease: given back now when parked, at the next commit when a request holds it. */
   #giveOnDemand(id: string): void {
+    this.#askedAt = this.options.clock();
     const parked = this.#parked.get(id);
     if (parked !== undefined) {
       this.#parked.delete(id);

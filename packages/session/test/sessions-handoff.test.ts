@@ -478,6 +478,30 @@ it('a kept lease goes back as soon as another process asks for it: that process 
   await b.commit(s);
 });
 
+it('once another process asked for a lease, leases are kept only for a request due at once: a session moving between processes does not wait', async () => {
+  const makeStore = sqliteBackend();
+  let now = Date.now();
+  const clock = (): number => now;
+  const sides = [counted(makeStore()), counted(makeStore())];
+  const [a, b] = sides.map(({ store }) => manager(store, clock));
+  const cookie = await newSession(a!);
+  await increment(a!, cookie); // kept for later
+  now += 10;
+  await within(increment(b!, cookie), 1000, 'b, once a gave the lease back'); // a is asked for it
+  now += 10;
+  await within(increment(a!, cookie), 1000, 'a, once b gave the lease back'); // b is asked for it
+  for (const { calls } of sides) calls.clear();
+  for (let i = 0; i < 10; i++) {
+    now += 10; // not due at once: the lease goes back with the commit
+    await increment(b!, cookie);
+    now += 10;
+    await increment(a!, cookie);
+  }
+  // Each request took the lease at its first try: the other process had given it back.
+  expect(sides.map(({ calls }) => calls.get('acquire'))).toEqual([10, 10]);
+  expect(await counterOf(a!, cookie)).toBe(23);
+});
+
 it('without release on demand a parked lease no request takes goes back by the end of the next turn: another process then gets the session at once', async () => {
   const makeStore = sqliteBackend();
   const a = manager(withoutWanted(makeStore()));
