@@ -15,7 +15,7 @@ import { Registry, withRegistry } from '@dovetail/registry';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ISessionDataContainer } from '../src/contracts.js';
 import { SessionConflictError, SessionDataError } from '../src/errors.js';
-import { CHAIN_MS, ON_DEMAND_CHAIN_MS } from '../src/lock.js';
+import { CHAIN_MS } from '../src/lock.js';
 import { MemoryStore } from '../src/memory-store.js';
 import { RedisStore } from '../src/redis-store.js';
 import { Session } from '../src/session.js';
@@ -37,20 +37,29 @@ afterEach(async () => {
 const registry = new Registry({ name: 'handoff' });
 registry.registerAdapter(CounterAdapter, Session, ICounter);
 
-/** A real store whose calls are counted (how many leases came from the store). */
-function counted(store: SessionStore): { store: SessionStore; calls: Map<string, number> } {
+/**
+ * A real store whose calls are counted (how many leases came from the store); `polled()` settles
+ * once a whole poll of the manager (a `wanted` call) ran after it was called: when the next one
+ * but one starts (the manager polls one at a time).
+ */
+function counted(store: SessionStore): { store: SessionStore; calls: Map<string, number>; polled: () => Promise<void> } {
   const calls = new Map<string, number>();
+  let polls: { left: number; done: () => void }[] = [];
   const proxy = new Proxy(store, {
     get(target, key, receiver) {
       const value: unknown = Reflect.get(target, key, receiver);
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         calls.set(String(key), (calls.get(String(key)) ?? 0) + 1);
+        if (key === 'wanted') {
+          for (const p of polls) if (--p.left === 0) p.done();
+          polls = polls.filter((p) => p.left > 0);
+        }
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },
   });
-  return { store: proxy, calls };
+  return { store: proxy, calls, polled: () => new Promise<void>((done) => polls.push({ left: 2, done })) };
 }
 
 /** A real store that cannot tell a lease's holder that others want it (no `wanted`): leases are parked for a turn only. */
@@ -442,16 +451,17 @@ it('requests of one session one after another in a turn: the lease is parked bet
   expect(await counterOf(manager(makeStore()), cookie)).toBe(52);
 });
 
-it('a lease kept after a commit is taken by the next request however late (within half a lease, and a chain of ON_DEMAND_CHAIN_MS): one store call a request', async () => {
+it('a lease kept after a commit is taken by the next request however late, within half a lease: one store call a request', async () => {
   const makeStore = sqliteBackend();
-  const { store, calls } = counted(makeStore());
+  const { store, calls, polled } = counted(makeStore());
   let now = Date.now();
   const sessions = manager(store, () => now);
   const cookie = await newSession(sessions);
   await increment(sessions, cookie);
   calls.clear();
   for (let i = 0; i < 20; i++) {
-    now += ON_DEMAND_CHAIN_MS / 40; // long after the request before (many turns), not yet half a lease after its write
+    now += CHAIN_MS; // a chain's length after the request before, not yet half a lease after its write…
+    await within(polled(), 1000, 'a poll for wanted leases'); // …and no one asked for it meanwhile: a new chain
     await increment(sessions, cookie);
   }
   expect(calls.get('acquire') ?? 0).toBe(0);
