@@ -27,9 +27,9 @@
  * (`SessionStore.wanted`, asked every `WANTED_POLL_MS`) lets this process park every lease it
  * commits with, for half a lease: the session's next request here, however much later within
  * that, costs one store call instead of two. Another process that wants the session is told busy,
- * and the store tells this one, which gives a parked lease back at once; one a request holds goes
- * back as before, when its chain ends. A parked lease taken after a poll found no one waiting
- * for it starts a new chain. Once asked, the process parks only as before for `ASKED_BACK_MS`:
+ * and the store tells this one, which gives a lease kept for later back at once; one a request
+ * holds, or parked for a turn, goes back as before, when its chain ends. A lease kept for later and taken after a poll found no one
+ * waiting for it starts a new chain. Once asked, the process parks only as before for `ASKED_BACK_MS`:
  * its sessions move between processes.
  */
 import { randomBytes } from 'node:crypto';
@@ -96,11 +96,17 @@ interface Parked {
   readonly handed: Handoff;
   /** When the chain took the lease from the store. */
   readonly since: number;
-  /** Parked before the last end-of-turn check: released at the next one unless taken. */
+  /** Parked for a turn, before the last end-of-turn check: released at the next one unless taken. */
   old: boolean;
+  /** Kept for later (release on demand), null when parked for a turn. */
+  readonly later: KeptForLater | null;
+}
+
+/** What a lease kept for a request that may come later knows. */
+interface KeptForLater {
   /** When the store's lease has surely lapsed (manager clock): then it is forgotten without a store call. */
   readonly lapsed: number;
-  /** How many polls for wanted leases had answered when it was parked. */
+  /** How many polls for wanted leases had answered when it was kept. */
   readonly polls: number;
 }
 
@@ -179,8 +185,10 @@ export class SessionLocks {
       if (parked !== undefined) {
         this.#parked.delete(id);
         if (parked.handed.entry.expires > now && this.#leasedFor(id, this.options.lease / 2)) {
-          // No one asked for it while a poll looked: a new chain (the old one's cap is for waiters).
-          lock.since = this.#polls > parked.polls ? this.options.clock() : parked.since;
+          // Kept for later and no one asked for it while a poll looked: a new chain (a chain's cap
+          // is for waiting processes). Parked for a turn, the chain goes on.
+          const later = parked.later;
+          lock.since = later !== null && this.#polls > later.polls ? this.options.clock() : parked.since;
           return parked.handed;
         }
         this.#giveBack(id, parked.handed.staged);
@@ -248,12 +256,12 @@ export class SessionLocks {
     }
     this.#held.delete(id);
     if (!this.#keepsForLater()) {
-      this.#parked.set(id, { handed, since: state.since, old: false, lapsed: Infinity, polls: this.#polls });
+      this.#parked.set(id, { handed, since: state.since, old: false, later: null });
       this.#atTurnEnd();
       return true;
     }
     this.#parked.delete(id); // kept in the order parked, so the lapsed ones are found first
-    this.#parked.set(id, { handed, since: state.since, old: false, lapsed: this.options.clock() + 2 * this.options.lease, polls: this.#polls });
+    this.#parked.set(id, { handed, since: state.since, old: false, later: { lapsed: this.options.clock() + 2 * this.options.lease, polls: this.#polls } });
     return true;
   }
 
@@ -298,7 +306,7 @@ export class SessionLocks {
       for (const [id, parked] of this.#parked) {
         // Not while its last commits are being written: a request could otherwise take the lease
         // from the store before the release went out. It goes back at a later turn's end.
-        if (parked.handed.staged?.unwritten === true) continue;
+        if (parked.later !== null || parked.handed.staged?.unwritten === true) continue;
         if (!parked.old) parked.old = true;
         else {
           this.#parked.delete(id);
@@ -397,9 +405,9 @@ export class SessionLocks {
    */
   #poll(): void {
     const now = this.options.clock();
-    for (const [id, parked] of this.#parked) {
-      if (parked.lapsed > now) break;
-      if (parked.handed.staged?.unwritten === true) continue;
+    for (const [id, { later, handed }] of this.#parked) {
+      if (later === null || handed.staged?.unwritten === true) continue;
+      if (later.lapsed > now) break; // (kept in the order kept)
       this.settled(id);
     }
     if (this.#polling || this.#leased.size === 0) return;
@@ -415,17 +423,18 @@ export class SessionLocks {
   }
 
   /**
-   * Another process waits for `id`'s lease: given back now when parked; one a request holds goes
-   * back when its chain ends, as without release on demand (ending chains on demand made a hot
-   * session shared by two workers change hands every poll, at 0.7–0.8 of the requests a second).
+   * Another process waits for `id`'s lease: given back now when kept for later. One a request
+   * holds, or parked for a turn, goes back when its chain ends, as without release on demand:
+   * ending hot chains on demand made a session shared by two workers change hands at nearly
+   * every poll, at 0.7–0.8 of the requests a second.
    */
   #giveOnDemand(id: string): void {
     this.#askedAt = this.options.clock();
     const parked = this.#parked.get(id);
-    if (parked !== undefined) {
+    if (parked?.later != null) {
       this.#parked.delete(id);
       this.#giveBack(id, parked.handed.staged);
-    } else if (!this.#held.has(id)) {
+    } else if (parked === undefined && !this.#held.has(id)) {
       // Parked here until it lapsed by this process's reckoning, not yet by the store's.
       Promise.resolve(this.store.release(id, this.owner)).catch(() => undefined);
     }
