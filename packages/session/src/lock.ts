@@ -28,9 +28,9 @@
  * commits with, for half a lease: the session's next request here, however much later within
  * that, costs one store call instead of two. Another process that wants the session is told busy,
  * and the store tells this one, which gives a lease kept for later back at once; one a request
- * holds, or parked for a turn, goes back as before, when its chain ends. A lease kept for later and taken after a poll found no one
- * waiting for it starts a new chain. Once asked, the process parks only as before for `ASKED_BACK_MS`:
- * its sessions move between processes.
+ * holds, or parked for a turn, goes back as before, when its chain ends. A lease kept for later
+ * and taken after a poll found no one waiting for it starts a new chain. Once asked, a process
+ * parks only for a turn for `ASKED_BACK_MS`: its sessions move between processes.
  */
 import { randomBytes } from 'node:crypto';
 import { SessionBusyError, SessionStoreError } from './errors.js';
@@ -60,9 +60,10 @@ export const WANTED_POLL_MS = 10;
  * For this long (ms) after another process last asked this one for a lease, leases are kept only
  * for a request due at once, as without release on demand: sessions move between processes here
  * (workers behind a balancer that is not sticky), and a lease kept for later would make each
- * move wait for a poll.
+ * move wait for a poll. Long: with 10 s, two such workers on 2,000 sessions served 0.74–0.84 of
+ * the requests of the code before; never going back, level with it.
  */
-export const ASKED_BACK_MS = 10_000;
+export const ASKED_BACK_MS = 300_000;
 
 /** What a request hands the next one with the lease (lock handoff): the entry now stored, and what else the manager carries along. */
 export interface Handoff {
@@ -184,7 +185,7 @@ export class SessionLocks {
       const parked = this.#parked.get(id);
       if (parked !== undefined) {
         this.#parked.delete(id);
-        if (parked.handed.entry.expires > now && this.#leasedFor(id, this.options.lease / 2)) {
+        if (parked.handed.entry.expires > now && this.#leasedForHalf(id)) {
           // Kept for later and no one asked for it while a poll looked: a new chain (a chain's cap
           // is for waiting processes). Parked for a turn, the chain goes on.
           const later = parked.later;
@@ -278,11 +279,11 @@ export class SessionLocks {
   }
 
   /**
-   * True when the store's lease on `id` is this process's for `ms` more at least: a request may
-   * take it, and the renewal (every third of a lease) comes before it runs out.
+   * True when the store's lease on `id` is this process's for half a lease more at least: a
+   * request may take it, and the renewal (every third of a lease) comes before it runs out.
    */
-  #leasedFor(id: string, ms: number): boolean {
-    return this.#leased.has(id) && (this.#extended.get(id) ?? -Infinity) + this.options.lease - ms > this.options.clock();
+  #leasedForHalf(id: string): boolean {
+    return this.#leased.has(id) && (this.#extended.get(id) ?? -Infinity) + this.options.lease / 2 > this.options.clock();
   }
 
   /** Records a commit of `id`; true when it was committed within the last `RECENT_MS` too. */
