@@ -176,6 +176,33 @@ async function handedOver(sessions: Sessions, cookie: string, value: number): Pr
   return { firstDone, second: (await queued)! };
 }
 
+/**
+ * A hot session: three requests of it at a time in `sessions`, each followed by the next, until
+ * stopped. `served(n)` waits until n more requests are done, one at a time with a deadline each.
+ */
+function hotChain(sessions: Sessions, cookie: string): { served: (n: number) => Promise<void>; done: () => number; stop: () => Promise<void> } {
+  let stop = false;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (!stop) {
+      await increment(sessions, cookie);
+      done++;
+    }
+  };
+  const workers = [worker(), worker(), worker()];
+  return {
+    served: async (n) => {
+      const until = done + n;
+      while (done < until) await within(increment(sessions, cookie).then(() => done++), 5000, 'a request of the chain');
+    },
+    done: () => done,
+    stop: async () => {
+      stop = true;
+      await Promise.allSettled(workers);
+    },
+  };
+}
+
 async function newSession(sessions: Sessions): Promise<string> {
   const s = sessions.create();
   s.set('born', true); // (a counter at 0 is what adapting makes: not a change by itself)
@@ -312,23 +339,14 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
     const a = manager(makeStore(), frozen()); // a's chain never ends by its age
     const b = manager(makeStore());
     const cookie = await newSession(a);
-    let stop = false;
-    let done = 0;
-    const worker = async (): Promise<void> => {
-      while (!stop) {
-        await increment(a, cookie);
-        done++;
-      }
-    };
-    const workers = [worker(), worker(), worker()];
+    const chain = hotChain(a, cookie);
     try {
-      while (done < 30) await within(increment(a, cookie).then(() => done++), 5000, 'a request of the chain');
+      await chain.served(30);
       await within(increment(b, cookie), 3000, "the other process's request");
     } finally {
-      stop = true;
-      await Promise.allSettled(workers);
+      await chain.stop();
     }
-    expect(await counterOf(b, cookie)).toBe(done + 1);
+    expect(await counterOf(b, cookie)).toBe(chain.done() + 1);
   });
 
   it('without release on demand a chain lasts at most CHAIN_MS: another process waiting for the session gets it, and no update is lost', async () => {
@@ -337,31 +355,21 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
     const a = manager(withoutWanted(makeStore()), () => now); // a's chain is timed by this clock alone
     const b = manager(makeStore());
     const cookie = await newSession(a);
-    let stop = false;
-    let done = 0;
-    const worker = async (): Promise<void> => {
-      while (!stop) {
-        await increment(a, cookie);
-        done++;
-      }
-    };
-    const workers = [worker(), worker(), worker()];
+    const chain = hotChain(a, cookie);
     try {
-      while (done < 30) await within(increment(a, cookie).then(() => done++), 5000, 'a request of the chain');
+      await chain.served(30);
       // b waits while a's chain goes on (a keeps the lease: b gets busy answers and retries)…
       let bDone = false;
       const other = increment(b, cookie).then(() => (bDone = true));
-      const before = done;
-      while (done < before + 30) await within(increment(a, cookie).then(() => done++), 5000, 'a request of the chain');
+      await chain.served(30);
       expect(bDone).toBe(false);
       // …until the chain is CHAIN_MS old: a gives the lease back; b, which polled for it, has the next turn.
       now += CHAIN_MS + 1;
       await within(other, 3000, "the other process's request");
     } finally {
-      stop = true;
-      await Promise.allSettled(workers);
+      await chain.stop();
     }
-    expect(await counterOf(b, cookie)).toBe(done + 1);
+    expect(await counterOf(b, cookie)).toBe(chain.done() + 1);
   });
 
   it('a process that gives the lease back and wants it again at once waits: another process that polled for it has the next turn', async () => {
