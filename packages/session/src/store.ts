@@ -204,10 +204,10 @@ export interface SessionStore {
   /**
    * Release on demand: the ids of `owner`'s leases that another owner found busy since the last
    * call (each told once, in no particular order; one given back since may be among them). The
-   * manager asks every few ms while it holds leases and gives those back: it can then keep a
-   * lease after a commit for the session's next request in this process (one store call a
-   * request instead of two) without making other processes wait. A store without it gets its
-   * leases back at the end of the next turn of the event loop.
+   * manager asks every few ms while it holds leases and gives back those it kept for a later
+   * request: so it can keep a lease after a commit for the session's next request in this process
+   * (one store call a request instead of two) without making other processes wait. A store
+   * without it gets its leases back at the end of the next turn of the event loop.
    */
   wanted?(owner: string): string[] | Promise<string[]>;
 
