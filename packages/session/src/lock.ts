@@ -23,18 +23,15 @@
  * session within a chain and a retry interval (`MAX_RETRY_MS`), however fast this process's
  * requests come.
  *
- * Release on demand: a store that can tell a lease's holder that another process waits for it
- * (`SessionStore.wanted`, asked every `WANTED_POLL_MS`) lets this process park every lease it
- * commits with, for half a lease: the session's next request here, however much later within
- * that, costs one store call instead of two. Another process that wants the session is told busy,
- * and the store tells this one, which gives a lease kept for later back at once; one a request
- * holds, or parked for a turn, goes back as before, when its chain ends. A lease kept for later
- * and taken after a poll found no one waiting for it starts a new chain. Once asked, a process
- * parks only for a turn for `ASKED_BACK_MS`: its sessions move between processes.
+ * Release on demand: with a store that tells a lease's holder that another process waits for it,
+ * every lease is kept after a commit until another process asks for it (parking.ts), and the
+ * session's next request here takes it within half a lease of its last write: one store call a
+ * request instead of two.
  */
 import { randomBytes } from 'node:crypto';
 import { SessionBusyError, SessionStoreError } from './errors.js';
 import { then } from './maybe-sync.js';
+import { ParkedLeases } from './parking.js';
 import { releaseAfter } from './staged-write.js';
 import { isClientSide } from './store.js';
 import type { MaybePromise } from './maybe-sync.js';
@@ -52,18 +49,6 @@ export const MAX_RETRY_MS = 5;
  * a chain, one `commit` that gives the lease back and one `acquire`, costs next to nothing.
  */
 export const CHAIN_MS = 100;
-/** A session committed again within this many ms is hot: its lease is parked for the next request. */
-const RECENT_MS = 2;
-/** With release on demand, how often this process asks the store which of its leases others want (ms). */
-export const WANTED_POLL_MS = 10;
-/**
- * For this long (ms) after another process last asked this one for a lease, leases are kept only
- * for a request due at once, as without release on demand: sessions move between processes here
- * (workers behind a balancer that is not sticky), and a lease kept for later would make each
- * move wait for a poll. Long: with 10 s, two such workers on 2,000 sessions served 0.74–0.84 of
- * the requests of the code before; never going back, level with it.
- */
-export const ASKED_BACK_MS = 300_000;
 
 /** What a request hands the next one with the lease (lock handoff): the entry now stored, and what else the manager carries along. */
 export interface Handoff {
@@ -92,25 +77,6 @@ interface LockState {
 
 const newLock = (): LockState => ({ waiters: [], since: 0 });
 
-/** A session whose lease this process kept though no request holds it. */
-interface Parked {
-  readonly handed: Handoff;
-  /** When the chain took the lease from the store. */
-  readonly since: number;
-  /** Parked for a turn, before the last end-of-turn check: released at the next one unless taken. */
-  old: boolean;
-  /** Kept for later (release on demand), null when parked for a turn. */
-  readonly later: KeptForLater | null;
-}
-
-/** What a lease kept for a request that may come later knows. */
-interface KeptForLater {
-  /** When the store's lease has surely lapsed (manager clock): then it is forgotten without a store call. */
-  readonly lapsed: number;
-  /** How many polls for wanted leases had answered when it was kept. */
-  readonly polls: number;
-}
-
 /** Options of {@link SessionLocks}. */
 export interface LockOptions {
   /** How long a request waits for a session held by another one, ms. @default 5000 */
@@ -126,38 +92,31 @@ export interface LockOptions {
 /** The locks of one `Sessions` manager. */
 export class SessionLocks {
   readonly #held = new Map<string, LockState>();
-  readonly #parked = new Map<string, Parked>();
-  /** Sessions committed since `#rotated` and in the `RECENT_MS` before: those worth parking. */
-  #recent = new Set<string>();
-  #before = new Set<string>();
-  #rotated = 0;
-  #turnEnd: ReturnType<typeof setImmediate> | null = null;
+  readonly #parked: ParkedLeases;
   /** Ids whose store lease this process holds, renewed by `#renewer` while there are any. */
   readonly #leased = new Set<string>();
   /** When each of them was last sent to the store for a whole lease (taken, renewed, or kept by a commit; manager clock). */
   readonly #extended = new Map<string, number>();
   #renewer: ReturnType<typeof setInterval> | null = null;
   #renewing = false;
-  /** Asks the store, while leases are held, which of them others want (release on demand only). */
-  #poller: ReturnType<typeof setInterval> | null = null;
-  #polling = false;
-  /** How many polls have answered. */
-  #polls = 0;
-  /** When another process last asked this one for a lease (manager clock). */
-  #askedAt = -Infinity;
   /** This process's name on the store's leases. */
   readonly owner = `${process.pid}:${randomBytes(8).toString('hex')}`;
   /** True when the store is shared by processes, so requests take its lease too. */
   readonly leases: boolean;
-  /** True when the store tells this process which of its leases others wait for: leases are then parked for longer. */
-  readonly #onDemand: boolean;
 
   constructor(
     readonly store: SessionStore,
     readonly options: LockOptions,
   ) {
     this.leases = !store.inProcess && !isClientSide(store);
-    this.#onDemand = this.leases && typeof store.wanted === 'function';
+    this.#parked = new ParkedLeases({
+      store,
+      owner: this.owner,
+      options,
+      isHeld: (id) => this.#held.has(id),
+      giveBack: (id, staged) => this.#giveBack(id, staged),
+      forget: (id) => this.settled(id),
+    });
   }
 
   /** True when this process holds `id`. */
@@ -182,14 +141,10 @@ export class SessionLocks {
     } else {
       const lock = newLock();
       this.#held.set(id, lock);
-      const parked = this.#parked.get(id);
+      const parked = this.#parked.take(id);
       if (parked !== undefined) {
-        this.#parked.delete(id);
         if (parked.handed.entry.expires > now && this.#leasedForHalf(id)) {
-          // Kept for later and no one asked for it while a poll looked: a new chain (a chain's cap
-          // is for waiting processes). Parked for a turn, the chain goes on.
-          const later = parked.later;
-          lock.since = later !== null && this.#polls > later.polls ? this.options.clock() : parked.since;
+          lock.since = parked.since;
           return parked.handed;
         }
         this.#giveBack(id, parked.handed.staged);
@@ -224,22 +179,17 @@ export class SessionLocks {
    * the next request of this process ({@link SessionLocks.pass}): `'now'` when that request is
    * due at once (one waits, or the session was committed in this turn or the one before),
    * `'later'` when it may come later (release on demand, unless another process asked for a
-   * lease in the last `ASKED_BACK_MS`), false when the lease goes back — also when it is no
+   * lease a moment ago: parking.ts), false when the lease goes back — also when it is no
    * longer ours, or the chain is `CHAIN_MS` or a lease old (a process waiting for it then has the
    * next turn).
    */
   keepLease(id: string): 'now' | 'later' | false {
     const state = this.#held.get(id);
     if (state === undefined || !this.#leased.has(id)) return false;
-    const due = state.waiters.length > 0 || this.#seen(id);
-    if (!due && !this.#keepsForLater()) return false;
+    const due = state.waiters.length > 0 || this.#parked.seen(id);
+    if (!due && !this.#parked.keepsForLater()) return false;
     if (this.options.clock() - state.since >= Math.min(CHAIN_MS, this.options.lease)) return false;
     return due ? 'now' : 'later';
-  }
-
-  /** True when a lease is kept for a request that may come later (see {@link ASKED_BACK_MS}). */
-  #keepsForLater(): boolean {
-    return this.#onDemand && this.options.clock() - this.#askedAt >= ASKED_BACK_MS;
   }
 
   /**
@@ -256,13 +206,7 @@ export class SessionLocks {
       return true;
     }
     this.#held.delete(id);
-    if (!this.#keepsForLater()) {
-      this.#parked.set(id, { handed, since: state.since, old: false, later: null });
-      this.#atTurnEnd();
-      return true;
-    }
-    this.#parked.delete(id); // kept in the order parked, so the lapsed ones are found first
-    this.#parked.set(id, { handed, since: state.since, old: false, later: { lapsed: this.options.clock() + 2 * this.options.lease, polls: this.#polls } });
+    this.#parked.park(id, handed, state.since);
     return true;
   }
 
@@ -284,38 +228,6 @@ export class SessionLocks {
    */
   #leasedForHalf(id: string): boolean {
     return this.#leased.has(id) && (this.#extended.get(id) ?? -Infinity) + this.options.lease / 2 > this.options.clock();
-  }
-
-  /** Records a commit of `id`; true when it was committed within the last `RECENT_MS` too. */
-  #seen(id: string): boolean {
-    const now = this.options.clock();
-    if (now - this.#rotated >= RECENT_MS) {
-      if (now - this.#rotated >= 2 * RECENT_MS) this.#before.clear();
-      else [this.#before, this.#recent] = [this.#recent, this.#before];
-      this.#recent.clear();
-      this.#rotated = now;
-    }
-    const was = this.#recent.has(id) || this.#before.has(id);
-    this.#recent.add(id);
-    return was;
-  }
-
-  /** Schedules the end-of-turn check (only while leases are parked): untaken ones go back. */
-  #atTurnEnd(): void {
-    this.#turnEnd ??= setImmediate(() => {
-      this.#turnEnd = null;
-      for (const [id, parked] of this.#parked) {
-        // Not while its last commits are being written: a request could otherwise take the lease
-        // from the store before the release went out. It goes back at a later turn's end.
-        if (parked.later !== null || parked.handed.staged?.unwritten === true) continue;
-        if (!parked.old) parked.old = true;
-        else {
-          this.#parked.delete(id);
-          this.#giveBack(id, parked.handed.staged);
-        }
-      }
-      if (this.#parked.size > 0) this.#atTurnEnd();
-    });
   }
 
   /**
@@ -376,9 +288,7 @@ export class SessionLocks {
     if (this.#renewer !== null) return;
     this.#renewer = setInterval(() => this.#renew(), Math.max(1, Math.floor(this.options.lease / 3)));
     this.#renewer.unref();
-    if (!this.#onDemand) return;
-    this.#poller = setInterval(() => this.#poll(), WANTED_POLL_MS);
-    this.#poller.unref();
+    this.#parked.startPolling();
   }
 
   /**
@@ -400,47 +310,6 @@ export class SessionLocks {
       .finally(() => (this.#renewing = false));
   }
 
-  /**
-   * Release on demand: forgets the parked leases that have surely lapsed in the store, and gives
-   * back the ones another process asked for.
-   */
-  #poll(): void {
-    const now = this.options.clock();
-    for (const [id, { later, handed }] of this.#parked) {
-      if (later === null || handed.staged?.unwritten === true) continue;
-      if (later.lapsed > now) break; // (kept in the order kept)
-      this.settled(id);
-    }
-    if (this.#polling || this.#leased.size === 0) return;
-    this.#polling = true;
-    Promise.resolve()
-      .then(() => this.store.wanted!(this.owner))
-      .then((ids) => {
-        ids.forEach((id) => this.#giveOnDemand(id));
-        this.#polls++;
-      })
-      .catch((e: unknown) => this.options.onError?.(e, 'asking which session leases other processes wait for'))
-      .finally(() => (this.#polling = false));
-  }
-
-  /**
-   * Another process waits for `id`'s lease: given back now when kept for later. One a request
-   * holds, or parked for a turn, goes back when its chain ends, as without release on demand:
-   * ending hot chains on demand made a session shared by two workers change hands at nearly
-   * every poll, at 0.7–0.8 of the requests a second.
-   */
-  #giveOnDemand(id: string): void {
-    this.#askedAt = this.options.clock();
-    const parked = this.#parked.get(id);
-    if (parked?.later != null) {
-      this.#parked.delete(id);
-      this.#giveBack(id, parked.handed.staged);
-    } else if (parked === undefined && !this.#held.has(id)) {
-      // Parked here until it lapsed by this process's reckoning, not yet by the store's.
-      Promise.resolve(this.store.release(id, this.owner)).catch(() => undefined);
-    }
-  }
-
   /** The store's lease on `id` was given back by a commit or release: no longer renewed. */
   settled(id: string): void {
     this.#leased.delete(id);
@@ -451,9 +320,8 @@ export class SessionLocks {
 
   #stopTimers(): void {
     if (this.#renewer !== null) clearInterval(this.#renewer);
-    if (this.#poller !== null) clearInterval(this.#poller);
     this.#renewer = null;
-    this.#poller = null;
+    this.#parked.stopPolling();
   }
 
   /**
@@ -486,11 +354,7 @@ export class SessionLocks {
    */
   async close(): Promise<void> {
     this.#stopTimers();
-    if (this.#turnEnd !== null) clearImmediate(this.#turnEnd);
-    this.#turnEnd = null;
-    const parked = [...this.#parked];
-    this.#parked.clear();
-    await Promise.all(parked.map(async ([id, { handed }]) => {
+    await Promise.all(this.#parked.drain().map(async ([id, handed]) => {
       await handed.staged?.flush();
       await Promise.resolve(this.store.release(id, this.owner)).catch(() => undefined);
     }));
