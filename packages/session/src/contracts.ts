@@ -145,7 +145,7 @@ export const ISessionDataContainer: InterfaceSpec<SessionStore> = defineInterfac
     get: Method('The entry for an id, or undefined.', { params: ['id', 'now'] }),
     set: Method('Compare-and-set write; the new version, or undefined on conflict.', { params: ['id', 'payload', 'expires', 'expectedVersion'] }),
     touch: Method('Move the expiry without rewriting.', { params: ['id', 'expires'] }),
-    delete: Method('Remove an entry.', { params: ['id'] }),
+    delete: Method('Remove an entry; the holder of a live lease on it, other than owner, is told.', { params: ['id', 'owner'] }),
     sweep: Method('Claim expired entries, each once.', { params: ['now', 'limit'] }),
     close: Method('Close connections and timers.'),
   },

@@ -277,8 +277,8 @@ export class CookieStore implements ClientSideStore {
   }
 
   /** Forgets `id` and refuses its cookies in this process from now on; true when it was remembered. */
-  delete(id: string): boolean {
-    this.#leases.release(id);
+  delete(id: string, owner?: string): boolean {
+    this.#leases.deleted(id, owner);
     const had = this.#view.delete(id);
     this.#deleted.delete(id);
     this.#deleted.add(id);

@@ -76,6 +76,13 @@ export class LeaseTable {
     if (owner === undefined) this.#turns.delete(id);
   }
 
+  /** The entry is deleted: its lease and turn go, and a live lease of another owner than `by` is reported to its holder (see `SessionStore#delete`). */
+  deleted(id: string, by?: string): void {
+    const l = this.#leases.get(id);
+    if (l !== undefined && l.owner !== by && l.until > this.clock()) this.#want(l.owner, id);
+    this.release(id);
+  }
+
   /** See `SessionStore#renew`; `exists` tells whether the entry is still kept. */
   renew(ids: readonly string[], owner: string, leaseMs: number, exists: (id: string) => boolean): string[] {
     const now = this.clock();

@@ -191,8 +191,8 @@ export class MemoryStore implements SessionStore {
   }
 
   /** Removes the entry without reporting an expiry; true when there was one. */
-  delete(id: string): boolean {
-    this.#leases.release(id);
+  delete(id: string, owner?: string): boolean {
+    this.#leases.deleted(id, owner);
     const old = this.#entries.get(id);
     if (old === undefined) return false;
     this.#entries.delete(id);

@@ -146,6 +146,19 @@ return 0
 `);
 
 /**
+ * KEYS: entry. ARGV: owner ('' for none), t (of leases). Deletes the session; returns {1, holder}
+ * when it was there, {0, ''} when not. `holder` is the owner of a live lease on it, other than
+ * the caller ('' for none): the caller tells it (WANT), so that it does not keep serving the
+ * deleted session. Two calls: `HMGET`, `DEL`.
+ */
+export const DELETE = script(`${HELPERS}
+local l = redis.call('HMGET', KEYS[1], 'lease', 'leaseUntil')
+if redis.call('DEL', KEYS[1]) == 0 then return {0, ''} end
+if live(l[1], l[2], tonumber(ARGV[2])) and l[1] ~= ARGV[1] then return {1, l[1]} end
+return {1, ''}
+`);
+
+/**
  * KEYS: the holder's wants (`<prefix>want:{<owner>}`). ARGV: id, ms. Release on demand: tells a
  * lease's holder that `id` is wanted (the holder takes them with SPOP); the set goes after `ms`
  * unless told again, so a holder that died leaves nothing behind.

@@ -10,7 +10,7 @@ import { SessionNotReplicatedError, SessionStoreConfigError, SessionStoreError }
 import { openRedisConnection } from './redis-connection.js';
 import { redisTarget, targetName } from './redis-options.js';
 import { openRedisLayout } from './redis-schema.js';
-import { ACQUIRE, CLAIM, RELEASE, RENEW, WANT, WRITE, isNoScript, shardOf } from './redis-scripts.js';
+import { ACQUIRE, CLAIM, DELETE, RELEASE, RENEW, WANT, WRITE, isNoScript, shardOf } from './redis-scripts.js';
 import { checkSecret } from './signing.js';
 import { WAIT_TURN_MS } from './store.js';
 import type { RedisConnection, RedisTarget } from './redis-connection.js';
@@ -214,13 +214,20 @@ export class RedisStore implements SessionStore {
    * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`).
    * @throws SessionNotReplicatedError (`DT_SESSION_NOT_REPLICATED`) with `durability: 'replicated'`.
    */
-  async delete(id: string): Promise<boolean> {
+  async delete(id: string, owner?: string): Promise<boolean> {
     if (this.#connection === undefined) await this.#shardCount();
     const shard = this.#shardKey(id);
     const entry = this.#entryKey(id);
-    const [deleted] = await Promise.all([this.#command('delete', entry, ['DEL', entry]), this.#command('delete', shard, ['ZREM', shard, id])]);
-    await this.#replicated('delete', [entry]);
-    return Number(deleted) > 0;
+    const [deleted] = await Promise.all([
+      this.#eval('delete', DELETE, [entry], [owner ?? '', String(this.#clock())]) as Promise<[number, string]>,
+      this.#command('delete', shard, ['ZREM', shard, id]),
+    ]);
+    const [, holder] = deleted;
+    await Promise.all([
+      holder !== '' ? this.#eval('delete', WANT, [this.#wantKey(holder)], [id, String(WANTS_KEPT_MS)]) : undefined,
+      this.#replicated('delete', [entry]),
+    ]);
+    return deleted[0] === 1;
   }
 
   /**

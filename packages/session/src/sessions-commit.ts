@@ -346,7 +346,7 @@ export class SessionCommitter {
       for (const old of plan.retired) {
         ctx.signer.forget(old);
         ctx.live.delete(old);
-        await store.delete(old);
+        await store.delete(old, ctx.locks.owner);
         for (const [name, routedStore] of routes) await routedStore.delete(old + ROUTED + name);
       }
       ctx.locks.rename(tracked.heldUid!, uid);

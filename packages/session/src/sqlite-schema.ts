@@ -175,7 +175,8 @@ function statements(db: Db, t: string): SqliteStatements {
        WHERE id = ?`,
     ),
     touch: db.prepare(`UPDATE "${t}" SET expires = ? WHERE id = ?`),
-    delete: del,
+    // The holder of a live lease on a deleted session is told, as for a busy acquire.
+    delete: db.prepare(`DELETE FROM "${t}" WHERE id = ? RETURNING lock_owner, lock_until`),
     count: db.prepare(`SELECT COUNT(*) AS n FROM "${t}"`),
     list: db.prepare(`SELECT id, version, expires FROM "${t}" WHERE id > ? ORDER BY id LIMIT ?`),
     sweepTx: (now, limit) => sweepTx.immediate(now, limit),

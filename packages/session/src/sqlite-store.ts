@@ -211,9 +211,16 @@ export class SqliteStore implements SessionStore {
   }
 
   /** See {@link SessionStore.delete}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
-  delete(id: string): boolean | Promise<boolean> {
-    this.#leases?.release(id);
-    return this.#write('delete', (st) => st.delete.run(id).changes > 0);
+  delete(id: string, owner?: string): boolean | Promise<boolean> {
+    const leases = this.#leases;
+    leases?.deleted(id, owner);
+    return this.#write('delete', (st) => {
+      const row = st.delete.get(id) as { lock_owner: string | null; lock_until: number } | undefined;
+      if (row === undefined) return false;
+      const t = this.#clock();
+      if (leases === undefined && row.lock_owner !== null && row.lock_owner !== owner && row.lock_until > t) st.want.run(row.lock_owner, id, t);
+      return true;
+    });
   }
 
   /**

@@ -218,8 +218,14 @@ export interface SessionStore {
    */
   touch(id: string, expires: number): void | Promise<void>;
 
-  /** Removes the entry (and any lease on it); true when there was one. Not a sweep: no expiry is reported for it. */
-  delete(id: string): boolean | Promise<boolean>;
+  /**
+   * Removes the entry (and any lease on it); true when there was one. Not a sweep: no expiry is
+   * reported for it. Release on demand: a live lease of another owner than `owner` (the one
+   * deleting, when it is an owner) is reported to its holder by {@link SessionStore.wanted}, as a
+   * busy `acquire` is, so that a holder keeping the lease for a later request lets it go instead
+   * of serving that request the deleted entry.
+   */
+  delete(id: string, owner?: string): boolean | Promise<boolean>;
 
   /**
    * Removes and returns up to `limit` entries with `expires <= now`. Each expired entry is

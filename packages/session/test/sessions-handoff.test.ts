@@ -93,6 +93,15 @@ async function turns(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
 }
 
+/** Waits until `condition()` holds, checked every few ms, failing after `ms` of real time. */
+async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
 /** Waits for `promise`, failing after `ms` of real time (a condition polled with a deadline). */
 async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -494,6 +503,25 @@ it('a kept lease goes back as soon as another process asks for it: that process 
   const s = (await within(other, 1000, 'b once a gave the lease back'))!;
   expect(withRegistry(registry, () => ICounter(s).value)).toBe(2);
   await b.commit(s);
+});
+
+it('a session another process deletes while this one keeps its lease: the lease goes back, and the next request here finds no session instead of a conflict', async () => {
+  const makeStore = sqliteBackend();
+  const { store, calls } = counted(makeStore());
+  const a = manager(store);
+  const s = a.create();
+  s.set('born', true);
+  await a.commit(s);
+  const [cookie, uid] = [a.cookieValue(s), s.uid];
+  await increment(a, cookie); // kept for later
+  const other = makeStore(); // another process: `dovetail sessions`, another worker's regenerate()
+  try {
+    expect(await other.delete(uid)).toBe(true);
+  } finally {
+    await other.close();
+  }
+  await until(() => calls.get('release') === 1, 1000, 'the kept lease given back');
+  expect(await a.load(cookie)).toBeUndefined();
 });
 
 it('once another process asked for a lease, leases are kept only for a request due at once: a session moving between processes does not wait', async () => {

@@ -390,6 +390,18 @@ export function describeSessionStore(
         await store.set('a', 'q', T0 + HOUR, 0);
         expect((await store.acquire('a', 'two', 10_000, T0)).state).toBe('held');
       });
+
+      it('release on demand: deleting a session tells the holder of its live lease, unless the holder deletes it', async () => {
+        const other = t.sibling === undefined ? store : await t.sibling();
+        for (const id of ['a', 'b', 'c']) await store.set(id, 'p', T0 + HOUR, 0);
+        expect((await store.acquire('a', 'holder', 10_000, T0)).state).toBe('held');
+        expect((await store.acquire('b', 'holder', 10_000, T0)).state).toBe('held');
+        expect(await other.delete('a')).toBe(true); // another process, or a tool
+        expect(await other.delete('b', 'holder')).toBe(true); // the holder itself
+        expect(await other.delete('c')).toBe(true); // no lease on it
+        expect(await store.wanted!('holder')).toEqual(['a']);
+        expect(await store.wanted!('holder')).toEqual([]);
+      });
     });
 
     describe(`${name}#count and #list`, () => {
