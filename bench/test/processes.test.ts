@@ -3,7 +3,7 @@
  * stopped by a signal rather than finishing.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from '@jest/globals';
@@ -11,12 +11,21 @@ import { expect, it } from '@jest/globals';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PROCESSES = join(ROOT, 'bench/dist/harness/processes.js');
 
+/**
+ * True while `pid` runs. A zombie counts as gone: the child outlives the harness by a moment, so
+ * it dies adopted by PID 1, and a PID 1 that reaps late (a container's agent) leaves it a zombie
+ * for seconds, which `kill(pid, 0)` still finds.
+ */
 const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return true; // no /proc (not Linux), or it just went: kill(pid, 0) decides at the next look
   }
 };
 
