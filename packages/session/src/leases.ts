@@ -42,7 +42,7 @@ export class LeaseTable {
     const othersTurn = turn !== undefined && turn.owner !== owner && turn.until > now;
     if ((l !== undefined && l.until > now) || othersTurn) {
       if (!othersTurn) this.#turns.set(id, { owner, until: now + WAIT_TURN_MS });
-      if (l !== undefined && l.until > now && l.owner !== owner) this.#want(l.owner, id);
+      this.#tellHolder(id, owner, now);
       return BUSY;
     }
     this.#turns.delete(id);
@@ -58,9 +58,12 @@ export class LeaseTable {
     return [...ids];
   }
 
-  #want(holder: string, id: string): void {
-    const ids = this.#wants.get(holder);
-    if (ids === undefined) this.#wants.set(holder, new Set([id]));
+  /** Release on demand: the holder of a live lease on `id`, when it is not `owner`, is told that it is wanted. */
+  #tellHolder(id: string, owner: string | undefined, now: number): void {
+    const l = this.#leases.get(id);
+    if (l === undefined || l.owner === owner || l.until <= now) return;
+    const ids = this.#wants.get(l.owner);
+    if (ids === undefined) this.#wants.set(l.owner, new Set([id]));
     else ids.add(id);
   }
 
@@ -78,8 +81,7 @@ export class LeaseTable {
 
   /** The entry is deleted: its lease and turn go, and a live lease of another owner than `by` is reported to its holder (see `SessionStore#delete`). */
   deleted(id: string, by?: string): void {
-    const l = this.#leases.get(id);
-    if (l !== undefined && l.owner !== by && l.until > this.clock()) this.#want(l.owner, id);
+    this.#tellHolder(id, by, this.clock());
     this.release(id);
   }
 

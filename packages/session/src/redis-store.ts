@@ -162,8 +162,7 @@ export class RedisStore implements SessionStore {
     const r = (await this.#eval('acquire', ACQUIRE, [this.#entryKey(id)], [owner, String(t + leaseLength(leaseMs)), String(now), String(t), String(t + WAIT_TURN_MS)])) as (number | string)[];
     if (r[0] === 0) return ABSENT;
     if (r[0] === 1) {
-      // Release on demand: the holder learns that its lease is wanted (see `wanted`).
-      if (r[1] !== '') await this.#eval('acquire', WANT, [this.#wantKey(String(r[1]))], [id, String(WANTS_KEPT_MS)]);
+      await this.#tellHolder('acquire', String(r[1]), id);
       return BUSY;
     }
     return { state: 'held', entry: { payload: String(r[1]), version: Number(r[2]), expires: Number(r[3]) } };
@@ -218,16 +217,12 @@ export class RedisStore implements SessionStore {
     if (this.#connection === undefined) await this.#shardCount();
     const shard = this.#shardKey(id);
     const entry = this.#entryKey(id);
-    const [deleted] = await Promise.all([
+    const [[removed, holder]] = await Promise.all([
       this.#eval('delete', DELETE, [entry], [owner ?? '', String(this.#clock())]) as Promise<[number, string]>,
       this.#command('delete', shard, ['ZREM', shard, id]),
     ]);
-    const [, holder] = deleted;
-    await Promise.all([
-      holder !== '' ? this.#eval('delete', WANT, [this.#wantKey(holder)], [id, String(WANTS_KEPT_MS)]) : undefined,
-      this.#replicated('delete', [entry]),
-    ]);
-    return deleted[0] === 1;
+    await Promise.all([this.#tellHolder('delete', holder, id), this.#replicated('delete', [entry])]);
+    return removed === 1;
   }
 
   /**
@@ -307,6 +302,14 @@ export class RedisStore implements SessionStore {
    */
   #keys(id: string, shard: boolean): string[] {
     return shard ? [this.#entryKey(id), this.#shardKey(id)] : [this.#entryKey(id)];
+  }
+
+  /**
+   * Release on demand: tells `holder` (a script's answer: '' for no one) that `id`'s lease is
+   * wanted, for its next `wanted` call.
+   */
+  async #tellHolder(operation: string, holder: string, id: string): Promise<void> {
+    if (holder !== '') await this.#eval(operation, WANT, [this.#wantKey(holder)], [id, String(WANTS_KEPT_MS)]);
   }
 
   /** Where `owner` is told which of its leases others want (in its own slot on a cluster). */

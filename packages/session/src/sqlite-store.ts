@@ -76,6 +76,14 @@ const ABSENT: Acquired = { state: 'absent' };
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** A row's lease columns (none are set while the leases are in memory: an exclusive store). */
+type RowLease = { lock_owner: string | null; lock_until: number };
+
+/** Release on demand: the holder of a live lease on `id`, when it is not `owner`, is told that it is wanted (see `SessionStore#wanted`). */
+function tellHolder(st: SqliteStatements, id: string, lease: RowLease, owner: string | undefined, t: number): void {
+  if (lease.lock_owner !== null && lease.lock_owner !== owner && lease.lock_until > t) st.want.run(lease.lock_owner, id, t);
+}
+
 /**
  * Sessions in an SQLite file: embedded and durable (a restart keeps every committed session), and
  * shared safely by several processes on one machine using the same file (WAL mode, compare-and-set
@@ -212,14 +220,11 @@ export class SqliteStore implements SessionStore {
 
   /** See {@link SessionStore.delete}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   delete(id: string, owner?: string): boolean | Promise<boolean> {
-    const leases = this.#leases;
-    leases?.deleted(id, owner);
+    this.#leases?.deleted(id, owner);
     return this.#write('delete', (st) => {
-      const row = st.delete.get(id) as { lock_owner: string | null; lock_until: number } | undefined;
-      if (row === undefined) return false;
-      const t = this.#clock();
-      if (leases === undefined && row.lock_owner !== null && row.lock_owner !== owner && row.lock_until > t) st.want.run(row.lock_owner, id, t);
-      return true;
+      const lease = st.delete.get(id) as RowLease | undefined;
+      if (lease !== undefined) tellHolder(st, id, lease, owner, this.#clock());
+      return lease !== undefined;
     });
   }
 
@@ -263,10 +268,9 @@ export class SqliteStore implements SessionStore {
         const t = this.#clock();
         const row = st.acquire.get(owner, t + leaseMs, id, now, t, t, owner) as StoredEntry | undefined;
         if (row !== undefined) return { state: 'held', entry: row };
-        type Lease = { lock_owner: string | null; lock_until: number };
-        const lease = (st.wait.get(owner, t + WAIT_TURN_MS, id, now, t, owner) ?? st.lease.get(id, now)) as Lease | undefined;
+        const lease = (st.wait.get(owner, t + WAIT_TURN_MS, id, now, t, owner) ?? st.lease.get(id, now)) as RowLease | undefined;
         if (lease === undefined) return ABSENT;
-        if (lease.lock_owner !== null && lease.lock_owner !== owner && lease.lock_until > t) st.want.run(lease.lock_owner, id, t);
+        tellHolder(st, id, lease, owner, t);
         return BUSY;
       },
       BUSY,

@@ -23,6 +23,7 @@ import { Sessions } from '../src/sessions.js';
 import { SqliteStore } from '../src/sqlite-store.js';
 import { redisTestsEnabled, startRedisServer, type RedisServer } from './support/redis-server.js';
 import { CounterAdapter, ICounter } from './support/sessions-conformance.js';
+import { until } from './support/until.js';
 import type { SessionStore } from '../src/store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dovetail-handoff-'));
@@ -91,15 +92,6 @@ function gated(store: SessionStore): { store: SessionStore; hold: () => void; op
 /** Lets `n` turns of the event loop pass (the staged writes of each are due at its end). */
 async function turns(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
-}
-
-/** Waits until `condition()` holds, checked every few ms, failing after `ms` of real time. */
-async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 /** Waits for `promise`, failing after `ms` of real time (a condition polled with a deadline). */

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { RedisStore, Sessions } from '@dovetail/session';
 import { describe, expect, it } from '@jest/globals';
 import { redisTestsEnabled, useRedisServer } from '../../session/test/support/redis-server.js';
+import { until } from '../../session/test/support/until.js';
 import { Resource } from '../src/resource.js';
 import { Jar, serve } from './helpers.js';
 import type { Request } from '../src/request.js';
@@ -36,15 +37,6 @@ interface Client {
   wrong: string[];
   /** performance.now() of the last 200. */
   lastOk: number;
-}
-
-/** Polls `condition` until it holds, failing with `what` after `ms`. */
-async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 const describeRedis = redisTestsEnabled() ? describe : describe.skip;
