@@ -14,6 +14,9 @@
  *
  * 3. The same request on a random one of N live sessions — N = 1,000 and 100,000 for MemoryStore,
  *    SqliteStore and RedisStore, and the ~1,000,000 of part 2 for MemoryStore: is the cost flat?
+ *    Twice: spread over all N (every request touches memory no request touched lately), and on
+ *    1,000 active sessions picked at random among the N (the rest stay live but idle, as most
+ *    sessions of a site are): what the number of sessions costs, apart from the working set.
  *
  * The second part runs in a child process with a larger heap (`--max-old-space-size`), so that
  * one million sessions fit whatever the default heap limit is.
@@ -36,6 +39,8 @@ import type { SessionStore } from '@dovetail/session';
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SCALE = Number(process.env.BENCH_SESSIONS ?? 1_000_000);
 const SECRET = 'bench-secret-0123456789abcdef0123';
+/** How many of the live sessions get the requests in part 3's second measure. */
+const ACTIVE = 1_000;
 
 interface Counter {
   value: number;
@@ -161,6 +166,24 @@ async function randomRequests(sessions: Sessions, cookies: readonly string[], re
   return us;
 }
 
+/** `k` of `cookies`, picked at random (each at most once). */
+function sample(cookies: readonly string[], k: number): string[] {
+  const pool = [...cookies];
+  for (let i = 0; i < k; i++) {
+    const j = i + Math.floor(Math.random() * (pool.length - i));
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  return pool.slice(0, k);
+}
+
+/** Median µs per request over `RUNS` runs of `requests` (after a warm-up), each on a random one of `cookies`. */
+async function medianRequest(sessions: Sessions, cookies: readonly string[], requests: number, warmUp: number): Promise<number> {
+  await randomRequests(sessions, cookies, warmUp);
+  const times: number[] = [];
+  for (let r = 0; r < RUNS; r++) times.push(await randomRequests(sessions, cookies, requests));
+  return median(times);
+}
+
 /** `n` sessions with a counter each, created through the manager; their cookies. */
 async function fill(sessions: Sessions, n: number, concurrency: number): Promise<string[]> {
   const cookies: string[] = new Array<string>(n);
@@ -180,30 +203,35 @@ async function fill(sessions: Sessions, n: number, concurrency: number): Promise
 
 interface FlatResult {
   store: string;
-  /** [live sessions, µs per request] */
+  /** [live sessions, µs per request], requests spread over all of them */
   points: [number, number][];
+  /** [live sessions, µs per request], requests on {@link ACTIVE} of them */
+  active: [number, number][];
   note?: string;
 }
 
 /** The cost of a request on a store holding each of `sizes` sessions (a fresh store per size). */
 async function flatness(store: string, sizes: readonly number[], requests: number, open: () => Promise<{ store: SessionStore; close(): Promise<void> }>): Promise<FlatResult> {
   const points: [number, number][] = [];
+  const active: [number, number][] = [];
   for (const n of sizes) {
     const opened = await open();
     const sessions = new Sessions({ store: opened.store, secrets: [SECRET], sweepInterval: 0 });
     try {
       const cookies = await fill(sessions, n, store.startsWith('Redis') ? 64 : 1);
-      await randomRequests(sessions, cookies, Math.max(100, requests >> 3)); // warm-up
-      const times: number[] = [];
-      for (let r = 0; r < RUNS; r++) times.push(await randomRequests(sessions, cookies, requests));
-      points.push([n, median(times)]);
-      console.log(store, n, median(times));
+      const warmUp = Math.max(100, requests >> 3);
+      const spread = await medianRequest(sessions, cookies, requests, warmUp);
+      points.push([n, spread]);
+      // With no more sessions than the active ones, both measures are the same requests.
+      const onActive = n <= ACTIVE ? spread : await medianRequest(sessions, sample(cookies, ACTIVE), requests, warmUp);
+      active.push([n, onActive]);
+      console.log(store, n, spread, onActive);
     } finally {
       await sessions.close();
       await opened.close();
     }
   }
-  return { store, points };
+  return { store, points, active };
 }
 
 async function partThree(): Promise<FlatResult[]> {
@@ -219,7 +247,7 @@ async function partThree(): Promise<FlatResult[]> {
     );
   }
   const redis = await startRedis([]);
-  if ('unavailable' in redis) results.push({ store: 'RedisStore', points: [], note: `not run: ${redis.unavailable}` });
+  if ('unavailable' in redis) results.push({ store: 'RedisStore', points: [], active: [], note: `not run: ${redis.unavailable}` });
   else {
     try {
       let prefix = 0;
@@ -246,6 +274,8 @@ interface ScaleResult {
   rest: number;
   /** µs per request on a random one of the n live sessions */
   requestUs: number;
+  /** µs per request on a random one of {@link ACTIVE} of them */
+  activeRequestUs: number;
 }
 
 function memory(): number {
@@ -299,10 +329,8 @@ async function partTwo(n: number): Promise<ScaleResult> {
     for (const entry of page.entries) cookies.push(sessions.sign(entry.id));
     cursor = page.cursor;
   }
-  await randomRequests(sessions, cookies, 10_000); // warm-up
-  const requestTimes: number[] = [];
-  for (let r = 0; r < RUNS; r++) requestTimes.push(await randomRequests(sessions, cookies, 50_000));
-  const requestUs = median(requestTimes);
+  const requestUs = await medianRequest(sessions, cookies, 50_000, 10_000);
+  const activeRequestUs = await medianRequest(sessions, sample(cookies, ACTIVE), 50_000, 10_000);
   offset = (timeout + 1) * 1000;
   const [sweepRestMs, rest] = await timed();
   if (rest !== n - some) throw new Error(`sweep ended ${rest}, expected ${n - some}`);
@@ -318,6 +346,7 @@ async function partTwo(n: number): Promise<ScaleResult> {
     sweepRestMs,
     rest,
     requestUs,
+    activeRequestUs,
   };
 }
 
@@ -341,6 +370,26 @@ function runScaleChild(n: number): Promise<ScaleResult | string> {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** Part 3's table for one measure; `million`: part 2's MemoryStore figure, when it ran. */
+function flatTable(flat: FlatResult[], measure: (r: FlatResult) => [number, number][], million: [number, number] | undefined): string[] {
+  const lines = ['| store | 1,000 | 100,000 | 1,000,000 | largest ÷ smallest |', '|---|---:|---:|---:|---:|'];
+  for (const r of flat) {
+    if (r.note) {
+      lines.push(`| ${r.store} | — | — | — | ${r.note} |`);
+      continue;
+    }
+    const points = r.store === 'MemoryStore' && million ? [...measure(r), million] : measure(r);
+    const at = (n: number): string => {
+      const p = points.find(([size]) => size === n);
+      return p ? `${fmt(p[1])} µs` : '—';
+    };
+    const spread = points.length > 1 ? points.at(-1)![1] / points[0]![1] : NaN;
+    const verdict = Number.isNaN(spread) ? '—' : `${fmt(spread)} ${spread <= 1.2 ? '(flat)' : '(**not flat**)'}`;
+    lines.push(`| ${r.store} | ${at(1_000)} | ${at(100_000)} | ${at(1_000_000)} | ${verdict} |`);
+  }
+  return lines;
+}
 
 function report(results: StoreResult[], scale: ScaleResult | string | undefined, flat: FlatResult[] | undefined): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -375,25 +424,18 @@ function report(results: StoreResult[], scale: ScaleResult | string | undefined,
     lines.push(
       'The same request on a session picked at random among N live ones (a fresh store per N,',
       `filled through the manager); median of ${RUNS} runs. Target: flat within 20 % from the smallest N.`,
-      million ? `The MemoryStore figure at ${int(million.sessions - million.some)} comes from the live-sessions run below.` : '',
+      million ? `The MemoryStore figures at ${int(million.sessions - million.some)} come from the live-sessions run below.` : '',
       '',
-      '| store | 1,000 | 100,000 | 1,000,000 | largest ÷ smallest |',
-      '|---|---:|---:|---:|---:|',
+      'Requests spread over all N sessions: each touches memory no request touched lately, so from',
+      "100,000 on this measures the machine's memory latency as much as the store.",
+      '',
+      ...flatTable(flat, (r) => r.points, million && [million.sessions, million.requestUs]),
+      '',
+      `Requests on ${int(ACTIVE)} active sessions picked at random among the N (the others live but`,
+      'idle, as most sessions of a site are): what the number of live sessions costs a request.',
+      '',
+      ...flatTable(flat, (r) => r.active, million && [million.sessions, million.activeRequestUs]),
     );
-    for (const r of flat) {
-      if (r.note) {
-        lines.push(`| ${r.store} | — | — | — | ${r.note} |`);
-        continue;
-      }
-      const points = r.store === 'MemoryStore' && million ? [...r.points, [million.sessions, million.requestUs] as [number, number]] : r.points;
-      const at = (n: number): string => {
-        const p = points.find(([size]) => size === n);
-        return p ? `${fmt(p[1])} µs` : '—';
-      };
-      const spread = points.length > 1 ? points.at(-1)![1] / points[0]![1] : NaN;
-      const verdict = Number.isNaN(spread) ? '—' : `${fmt(spread)} ${spread <= 1.2 ? '(flat)' : '(**not flat**)'}`;
-      lines.push(`| ${r.store} | ${at(1_000)} | ${at(100_000)} | ${at(1_000_000)} | ${verdict} |`);
-    }
   }
   lines.push('', '## Live sessions in MemoryStore', '');
   if (scale === undefined) lines.push('Not run (BENCH_SCALE=0).');
@@ -414,6 +456,7 @@ function report(results: StoreResult[], scale: ScaleResult | string | undefined,
       `| of which JS heap | ${int(scale.heapBytesPerSession)} ${scale.heapBytesPerSession <= 1024 ? '(≤ 1,024: met)' : '(> 1,024: **missed**)'} |`,
       `| total for all sessions | ${fmt((scale.bytesPerSession * scale.sessions) / 1024 / 1024, 0)} MiB |`,
       `| one request on a random live session | ${fmt(scale.requestUs)} µs |`,
+      `| one request on a random one of ${int(ACTIVE)} active sessions | ${fmt(scale.activeRequestUs)} µs |`,
       `| \`sweep()\`, none expired | ${fmt(scale.sweepNoneMs, 3)} ms |`,
       `| \`sweep()\`, ${int(scale.some)} expired (1 %) | ${fmt(scale.sweepSomeMs)} ms (${fmt((scale.sweepSomeMs * 1000) / scale.some)} µs per ended session) |`,
       `| \`sweep()\`, the other ${int(scale.rest)} expired | ${fmt(scale.sweepRestMs)} ms (${fmt((scale.sweepRestMs * 1000) / scale.rest)} µs per ended session) |`,
