@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { encode } from './codec.js';
 import { SessionDataError } from './errors.js';
 import { encodeRecord, encodeRecordParts, withComponents } from './session-record.js';
@@ -35,6 +36,37 @@ describe('a record encoded in two parts', () => {
       const next = record({ 'app.ICounter': { c: 'Counter', s: { value: 2 } }, 'app.IPlain': { s: { items: ['a'] } } }, maxAge);
       expect(withComponents(before.payload, before.headLength, next.components, next.cookieMaxAge)).toBe(encode(next));
     }
+  });
+
+  it('is the codec\'s text, or its refusal with the same path, for any record the manager makes (property)', () => {
+    const value = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: 'small' }, tie('leaf'), tie('object'), tie('map')),
+      leaf: fc.oneof(fc.string(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.double(), fc.date({ noInvalidDate: true }), fc.constant(() => 0)),
+      object: fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('$date', 'data', '__proto__')), tie('tree'), { maxKeys: 3, noNullPrototype: true }),
+      map: fc.array(fc.tuple(fc.string(), tie('tree')), { maxLength: 2 }).map((e) => new Map(e)),
+    })).tree;
+    const object = fc.dictionary(fc.string(), value, { maxKeys: 3, noNullPrototype: true });
+    const made = fc.record({
+      created: fc.oneof(fc.integer({ min: 0 }), fc.double()),
+      timeout: fc.oneof(fc.integer({ min: 1, max: 34_560_000 }), fc.double()),
+      secure: fc.boolean(),
+      data: object,
+      namespaces: fc.dictionary(fc.string(), object, { maxKeys: 2, noNullPrototype: true }),
+      // A component's refusal names the program's path, not the codec's (the test above).
+      components: fc.dictionary(fc.string(), fc.record({ c: fc.constant('Counter'), s: fc.dictionary(fc.string(), fc.oneof(fc.integer(), fc.string())) }), { maxKeys: 2, noNullPrototype: true }),
+      cookieMaxAge: fc.option(fc.oneof(fc.constant(null), fc.integer({ min: 0 })), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(made, ({ cookieMaxAge, ...fields }) => {
+        // The fields in toRecord's order, the cookie lifetime only when set.
+        const r = (cookieMaxAge === undefined ? fields : { ...fields, cookieMaxAge }) as SessionRecord;
+        const expected = thrown(() => encode(r)) ?? encode(r);
+        const actual = thrown(() => encodeRecordParts(r).payload) ?? encodeRecordParts(r).payload;
+        if (typeof expected === 'string') expect(actual).toBe(expected);
+        else expect(actual).toMatchObject({ name: 'SessionDataError', path: (expected as SessionDataError).path, reason: (expected as SessionDataError).reason });
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('a component the codec cannot carry is refused with its path as the program sees it, in either form', () => {
