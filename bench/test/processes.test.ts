@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from '@jest/globals';
+import { until } from '../../packages/session/test/support/until.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PROCESSES = join(ROOT, 'bench/dist/harness/processes.js');
@@ -28,14 +29,6 @@ const alive = (pid: number): boolean => {
     return true; // no /proc (not Linux), or it just went: kill(pid, 0) decides at the next look
   }
 };
-
-async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 it.each(['SIGTERM', 'SIGINT'] as const)('a harness stopped by %s takes its children with it', async (signal) => {
   if (!existsSync(PROCESSES)) execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
