@@ -14,6 +14,7 @@ import { HealthResource } from './internal/health.js';
 import { sessionCookieTemplates } from './internal/session-cookies.js';
 import { StoreOutages, oneLine } from './internal/store-outages.js';
 import { kAbort, kCommit, kPrepare, kSend, kSendError } from './internal/symbols.js';
+import { atTurnEnd } from './internal/turn-end.js';
 import { MethodNotImplementedError, BadRequestTargetError } from './request-errors.js';
 import { Request } from './request.js';
 import { HTTP_METHODS, Resource, getChildForRequest, isHttpMethod } from './resource.js';
@@ -307,7 +308,7 @@ export class Site {
       return;
     }
     if (commit) this.#outages.succeeded();
-    request[kSend](request.method === 'HEAD', this.#done);
+    this.#send(request, epoch);
   }
 
   async #sendAfter(request: Request, commit: Promise<void>, epoch: number): Promise<void> {
@@ -315,10 +316,21 @@ export class Site {
       // A commit error: the manager rolled that session back and the others were aborted.
       await commit;
       this.#outages.succeeded();
-      request[kSend](request.method === 'HEAD', this.#done);
     } catch (error) {
       return this.#fail(request, error, epoch);
     }
+    this.#send(request, epoch);
+  }
+
+  /** Writes the response with the others of this turn (see turn-end.ts); a head that cannot be written is answered as an error. */
+  #send(request: Request, epoch: number): void {
+    atTurnEnd(() => {
+      try {
+        request[kSend](request.method === 'HEAD', this.#done);
+      } catch (error) {
+        void this.#fail(request, error, epoch);
+      }
+    });
   }
 
   async #fail(request: Request, error: unknown, epoch: number): Promise<void> {
