@@ -316,13 +316,17 @@ export class Site {
       // A commit error: the manager rolled that session back and the others were aborted.
       await commit;
       this.#outages.succeeded();
+      // The store answered: the responses its answer lets go are written back to back already.
+      request[kSend](request.method === 'HEAD', this.#done);
     } catch (error) {
       return this.#fail(request, error, epoch);
     }
-    this.#send(request, epoch);
   }
 
-  /** Writes the response with the others of this turn (see turn-end.ts); a head that cannot be written is answered as an error. */
+  /**
+   * Writes a response that was ready in the pass that read its request with the others of this
+   * turn (see turn-end.ts); a head that cannot be written is answered as an error.
+   */
   #send(request: Request, epoch: number): void {
     atTurnEnd(() => {
       try {
