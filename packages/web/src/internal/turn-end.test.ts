@@ -1,5 +1,5 @@
-import { describe, expect, it, jest } from '@jest/globals';
 import { setImmediate as realImmediate } from 'node:timers';
+import { describe, expect, it, jest } from '@jest/globals';
 import { atTurnEnd } from './turn-end.js';
 
 /** Resolves in the check phase after the writes asked for so far (its callback is queued after theirs). */
