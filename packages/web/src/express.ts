@@ -17,6 +17,7 @@ import { SessionBinding } from './internal/session-binding.js';
 import { sessionCookieTemplates } from './internal/session-cookies.js';
 import { sessionProxy } from './internal/session-proxy.js';
 import { StoreOutages, oneLine } from './internal/store-outages.js';
+import { atTurnEnd } from './internal/turn-end.js';
 import type { ExpressSession } from './express-session.js';
 import type { Logger, Session, Sessions } from '@dovetail/session';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -149,11 +150,15 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
     let status = 0;
 
     const settle = async (): Promise<void> => {
+      // A commit that did not wait on the store: the response goes with the others of this turn (turn-end.ts).
+      let ready = false;
       try {
         if (status >= 500 || (failed && status >= 400)) {
           await binding.abort();
         } else {
-          const setCookie = await binding.commit();
+          const committed = binding.commit();
+          ready = typeof committed !== 'object' || committed === null;
+          const setCookie = await committed;
           if (setCookie !== null && !res.headersSent) {
             appendSetCookie(res, setCookie);
             if (cacheControl !== null) res.setHeader('cache-control', sessionCacheControl(res.getHeader('cache-control'), cacheControl));
@@ -183,10 +188,20 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
         return;
       }
       if (binding.opened && status < 500) outages.succeeded();
+      if (ready) atTurnEnd(sendHeld);
+      else sendHeld();
+    };
+    // The writes held for the commit, in order. One node refuses (writeHead(1000)) cuts the connection.
+    const sendHeld = (): void => {
       for (const m of METHODS) r[m] = originals[m];
       phase = 'done';
-      for (const [method, args] of queue.splice(0)) method.apply(res, args);
-      if (needDrain) res.emit('drain');
+      try {
+        for (const [method, args] of queue.splice(0)) method.apply(res, args);
+        if (needDrain) res.emit('drain');
+      } catch (error) {
+        logger.error(`[dovetail/web express] ${req.method ?? '-'} ${req.url ?? '-'}: the response could not be written: ${oneLine(error)}`, error);
+        res.destroy();
+      }
     };
 
     for (const m of METHODS) {

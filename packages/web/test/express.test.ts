@@ -73,6 +73,11 @@ async function app(options: { trustProxy?: boolean; lockWait?: number } = {}) {
     res.type('text');
     Readable.from(['one ', 'two ', 'three']).pipe(res);
   });
+  a.get('/bad-status', (req, res) => {
+    ICounter(req.session).value += 1;
+    res.writeHead(1000);
+    res.end('never sent');
+  });
   // The app's error handling sees every error (then Express's final handler answers).
   a.use((error: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {
     errors.push(error);
@@ -207,6 +212,16 @@ describe('dovetailSessions under Express 5', () => {
     }
     expect(lines).toEqual([expect.stringMatching(/DT_SESSION_STORE_UNAVAILABLE: .*the store is full/)]);
     expect(errors).toEqual([]);
+  });
+
+  it('a held write node refuses (writeHead(1000)) → the connection is cut and logged, the server keeps serving', async () => {
+    const { url, errors } = await app();
+    const jar = new Jar();
+    expect(await (await jar.fetch(`${url}/counter`)).text()).toBe('Visit #1 for you!');
+    await expect(jar.fetch(`${url}/bad-status`)).rejects.toThrow();
+    expect(errors).toEqual([expect.objectContaining({ code: 'ERR_HTTP_INVALID_STATUS_CODE' })]);
+    // A status of 500 or more drops the route's changes, as for any error answer.
+    expect(await (await jar.fetch(`${url}/counter`)).text()).toBe('Visit #2 for you!');
   });
 
   it('a piped body → held while committing (write returns false, then drain), Set-Cookie in the head', async () => {
