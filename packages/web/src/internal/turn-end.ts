@@ -9,9 +9,10 @@
  * several of them once, not once per response, and each `writev` costs less. A response waits
  * at most for the rest of the pass it was ready in: the handlers of the requests read with it.
  *
- * The Site uses it only for responses ready in the pass that read their request: those a
- * store's answer lets go (SQLite's group commit, a Redis reply) already leave back to back, and
- * held for the next check phase they would wait for a whole turn of new requests.
+ * The Site and the Express middleware use it only for responses ready in the pass that read
+ * their request: those a store's answer lets go (SQLite's group commit, a Redis reply) already
+ * leave back to back, and held for the next check phase they would wait for a whole turn of new
+ * requests.
  *
  * `setImmediate` comes from node:timers, not the global: a test's fake timers replace the global
  * and would otherwise hold every response until the test advanced them.
