@@ -33,6 +33,6 @@ export function atTurnEnd(write: () => void): void {
 function writeDue(): void {
   const writes = due!;
   due = null;
-  // A write must not throw: the Site answers its own errors with an error page.
+  // A write must not throw: the Site and the Express middleware answer their own errors.
   for (const write of writes) write();
 }
