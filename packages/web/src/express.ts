@@ -6,6 +6,7 @@
  * @module
  */
 import { SessionClosedError } from '@dovetail/session';
+import { isThenable } from '@dovetail/session/internal';
 import { parseCookieHeader } from './cookies.js';
 import { errorStatus, retryAfterHeader } from './error-status.js';
 import { SessionPropertyError } from './errors.js';
@@ -157,7 +158,7 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
           await binding.abort();
         } else {
           const committed = binding.commit();
-          ready = typeof committed !== 'object' || committed === null;
+          ready = !isThenable(committed);
           const setCookie = await committed;
           if (setCookie !== null && !res.headersSent) {
             appendSetCookie(res, setCookie);

@@ -7,6 +7,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { withRegistry } from '@dovetail/registry';
+import { isThenable } from '@dovetail/session/internal';
 import { accessLogEntry } from './access-log.js';
 import { InvalidOptionError, ListenError, SiteStateError } from './errors.js';
 import { cacheControlOption } from './internal/cache-control.js';
@@ -383,10 +384,6 @@ export class Site {
       drained();
     }
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function resourceName(resource: Resource): string {

@@ -4,7 +4,7 @@
  * of the web layer is here. Internal: never re-exported.
  */
 import { SessionClosedError } from '@dovetail/session';
-import { kCommitNow, kLoadNow } from '@dovetail/session/internal';
+import { isThenable, kCommitNow, kLoadNow } from '@dovetail/session/internal';
 import type { CookieTemplate } from '../cookies.js';
 import type { SessionLike, SessionsLike } from './sessions-api.js';
 
@@ -229,6 +229,3 @@ function commitNow<S extends SessionLike>(manager: SessionsLike<S>, session: S):
   return now === undefined ? manager.commit(session) : now.call(manager, session);
 }
 
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
-}
