@@ -228,4 +228,3 @@ function commitNow<S extends SessionLike>(manager: SessionsLike<S>, session: S):
   const now = manager[kCommitNow];
   return now === undefined ? manager.commit(session) : now.call(manager, session);
 }
-
