@@ -138,10 +138,9 @@ function statements(db: Db, t: string): SqliteStatements {
       `INSERT INTO "${t}" (id, payload, version, expires) VALUES (?, ?, 1, ?)
        ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, version = 1, expires = excluded.expires, lock_owner = NULL, lock_until = 0,
          turn_owner = NULL, turn_until = 0
-       WHERE "${t}".expires <= ?
-       RETURNING version`,
+       WHERE "${t}".expires <= ?`,
     ),
-    update: db.prepare(`UPDATE "${t}" SET payload = ?, version = version + 1, expires = ? WHERE id = ? AND version = ? RETURNING version`),
+    update: db.prepare(`UPDATE "${t}" SET payload = ?, version = version + 1, expires = ? WHERE id = ? AND version = ?`),
     // Lock-and-load: the lease is taken only when it is free or lapsed (a held lease, ours too, is
     // busy) and no other owner has the next turn; taking it ends the turn.
     acquire: db.prepare(
@@ -158,14 +157,12 @@ function statements(db: Db, t: string): SqliteStatements {
     // Write-and-release: the version matches and no other owner holds a live lease.
     commit: db.prepare(
       `UPDATE "${t}" SET payload = ?, version = version + 1, expires = ?, lock_owner = NULL, lock_until = 0
-       WHERE id = ? AND version = ? AND (lock_owner IS ? OR lock_until <= ?)
-       RETURNING version`,
+       WHERE id = ? AND version = ? AND (lock_owner IS ? OR lock_until <= ?)`,
     ),
     // Write-and-keep (lock handoff): the same checks; the lease stays ours (taken again if it lapsed).
     commitKeep: db.prepare(
       `UPDATE "${t}" SET payload = ?, version = version + 1, expires = ?, lock_owner = ?, lock_until = ?
-       WHERE id = ? AND version = ? AND (lock_owner IS ? OR lock_until <= ?)
-       RETURNING version`,
+       WHERE id = ? AND version = ? AND (lock_owner IS ? OR lock_until <= ?)`,
     ),
     release: db.prepare(`UPDATE "${t}" SET lock_owner = NULL, lock_until = 0 WHERE id = ? AND lock_owner = ?`),
     releaseTouch: db.prepare(

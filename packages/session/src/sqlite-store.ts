@@ -76,6 +76,15 @@ const ABSENT: Acquired = { state: 'absent' };
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * The version a compare-and-set wrote: one row changed means the expected version matched (or the
+ * expired row was replaced, for an insert). Counting changes instead of `RETURNING version` spares
+ * SQLite the result table of a `RETURNING`, about a fifth of the statement's cost.
+ */
+function written(changes: number, expectedVersion: number): number | undefined {
+  return changes === 1 ? expectedVersion + 1 : undefined;
+}
+
 /** A row's lease columns (none are set while the leases are in memory: an exclusive store). */
 type RowLease = { lock_owner: string | null; lock_until: number };
 
@@ -203,11 +212,8 @@ export class SqliteStore implements SessionStore {
   /** See {@link SessionStore.set}: one statement, so the compare and the write are atomic. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   set(id: string, payload: string, expires: number, expectedVersion: number): number | undefined | Promise<number | undefined> {
     return this.#write('set', (st) => {
-      const row =
-        expectedVersion === 0
-          ? (st.insert.get(id, payload, expires, this.#clock()) as { version: number } | undefined)
-          : (st.update.get(payload, expires, id, expectedVersion) as { version: number } | undefined);
-      return row?.version;
+      const { changes } = expectedVersion === 0 ? st.insert.run(id, payload, expires, this.#clock()) : st.update.run(payload, expires, id, expectedVersion);
+      return written(changes, expectedVersion);
     });
   }
 
@@ -283,8 +289,8 @@ export class SqliteStore implements SessionStore {
     if (this.#leases !== undefined) return commitWithLeases(this, this.#leases, id, owner, payload, expires, expectedVersion, keepMs);
     return this.#write('commit', (st) => {
       const t = this.#clock();
-      const row = keepMs === undefined ? st.commit.get(payload, expires, id, expectedVersion, owner, t) : st.commitKeep.get(payload, expires, owner, t + keepMs, id, expectedVersion, owner, t);
-      return (row as { version: number } | undefined)?.version;
+      const { changes } = keepMs === undefined ? st.commit.run(payload, expires, id, expectedVersion, owner, t) : st.commitKeep.run(payload, expires, owner, t + keepMs, id, expectedVersion, owner, t);
+      return written(changes, expectedVersion);
     });
   }
 
