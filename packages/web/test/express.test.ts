@@ -73,6 +73,16 @@ async function app(options: { trustProxy?: boolean; lockWait?: number } = {}) {
     res.type('text');
     Readable.from(['one ', 'two ', 'three']).pipe(res);
   });
+  a.get('/bad-stream', (req, res) => {
+    req.session.set('fn', () => 1);
+    res.type('text');
+    res.write('one ');
+    // The rest comes after the commit failed: it must go nowhere, without an error.
+    setImmediate(() => {
+      res.write('two ');
+      res.end('three');
+    });
+  });
   a.get('/bad-status', (req, res) => {
     ICounter(req.session).value += 1;
     res.writeHead(1000);
@@ -221,6 +231,17 @@ describe('dovetailSessions under Express 5', () => {
     await expect(jar.fetch(`${url}/bad-status`)).rejects.toThrow();
     expect(errors).toEqual([expect.objectContaining({ code: 'ERR_HTTP_INVALID_STATUS_CODE' })]);
     // A status of 500 or more drops the route's changes, as for any error answer.
+    expect(await (await jar.fetch(`${url}/counter`)).text()).toBe('Visit #2 for you!');
+  });
+
+  it('a streamed body whose commit fails → the error answers instead (logged), the rest of the body goes nowhere', async () => {
+    const { url, errors } = await app();
+    const jar = new Jar();
+    await jar.fetch(`${url}/counter`);
+    const res = await jar.fetch(`${url}/bad-stream`);
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe('500 Internal Server Error');
+    expect(errors).toEqual([expect.objectContaining({ name: 'SessionDataError' })]);
     expect(await (await jar.fetch(`${url}/counter`)).text()).toBe('Visit #2 for you!');
   });
 
