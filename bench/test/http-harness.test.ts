@@ -16,7 +16,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HARNESS = join(ROOT, 'bench/dist/http.js');
 const BUILT = [HARNESS, join(ROOT, 'packages/web/dist/cli.js'), join(ROOT, 'examples/dist/demo/index.js')];
 /** Servers that promise to keep every update (the others are reported, not judged). */
-const EXACT = ['bare-node', 'dovetail-memory', 'dovetail-sqlite', 'dovetail-sqlite-exclusive', 'dovetail-redis', 'dovetail-express'];
+const EXACT = ['bare-node', 'dovetail-memory', 'dovetail-sqlite', 'dovetail-sqlite-exclusive', 'dovetail-redis', 'dovetail-express', 'dovetail-connect'];
 
 let out: string;
 let result: { info: RunInfo; rows: ResultRow[] };
