@@ -8,9 +8,9 @@ import { type Server, createServer } from 'node:http';
 import express from 'express';
 import { MemoryStore, type Session, Sessions } from '@dovetail/session';
 import { dovetailSessions } from '@dovetail/web';
-import { counterPage, listenCounter, type Peer } from './peer.js';
+import { counterPage, listenCounter, type Peer, type PeerContext, type StartedPeer } from './peer.js';
 
-function counterSessions(context: { readonly secret: string }): Sessions {
+function counterSessions(context: PeerContext): Sessions {
   return new Sessions({ store: new MemoryStore(), secrets: [context.secret] });
 }
 
@@ -21,7 +21,7 @@ function countVisit(session: Session): number {
   return views;
 }
 
-async function serving(server: Server, sessions: Sessions): Promise<{ url: string; close: () => Promise<void> }> {
+async function serving(server: Server, sessions: Sessions): Promise<StartedPeer> {
   const started = await listenCounter(server);
   return {
     url: started.url,

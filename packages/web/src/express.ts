@@ -121,7 +121,7 @@ const HELD: Patchable = {
     return this[kHeld].call('end', args);
   },
 };
-// Once a commit failed while the body streamed: nothing else may be written into it.
+/** The methods of a response whose commit failed once its body had started. */
 const DISCARDED: Patchable = {
   writeHead(this: ServerResponse): ServerResponse {
     return this;
