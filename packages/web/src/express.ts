@@ -110,17 +110,14 @@ type HeldResponse = ServerResponse & { [kHeld]: { readonly call: (method: HeldMe
 // does, as Express's req.res does), whole requests outlived young-generation collections: 3–4 MB
 // promoted a scavenge at 20,000 requests a second, each scavenge four times as long, and the
 // full collections that then freed them.
-const HELD: Patchable = {
-  writeHead(this: HeldResponse, ...args: unknown[]): unknown {
-    return this[kHeld].call('writeHead', args);
-  },
-  write(this: HeldResponse, ...args: unknown[]): unknown {
-    return this[kHeld].call('write', args);
-  },
-  end(this: HeldResponse, ...args: unknown[]): unknown {
-    return this[kHeld].call('end', args);
-  },
-};
+const HELD = Object.fromEntries(
+  METHODS.map((m) => [
+    m,
+    function (this: HeldResponse, ...args: unknown[]): unknown {
+      return this[kHeld].call(m, args);
+    },
+  ]),
+) as Patchable;
 /** The methods of a response whose commit failed once its body had started. */
 const DISCARDED: Patchable = {
   writeHead(this: ServerResponse): ServerResponse {

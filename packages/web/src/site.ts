@@ -316,26 +316,26 @@ export class Site {
     try {
       // A commit error: the manager rolled that session back and the others were aborted.
       await commit;
-      this.#outages.succeeded();
-      // The store answered: the responses its answer lets go are written back to back already.
-      request[kSend](request.method === 'HEAD', this.#done);
     } catch (error) {
       return this.#fail(request, error, epoch);
     }
+    this.#outages.succeeded();
+    // The store answered: the responses its answer lets go are written back to back already.
+    this.#write(request, epoch);
   }
 
-  /**
-   * Writes a response that was ready in the pass that read its request with the others of this
-   * turn (see turn-end.ts); a head that cannot be written is answered as an error.
-   */
+  /** Writes a response that was ready in the pass that read its request with the others of this turn (see turn-end.ts). */
   #send(request: Request, epoch: number): void {
-    atTurnEnd(() => {
-      try {
-        request[kSend](request.method === 'HEAD', this.#done);
-      } catch (error) {
-        void this.#fail(request, error, epoch);
-      }
-    });
+    atTurnEnd(() => this.#write(request, epoch));
+  }
+
+  /** Writes the response; a head that cannot be written is answered as an error. */
+  #write(request: Request, epoch: number): void {
+    try {
+      request[kSend](request.method === 'HEAD', this.#done);
+    } catch (error) {
+      void this.#fail(request, error, epoch);
+    }
   }
 
   async #fail(request: Request, error: unknown, epoch: number): Promise<void> {
