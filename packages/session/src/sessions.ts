@@ -175,12 +175,13 @@ export class Sessions {
   /**
    * The value the session cookie must carry after `commit(session)`; `''` when there is none to
    * give: a new session that was never stored (nothing changed it and its `uid` was not read).
+   * `presented`: the value the request came with, if any (found faster when it is the one).
    */
-  cookieValue(session: Session): string {
+  cookieValue(session: Session, presented?: string): string {
     const state = session[kState];
     const tracked = state.ledger as Tracked | null;
     if (this.#clientSide) return tracked?.cookie ?? '';
-    return tracked?.payload === undefined ? '' : this.#signer.sign(state.uid);
+    return tracked?.payload === undefined ? '' : this.#signer.sign(state.uid, presented);
   }
 
   /**

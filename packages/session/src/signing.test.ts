@@ -181,6 +181,29 @@ describe('IdSigner: the cache of verified values', () => {
   });
 });
 
+describe('IdSigner: sign() given the value the request came with', () => {
+  it('gives that value back only when it is the one sign() makes: not another id\'s, a forged one, or one signed with an older secret', () => {
+    const id = newSessionId();
+    const single = new IdSigner([A]);
+    const value = single.sign(id);
+    expect(single.verify(value)).toBe(id);
+    expect(single.sign(id, value)).toBe(value);
+
+    const other = single.sign(newSessionId());
+    single.verify(other);
+    expect(single.sign(id, other)).toBe(value);
+    const forged = `${id}.${'A'.repeat(43)}`;
+    expect(single.verify(forged)).toBeUndefined();
+    expect(single.sign(id, forged)).toBe(value);
+    expect(new IdSigner([A]).sign(id, value)).toBe(value); // not verified by this signer: signed anew, the same
+
+    const old = new IdSigner([B]).sign(id);
+    const rotated = new IdSigner([A, B]);
+    expect(rotated.verify(old)).toBe(id);
+    expect(rotated.sign(id, old)).toBe(value);
+  });
+});
+
 describe('IdSigner: the caches stay small however many sessions a process sees', () => {
   it('200,000 distinct sessions: at most 4 × 4096 values remembered, every value still verifies, a forged one still does not', () => {
     const signer = new IdSigner([A]);

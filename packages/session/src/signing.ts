@@ -83,8 +83,14 @@ export class IdSigner {
     return createHmac('sha256', key).update(id).digest('base64url');
   }
 
-  /** The cookie value for `id`, signed with the newest secret. */
-  sign(id: string): string {
+  /**
+   * The cookie value for `id`, signed with the newest secret. `presented`, the value the request
+   * came with, is returned when it is that value: with one secret, a value verified lately as
+   * `id`'s is the one — found by the lookup its request just made, where the lookup by id would
+   * reach for memory no request touched lately, on a site with many sessions.
+   */
+  sign(id: string, presented?: string): string {
+    if (presented !== undefined && this.#keys.length === 1 && this.#verified.get(presented) === id) return presented;
     let signed = this.#signed.get(id);
     if (signed === undefined) {
       signed = `${id}.${this.#mac(this.#keys[0]!, id)}`;

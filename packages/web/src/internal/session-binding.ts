@@ -187,7 +187,7 @@ export class SessionBinding<S extends SessionLike = SessionLike> {
     const manager = this.#manager;
     const last = this.#current!;
     if (last.expired) return this.#incoming !== undefined ? this.#cookie.clear() : null;
-    const value = manager.cookieValue(last);
+    const value = manager.cookieValue(last, this.#incoming);
     // '' means the manager has no new value to hand out (a session never stored): no cookie,
     // or a clearing one when the session the cookie named ended in this request.
     if (value === '') return this.#incoming !== undefined && opened[0]!.expired ? this.#cookie.clear() : null;

@@ -38,8 +38,8 @@ export interface SessionsLike<S extends SessionLike = SessionLike> {
   commit(session: S): Promise<void>;
   /** Drops this request's changes, releases the lock. */
   abort(session: S): Promise<void>;
-  /** The Set-Cookie value after commit; '' when there is none to give. */
-  cookieValue(session: S): string;
+  /** The Set-Cookie value after commit; '' when there is none to give. `presented`: the request's own cookie value. */
+  cookieValue(session: S, presented?: string): string;
   /** The time now by the manager's clock, epoch ms. */
   now(): number;
   /** `load`, with the session itself when it is at hand without waiting (the real manager has it). */
