@@ -14,7 +14,7 @@ import { keptSecretFile } from './secret-file.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import { prepareSqlite } from './sqlite-schema.js';
 import { WAIT_TURN_MS } from './store.js';
-import type { SqliteStatements } from './sqlite-schema.js';
+import type { ExpiryWrite, SqliteStatements } from './sqlite-schema.js';
 import type { Acquired, ExpiredEntry, ListPage, SessionStore, StoredEntry } from './store.js';
 import type BetterSqlite3 from 'better-sqlite3';
 
@@ -85,6 +85,15 @@ function written(changes: number, expectedVersion: number): number | undefined {
   return changes === 1 ? expectedVersion + 1 : undefined;
 }
 
+/**
+ * Runs a compare-and-set in the form that leaves the expiry as the row has it, or, when that
+ * changed nothing (the expiry moved, or the compare failed), in the form that sets it. Each form
+ * is atomic by itself. Returns the rows changed.
+ */
+function run(write: ExpiryWrite, ...args: unknown[]): number {
+  return write.kept.run(...args).changes || write.moved.run(...args).changes;
+}
+
 /** A row's lease columns (none are set while the leases are in memory: an exclusive store). */
 type RowLease = { lock_owner: string | null; lock_until: number };
 
@@ -102,7 +111,9 @@ function tellHolder(st: SqliteStatements, id: string, lease: RowLease, owner: st
  * Each request costs two statements: `acquire` is one `UPDATE … RETURNING` that takes the lease
  * only when it is free or lapsed and returns the row; `commit` is one `UPDATE` that compares the
  * version, writes and clears the lease (`release` only clears it, for a request that changed
- * nothing). A database written by an older layout is migrated when the store opens.
+ * nothing). A write whose expiry did not move leaves `expires` out of its `UPDATE`, so SQLite
+ * does not rewrite the row's entry in the expiry index (a second `UPDATE` sets it when it moved).
+ * A database written by an older layout is migrated when the store opens.
  *
  * Group commit: the first write of a turn of the event loop runs at once; the writes made later
  * in the same turn (other requests' leases and commits) run together in one transaction at the
@@ -209,10 +220,10 @@ export class SqliteStore implements SessionStore {
     });
   }
 
-  /** See {@link SessionStore.set}: one statement, so the compare and the write are atomic. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
+  /** See {@link SessionStore.set}: the compare and the write are one statement, so atomic. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   set(id: string, payload: string, expires: number, expectedVersion: number): number | undefined | Promise<number | undefined> {
     return this.#write('set', (st) => {
-      const { changes } = expectedVersion === 0 ? st.insert.run(id, payload, expires, this.#clock()) : st.update.run(payload, expires, id, expectedVersion);
+      const changes = expectedVersion === 0 ? st.insert.run(id, payload, expires, this.#clock()).changes : run(st.update, payload, expires, id, expectedVersion);
       return written(changes, expectedVersion);
     });
   }
@@ -283,13 +294,13 @@ export class SqliteStore implements SessionStore {
     );
   }
 
-  /** Write-and-release (or write-and-keep) in one `UPDATE`; see {@link SessionStore.commit}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
+  /** Write-and-release (or write-and-keep) in one `UPDATE` (two when the expiry moved); see {@link SessionStore.commit}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   commit(id: string, owner: string, payload: string, expires: number, expectedVersion: number, keepMs?: number): number | undefined | Promise<number | undefined> {
     if (expectedVersion === 0) return this.set(id, payload, expires, 0);
     if (this.#leases !== undefined) return commitWithLeases(this, this.#leases, id, owner, payload, expires, expectedVersion, keepMs);
     return this.#write('commit', (st) => {
       const t = this.#clock();
-      const { changes } = keepMs === undefined ? st.commit.run(payload, expires, id, expectedVersion, owner, t) : st.commitKeep.run(payload, expires, owner, t + keepMs, id, expectedVersion, owner, t);
+      const changes = keepMs === undefined ? run(st.commit, payload, expires, id, expectedVersion, owner, t) : run(st.commitKeep, payload, owner, t + keepMs, expires, id, expectedVersion, owner, t);
       return written(changes, expectedVersion);
     });
   }

@@ -305,6 +305,20 @@ export function describeSessionStore(
         expect(await store.commit('a', 'slow', 'two', T0 + HOUR, 1)).toBe(2);
       });
 
+      it('each write keeps the expiry it is given, moved or as before: get and sweep go by the last one', async () => {
+        await store.set('a', 'one', T0 + HOUR, 0);
+        expect(await store.set('a', 'two', T0 + HOUR, 1)).toBe(2);
+        await store.acquire('a', 'me', 10_000, T0);
+        expect(await store.commit('a', 'me', 'three', T0 + 5000, 2, 10_000)).toBe(3);
+        expect(await store.commit('a', 'me', 'four', T0 + 5000, 3, 10_000)).toBe(4);
+        expect(await store.commit('a', 'me', 'five', T0 + 6000, 4)).toBe(5);
+        expect(await store.get('a', T0)).toEqual({ payload: 'five', version: 5, expires: T0 + 6000 });
+        expect(await store.commit('a', 'me', 'stale', T0 + 6000, 4)).toBeUndefined();
+        expect(await store.set('a', 'stale', T0 + 7000, 4)).toBeUndefined();
+        expect(await store.sweep(T0 + 5999, 100)).toEqual([]);
+        expect(await store.sweep(T0 + 6000, 100)).toEqual([{ id: 'a', payload: 'five' }]);
+      });
+
       it('with keepMs (a lock handoff) → writes and keeps the lease: others stay busy until it is released', async () => {
         await store.set('a', 'one', T0 + HOUR, 0);
         await store.acquire('a', 'me', 10_000, T0);
