@@ -5,8 +5,9 @@
  * Version 4 (this one): `<t>` (id, payload, version, expires, lock_owner, lock_until,
  * turn_owner, turn_until) with an index on `expires`, `<t>_wants` (owner, id, at) and `<t>_meta`
  * (key, value) holding `schema = 4`. The lease lives in the session's own row, so taking it and
- * reading the row is one `UPDATE … RETURNING`, and writing and releasing is one `UPDATE`; the
- * next turn of a process that found the lease busy (see `SessionStore.acquire`) lives there too.
+ * reading the row is one `UPDATE … RETURNING`, and writing and releasing is one `UPDATE` (two
+ * when the expiry moved: see `ExpiryWrite`); the next turn of a process that found the lease busy
+ * (see `SessionStore.acquire`) lives there too.
  * `<t>_wants` holds the leases others found busy, until their holder asks (`SessionStore.wanted`);
  * the sweep drops what a holder that died never asked for.
  *

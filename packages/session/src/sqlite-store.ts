@@ -90,7 +90,7 @@ function written(changes: number, expectedVersion: number): number | undefined {
  * changed nothing (the expiry moved, or the compare failed), in the form that sets it. Each form
  * is atomic by itself. Returns the rows changed.
  */
-function run(write: ExpiryWrite, ...args: unknown[]): number {
+function compareAndSet(write: ExpiryWrite, ...args: unknown[]): number {
   return write.kept.run(...args).changes || write.moved.run(...args).changes;
 }
 
@@ -223,7 +223,7 @@ export class SqliteStore implements SessionStore {
   /** See {@link SessionStore.set}: the compare and the write are one statement, so atomic. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   set(id: string, payload: string, expires: number, expectedVersion: number): number | undefined | Promise<number | undefined> {
     return this.#write('set', (st) => {
-      const changes = expectedVersion === 0 ? st.insert.run(id, payload, expires, this.#clock()).changes : run(st.update, payload, expires, id, expectedVersion);
+      const changes = expectedVersion === 0 ? st.insert.run(id, payload, expires, this.#clock()).changes : compareAndSet(st.update, payload, expires, id, expectedVersion);
       return written(changes, expectedVersion);
     });
   }
@@ -300,7 +300,7 @@ export class SqliteStore implements SessionStore {
     if (this.#leases !== undefined) return commitWithLeases(this, this.#leases, id, owner, payload, expires, expectedVersion, keepMs);
     return this.#write('commit', (st) => {
       const t = this.#clock();
-      const changes = keepMs === undefined ? run(st.commit, payload, expires, id, expectedVersion, owner, t) : run(st.commitKeep, payload, owner, t + keepMs, expires, id, expectedVersion, owner, t);
+      const changes = keepMs === undefined ? compareAndSet(st.commit, payload, expires, id, expectedVersion, owner, t) : compareAndSet(st.commitKeep, payload, owner, t + keepMs, expires, id, expectedVersion, owner, t);
       return written(changes, expectedVersion);
     });
   }
