@@ -169,9 +169,9 @@ function statements(db: Db, t: string): SqliteStatements {
     wanted: db.prepare(`SELECT 1 FROM "${t}_wants" WHERE owner = ? LIMIT 1`),
     unwant: db.prepare(`DELETE FROM "${t}_wants" WHERE owner = ? RETURNING id`),
     // Write-and-release: the version matches and no other owner holds a live lease.
-    commit: expiryWrite(db, t, 'payload = ?, version = version + 1, lock_owner = NULL, lock_until = 0', 'id = ? AND version = ? AND (lock_owner IS ? OR lock_until <= ?)'),
+    commit: expiryWrite(db, t, 'payload = ?, version = version + 1, lock_owner = NULL, lock_until = 0', LEASE_HOLDER_WRITES),
     // Write-and-keep (lock handoff): the same checks; the lease stays ours (taken again if it lapsed).
-    commitKeep: expiryWrite(db, t, 'payload = ?, version = version + 1, lock_owner = ?, lock_until = ?', 'id = ? AND version = ? AND (lock_owner IS ? OR lock_until <= ?)'),
+    commitKeep: expiryWrite(db, t, 'payload = ?, version = version + 1, lock_owner = ?, lock_until = ?', LEASE_HOLDER_WRITES),
     release: db.prepare(`UPDATE "${t}" SET lock_owner = NULL, lock_until = 0 WHERE id = ? AND lock_owner = ?`),
     releaseTouch: db.prepare(
       `UPDATE "${t}" SET expires = ?,
@@ -188,6 +188,9 @@ function statements(db: Db, t: string): SqliteStatements {
     renewTx: (ids, owner, now, leaseMs) => renewTx.immediate(ids, owner, now, leaseMs),
   };
 }
+
+/** Which row a lease holder's compare-and-set writes: its id at the expected version, no other owner's lease live (arguments: id, version, owner, now). */
+const LEASE_HOLDER_WRITES = 'id = ? AND version = ? AND (lock_owner IS ? OR lock_until <= ?)';
 
 /** The two forms of a write that sets `set`, then `expires`, where `where` (see {@link ExpiryWrite}). */
 function expiryWrite(db: Db, t: string, set: string, where: string): ExpiryWrite {
