@@ -1,8 +1,9 @@
 /**
  * `SessionState`: what a session is apart from the request working on it — its ids and times,
  * the data of its three views, its components and expiry callbacks. The manager keeps one per
- * loaded session (MemoryStore keeps it between requests); each request reaches it through its own
- * `Session` handle, and a handle whose request has committed can no longer change it.
+ * loaded session (MemoryStore keeps it between requests once the session has come back); each
+ * request reaches it through its own `Session` handle, and a handle whose request has committed
+ * can no longer change it.
  * Internal: never re-exported from index.ts.
  */
 import { interfaceNamed } from '@dovetail/interfaces';

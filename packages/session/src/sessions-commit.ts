@@ -353,16 +353,16 @@ export class SessionCommitter {
       tracked.heldUid = uid;
     }
     if (evicted) {
-      if (store.inProcess) ctx.live.set(uid, plan.state);
+      if (keptLive(plan.state)) ctx.live.set(uid, plan.state);
       await this.ender.endClaimed(plan.now, (id, entry) => this.loader.decode(id, entry));
     }
     return this.#written(plan);
   }
 
-  /** The write is done: the live state is kept, a new session is announced, and the lease handed on when kept. */
+  /** The write is done: the live state is kept (see keptLive), a new session is announced, and the lease handed on when kept. */
   #written(plan: Plan): Written {
     const { state, uid, routes, tracked, handed } = plan;
-    if (this.ctx.store.inProcess) this.ctx.live.set(uid, state);
+    if (this.ctx.store.inProcess && keptLive(state)) this.ctx.live.set(uid, state);
     if (state.isNew) {
       state.isNew = false;
       state.pristine = null;
@@ -389,6 +389,18 @@ export class SessionCommitter {
     tracked.staged = null;
     if (uid !== null) releaseAfter(staged, () => this.ctx.locks.release(uid));
   }
+}
+
+/**
+ * Whether an in-process store's session stays live after its write: its state kept between
+ * requests, so that the next one is loaded without decoding. A new session becomes live when it
+ * comes back, not at its first commit: most sessions a site makes are never seen again (crawlers,
+ * one-page visits), and a live state costs memory its stored entry does not, and garbage
+ * collection on every new visitor (the state survives the young generation). One with expiry
+ * callbacks stays live at once: they are kept nowhere else.
+ */
+function keptLive(state: SessionState): boolean {
+  return !state.isNew || state.callbacks !== null;
 }
 
 /** Takes back what the request asked of the store: a new id (the old one stays) and a forced write. */

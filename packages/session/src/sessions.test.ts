@@ -130,6 +130,41 @@ describe('a store that answers synchronously (MemoryStore, SqliteStore)', () => 
   });
 });
 
+describe('MemoryStore keeps a session live from its second request', () => {
+  it("a value changed in place after a new session's first commit reaches nothing; after its second, the live value is the one kept", async () => {
+    const sessions = new Sessions({ sweepInterval: 0, secrets: [SECRET] });
+    const first = sessions.create();
+    const cart = { items: 1 };
+    first.set('cart', cart);
+    await sessions.commit(first);
+    const cookie = sessions.cookieValue(first);
+    cart.items = 99; // after the commit: a plain object cannot refuse it
+    const second = (await sessions.load(cookie))!;
+    const kept = second.get('cart') as { items: number };
+    expect(kept).toEqual({ items: 1 }); // decoded from the store, as on every store
+    await sessions.commit(second);
+    kept.items = 2;
+    const third = (await sessions.load(cookie))!;
+    expect(third.get('cart')).toEqual({ items: 2 }); // the live object (see "Components and values kept past the commit")
+    await sessions.abort(third);
+    await sessions.close();
+  });
+
+  it('a new session with expiry callbacks is kept live at once: they run when it ends without coming back', async () => {
+    let now = Date.UTC(2001, 0, 1);
+    const sessions = new Sessions({ sweepInterval: 0, secrets: [SECRET], timeout: 60, clock: () => now });
+    const s = sessions.create();
+    const calls: string[] = [];
+    s.notifyOnExpire(() => calls.push('ended'));
+    s.set('a', 1);
+    await sessions.commit(s);
+    now += 61_000;
+    expect(await sessions.sweep()).toBe(1);
+    expect(calls).toEqual(['ended']);
+    await sessions.close();
+  });
+});
+
 describe('the sweep timer', () => {
   afterEach(() => {
     jest.useRealTimers();
