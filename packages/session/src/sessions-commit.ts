@@ -344,7 +344,6 @@ export class SessionCommitter {
     if (routed !== undefined) await routed;
     if (plan.retired.length > 0) {
       for (const old of plan.retired) {
-        ctx.signer.forget(old);
         ctx.live.delete(old);
         await store.delete(old, ctx.locks.owner);
         for (const [name, routedStore] of routes) await routedStore.delete(old + ROUTED + name);

@@ -1,5 +1,5 @@
 /**
- * What the parts of the `Sessions` manager share: its store, locks, signer and live states (the
+ * What the parts of the `Sessions` manager share: its store, locks and live states (the
  * context each part is built with), and the ledger the manager keeps on each state it made. The
  * manager is split by phase: loading and handing out (sessions-loading.ts), committing and
  * rolling back (sessions-commit.ts), ending sessions (sessions-ending.ts); sessions.ts is the
@@ -9,7 +9,6 @@ import type { SessionLocks } from './lock.js';
 import type { NamespaceRoutes, RoutedState } from './session-routes.js';
 import type { SessionState } from './session-state.js';
 import type { SessionsOptions } from './sessions-options.js';
-import type { IdSigner } from './signing.js';
 import type { StagedWrite } from './staged-write.js';
 import type { ClientSideStore, SessionStore } from './store.js';
 import type { Registry } from '@dovetail/registry';
@@ -48,7 +47,6 @@ export interface ManagerContext {
   readonly locks: SessionLocks;
   /** In-process stores: the state of each stored session, kept between requests. */
   readonly live: Map<string, SessionState>;
-  readonly signer: IdSigner;
   readonly routing: NamespaceRoutes;
   readonly SessionClass: NonNullable<SessionsOptions['sessionClass']>;
   /** Last-access write resolution, seconds. */

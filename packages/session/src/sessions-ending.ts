@@ -41,7 +41,6 @@ export class SessionEnder {
     state.expired = true;
     const uid = state.uid;
     if (ctx.live.get(uid) === state) ctx.live.delete(uid);
-    ctx.signer.forget(uid);
     if (!alreadyRemoved && tracked.payload !== undefined) await ctx.store.delete(uid, ctx.locks.owner);
     for (const [name, store] of ctx.routes()) {
       if (tracked.routed?.has(name) || alreadyRemoved) await store.delete(uid + ROUTED + name);

@@ -95,7 +95,6 @@ export class Sessions {
       clientSide: this.#clientSide,
       locks: this.#locks,
       live: this.#live,
-      signer: this.#signer,
       routing,
       SessionClass: this.#SessionClass,
       resolution: this.resolution,

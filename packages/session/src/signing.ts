@@ -2,14 +2,16 @@
  * Signed session ids: the cookie value is `<id>.<HMAC-SHA256(id) base64url>`. The first secret
  * signs, every secret verifies (rotation), comparison is constant-time.
  *
- * Verifying costs an HMAC (2–4 µs), a noticeable part of a request's budget, so values verified
- * lately are remembered, and so are the values signed lately (every commit asks for one).
- * Remembering saves something only for a session that comes back while it is remembered, and
- * costs about 0.3 KB of heap an entry however long it is kept: so each cache keeps the sessions
- * of the last few thousand distinct requests (`REMEMBER` to twice that, in two generations:
- * recent-map.ts), enough for every session a process serves at once, and about 5 MB at most — not a
- * table that grows with every session a long-running process has ever seen. An id is also
- * forgotten when its session ends here.
+ * Verifying costs an HMAC (2–4 µs), a noticeable part of a request's budget, so the values signed
+ * or verified lately are remembered (value → id): a new session's second request, and every
+ * request of a session seen lately, verifies without one, and its commit gets the value back
+ * from `sign(id, presented)` without one either. Remembering saves something only for a session
+ * that comes back while it is remembered, and costs about 0.3 KB of heap an entry however long
+ * it is kept: so the cache keeps the sessions of the last few thousand distinct requests
+ * (`REMEMBER` to twice that, in two generations: recent-map.ts), enough for every session a
+ * process serves at once — not a table that grows with every session a long-running process has
+ * ever seen. An ended session's value ages out like any other: it is still a value this signer
+ * made, and its id is then found in no store.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SessionStoreConfigError } from './errors.js';
@@ -18,7 +20,7 @@ import { RecentMap } from './recent-map.js';
 const ID = /^[A-Za-z0-9_-]{22,128}$/;
 const MAC_LENGTH = 43; // 32 bytes, base64url, unpadded
 const MAC = /^[A-Za-z0-9_-]+$/;
-/** Entries per generation of each cache (see above). */
+/** Entries per generation of the cache (see above). */
 const REMEMBER = 4096;
 /** The shortest secret accepted, in bytes (UTF-8 for a string): as long as the HMAC-SHA256 key it becomes. */
 export const MIN_SECRET_BYTES = 32;
@@ -45,10 +47,10 @@ export function checkSecret(secret: unknown, where: string, otherwise = 'Use a l
 /** Signs and verifies session ids. */
 export class IdSigner {
   #keys: Buffer[];
-  /** Cookie value → its id, for the values verified lately. */
-  readonly #verified = new RecentMap<string, string>(REMEMBER);
-  /** id → its signed value: `cookieValue()` asks on every commit, an HMAC each time otherwise. */
-  readonly #signed = new RecentMap<string, string>(REMEMBER);
+  /** Cookie value → its id, for the values signed lately, or verified lately with the newest secret: what `sign()` makes. */
+  readonly #current = new RecentMap<string, string>(REMEMBER);
+  /** The same for the values verified lately with an older secret (empty unless secrets rotate): a commit signs their ids anew. */
+  readonly #older = new RecentMap<string, string>(REMEMBER);
   /** True when no secret was configured and a random one is used (ids die with the process). */
   get ephemeral(): boolean {
     return this.#ephemeral;
@@ -75,8 +77,8 @@ export class IdSigner {
     checkSecret(secret, where);
     this.#keys = [Buffer.from(secret, 'utf8')];
     this.#ephemeral = false;
-    this.#signed.clear();
-    this.#verified.clear();
+    this.#current.clear();
+    this.#older.clear();
   }
 
   #mac(key: Buffer, id: string): string {
@@ -85,23 +87,21 @@ export class IdSigner {
 
   /**
    * The cookie value for `id`, signed with the newest secret. `presented`, the value the request
-   * came with, is returned when it is that value: with one secret, a value verified lately as
-   * `id`'s is the one — found by the lookup its request just made, where the lookup by id would
-   * reach for memory no request touched lately, on a site with many sessions.
+   * came with, is returned when it is that value — found by the lookup its request just made,
+   * without an HMAC. The value made is remembered: the session's next request verifies it
+   * without an HMAC, and gets back this very `id` string (a live MemoryStore session keeps no
+   * second copy of its id).
    */
   sign(id: string, presented?: string): string {
-    if (presented !== undefined && this.#keys.length === 1 && this.#verified.get(presented) === id) return presented;
-    let signed = this.#signed.get(id);
-    if (signed === undefined) {
-      signed = `${id}.${this.#mac(this.#keys[0]!, id)}`;
-      this.#signed.set(id, signed);
-    }
+    if (presented !== undefined && this.#current.get(presented) === id) return presented;
+    const signed = `${id}.${this.#mac(this.#keys[0]!, id)}`;
+    this.#current.set(signed, id);
     return signed;
   }
 
   /** The id in a cookie value, or `undefined` when the value is malformed or forged. */
   verify(value: string): string | undefined {
-    const known = this.#verified.get(value);
+    const known = this.#current.get(value) ?? this.#older.get(value);
     if (known !== undefined) return known;
     if (typeof value !== 'string' || value.length > 256) return undefined;
     const dot = value.lastIndexOf('.');
@@ -115,28 +115,19 @@ export class IdSigner {
     const keys = this.#keys;
     for (let i = 0; i < keys.length; i++) {
       if (timingSafeEqual(given, Buffer.from(this.#mac(keys[i]!, id), 'latin1'))) {
-        this.#verified.set(value, id);
-        // Signed with the newest secret, the value is what sign(id) would make: the commit that
-        // follows asks for it, and gets it without a second HMAC.
-        if (i === 0) this.#signed.set(id, value);
-        return id;
+        // A cookie value is a slice of its request's Cookie header, and would keep all of it
+        // alive: what is remembered, and the id a live session keeps, are copies of their own.
+        const own = Buffer.from(value, 'latin1');
+        const ownId = own.toString('latin1', 0, dot);
+        (i === 0 ? this.#current : this.#older).set(own.toString('latin1'), ownId);
+        return ownId;
       }
     }
     return undefined;
   }
 
-  /**
-   * Forgets `id` and the cookie value this process signed for it (its session ended or changed
-   * id) — without an HMAC: a sweep ends thousands at once. A value signed with an older secret
-   * (verified only) is left to age out of the cache.
-   */
-  forget(id: string): void {
-    const signed = this.#signed.delete(id);
-    if (signed !== undefined) this.#verified.delete(signed);
-  }
-
-  /** How many signed and verified values are remembered now (at most `4 × REMEMBER`). */
+  /** How many cookie values are remembered now (at most `4 × REMEMBER`; `2 × REMEMBER` while one secret signs and verifies). */
   get remembered(): number {
-    return this.#signed.size + this.#verified.size;
+    return this.#current.size + this.#older.size;
   }
 }
