@@ -494,8 +494,8 @@ function report(results: StoreResult[], scale: ScaleResult | string | undefined,
       `| \`sweep()\`, the other ${int(scale.rest)} expired | ${fmt(scale.sweepRestMs)} ms (${fmt((scale.sweepRestMs * 1000) / scale.rest)} µs per ended session) |`,
       '',
       'Sweeping costs O(expired): with none expired it does not look at the live sessions. Each',
-      'ended session is removed from the store and the live table, its signed-id cache entry is',
-      'forgotten, its callbacks and `[Symbol.dispose]` run and `ISessionExpired` is notified.',
+      'ended session is removed from the store and the live table, its callbacks and',
+      '`[Symbol.dispose]` run and `ISessionExpired` is notified.',
     );
   }
   return lines.join('\n') + '\n';
