@@ -39,14 +39,6 @@ export class RecentMap<K, V> {
     this.#current.set(key, value);
   }
 
-  /** Forgets `key`; returns the value it had, if remembered. */
-  delete(key: K): V | undefined {
-    const value = this.#current.get(key) ?? this.#previous.get(key);
-    this.#current.delete(key);
-    this.#previous.delete(key);
-    return value;
-  }
-
   /** Forgets everything. */
   clear(): void {
     this.#current.clear();
