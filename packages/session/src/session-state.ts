@@ -19,26 +19,25 @@ export const TOUCHED_COMPONENTS = 1;
 /** {@link SessionState.touched}: the request used the dictionary or package data, or set the timeout or cookie lifetime. */
 export const TOUCHED_DATA = 2;
 
-/** One session's state. Fields that most sessions never use stay `null` until used: MemoryStore keeps a million of these. */
+const TOUCHED = TOUCHED_COMPONENTS | TOUCHED_DATA;
+const SECURE = 4;
+const NEW = 8;
+const EXPIRED = 16;
+const SHOWN = 32;
+const FORCED = 64;
+
+/**
+ * One session's state. Fields that most sessions never use stay `null` until used, and the
+ * yes-or-no ones are bits of one number (a field each cost 8 bytes): MemoryStore keeps a million
+ * of these.
+ */
 export class SessionState {
   uid: string;
   created: number;
   lastAccessed: number;
   timeout: number;
-  readonly secure: boolean;
-  isNew: boolean;
-  expired = false;
-  /** The uid was read through a handle (a page may show it): a new session is then stored. */
-  shown = false;
-  /** `changed()` or `regenerate()` asked for a write. */
-  forced = false;
-  /**
-   * What the request holding the session has used (`TOUCHED_*` bits; 0: nothing), set by its
-   * handle and cleared when the next request gets a handle: what the commit must encode again.
-   * A part the request did not use is as last committed — unless something kept past an earlier
-   * commit changed it, which is not tracked (as a value changed in place after its commit).
-   */
-  touched = 0;
+  /** The `TOUCHED_*` bits, `SECURE`, `NEW`, `EXPIRED`, `SHOWN` and `FORCED`: read and set through the accessors below. */
+  #flags: number;
   /** The dictionary view's data. */
   data: Map<string, unknown> | null = null;
   /** Package data by package id. */
@@ -62,8 +61,61 @@ export class SessionState {
     this.created = created;
     this.lastAccessed = created;
     this.timeout = timeout;
-    this.secure = secure;
-    this.isNew = isNew;
+    this.#flags = (secure ? SECURE : 0) | (isNew ? NEW : 0);
+  }
+
+  /**
+   * What the request holding the session has used (`TOUCHED_*` bits; 0: nothing), set by its
+   * handle and cleared when the next request gets a handle: what the commit must encode again.
+   * A part the request did not use is as last committed — unless something kept past an earlier
+   * commit changed it, which is not tracked (as a value changed in place after its commit).
+   */
+  get touched(): number {
+    return this.#flags & TOUCHED;
+  }
+  set touched(bits: number) {
+    this.#flags = (this.#flags & ~TOUCHED) | (bits & TOUCHED);
+  }
+
+  /** Sent only over HTTPS (kept under the secure cookie name). */
+  get secure(): boolean {
+    return (this.#flags & SECURE) !== 0;
+  }
+
+  /** Not yet stored. */
+  get isNew(): boolean {
+    return (this.#flags & NEW) !== 0;
+  }
+  set isNew(on: boolean) {
+    this.#flag(NEW, on);
+  }
+
+  /** Expired: ended at its request's commit. */
+  get expired(): boolean {
+    return (this.#flags & EXPIRED) !== 0;
+  }
+  set expired(on: boolean) {
+    this.#flag(EXPIRED, on);
+  }
+
+  /** The uid was read through a handle (a page may show it): a new session is then stored. */
+  get shown(): boolean {
+    return (this.#flags & SHOWN) !== 0;
+  }
+  set shown(on: boolean) {
+    this.#flag(SHOWN, on);
+  }
+
+  /** `changed()` or `regenerate()` asked for a write. */
+  get forced(): boolean {
+    return (this.#flags & FORCED) !== 0;
+  }
+  set forced(on: boolean) {
+    this.#flag(FORCED, on);
+  }
+
+  #flag(bit: number, on: boolean): void {
+    this.#flags = on ? this.#flags | bit : this.#flags & ~bit;
   }
 
   /** The ids given up by `regenerate()` since the last commit; resets them. */
