@@ -90,7 +90,7 @@ export class SessionState {
     this.#flag(NEW, on);
   }
 
-  /** Expired: ended at its request's commit. */
+  /** `expire()` was asked for, or the session has ended: its request's commit ends it, and no request gets it again. */
   get expired(): boolean {
     return (this.#flags & EXPIRED) !== 0;
   }
