@@ -34,7 +34,7 @@ import { Attribute, defineInterface, implementer } from '@dovetail/interfaces';
 import { getGlobalRegistry } from '@dovetail/registry';
 import { CookieStore, MemoryStore, RedisStore, Session, Sessions, SqliteStore } from '@dovetail/session';
 import { startRedis } from './harness/redis.js';
-import type { SessionStore } from '@dovetail/session';
+import type { ListedEntry, SessionStore } from '@dovetail/session';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SCALE = Number(process.env.BENCH_SESSIONS ?? 1_000_000);
@@ -322,15 +322,11 @@ async function partTwo(n: number): Promise<ScaleResult> {
   // no list of all the sessions is counted as theirs.
   const oldest = Date.now() + (timeout - 300) * 1000;
   const t1 = process.hrtime.bigint();
-  for (let cursor: string | undefined, first = true; first || cursor !== undefined; first = false) {
-    const page = await store.list(cursor, 10_000);
-    for (const entry of page.entries) {
-      offset = entry.expires < oldest ? -600_000 : 0;
-      const s = (await sessions.load(sessions.sign(entry.id)))!;
-      ICounter(s).value += 1;
-      await sessions.commit(s);
-    }
-    cursor = page.cursor;
+  for await (const entry of listed(store)) {
+    offset = entry.expires < oldest ? -600_000 : 0;
+    const s = (await sessions.load(sessions.sign(entry.id)))!;
+    ICounter(s).value += 1;
+    await sessions.commit(s);
   }
   offset = 0;
   const returnUs = Number(process.hrtime.bigint() - t1) / 1000 / n;
@@ -351,11 +347,7 @@ async function partTwo(n: number): Promise<ScaleResult> {
   // A request on a random one of the sessions left (listed from the store, after the memory
   // figures, so the bench's own cookie list is not counted as the sessions').
   const cookies: string[] = [];
-  for (let cursor: string | undefined, first = true; first || cursor !== undefined; first = false) {
-    const page = await store.list(cursor, 10_000);
-    for (const entry of page.entries) cookies.push(sessions.sign(entry.id));
-    cursor = page.cursor;
-  }
+  for await (const entry of listed(store)) cookies.push(sessions.sign(entry.id));
   const requestUs = await medianRequest(sessions, cookies, 50_000, 10_000);
   const activeRequestUs = await medianRequest(sessions, sample(cookies, ACTIVE), 50_000, 10_000);
   offset = (timeout + 1) * 1000;
@@ -377,6 +369,15 @@ async function partTwo(n: number): Promise<ScaleResult> {
     requestUs,
     activeRequestUs,
   };
+}
+
+/** Every entry of `store`, a page at a time. */
+async function* listed(store: SessionStore): AsyncGenerator<ListedEntry> {
+  for (let cursor: string | undefined, first = true; first || cursor !== undefined; first = false) {
+    const page = await store.list(cursor, 10_000);
+    yield* page.entries;
+    cursor = page.cursor;
+  }
 }
 
 function runScaleChild(n: number): Promise<ScaleResult | string> {
