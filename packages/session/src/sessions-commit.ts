@@ -27,7 +27,7 @@ import type { ManagerContext, Tracked } from './sessions-context.js';
 import type { SessionEnder } from './sessions-ending.js';
 import type { SessionLoader } from './sessions-loading.js';
 import type { Staged } from './staged-write.js';
-import type { StoredEntry } from './store.js';
+import type { SessionStore, StoredEntry } from './store.js';
 
 /** What a write leaves to do: hand the lease on (`handed`), and wait for a staged write to be durable. */
 interface Written {
@@ -352,7 +352,7 @@ export class SessionCommitter {
       tracked.heldUid = uid;
     }
     if (evicted) {
-      if (keptLive(plan.state)) ctx.live.set(uid, plan.state);
+      if (keptLive(store, plan.state)) ctx.live.set(uid, plan.state);
       await this.ender.endClaimed(plan.now, (id, entry) => this.loader.decode(id, entry));
     }
     return this.#written(plan);
@@ -361,7 +361,7 @@ export class SessionCommitter {
   /** The write is done: the live state is kept (see keptLive), a new session is announced, and the lease handed on when kept. */
   #written(plan: Plan): Written {
     const { state, uid, routes, tracked, handed } = plan;
-    if (this.ctx.store.inProcess && keptLive(state)) this.ctx.live.set(uid, state);
+    if (keptLive(this.ctx.store, state)) this.ctx.live.set(uid, state);
     if (state.isNew) {
       state.isNew = false;
       state.pristine = null;
@@ -391,15 +391,15 @@ export class SessionCommitter {
 }
 
 /**
- * Whether an in-process store's session stays live after its write: its state kept between
- * requests, so that the next one is loaded without decoding. A new session becomes live when it
+ * Whether a session stays live after its write: its state kept between requests by an in-process
+ * store, so that the next one is loaded without decoding. A new session becomes live when it
  * comes back, not at its first commit: most sessions a site makes are never seen again (crawlers,
  * one-page visits), and a live state costs memory its stored entry does not, and garbage
  * collection on every new visitor (the state survives the young generation). One with expiry
  * callbacks stays live at once: they are kept nowhere else.
  */
-function keptLive(state: SessionState): boolean {
-  return !state.isNew || state.callbacks !== null;
+function keptLive(store: SessionStore, state: SessionState): boolean {
+  return store.inProcess && (!state.isNew || state.callbacks !== null);
 }
 
 /** Takes back what the request asked of the store: a new id (the old one stays) and a forced write. */

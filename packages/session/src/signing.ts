@@ -111,13 +111,14 @@ export class IdSigner {
     if (mac.length !== MAC_LENGTH || !MAC.test(mac) || !ID.test(id)) return undefined;
     // Compare the text, not the decoded bytes: the last base64url character carries two
     // unused bits, so four spellings decode to one MAC; only the one we issue is accepted.
-    const given = Buffer.from(mac, 'latin1');
+    // The same bytes give the copies remembered below: a cookie value is a slice of its
+    // request's Cookie header, and would keep all of it alive.
+    const own = Buffer.from(value, 'latin1');
+    const given = own.subarray(dot + 1);
     const keys = this.#keys;
     for (let i = 0; i < keys.length; i++) {
       if (timingSafeEqual(given, Buffer.from(this.#mac(keys[i]!, id), 'latin1'))) {
-        // A cookie value is a slice of its request's Cookie header, and would keep all of it
-        // alive: what is remembered, and the id a live session keeps, are copies of their own.
-        const own = Buffer.from(value, 'latin1');
+        // What is remembered, and the id a live session keeps, are strings of their own.
         const ownId = own.toString('latin1', 0, dot);
         (i === 0 ? this.#current : this.#older).set(own.toString('latin1'), ownId);
         return ownId;
