@@ -48,6 +48,20 @@ describe('SqliteStore group commit', () => {
     await store.close();
   });
 
+  it('under load, writes the first call of a turn with the rest of it; once a turn writes alone, at once again', async () => {
+    const store = await openStore();
+    expect(store.set('a', 'A', FAR, 0)).toBe(1);
+    await store.set('b', 'B', FAR, 0); // this turn wrote twice: requests are arriving together
+    const c = store.set('c', 'C', FAR, 0); // the first write of the next turn
+    expect(c).toBeInstanceOf(Promise);
+    expect(committed()).toEqual(['a', 'b']);
+    await expect(c).resolves.toBe(1);
+    expect(committed()).toEqual(['a', 'b', 'c']);
+    expect(store.set('d', 'D', FAR, 0)).toBe(1); // c's turn wrote once
+    expect(committed()).toEqual(['a', 'b', 'c', 'd']);
+    await store.close();
+  });
+
   it('keeps call order: a read made after queued writes sees them', async () => {
     const store = await openStore();
     expect(store.set('a', 'A', FAR, 0)).toBe(1);

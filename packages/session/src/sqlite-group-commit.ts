@@ -11,6 +11,11 @@
  * failed transaction fails every call in it. Reads made while a queue is open join it too, so each
  * caller sees its own writes in program order.
  *
+ * Under load the first write joins the queue as well: in the turn after one that wrote twice or
+ * more, requests are arriving together, and a write alone would cost a transaction of its own
+ * (28.7 µs against 4.0 in a group of 29 on 2,000 busy sessions; 55 against 18.5 for a new
+ * session's insert). A turn that writes once ends it.
+ *
  * When another process holds the database's write lock, nothing waits inside SQLite (that would
  * stop this process's event loop): the write joins the queue, and the queue is tried again at the
  * next turns — with the writes made meanwhile — until the lock is free or `busyTimeoutMs` has
@@ -51,7 +56,10 @@ export interface GroupCommitOptions {
 /** Runs a store's statements, grouping the writes of one turn into one transaction. */
 export class GroupCommit {
   #queue: Queued[] | null = null;
-  #wroteThisTurn = false;
+  /** Writes made in this turn. */
+  #writes = 0;
+  /** True in the turn after one that wrote twice or more: its first write joins the queue too. */
+  #grouping = false;
   /** When the queue first found the database busy (performance.now()), while it waits. */
   #busySince: number | undefined = undefined;
   #retrying = false;
@@ -87,15 +95,17 @@ export class GroupCommit {
    */
   write<T>(operation: string, fn: () => T, busy?: T): T | Promise<T> {
     const busyAnswer = busy === undefined ? NO_BUSY_ANSWER : busy;
+    this.#writes++;
     if (this.#queue !== null) return this.#enqueue(operation, fn, busyAnswer);
-    if (!this.#wroteThisTurn) {
-      this.#wroteThisTurn = true;
+    if (this.#writes === 1) {
       setImmediate(() => this.flush());
-      try {
-        return fn();
-      } catch (e) {
-        if (!this.options.isBusy(e)) throw this.options.wrap(operation, e);
-        // Held by another process: wait in the queue instead of in SQLite.
+      if (!this.#grouping) {
+        try {
+          return fn();
+        } catch (e) {
+          if (!this.options.isBusy(e)) throw this.options.wrap(operation, e);
+          // Held by another process: wait in the queue instead of in SQLite.
+        }
       }
     }
     this.#queue = [];
@@ -104,7 +114,8 @@ export class GroupCommit {
 
   /** Commits what is queued now (the end of the turn); a busy database leaves it queued for a later turn. */
   flush(): void {
-    this.#wroteThisTurn = false;
+    if (this.#writes > 1) this.#groupNextTurn();
+    this.#writes = 0;
     const group = this.#queue;
     if (group === null) return;
     let outcomes: Outcome[];
@@ -135,6 +146,17 @@ export class GroupCommit {
       await new Promise((resolve) => setTimeout(resolve, SPIN_MS));
       this.flush();
     }
+  }
+
+  /**
+   * Makes the next turn's first write join its queue. The flag is cleared by an immediate queued
+   * now, which runs at the start of the next turn's check phase: after that turn's requests have
+   * been read and have written, before its own flush decides about the turn after.
+   */
+  #groupNextTurn(): void {
+    if (this.#grouping) return;
+    this.#grouping = true;
+    setImmediate(() => (this.#grouping = false));
   }
 
   #settled(): void {

@@ -118,7 +118,9 @@ function tellHolder(st: SqliteStatements, id: string, lease: RowLease, owner: st
  * Group commit: the first write of a turn of the event loop runs at once; the writes made later
  * in the same turn (other requests' leases and commits) run together in one transaction at the
  * end of the turn, and each is acknowledged only once that transaction is committed. Most of an
- * autocommit write's cost is its transaction, so a busy process pays it about once per turn.
+ * autocommit write's cost is its transaction, so a busy process pays it about once per turn. In
+ * the turn after one that wrote twice or more (requests arriving together), the first write
+ * joins the group as well, so a busy process pays it once per turn exactly.
  *
  * better-sqlite3 is loaded on first use with a dynamic import, so the constructor returns at once
  * and the first call opens the database; after that a method answers synchronously (no promise)
