@@ -372,7 +372,7 @@ export class SqliteStore implements SessionStore {
     return this.#statements().then((s) => this.#group!.read(operation, () => fn(s)));
   }
 
-  /** Runs a write once open: the turn's first at once, the rest in the turn's group commit. */
+  /** Runs a write once open: the turn's first at once (unless under load), the rest in the turn's group commit. */
   #write<T>(operation: string, fn: (st: SqliteStatements) => T, busy?: T): T | Promise<T> {
     const st = this.#st;
     if (st !== undefined) return this.#group!.write(operation, () => fn(st), busy);
