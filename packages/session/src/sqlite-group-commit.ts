@@ -90,8 +90,9 @@ export class GroupCommit {
 
   /**
    * Runs a write: at once when it is the first of this turn and the turn before wrote at most
-   * once, otherwise with the rest of the turn in one transaction. `busy` is the answer when the database stays held by another process
-   * (`acquire` treats that as a busy session); without it that is an error.
+   * once, otherwise with the rest of the turn in one transaction. `busy` is the answer when the
+   * database stays held by another process (`acquire` treats that as a busy session); without it
+   * that is an error.
    */
   write<T>(operation: string, fn: () => T, busy?: T): T | Promise<T> {
     const busyAnswer = busy === undefined ? NO_BUSY_ANSWER : busy;
