@@ -155,7 +155,6 @@ export class GroupCommit {
    * been read and have written, before its own flush decides about the turn after.
    */
   #groupNextTurn(): void {
-    if (this.#grouping) return;
     this.#grouping = true;
     setImmediate(() => (this.#grouping = false));
   }
