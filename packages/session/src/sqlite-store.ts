@@ -9,8 +9,10 @@ import { implementer } from '@dovetail/interfaces';
 import { ISessionDataContainer } from './contracts.js';
 import { SessionStoreConfigError, SessionStoreError } from './errors.js';
 import { LeaseTable, commitWithLeases } from './leases.js';
+import { oneLine } from './logger.js';
 import { then } from './maybe-sync.js';
 import { keptSecretFile } from './secret-file.js';
+import { Checkpointer } from './sqlite-checkpointer.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import { prepareSqlite } from './sqlite-schema.js';
 import { WAIT_TURN_MS } from './store.js';
@@ -68,9 +70,15 @@ const OPEN_BUSY_MS = 10_000;
  * it); SQLite's default is 1,000. The sync is most of a checkpoint's cost, and a busy session's
  * page is written to the WAL many times between two checkpoints but copied once. Larger saves
  * more CPU but makes each checkpoint a longer pause: 4,000 pages (16 MB of WAL at most) is the
- * middle ground measured (new visitors: ~10% less CPU per request; 10,000: ~18%).
+ * middle ground measured (new visitors: ~10% less CPU per request; 10,000: ~18%). The
+ * checkpointer thread copies them from half of that on.
  */
 const WAL_CHECKPOINT_PAGES = 4_000;
+/**
+ * Writes before the store starts its checkpointer thread: a store that has written this much is
+ * serving traffic; one that has not (a command, a test) never pays for a thread.
+ */
+const WRITES_BEFORE_CHECKPOINTER = 1_000;
 const BUSY: Acquired = { state: 'busy' };
 const ABSENT: Acquired = { state: 'absent' };
 
@@ -127,6 +135,11 @@ function tellHolder(st: SqliteStatements, id: string, lease: RowLease, owner: st
  * unless its write joins the turn's group — better-sqlite3 is synchronous. Call {@link SqliteStore.open} (or `ready()`) to open
  * eagerly and see configuration errors at startup.
  *
+ * Checkpoints: once a store on a file has made 1,000 writes, a worker thread with a connection
+ * of its own copies the WAL into the file as it grows, so the checkpoints SQLite runs inside a
+ * commit (stopping the event loop for their `fsync`s) find little left to do; it ends with
+ * {@link SqliteStore.close}. Not for an exclusive file.
+ *
  * Durability: `synchronous = NORMAL` in WAL mode: a committed session survives the process being
  * killed; the last commits before a power loss may be lost.
  *
@@ -151,6 +164,9 @@ export class SqliteStore implements SessionStore {
   #group: GroupCommit | undefined = undefined;
   #opening: Promise<SqliteStatements> | undefined = undefined;
   #closed = false;
+  #checkpointer: Checkpointer | undefined = undefined;
+  /** Writes left before the checkpointer starts; it starts when this reaches 0 (negative: never). */
+  #untilCheckpointer: number;
   /** Exclusive: the leases, here rather than in the rows (no other process can look). */
   readonly #leases: LeaseTable | undefined;
 
@@ -186,6 +202,7 @@ export class SqliteStore implements SessionStore {
     this.#secretFile = options.secretFile ?? (path === ':memory:' ? undefined : join(dirname(resolve(path)), '.dovetail-secret'));
     this.#leases = options.exclusive === true ? new LeaseTable(this.#clock) : undefined;
     this.name = `${this.#leases !== undefined ? 'sqlite+exclusive' : 'sqlite'}:${path}`;
+    this.#untilCheckpointer = this.#leases === undefined && path !== ':memory:' ? WRITES_BEFORE_CHECKPOINTER : -1;
   }
 
   /**
@@ -359,6 +376,7 @@ export class SqliteStore implements SessionStore {
     const opening = this.#opening;
     if (opening !== undefined && this.#db === undefined) await opening.catch(() => undefined);
     await this.#group?.drain();
+    await this.#checkpointer?.stop();
     this.#db?.close();
     this.#leases?.clear();
     this.#db = undefined;
@@ -374,9 +392,24 @@ export class SqliteStore implements SessionStore {
 
   /** Runs a write once open: the turn's first at once (unless under load), the rest in the turn's group commit. */
   #write<T>(operation: string, fn: (st: SqliteStatements) => T, busy?: T): T | Promise<T> {
+    if (--this.#untilCheckpointer === 0) this.#startCheckpointer();
     const st = this.#st;
     if (st !== undefined) return this.#group!.write(operation, () => fn(st), busy);
     return this.#statements().then((s) => this.#group!.write(operation, () => fn(s), busy));
+  }
+
+  /**
+   * Starts copying the WAL into the file on a thread of its own, once half an automatic
+   * checkpoint's pages are waiting; the request thread's automatic checkpoint stays, and finds
+   * little left to do. Not for an exclusive file (no other connection may open it).
+   */
+  #startCheckpointer(): void {
+    if (this.#closed) return;
+    if (this.#db === undefined) return void (this.#untilCheckpointer = 1);
+    this.#checkpointer = new Checkpointer(resolve(this.#path), WAL_CHECKPOINT_PAGES / 2, (e) => {
+      this.#checkpointer = undefined;
+      process.emitWarning(`The checkpoint thread of ${this.name} stopped: ${oneLine(e)}. Checkpoints run on the request thread from now on.`, { code: 'DT_WARN_SQLITE_CHECKPOINTER' });
+    });
   }
 
   #statements(): Promise<SqliteStatements> {

@@ -1,0 +1,86 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import Database from 'better-sqlite3';
+import { Checkpointer } from './sqlite-checkpointer.js';
+import { SqliteStore } from './sqlite-store.js';
+
+const FAR = 4_102_444_800_000;
+let dir: string;
+let path: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'dovetail-checkpointer-'));
+  path = join(dir, 'sessions.db');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The WAL index's header as every connection sees it: frames in the WAL, and how many of them are copied into the file. */
+function wal(): { frames: number; copied: number } {
+  const header = new Uint32Array(readFileSync(`${path}-shm`).buffer, 0, 25);
+  return { frames: header[4]!, copied: header[24]! };
+}
+
+/** Polls `condition` (another thread's work) until it holds, or fails after `ms`. */
+async function eventually(condition: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`still not true after ${ms} ms: ${condition.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** A connection that never checkpoints by itself, with `frames` pages written to its WAL. */
+function writer(frames: number): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('wal_autocheckpoint = 0');
+  db.exec('CREATE TABLE t (v BLOB)');
+  const insert = db.prepare('INSERT INTO t VALUES (?)');
+  while (wal().frames < frames) insert.run(Buffer.alloc(3000)); // a page each
+  return db;
+}
+
+describe('Checkpointer', () => {
+  it('copies the WAL into the database file on its own thread once enough pages wait', async () => {
+    const db = writer(300);
+    const checkpointer = new Checkpointer(path, 200, (e) => {
+      throw e;
+    });
+    await eventually(() => wal().copied >= 300);
+    await checkpointer.stop();
+    db.close();
+  });
+
+  it('ends its thread when stopped, its connection closed: the last connection to close removes the WAL', async () => {
+    const db = writer(10);
+    const checkpointer = new Checkpointer(path, 200, (e) => {
+      throw e;
+    });
+    await checkpointer.stop();
+    db.close();
+    expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+
+  it('tells the store when it cannot work: a file not in WAL mode has no WAL index', async () => {
+    new Database(path).close();
+    const failed = new Promise<unknown>((resolve) => new Checkpointer(path, 200, resolve));
+    await expect(failed).resolves.toMatchObject({ code: 'ENOENT', message: expect.stringContaining('-shm') });
+  });
+});
+
+describe('SqliteStore on a file', () => {
+  it('checkpoints on a thread of its own once it has served 1,000 writes', async () => {
+    const store = await SqliteStore.open({ path });
+    const payload = 'x'.repeat(3000); // a page a session
+    for (let i = 0; i < 1_000; i++) await store.set(`s${i}`, payload, FAR, 0);
+    // The request thread checkpoints at 4,000 frames (and then starts the WAL over); the thread
+    // copies them from 2,000 on. Nothing is written while it does.
+    for (let i = 1_000; wal().frames < 2_400; i++) await store.set(`s${i}`, payload, FAR, 0);
+    expect(wal().frames).toBeLessThan(4_000);
+    await eventually(() => wal().copied >= 2_000);
+    await store.close();
+    expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+});
