@@ -70,10 +70,18 @@ const OPEN_BUSY_MS = 10_000;
  * it); SQLite's default is 1,000. The sync is most of a checkpoint's cost, and a busy session's
  * page is written to the WAL many times between two checkpoints but copied once. Larger saves
  * more CPU but makes each checkpoint a longer pause: 4,000 pages (16 MB of WAL at most) is the
- * middle ground measured (new visitors: ~10% less CPU per request; 10,000: ~18%). The
- * checkpointer thread copies them from half of that on.
+ * middle ground measured (new visitors: ~10% less CPU per request; 10,000: ~18%).
  */
 const WAL_CHECKPOINT_PAGES = 4_000;
+/**
+ * While the checkpointer thread runs: it copies the WAL whenever 2,000 pages wait, and the
+ * request thread's automatic checkpoint is only the bound on the WAL's size (64 MB). That
+ * checkpoint still waits for the disk, for what the thread has not synced yet and for the
+ * thread's sync in progress, so it should come rarely: at 4,000 pages new visitors were served
+ * as fast as without the thread, at 16,000 about 9% faster (bench/results/NOTES.md, lever 18).
+ */
+const THREAD_COPIES_PAGES = 2_000;
+const WAL_BOUND_PAGES = 16_000;
 /**
  * Writes before the store starts its checkpointer thread: a store that has written this much is
  * serving traffic; one that has not (a command, a test) never pays for a thread.
@@ -399,15 +407,18 @@ export class SqliteStore implements SessionStore {
   }
 
   /**
-   * Starts copying the WAL into the file on a thread of its own, once half an automatic
-   * checkpoint's pages are waiting; the request thread's automatic checkpoint stays, and finds
-   * little left to do. Not for an exclusive file (no other connection may open it).
+   * Starts copying the WAL into the file on a thread of its own; the request thread's automatic
+   * checkpoint stays as the bound on the WAL's size, and finds little left to do. Not for an
+   * exclusive file (no other connection may open it).
    */
   #startCheckpointer(): void {
+    const db = this.#db;
     if (this.#closed) return;
-    if (this.#db === undefined) return void (this.#untilCheckpointer = 1);
-    this.#checkpointer = new Checkpointer(resolve(this.#path), WAL_CHECKPOINT_PAGES / 2, (e) => {
+    if (db === undefined) return void (this.#untilCheckpointer = 1);
+    db.pragma(`wal_autocheckpoint = ${WAL_BOUND_PAGES}`);
+    this.#checkpointer = new Checkpointer(resolve(this.#path), THREAD_COPIES_PAGES, (e) => {
       this.#checkpointer = undefined;
+      if (this.#db === db) db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
       process.emitWarning(`The checkpoint thread of ${this.name} stopped: ${oneLine(e)}. Checkpoints run on the request thread from now on.`, { code: 'DT_WARN_SQLITE_CHECKPOINTER' });
     });
   }
