@@ -5,14 +5,15 @@
  * In WAL mode every write appends pages to the WAL, and a checkpoint copies them into the
  * database file and syncs both files. SQLite runs it inside the commit that crosses
  * `wal_autocheckpoint`, on the thread that committed: on a busy server the event loop stops for
- * it, mostly waiting for `fsync` (under a stream of new sessions the server was busy 86% of the
- * time, bare node:http 99%). Run on a thread of its own, the copy and the sync overlap the
- * requests instead.
+ * it (under a stream of new sessions the request thread slept about a tenth of the time, nearly
+ * all of it in a checkpoint's `fsync`). Run on a thread of its own, the copy and the sync overlap
+ * the requests instead.
  *
  * The thread does not replace the request thread's automatic checkpoint. A checkpoint beside a
  * stream of writes never finds the WAL fully copied (pages were appended while it ran), and
- * SQLite starts the WAL over only after one that did; so the automatic checkpoint still comes
- * when the WAL reaches its size, and finds most of it copied and synced already.
+ * SQLite starts the WAL over only after one that did; so the automatic checkpoint still comes,
+ * as the bound on the WAL's size, and finds most of it copied. Its own `fsync` still waits for
+ * the disk, so the store makes that bound large while the thread runs.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
