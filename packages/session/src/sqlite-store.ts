@@ -169,6 +169,8 @@ export class SqliteStore implements SessionStore {
   readonly #clock: () => number;
   readonly #secretFile: string | undefined;
   #db: Db | undefined = undefined;
+  /** The database file as opened (absolute). */
+  #file = '';
   #st: SqliteStatements | undefined = undefined;
   #group: GroupCommit | undefined = undefined;
   #opening: Promise<SqliteStatements> | undefined = undefined;
@@ -417,7 +419,7 @@ export class SqliteStore implements SessionStore {
     if (this.#closed) return;
     if (db === undefined) return void (this.#untilCheckpointer = 1);
     db.pragma(`wal_autocheckpoint = ${WAL_BOUND_PAGES}`);
-    this.#checkpointer = new Checkpointer(resolve(this.#path), THREAD_COPIES_PAGES, (e) => {
+    this.#checkpointer = new Checkpointer(this.#file, THREAD_COPIES_PAGES, (e) => {
       this.#checkpointer = undefined;
       if (this.#db === db) db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
       process.emitWarning(`The checkpoint thread of ${this.name} stopped: ${oneLine(e)}. Checkpoints run on the request thread from now on.`, { code: 'DT_WARN_SQLITE_CHECKPOINTER' });
@@ -449,12 +451,14 @@ export class SqliteStore implements SessionStore {
     }
     if (this.#closed) throw new SessionStoreError(this.name, 'open the database', 'the store was closed while opening');
     let db: Db | undefined;
+    // Resolved now, so that the checkpointer thread opens this file even if the working directory changes.
+    const file = this.#path === ':memory:' ? this.#path : resolve(this.#path);
     try {
-      if (this.#path !== ':memory:') mkdirSync(dirname(resolve(this.#path)), { recursive: true });
+      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
       // Opening (WAL switch, schema creation or migration) may wait for other processes doing
       // the same at start-up; after that SQLite never waits (the group commit retries instead,
       // without stopping the event loop, for at most busyTimeoutMs).
-      db = new Database(this.#path, { timeout: OPEN_BUSY_MS });
+      db = new Database(file, { timeout: OPEN_BUSY_MS });
       // Before the first access, so that SQLite keeps the WAL index in this process's memory.
       if (this.#leases !== undefined) db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');
@@ -473,6 +477,7 @@ export class SqliteStore implements SessionStore {
       throw new SessionStoreError(this.name, 'open the database', undefined, hint, { cause: e });
     }
     this.#db = db;
+    this.#file = file;
     this.#group = new GroupCommit(db, {
       busyTimeoutMs: this.#busyTimeoutMs,
       wrap: (operation, e) => new SessionStoreError(this.name, operation, undefined, undefined, { cause: e }),
