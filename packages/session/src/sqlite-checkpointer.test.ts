@@ -68,6 +68,11 @@ describe('Checkpointer', () => {
     const failed = new Promise<unknown>((resolve) => new Checkpointer(path, 200, resolve));
     await expect(failed).resolves.toMatchObject({ code: 'ENOENT', message: expect.stringContaining('-shm') });
   });
+
+  it("tells the store SQLite's own error, its message and code", async () => {
+    const failed = new Promise<unknown>((resolve) => new Checkpointer(join(dir, 'missing.db'), 200, resolve));
+    await expect(failed).resolves.toMatchObject({ code: 'SQLITE_CANTOPEN', message: 'unable to open database file' });
+  });
 });
 
 describe('SqliteStore on a file', () => {
@@ -81,6 +86,17 @@ describe('SqliteStore on a file', () => {
     await eventually(() => wal().copied >= 2_000);
     await store.close();
     expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+
+  it('checkpoints the file it opened, after the working directory changed', async () => {
+    const cwd = process.cwd();
+    process.chdir(dir);
+    const store = await SqliteStore.open({ path: 'sessions.db' });
+    process.chdir(cwd);
+    for (let i = 0; i < 1_000; i++) await store.set(`s${i}`, payload, FAR, 0);
+    for (let i = 1_000; wal().frames < 2_400; i++) await store.set(`s${i}`, payload, FAR, 0);
+    await eventually(() => wal().copied >= 2_000);
+    await store.close();
   });
 
   it('keeps the WAL bounded under a steady stream of writes: it starts over', async () => {

@@ -35,25 +35,33 @@ const PROGRAM = `
 const { closeSync, openSync, readSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const db = new Database(workerData.path, { fileMustExist: true, timeout: 5000 });
-db.pragma('synchronous = NORMAL');
-const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
-const index = openSync(workerData.path + '-shm', 'r');
-const header = new Uint32Array(25);
+let db, index, timer;
 function end() {
   clearInterval(timer);
-  closeSync(index);
-  db.close();
+  if (index !== undefined) closeSync(index);
+  db?.close();
 }
-const timer = setInterval(() => {
+// SQLite's errors lose their message crossing to the store's thread; a plain Error keeps it.
+function fail(e) {
+  end();
+  throw Object.assign(new Error(String(e?.message ?? e)), { code: e?.code });
+}
+try {
+  db = new Database(workerData.path, { fileMustExist: true, timeout: 5000 });
+  db.pragma('synchronous = NORMAL');
+  index = openSync(workerData.path + '-shm', 'r');
+} catch (e) {
+  fail(e);
+}
+const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+const header = new Uint32Array(25);
+timer = setInterval(() => {
   readSync(index, header, 0, 100, 0);
   if (header[4] - header[24] < workerData.pages) return;
   try {
     checkpoint.get();
   } catch (e) {
-    if (String(e && e.code).startsWith('SQLITE_BUSY')) return;
-    end();
-    throw e;
+    if (!String(e?.code).startsWith('SQLITE_BUSY')) fail(e);
   }
 }, workerData.lookEveryMs);
 parentPort.once('message', () => {
