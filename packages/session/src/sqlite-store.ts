@@ -3,16 +3,15 @@
  *
  * @module
  */
-import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { implementer } from '@dovetail/interfaces';
 import { ISessionDataContainer } from './contracts.js';
 import { SessionStoreConfigError, SessionStoreError } from './errors.js';
 import { LeaseTable, commitWithLeases } from './leases.js';
-import { oneLine } from './logger.js';
 import { then } from './maybe-sync.js';
 import { keptSecretFile } from './secret-file.js';
-import { Checkpointer } from './sqlite-checkpointer.js';
+import { Checkpoints } from './sqlite-checkpointer.js';
+import { isBusy, openSqlite } from './sqlite-connection.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import { prepareSqlite } from './sqlite-schema.js';
 import { WAIT_TURN_MS } from './store.js';
@@ -61,32 +60,6 @@ export interface SqliteStoreOptions {
   readonly exclusive?: boolean;
 }
 
-type Db = BetterSqlite3.Database;
-
-/** How long opening waits for other processes opening (or migrating) the same file. */
-const OPEN_BUSY_MS = 10_000;
-/**
- * WAL pages written before SQLite checkpoints (copies them into the database file and syncs
- * it); SQLite's default is 1,000. The sync is most of a checkpoint's cost, and a busy session's
- * page is written to the WAL many times between two checkpoints but copied once. Larger saves
- * more CPU but makes each checkpoint a longer pause: 4,000 pages (16 MB of WAL at most) is the
- * middle ground measured (new visitors: ~10% less CPU per request; 10,000: ~18%).
- */
-const WAL_CHECKPOINT_PAGES = 4_000;
-/**
- * While the checkpointer thread runs: it copies the WAL whenever 2,000 pages wait, and the
- * request thread's automatic checkpoint is only the bound on the WAL's size (64 MB). That
- * checkpoint still waits for the disk, for what the thread has not synced yet and for the
- * thread's sync in progress, so it should come rarely: at 4,000 pages new visitors were served
- * as fast as without the thread, at 16,000 about 9% faster (bench/results/NOTES.md, lever 18).
- */
-const THREAD_COPIES_PAGES = 2_000;
-const WAL_BOUND_PAGES = 16_000;
-/**
- * Writes before the store starts its checkpointer thread: a store that has written this much is
- * serving traffic; one that has not (a command, a test) never pays for a thread.
- */
-const WRITES_BEFORE_CHECKPOINTER = 1_000;
 const BUSY: Acquired = { state: 'busy' };
 const ABSENT: Acquired = { state: 'absent' };
 
@@ -168,16 +141,12 @@ export class SqliteStore implements SessionStore {
   readonly #busyTimeoutMs: number;
   readonly #clock: () => number;
   readonly #secretFile: string | undefined;
-  #db: Db | undefined = undefined;
-  /** The database file as opened (absolute). */
-  #file = '';
+  #db: BetterSqlite3.Database | undefined = undefined;
   #st: SqliteStatements | undefined = undefined;
   #group: GroupCommit | undefined = undefined;
   #opening: Promise<SqliteStatements> | undefined = undefined;
   #closed = false;
-  #checkpointer: Checkpointer | undefined = undefined;
-  /** Writes left before the checkpointer starts; it starts when this reaches 0 (negative: never). */
-  #untilCheckpointer: number;
+  #checkpoints: Checkpoints | undefined = undefined;
   /** Exclusive: the leases, here rather than in the rows (no other process can look). */
   readonly #leases: LeaseTable | undefined;
 
@@ -213,7 +182,6 @@ export class SqliteStore implements SessionStore {
     this.#secretFile = options.secretFile ?? (path === ':memory:' ? undefined : join(dirname(resolve(path)), '.dovetail-secret'));
     this.#leases = options.exclusive === true ? new LeaseTable(this.#clock) : undefined;
     this.name = `${this.#leases !== undefined ? 'sqlite+exclusive' : 'sqlite'}:${path}`;
-    this.#untilCheckpointer = this.#leases === undefined && path !== ':memory:' ? WRITES_BEFORE_CHECKPOINTER : -1;
   }
 
   /**
@@ -387,7 +355,7 @@ export class SqliteStore implements SessionStore {
     const opening = this.#opening;
     if (opening !== undefined && this.#db === undefined) await opening.catch(() => undefined);
     await this.#group?.drain();
-    await this.#checkpointer?.stop();
+    await this.#checkpoints?.stop();
     this.#db?.close();
     this.#leases?.clear();
     this.#db = undefined;
@@ -403,27 +371,10 @@ export class SqliteStore implements SessionStore {
 
   /** Runs a write once open: the turn's first at once (unless under load), the rest in the turn's group commit. */
   #write<T>(operation: string, fn: (st: SqliteStatements) => T, busy?: T): T | Promise<T> {
-    if (--this.#untilCheckpointer === 0) this.#startCheckpointer();
+    this.#checkpoints?.wrote();
     const st = this.#st;
     if (st !== undefined) return this.#group!.write(operation, () => fn(st), busy);
     return this.#statements().then((s) => this.#group!.write(operation, () => fn(s), busy));
-  }
-
-  /**
-   * Starts copying the WAL into the file on a thread of its own; the request thread's automatic
-   * checkpoint stays as the bound on the WAL's size, and finds little left to do. Not for an
-   * exclusive file (no other connection may open it).
-   */
-  #startCheckpointer(): void {
-    const db = this.#db;
-    if (this.#closed) return;
-    if (db === undefined) return void (this.#untilCheckpointer = 1);
-    db.pragma(`wal_autocheckpoint = ${WAL_BOUND_PAGES}`);
-    this.#checkpointer = new Checkpointer(this.#file, THREAD_COPIES_PAGES, (e) => {
-      this.#checkpointer = undefined;
-      if (this.#db === db) db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
-      process.emitWarning(`The checkpoint thread of ${this.name} stopped: ${oneLine(e)}. Checkpoints run on the request thread from now on.`, { code: 'DT_WARN_SQLITE_CHECKPOINTER' });
-    });
   }
 
   #statements(): Promise<SqliteStatements> {
@@ -438,57 +389,22 @@ export class SqliteStore implements SessionStore {
   }
 
   async #open(): Promise<SqliteStatements> {
-    let Database: typeof BetterSqlite3;
-    try {
-      Database = (await import('better-sqlite3')).default;
-    } catch (e) {
-      throw new SessionStoreConfigError(
-        'SqliteStore',
-        'the optional dependency better-sqlite3 could not be loaded',
-        'Run `npm install better-sqlite3`, or choose another store.',
-        { cause: e },
-      );
-    }
-    if (this.#closed) throw new SessionStoreError(this.name, 'open the database', 'the store was closed while opening');
-    let db: Db | undefined;
-    // Resolved now, so that the checkpointer thread opens this file even if the working directory changes.
-    const file = this.#path === ':memory:' ? this.#path : resolve(this.#path);
-    try {
-      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-      // Opening (WAL switch, schema creation or migration) may wait for other processes doing
-      // the same at start-up; after that SQLite never waits (the group commit retries instead,
-      // without stopping the event loop, for at most busyTimeoutMs).
-      db = new Database(file, { timeout: OPEN_BUSY_MS });
-      // Before the first access, so that SQLite keeps the WAL index in this process's memory.
-      if (this.#leases !== undefined) db.pragma('locking_mode = EXCLUSIVE');
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
-      this.#st = prepareSqlite(db, this.#table, this.name);
-      db.pragma('busy_timeout = 0');
-    } catch (e) {
-      db?.close();
-      if (e instanceof SessionStoreConfigError) throw e;
-      const hint = !isBusy(e)
-        ? 'Check that the path is a writable file in a writable directory.'
-        : this.#leases !== undefined
-          ? 'An exclusive SqliteStore must be the only process on its file: stop the others (servers, the `dovetail sessions` command, an sqlite3 shell), or open every one without `exclusive`.'
-          : 'Another process holds it, most likely a SqliteStore opened with `exclusive: true`, which keeps its file to itself: stop that process, or open every one without `exclusive`.';
-      throw new SessionStoreError(this.name, 'open the database', undefined, hint, { cause: e });
-    }
+    const exclusive = this.#leases !== undefined;
+    const { db, file, prepared } = await openSqlite({
+      path: this.#path,
+      store: this.name,
+      exclusive,
+      prepare: (connection) => prepareSqlite(connection, this.#table, this.name),
+      closed: () => this.#closed,
+    });
     this.#db = db;
-    this.#file = file;
+    this.#st = prepared;
+    this.#checkpoints = new Checkpoints(db, file, this.name, !exclusive && file !== ':memory:');
     this.#group = new GroupCommit(db, {
       busyTimeoutMs: this.#busyTimeoutMs,
       wrap: (operation, e) => new SessionStoreError(this.name, operation, undefined, undefined, { cause: e }),
       isBusy,
     });
-    return this.#st;
+    return prepared;
   }
-}
-
-/** SQLITE_BUSY: another connection holds the write lock. */
-function isBusy(e: unknown): boolean {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
