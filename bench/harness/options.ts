@@ -31,6 +31,9 @@ export const SCENARIO_TITLES: Record<Scenario, string> = {
   new: 'new visitors',
 };
 
+/** The knobs' values when the environment does not set them. */
+const DEFAULTS = { seconds: 10, runs: 3, warmupSeconds: 2, sessions: 2000, connections: 32, stealRetries: 3 } as const;
+
 export interface HttpBenchOptions {
   seconds: number;
   /** A fixed number of requests per run, instead of `seconds`. */
@@ -81,18 +84,41 @@ export function optionsFromEnv(): HttpBenchOptions {
   }
   const requests = process.env.BENCH_REQUESTS ? Math.round(envNumber('BENCH_REQUESTS', 0)) : undefined;
   return {
-    seconds: envNumber('BENCH_SECONDS', 10),
+    seconds: envNumber('BENCH_SECONDS', DEFAULTS.seconds),
     requests,
-    runs: Math.round(envNumber('BENCH_RUNS', 3)),
-    warmupSeconds: envNumber('BENCH_WARMUP', 2, true),
+    runs: Math.round(envNumber('BENCH_RUNS', DEFAULTS.runs)),
+    warmupSeconds: envNumber('BENCH_WARMUP', DEFAULTS.warmupSeconds, true),
     peers: envList('BENCH_PEERS'),
     scenarios: scenarios as Scenario[],
-    sessions: Math.round(envNumber('BENCH_SESSIONS', 2000)),
-    connections: Math.round(envNumber('BENCH_CONNECTIONS', 32)),
+    sessions: Math.round(envNumber('BENCH_SESSIONS', DEFAULTS.sessions)),
+    connections: Math.round(envNumber('BENCH_CONNECTIONS', DEFAULTS.connections)),
     loadgen: loadgen === 'wrk' || loadgen === 'autocannon' ? loadgen : undefined,
     pin: process.env.BENCH_PIN !== '0',
     restart: process.env.BENCH_RESTART !== '0',
     out: process.env.BENCH_OUT || fileURLToPath(new URL('../../results/', import.meta.url)),
-    stealRetries: Math.round(envNumber('BENCH_STEAL_RETRIES', 3, true)),
+    stealRetries: Math.round(envNumber('BENCH_STEAL_RETRIES', DEFAULTS.stealRetries, true)),
   };
+}
+
+/**
+ * The command that runs the bench again as `options` ran it: every knob that is not its default,
+ * plus `BENCH_BASE` (the other checkout's directory) when one was compared. Written at the top of
+ * each report, so a raw report of a same-run pair says what it compared and how it was pinned.
+ */
+export function runCommand(options: HttpBenchOptions, base = process.env.BENCH_BASE): string {
+  const env: string[] = [];
+  if (base) env.push(`BENCH_BASE=${base}`);
+  if (options.peers) env.push(`BENCH_PEERS=${options.peers.join(',')}`);
+  if (options.scenarios.join(',') !== SCENARIOS.join(',')) env.push(`BENCH_SCENARIOS=${options.scenarios.join(',')}`);
+  if (options.requests !== undefined) env.push(`BENCH_REQUESTS=${options.requests}`);
+  else env.push(`BENCH_SECONDS=${options.seconds}`);
+  env.push(`BENCH_RUNS=${options.runs}`);
+  if (options.warmupSeconds !== DEFAULTS.warmupSeconds) env.push(`BENCH_WARMUP=${options.warmupSeconds}`);
+  if (options.sessions !== DEFAULTS.sessions) env.push(`BENCH_SESSIONS=${options.sessions}`);
+  if (options.connections !== DEFAULTS.connections) env.push(`BENCH_CONNECTIONS=${options.connections}`);
+  if (options.loadgen) env.push(`BENCH_LOADGEN=${options.loadgen}`);
+  if (!options.pin) env.push('BENCH_PIN=0');
+  if (!options.restart) env.push('BENCH_RESTART=0');
+  if (options.stealRetries !== DEFAULTS.stealRetries) env.push(`BENCH_STEAL_RETRIES=${options.stealRetries}`);
+  return `${env.join(' ')} npm run bench:http`;
 }

@@ -1,6 +1,6 @@
 /** The results of `npm run bench:http`: medians per server and scenario, as markdown. */
 import { cpus } from 'node:os';
-import { reportName, SCENARIO_TITLES, type HttpBenchOptions, type Scenario } from './options.js';
+import { reportName, runCommand, SCENARIO_TITLES, type HttpBenchOptions, type Scenario } from './options.js';
 import { STOLEN } from './steal.js';
 import type { Measurement } from './measure.js';
 
@@ -140,7 +140,7 @@ export function toMarkdown(rows: ResultRow[], info: RunInfo): string {
     '- lost updates: 2xx responses − increments the store kept (counters read back after each run), summed over the runs; every run is bounded by a request count, so none is in flight when the counters are read',
     '- CPU µs/req: user + system time of the server process (and of redis-server, for the Redis rows) per response, from /proc',
     '',
-    `Run: \`${options.peers ? `BENCH_PEERS=${options.peers.join(',')} ` : ''}BENCH_SECONDS=${options.seconds} BENCH_RUNS=${options.runs} npm run bench:http\`. ` +
+    `Run: \`${runCommand(options)}\`. ` +
       `Method: [NOTES.md](NOTES.md). Chart: [${reportName(options)}.svg](${reportName(options)}.svg).`,
     '',
   ];
