@@ -163,6 +163,9 @@ export class Checkpointer {
 
   /** Ends the thread after its checkpoint in progress, and closes its connection. */
   stop(): Promise<void> {
+    // Held while it ends: otherwise a script whose last work is `close()` would have nothing left
+    // keeping its event loop alive, and node would end it there, the lines after `close()` unrun.
+    this.#worker.ref();
     this.#worker.postMessage('stop');
     return this.#exited;
   }

@@ -70,6 +70,24 @@ describe('SqliteStore across processes', () => {
   });
 });
 
+describe('SqliteStore closing in a script', () => {
+  it('close() of a store whose checkpoint thread runs lets the script go on to its end (exit code 0)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dovetail-close-sqlite-'));
+    try {
+      const job = { dir: compiled.dir, path: join(dir, 'sessions.db'), writes: 1_200 };
+      const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+        const child = execFile(process.execPath, [join(here, 'support', 'close-after-writes.mjs'), JSON.stringify(job)], { timeout: 60_000 }, (error, out) =>
+          error && error.code === undefined ? reject(error) : resolve({ code: child.exitCode, stdout: out }),
+        );
+      });
+      expect(stdout).toContain('closed after 1200 writes');
+      expect(code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 (redisTestsEnabled() ? describe : describe.skip)('RedisStore across processes', () => {
   let server: RedisServer;
   beforeAll(async () => {
