@@ -1,6 +1,7 @@
 /**
  * `npm run soak` — `dovetail serve --workers 4` under steady load for minutes, on one Redis
- * server and on a 3-master Redis Cluster, checking what must hold however long it runs:
+ * server and on a 3-master Redis Cluster (and, with `--stores sqlite`, on one SQLite file in a
+ * temp dir), checking what must hold however long it runs:
  *
  * - every counter exact: each session is visited `--visits` times, one request at a time, and
  *   every page must show exactly the count before it plus one;
@@ -10,13 +11,14 @@
  *   created session must have ended exactly once;
  * - memory flat: the RSS of the primary every 30 s (from /proc), and each worker's RSS beside
  *   its V8 heap in use (the workers sample themselves: bench/soak-app.ts), so that a heap
- *   sized up but not filled is told from objects kept;
+ *   sized up but not filled is told from objects kept; on SQLite, the WAL file's size beside
+ *   them (bounded while the workers' checkpoint threads run);
  * - req/s, p50 and p99 latency per minute, the longest event-loop stall and GC pause of any
  *   worker in it and the sessions ended in it, and every non-200 answer counted (a request
  *   without an answer by its error).
  *
  * Flags (defaults: the full soak): --minutes 5 --sessions 100000 --timeout 20 --workers 4
- * --visits 3 --stores single,cluster --out bench/results/soak.md; for a closer look, --raw FILE
+ * --visits 3 --stores single,cluster (or sqlite) --out bench/results/soak.md; for a closer look, --raw FILE
  * (every worker sample and the latency of every 10 s, as JSON) and --node-args '…' (Node options
  * for the server and its workers, e.g. --node-args='--cpu-prof --cpu-prof-dir=DIR'). Sessions are started evenly
  * over the run (sessions ÷ minutes per minute), each visited every 2 s until its visits are
@@ -24,9 +26,9 @@
  * `npm run soak -- --minutes 0.5 --sessions 3000`.
  */
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -44,13 +46,17 @@ const APP = join(ROOT, 'bench/dist/soak-app.js');
 const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** One Redis server, a 3-master Redis Cluster, or one SQLite file. */
+type StoreKind = 'single' | 'cluster' | 'sqlite';
+const STORE_KINDS: readonly StoreKind[] = ['single', 'cluster', 'sqlite'];
+
 interface SoakOptions {
   minutes: number;
   sessions: number;
   timeout: number;
   workers: number;
   visits: number;
-  stores: ('single' | 'cluster')[];
+  stores: StoreKind[];
   out: string;
   /** Where to write every worker sample and the p99 of every 10 s, as JSON (for a closer look). */
   raw: string | undefined;
@@ -78,7 +84,7 @@ function options(): SoakOptions {
     return n;
   };
   const stores = values.stores.split(',').map((s) => s.trim());
-  for (const s of stores) if (s !== 'single' && s !== 'cluster') throw new Error(`--stores takes single and/or cluster, not '${s}'`);
+  for (const s of stores) if (!(STORE_KINDS as readonly string[]).includes(s)) throw new Error(`--stores takes ${STORE_KINDS.join(', ')}, not '${s}'`);
   return {
     minutes: positive('minutes', values.minutes),
     sessions: Math.round(positive('sessions', values.sessions)),
@@ -109,8 +115,8 @@ interface SoakResult {
   spec: string;
   load: [number, number];
   minutes: { rps: number; p50: number; p99: number; errors: number; stall: number; gc: number; ended: number; ownStall: number; load: number }[];
-  /** Per sample: seconds since the start, then the primary's RSS in MiB. */
-  rss: { at: number; primary: number | undefined }[];
+  /** Per sample: seconds since the start, the primary's RSS in MiB, and on SQLite the WAL's size in MiB. */
+  rss: { at: number; primary: number | undefined; wal?: number }[];
   /** The workers' own samples (bench/soak-app.ts), `at` in ms since the start. */
   samples: WorkerSample[];
   /** The p50 and p99 latency (ms) and the requests of every 10 s, from the start. */
@@ -214,12 +220,24 @@ async function drive(url: string, o: SoakOptions, minutes: Minute[], result: Soa
   });
 }
 
-/** Soaks one store: its Redis, the server, the load, the drain, the checks. */
-async function soak(kind: 'single' | 'cluster', o: SoakOptions): Promise<SoakResult> {
+const STORE_TITLES: Record<StoreKind, string> = {
+  single: 'one Redis server',
+  cluster: 'Redis Cluster, 3 masters',
+  sqlite: 'one SQLite file (WAL)',
+};
+
+/** The WAL file's size in MiB (0 when SQLite has removed it). */
+function walMiB(path: string): number {
+  return existsSync(path) ? statSync(path).size / 2 ** 20 : 0;
+}
+
+/** Soaks one store: its backend (Redis or a temp dir), the server, the load, the drain, the checks. */
+async function soak(kind: StoreKind, o: SoakOptions): Promise<SoakResult> {
   const counts = await startRedis([]);
   if ('unavailable' in counts) throw new Error(counts.unavailable);
   let single: BenchRedis | { unavailable: string } | undefined;
   let cluster: Awaited<ReturnType<typeof startRedisCluster>> | undefined;
+  let sqliteDir: string | undefined;
   let server: Started | undefined;
   const client = createClient({ url: counts.url });
   try {
@@ -228,6 +246,9 @@ async function soak(kind: 'single' | 'cluster', o: SoakOptions): Promise<SoakRes
       single = await startRedis([]);
       if ('unavailable' in single) throw new Error(single.unavailable);
       spec = single.url;
+    } else if (kind === 'sqlite') {
+      sqliteDir = mkdtempSync(join(tmpdir(), 'dovetail-soak-'));
+      spec = `sqlite:${join(sqliteDir, 'sessions.db')}`;
     } else {
       cluster = await startRedisCluster({ masters: 3 });
       spec = cluster.spec;
@@ -242,7 +263,7 @@ async function soak(kind: 'single' | 'cluster', o: SoakOptions): Promise<SoakRes
     const url = `${server.match[1]!}/counter`;
     await client.connect();
     const result: SoakResult = {
-      store: kind === 'single' ? 'one Redis server' : 'Redis Cluster, 3 masters',
+      store: STORE_TITLES[kind],
       spec,
       load: [loadavg()[0]!, 0],
       minutes: [],
@@ -262,8 +283,9 @@ async function soak(kind: 'single' | 'cluster', o: SoakOptions): Promise<SoakRes
     const t0 = Date.now();
     const sample = (): void => {
       const workers = childPids(server!.child.pid);
-      result.rss.push({ at: Math.round((Date.now() - t0) / 1000), primary: rssMiB(server!.child.pid!) });
-      log(`${kind}: RSS MiB primary ${result.rss.at(-1)!.primary?.toFixed(0)}, workers ${workers.map((pid) => rssMiB(pid)?.toFixed(0)).join(' ')}`);
+      const wal = sqliteDir === undefined ? undefined : walMiB(join(sqliteDir, 'sessions.db-wal'));
+      result.rss.push({ at: Math.round((Date.now() - t0) / 1000), primary: rssMiB(server!.child.pid!), wal });
+      log(`${kind}: RSS MiB primary ${result.rss.at(-1)!.primary?.toFixed(0)}, workers ${workers.map((pid) => rssMiB(pid)?.toFixed(0)).join(' ')}${wal === undefined ? '' : `; WAL ${wal.toFixed(1)} MiB`}`);
     };
     sample();
     const sampler = setInterval(sample, 30_000);
@@ -331,6 +353,7 @@ async function soak(kind: 'single' | 'cluster', o: SoakOptions): Promise<SoakRes
     await server?.stop();
     if (single && !('unavailable' in single)) await single.stop();
     await cluster?.dispose();
+    if (sqliteDir !== undefined) rmSync(sqliteDir, { recursive: true, force: true });
     await counts.stop();
   }
 }
@@ -341,30 +364,32 @@ async function soak(kind: 'single' | 'cluster', o: SoakOptions): Promise<SoakRes
  */
 function memoryTable(r: SoakResult): string[] {
   const pids = [...new Set(r.samples.map((w) => w.pid))].sort((a, b) => a - b);
+  const wal = r.rss.some((s) => s.wal !== undefined);
   const rows: string[] = [
-    `| s | primary RSS MiB | ${pids.map((_, i) => `worker ${i + 1}: RSS / heapUsed / after GC`).join(' | ')} |`,
-    `|---:|---:|${pids.map(() => '---:|').join('')}`,
+    `| s | primary RSS MiB | ${pids.map((_, i) => `worker ${i + 1}: RSS / heapUsed / after GC`).join(' | ')} |${wal ? ' WAL MiB |' : ''}`,
+    `|---:|---:|${pids.map(() => '---:|').join('')}${wal ? '---:|' : ''}`,
   ];
   const end = Math.max(0, ...r.samples.map((w) => w.at), ...r.rss.map((s) => s.at * 1000));
   for (let at = 0; at <= end + 29_999; at += 30_000) {
-    const primary = r.rss.filter((s) => s.at * 1000 <= at).at(-1)?.primary;
+    const sampled = r.rss.filter((s) => s.at * 1000 <= at).at(-1);
+    const primary = sampled?.primary;
     const cells = pids.map((pid) => {
       const w = r.samples.filter((x) => x.pid === pid && x.at <= at && x.at > at - 30_000).at(-1);
       return w === undefined ? '–' : `${w.rss.toFixed(0)} / ${w.heapUsed.toFixed(0)} / ${w.live?.toFixed(0) ?? '–'}`;
     });
     if (cells.every((c) => c === '–')) continue;
-    rows.push(`| ${at / 1000} | ${primary?.toFixed(0) ?? '–'} | ${cells.join(' | ')} |`);
+    rows.push(`| ${at / 1000} | ${primary?.toFixed(0) ?? '–'} | ${cells.join(' | ')} |${wal ? ` ${sampled?.wal?.toFixed(1) ?? '–'} |` : ''}`);
   }
   return rows;
 }
 
 function toMarkdown(o: SoakOptions, results: SoakResult[]): string {
   const lines = [
-    '# Soak: `dovetail serve --workers` on Redis and Redis Cluster',
+    `# Soak: \`dovetail serve --workers\` on ${results.map((r) => r.store).join(' and ')}`,
     '',
-    `Written by \`npm run soak -- --minutes ${o.minutes} --sessions ${o.sessions} --timeout ${o.timeout} --workers ${o.workers} --visits ${o.visits}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC (bench/soak.ts). ` +
+    `Written by \`npm run soak -- --minutes ${o.minutes} --sessions ${o.sessions} --timeout ${o.timeout} --workers ${o.workers} --visits ${o.visits}${o.stores.join(',') === 'single,cluster' ? '' : ` --stores ${o.stores.join(',')}`}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC (bench/soak.ts). ` +
       `${o.sessions} sessions started evenly over ${o.minutes} min, each visited ${o.visits} times 2 s apart (the counter page), then left to time out after ${o.timeout} s; ` +
-      `everything (${o.workers} workers, the primary, Redis, the load) on this ${cpus().length}-core machine.`,
+      `everything (${o.workers} workers, the primary, the store, the load) on this ${cpus().length}-core machine.`,
     '',
     'How to read it. Memory (MiB): RSS is what the system gives a worker; heapUsed is its V8 heap in use at that moment, garbage included; ' +
       '*after GC* is what was still in use right after its last full GC — what it keeps. RSS that rises while *after GC* stays level is V8 sizing ' +
