@@ -29,7 +29,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -43,6 +43,7 @@ import type { WorkerSample } from './soak-app.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'packages/web/dist/cli.js');
 const APP = join(ROOT, 'bench/dist/soak-app.js');
+const DEFAULT_OUT = join(ROOT, 'bench/results/soak.md');
 const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -73,7 +74,7 @@ function options(): SoakOptions {
       workers: { type: 'string', default: '4' },
       visits: { type: 'string', default: '3' },
       stores: { type: 'string', default: 'single,cluster' },
-      out: { type: 'string', default: join(ROOT, 'bench/results/soak.md') },
+      out: { type: 'string', default: DEFAULT_OUT },
       raw: { type: 'string' },
       'node-args': { type: 'string', default: '' },
     },
@@ -383,11 +384,17 @@ function memoryTable(r: SoakResult): string[] {
   return rows;
 }
 
+/** `path` as the command line would give it: from the project's root when inside it. */
+function shownPath(path: string): string {
+  const inside = relative(ROOT, path);
+  return inside.startsWith('..') ? path : inside;
+}
+
 function toMarkdown(o: SoakOptions, results: SoakResult[]): string {
   const lines = [
     `# Soak: \`dovetail serve --workers\` on ${results.map((r) => r.store).join(' and ')}`,
     '',
-    `Written by \`npm run soak -- --minutes ${o.minutes} --sessions ${o.sessions} --timeout ${o.timeout} --workers ${o.workers} --visits ${o.visits}${o.stores.join(',') === 'single,cluster' ? '' : ` --stores ${o.stores.join(',')}`}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC (bench/soak.ts). ` +
+    `Written by \`npm run soak -- --minutes ${o.minutes} --sessions ${o.sessions} --timeout ${o.timeout} --workers ${o.workers} --visits ${o.visits}${o.stores.join(',') === 'single,cluster' ? '' : ` --stores ${o.stores.join(',')}`}${o.out === DEFAULT_OUT ? '' : ` --out ${shownPath(o.out)}`}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC (bench/soak.ts). ` +
       `${o.sessions} sessions started evenly over ${o.minutes} min, each visited ${o.visits} times 2 s apart (the counter page), then left to time out after ${o.timeout} s; ` +
       `everything (${o.workers} workers, the primary, the store, the load) on this ${cpus().length}-core machine.`,
     '',
