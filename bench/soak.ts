@@ -47,9 +47,14 @@ const DEFAULT_OUT = join(ROOT, 'bench/results/soak.md');
 const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** One Redis server, a 3-master Redis Cluster, or one SQLite file. */
+/** What `--stores` names: one Redis server, a 3-master Redis Cluster, or one SQLite file; and their titles in the report. */
 type StoreKind = 'single' | 'cluster' | 'sqlite';
-const STORE_KINDS: readonly StoreKind[] = ['single', 'cluster', 'sqlite'];
+const STORE_TITLES: Record<StoreKind, string> = {
+  single: 'one Redis server',
+  cluster: 'Redis Cluster, 3 masters',
+  sqlite: 'one SQLite file (WAL)',
+};
+const STORE_KINDS = Object.keys(STORE_TITLES) as StoreKind[];
 
 interface SoakOptions {
   minutes: number;
@@ -220,12 +225,6 @@ async function drive(url: string, o: SoakOptions, minutes: Minute[], result: Soa
     return { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), n: sorted.length };
   });
 }
-
-const STORE_TITLES: Record<StoreKind, string> = {
-  single: 'one Redis server',
-  cluster: 'Redis Cluster, 3 masters',
-  sqlite: 'one SQLite file (WAL)',
-};
 
 /** The WAL file's size in MiB (0 when SQLite has removed it). */
 function walMiB(path: string): number {
