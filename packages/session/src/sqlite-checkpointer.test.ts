@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -63,6 +63,20 @@ describe('Checkpointer', () => {
     expect(existsSync(`${path}-wal`)).toBe(false);
   });
 
+  it('empties the WAL once nothing has been written for a second, every page copied first', async () => {
+    const db = writer(50);
+    const count = db.prepare('SELECT count(*) AS n FROM t');
+    const rows = count.get();
+    const checkpointer = new Checkpointer(path, 200, (e) => {
+      throw e;
+    });
+    await eventually(() => statSync(`${path}-wal`).size === 0);
+    expect(wal().frames).toBe(0);
+    expect(count.get()).toEqual(rows);
+    await checkpointer.stop();
+    db.close();
+  });
+
   it('tells the store when it cannot work: a file not in WAL mode has no WAL index', async () => {
     new Database(path).close();
     const failed = new Promise<unknown>((resolve) => new Checkpointer(path, 200, resolve));
@@ -96,6 +110,16 @@ describe('SqliteStore on a file', () => {
     for (let i = 0; i < 1_000; i++) await store.set(`s${i}`, payload, FAR, 0);
     for (let i = 1_000; wal().frames < 2_400; i++) await store.set(`s${i}`, payload, FAR, 0);
     await eventually(() => wal().copied >= 2_000);
+    await store.close();
+  });
+
+  it('leaves no large WAL behind once the writes stop, and keeps every session', async () => {
+    const store = await SqliteStore.open({ path });
+    for (let i = 0; i < 1_000; i++) await store.set(`s${i}`, payload, FAR, 0);
+    for (let i = 1_000; wal().frames < 2_400; i++) await store.set(`s${i}`, payload, FAR, 0);
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(2_400 * 4096);
+    await eventually(() => statSync(`${path}-wal`).size === 0);
+    expect((await store.get('s1', Date.now()))?.payload).toBe(payload);
     await store.close();
   });
 

@@ -47,6 +47,8 @@ const WRITES_BEFORE_THREAD = 1_000;
 
 /** How often the thread looks at the WAL: a read of 100 bytes of the shared WAL index. */
 const LOOK_EVERY_MS = 10;
+/** Looks without a write before the thread empties the WAL (one second). */
+const QUIET_LOOKS = 100;
 
 /**
  * The thread's program: CommonJS source run with `eval`, so it needs no file of its own beside
@@ -55,8 +57,12 @@ const LOOK_EVERY_MS = 10;
  * SQLite documents in its WAL format: `mxFrame`, the frames in the WAL, at byte 16, and
  * `nBackfill`, the frames copied, at byte 96, both in the machine's byte order) and checkpoints
  * when `pages` frames wait. A checkpoint is `PASSIVE`: it never holds up the request thread's
- * writes. Busy (another connection is checkpointing) waits for the next look; any other error
- * ends the thread with it.
+ * writes. When the WAL has not grown for `quietLooks` looks, the thread copies what is left and
+ * then starts the WAL over, empty (`TRUNCATE`), so that a server gone quiet does not keep the
+ * 64 MB a busy spell grew. That one takes the write lock for as long as the truncation, and only
+ * when nothing holds it or reads the WAL: the busy timeout is 0, so it gives way at once.
+ * Busy (another connection is checkpointing, writing or reading) waits for the next look; any
+ * other error ends the thread with it.
  */
 const PROGRAM = `
 const { closeSync, openSync, readSync } = require('node:fs');
@@ -81,15 +87,31 @@ try {
   fail(e);
 }
 const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+const truncate = db.prepare('PRAGMA wal_checkpoint(TRUNCATE)');
+db.pragma('busy_timeout = 0');
 const header = new Uint32Array(25);
-timer = setInterval(() => {
-  readSync(index, header, 0, 100, 0);
-  if (header[4] - header[24] < workerData.pages) return;
+let last = 0;
+let quiet = 0;
+function run(statement) {
   try {
-    checkpoint.get();
+    statement.get();
   } catch (e) {
     if (!String(e?.code).startsWith('SQLITE_BUSY')) fail(e);
   }
+}
+timer = setInterval(() => {
+  readSync(index, header, 0, 100, 0);
+  const frames = header[4];
+  const copied = header[24];
+  if (frames - copied >= workerData.pages) return run(checkpoint);
+  if (frames === 0 || frames !== last) {
+    last = frames;
+    quiet = 0;
+    return;
+  }
+  if (++quiet < workerData.quietLooks) return;
+  quiet = 0;
+  run(copied < frames ? checkpoint : truncate);
 }, workerData.lookEveryMs);
 parentPort.once('message', () => {
   end();
@@ -147,13 +169,14 @@ export class Checkpointer {
 
   /**
    * Starts the thread on `path`, open in WAL mode by this process. It checkpoints whenever
-   * `pages` frames of the WAL are not copied yet. `failed` is called if it stops on an error of
+   * `pages` frames of the WAL are not copied yet, and empties the WAL after a second without
+   * writes. `failed` is called if it stops on an error of
    * its own (the file vanished, the disk failed): the request thread's automatic checkpoints
    * still run, so nothing is lost but their speed.
    */
   constructor(path: string, pages: number, failed: (error: unknown) => void) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.#worker = new Worker(PROGRAM, { eval: true, workerData: { driver, path, pages, lookEveryMs: LOOK_EVERY_MS } });
+    this.#worker = new Worker(PROGRAM, { eval: true, workerData: { driver, path, pages, lookEveryMs: LOOK_EVERY_MS, quietLooks: QUIET_LOOKS } });
     // The server's work keeps the process alive, not its checkpointer. A checkpoint cut short
     // by the process exiting is safe: SQLite finishes it at the next one.
     this.#worker.unref();

@@ -119,8 +119,9 @@ function tellHolder(st: SqliteStatements, id: string, lease: RowLease, owner: st
  * Checkpoints: once a store on a file has made 1,000 writes, a worker thread with a connection
  * of its own copies the WAL into the file as it grows, and the checkpoint SQLite runs inside a
  * commit (stopping the event loop for its `fsync`s) comes only when the WAL reaches 64 MB (16 MB
- * without the thread), and finds little left to do; the thread ends with
- * {@link SqliteStore.close}. Not for an exclusive file.
+ * without the thread), and finds little left to do. After a second without writes the thread
+ * empties the WAL, so a server gone quiet does not keep what a busy spell grew. The thread ends
+ * with {@link SqliteStore.close}. Not for an exclusive file.
  *
  * Durability: `synchronous = NORMAL` in WAL mode: a committed session survives the process being
  * killed; the last commits before a power loss may be lost.
