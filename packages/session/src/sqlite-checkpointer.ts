@@ -170,9 +170,9 @@ export class Checkpointer {
   /**
    * Starts the thread on `path`, open in WAL mode by this process. It checkpoints whenever
    * `pages` frames of the WAL are not copied yet, and empties the WAL after a second without
-   * writes. `failed` is called if it stops on an error of
-   * its own (the file vanished, the disk failed): the request thread's automatic checkpoints
-   * still run, so nothing is lost but their speed.
+   * writes. `failed` is called if it stops on an error of its own (the file vanished, the disk
+   * failed): the request thread's automatic checkpoints still run, so nothing is lost but their
+   * speed.
    */
   constructor(path: string, pages: number, failed: (error: unknown) => void) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
