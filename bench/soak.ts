@@ -26,7 +26,7 @@
  * `npm run soak -- --minutes 0.5 --sessions 3000`.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -44,6 +44,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'packages/web/dist/cli.js');
 const APP = join(ROOT, 'bench/dist/soak-app.js');
 const DEFAULT_OUT = join(ROOT, 'bench/results/soak.md');
+const DEFAULT_STORES = 'single,cluster';
 const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -78,7 +79,7 @@ function options(): SoakOptions {
       timeout: { type: 'string', default: '20' },
       workers: { type: 'string', default: '4' },
       visits: { type: 'string', default: '3' },
-      stores: { type: 'string', default: 'single,cluster' },
+      stores: { type: 'string', default: DEFAULT_STORES },
       out: { type: 'string', default: DEFAULT_OUT },
       raw: { type: 'string' },
       'node-args': { type: 'string', default: '' },
@@ -228,7 +229,7 @@ async function drive(url: string, o: SoakOptions, minutes: Minute[], result: Soa
 
 /** The WAL file's size in MiB (0 when SQLite has removed it). */
 function walMiB(path: string): number {
-  return existsSync(path) ? statSync(path).size / 2 ** 20 : 0;
+  return (statSync(path, { throwIfNoEntry: false })?.size ?? 0) / 2 ** 20;
 }
 
 /** Soaks one store: its backend (Redis or a temp dir), the server, the load, the drain, the checks. */
@@ -393,7 +394,7 @@ function toMarkdown(o: SoakOptions, results: SoakResult[]): string {
   const lines = [
     `# Soak: \`dovetail serve --workers\` on ${results.map((r) => r.store).join(' and ')}`,
     '',
-    `Written by \`npm run soak -- --minutes ${o.minutes} --sessions ${o.sessions} --timeout ${o.timeout} --workers ${o.workers} --visits ${o.visits}${o.stores.join(',') === 'single,cluster' ? '' : ` --stores ${o.stores.join(',')}`}${o.out === DEFAULT_OUT ? '' : ` --out ${shownPath(o.out)}`}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC (bench/soak.ts). ` +
+    `Written by \`npm run soak -- --minutes ${o.minutes} --sessions ${o.sessions} --timeout ${o.timeout} --workers ${o.workers} --visits ${o.visits}${o.stores.join(',') === DEFAULT_STORES ? '' : ` --stores ${o.stores.join(',')}`}${o.out === DEFAULT_OUT ? '' : ` --out ${shownPath(o.out)}`}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC (bench/soak.ts). ` +
       `${o.sessions} sessions started evenly over ${o.minutes} min, each visited ${o.visits} times 2 s apart (the counter page), then left to time out after ${o.timeout} s; ` +
       `everything (${o.workers} workers, the primary, the store, the load) on this ${cpus().length}-core machine.`,
     '',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
+import { until } from '../test/support/until.js';
 import { Checkpointer } from './sqlite-checkpointer.js';
 import { SqliteStore } from './sqlite-store.js';
 
@@ -22,15 +23,6 @@ function wal(): { frames: number; copied: number } {
   return { frames: header[4]!, copied: header[24]! };
 }
 
-/** Polls `condition` (another thread's work) until it holds, or fails after `ms`. */
-async function eventually(condition: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`still not true after ${ms} ms: ${condition.toString()}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** A connection that never checkpoints by itself, with `frames` pages written to its WAL. */
 function writer(frames: number): Database.Database {
   const db = new Database(path);
@@ -48,7 +40,7 @@ describe('Checkpointer', () => {
     const checkpointer = new Checkpointer(path, 200, (e) => {
       throw e;
     });
-    await eventually(() => wal().copied >= 300);
+    await until(() => wal().copied >= 300, 10_000, 'the WAL copied by the thread');
     await checkpointer.stop();
     db.close();
   });
@@ -70,7 +62,7 @@ describe('Checkpointer', () => {
     const checkpointer = new Checkpointer(path, 200, (e) => {
       throw e;
     });
-    await eventually(() => statSync(`${path}-wal`).size === 0);
+    await until(() => statSync(`${path}-wal`).size === 0, 10_000, 'the WAL emptied');
     expect(wal().frames).toBe(0);
     expect(count.get()).toEqual(rows);
     await checkpointer.stop();
@@ -97,7 +89,7 @@ describe('SqliteStore on a file', () => {
     for (let i = 0; i < 1_000; i++) await store.set(`s${i}`, payload, FAR, 0);
     // The thread copies the WAL from 2,000 waiting pages on; the request thread only at 16,000.
     for (let i = 1_000; wal().frames < 2_400; i++) await store.set(`s${i}`, payload, FAR, 0);
-    await eventually(() => wal().copied >= 2_000);
+    await until(() => wal().copied >= 2_000, 10_000, 'the WAL copied by the thread');
     await store.close();
     expect(existsSync(`${path}-wal`)).toBe(false);
   });
@@ -109,7 +101,7 @@ describe('SqliteStore on a file', () => {
     process.chdir(cwd);
     for (let i = 0; i < 1_000; i++) await store.set(`s${i}`, payload, FAR, 0);
     for (let i = 1_000; wal().frames < 2_400; i++) await store.set(`s${i}`, payload, FAR, 0);
-    await eventually(() => wal().copied >= 2_000);
+    await until(() => wal().copied >= 2_000, 10_000, 'the WAL copied by the thread');
     await store.close();
   });
 
@@ -118,7 +110,7 @@ describe('SqliteStore on a file', () => {
     for (let i = 0; i < 1_000; i++) await store.set(`s${i}`, payload, FAR, 0);
     for (let i = 1_000; wal().frames < 2_400; i++) await store.set(`s${i}`, payload, FAR, 0);
     expect(statSync(`${path}-wal`).size).toBeGreaterThan(2_400 * 4096);
-    await eventually(() => statSync(`${path}-wal`).size === 0);
+    await until(() => statSync(`${path}-wal`).size === 0, 10_000, 'the WAL emptied');
     expect((await store.get('s1', Date.now()))?.payload).toBe(payload);
     await store.close();
   });
