@@ -79,7 +79,7 @@ export class ServerUnderTest {
     const redisAfter = this.redisCpu?.();
     const steal = stealBetween(timesBefore, cpuTimes());
     if (this.#scenario === 'new') this.created += result.requests;
-    const kept = this.#sessions.length > 0 ? await readIncrements(this.server.url, this.#sessions, this.peer.counterPattern) : undefined;
+    const kept = this.#sessions.length > 0 && !this.peer.countsPerProcess ? await readIncrements(this.server.url, this.#sessions, this.peer.counterPattern) : undefined;
     const rps = result.seconds > 0 ? result.requests / result.seconds : 0;
     if (rps > 0) this.rate = rps;
     const per = (before: number | undefined, after: number | undefined): number | undefined =>

@@ -172,6 +172,7 @@ export function toMarkdown(rows: ResultRow[], info: RunInfo): string {
       // `<peer>-2w` beside `<peer>`: what a request costs the workers with 2 workers, per 1.
       const single = rows.find((r) => r.scenario === scenario && `${r.peer}-2w` === row.peer);
       if (single?.cpuPerRequest && row.cpuPerRequest) notes.push(`worker CPU per request ×${(row.cpuPerRequest / single.cpuPerRequest).toFixed(2)} of ${single.peer}'s`);
+      if (single?.rps && row.rps) notes.push(`req/s ×${(row.rps / single.rps).toFixed(2)}`);
       if (row.runs.some((r) => r.cutShort)) notes.push('a run was cut short');
       if (row.generatorBusy !== undefined && row.generatorBusy > GENERATOR_SATURATED) {
         notes.push(`the load generator was busy ${Math.round(row.generatorBusy * 100)}% of the run: it may be what limits this row`);

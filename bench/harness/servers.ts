@@ -2,6 +2,7 @@
  * The peers: found in bench/peers/, each started in its own process (pinned to the server CPU)
  * with a fresh directory and secret, and the child side of that (`http.js --serve`).
  */
+import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ export const BASELINE = 'bare-node';
 /** The order of the report (the order of issue 7's table); unknown peers go last, by name. */
 const ORDER = [
   BASELINE,
+  'bare-node-2w',
   'dovetail-memory',
   'fastify-session',
   'express-session',
@@ -28,9 +30,10 @@ const ORDER = [
 
 /**
  * `BENCH_PEERS=scale`: what more workers and Redis Cluster cost — 1 vs 2 workers on SQLite and
- * on Redis, and one Redis server vs a 3-master cluster, under the same load.
+ * on Redis, and one Redis server vs a 3-master cluster, under the same load — beside what a
+ * second worker does for bare node:http.
  */
-export const SCALE = ['dovetail-sqlite', 'dovetail-sqlite-2w', 'dovetail-redis', 'dovetail-redis-2w', 'dovetail-redis-cluster'] as const;
+export const SCALE = [BASELINE, 'bare-node-2w', 'dovetail-sqlite', 'dovetail-sqlite-2w', 'dovetail-redis', 'dovetail-redis-2w', 'dovetail-redis-cluster'] as const;
 
 export interface PeerEntry {
   /** The module's file name in bench/dist/peers/. */
@@ -137,5 +140,6 @@ export async function serveInThisProcess(file: string, name: string): Promise<vo
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
-  process.stdout.write(`listening on ${started.url}\n`);
+  // A node:cluster worker of a peer (bare-node-2w) only serves: its primary says where.
+  if (cluster.isPrimary) process.stdout.write(`listening on ${started.url}\n`);
 }

@@ -25,6 +25,8 @@ export interface Peer {
   needsRedisCluster?: boolean;
   /** Run only when named in BENCH_PEERS (or BENCH_PEERS=all): a control, not a result row. */
   optIn?: boolean;
+  /** Each process keeps counters of its own (node:cluster workers, no shared store): the harness counts no lost updates. */
+  countsPerProcess?: boolean;
   /** Serves the page in this (child) process. */
   start?(context: PeerContext): Promise<StartedPeer>;
   /** Or: a command to run instead of `start`, and how to tell where it listens. */
