@@ -7,8 +7,8 @@
  * BENCH_RUNS (3)       runs per server and scenario, interleaved; medians are reported
  * BENCH_WARMUP (2)     warm-up seconds per server and scenario (0: none)
  * BENCH_PEERS          comma-separated peer names, in order; `all` adds the opt-in controls;
- *                      `scale`: 1 vs 2 workers on bare node:http, SQLite and Redis, one Redis vs a 3-master
- *                      cluster (written to scale.md/.svg/.json instead of http.*)
+ *                      `scale`: 1 vs 2 workers on bare node:http, SQLite and Redis, one Redis
+ *                      vs a 3-master cluster (written to scale.md/.svg/.json instead of http.*)
  * BENCH_SCENARIOS      comma-separated, of hot,many,new (default: all three)
  * BENCH_SESSIONS (2000) session cookies in the "many" scenario
  * BENCH_CONNECTIONS (32)

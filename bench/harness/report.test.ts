@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { summarise, unreliable, type ResultRow } from './report.js';
+import { optionsFromEnv } from './options.js';
+import { summarise, toMarkdown, unreliable, type ResultRow } from './report.js';
 import type { Measurement } from './measure.js';
 
 /** A row of `peer` in the hot scenario whose rounds answered `rates` req/s. */
@@ -37,5 +38,22 @@ describe('unreliable', () => {
     expect(unreliable(quiet, [{ steal: undefined }])).toBe('');
     expect(unreliable({ loadBefore: [2.1, 1, 1] }, [{ steal: 0.3 }])).toBe('a loaded machine, up to 30.0% of the CPU time stolen by the hypervisor in a run');
     expect(unreliable(quiet, [{ steal: 0.01 }, { steal: 0.06 }, {}])).toBe('up to 6.0% of the CPU time stolen by the hypervisor in a run');
+  });
+});
+
+describe('toMarkdown', () => {
+  it("a 2-worker row says what a request cost its workers and how many it answered, each as a multiple of the 1-worker row's", () => {
+    const one = row('bare-node', [100]);
+    const two = row('bare-node-2w', [110]);
+    two.runs[0]!.cpuPerRequest = 25;
+    one.runs[0]!.cpuPerRequest = 20;
+    summarise([one, two], 'bare-node');
+    const info = { options: optionsFromEnv(), loadgen: 'wrk', pinning: 'not pinned', startedAt: new Date(0), loadBefore: [0, 0, 0], loadAfter: [0, 0, 0], restarts: 0, repeated: 0 };
+    // Its last line: the scenario's table, where the notes are.
+    const line = toMarkdown([one, two], info)
+      .split('\n')
+      .filter((l) => l.startsWith('| bare-node-2w |'))
+      .at(-1);
+    expect(line).toContain("worker CPU per request ×1.25 of bare-node's; req/s ×1.10");
   });
 });

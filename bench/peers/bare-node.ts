@@ -74,7 +74,9 @@ async function serveClustered(workers: number): Promise<StartedPeer> {
   const [port] = await Promise.all(forked.map(listening));
   return {
     url: `http://127.0.0.1:${port}/counter`,
-    close: async () => void (await Promise.all(forked.map(stopped))),
+    close: async () => {
+      await Promise.all(forked.map(stopped));
+    },
   };
 }
 
