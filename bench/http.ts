@@ -156,6 +156,9 @@ export async function runHttpBench(options: HttpBenchOptions = optionsFromEnv())
   }
   const pinning = choosePinning(options.pin);
   const { load, note } = chooseLoadGenerator(options, pinning);
+  // autocannon's clients share one rotation of the cookies; wrk gives each connection a thread of its own.
+  const unrun = (scenario: Scenario): string | undefined => (scenario === 'sticky' && load.name !== 'wrk' ? 'needs wrk (a thread per connection, each with its own cookies)' : undefined);
+  for (const row of rows) row.skipped ??= unrun(row.scenario);
   const needsRedis = entries.some((e) => e.peer.needsRedis);
   const redis = needsRedis ? await startRedis(pinning.others) : { unavailable: 'not needed' };
   const needsCluster = entries.some((e) => e.peer.needsRedisCluster);
@@ -170,6 +173,10 @@ export async function runHttpBench(options: HttpBenchOptions = optionsFromEnv())
   const stopAll = async (): Promise<void> => void (await Promise.all(servers.splice(0).map((s) => s.server.stop())));
   try {
     for (const scenario of options.scenarios) {
+      if (unrun(scenario)) {
+        log(`${SCENARIO_TITLES[scenario]}: not run — ${unrun(scenario)}`);
+        continue;
+      }
       if (servers.length === 0 || options.restart) {
         await stopAll();
         if (!('unavailable' in redis)) await redis.flush();

@@ -5,7 +5,7 @@
 import { SCENARIO_TITLES, type Scenario } from './options.js';
 import type { ResultRow } from './report.js';
 
-const COLOURS: Record<Scenario, string> = { hot: '#d9534f', many: '#f0ad4e', new: '#5b8fd9' };
+const COLOURS: Record<Scenario, string> = { hot: '#d9534f', many: '#f0ad4e', sticky: '#8e6bbf', new: '#5b8fd9' };
 const WIDTH = 860;
 const LEFT = 170;
 const RIGHT = 150;

@@ -11,6 +11,8 @@ export interface LoadRun {
   requests: number;
   /** The Cookie header of each request, in rotation; empty: no cookie (new visitors). */
   cookies: string[];
+  /** Each connection rotates over its own share of `cookies` instead of all of them (the sticky scenario). */
+  sticky: boolean;
   /** Stop (and mark the run cut short) after this long. */
   safetySeconds: number;
 }

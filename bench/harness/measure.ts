@@ -47,7 +47,7 @@ export class ServerUnderTest {
   async prepare(scenario: Scenario): Promise<void> {
     this.#scenario = scenario;
     this.rate = 0;
-    const count = scenario === 'hot' ? 1 : scenario === 'many' ? this.options.sessions : 0;
+    const count = scenario === 'hot' ? 1 : scenario === 'new' ? 0 : this.options.sessions;
     this.#sessions = await createSessions(this.server.url, count, this.peer.counterPattern);
     this.created += count;
     const probe = this.options.connections * 50;
@@ -72,6 +72,7 @@ export class ServerUnderTest {
       connections: this.options.connections,
       requests,
       cookies: this.#sessions.map((s) => s.cookie),
+      sticky: this.#scenario === 'sticky',
       safetySeconds: Math.max(30, (requests / Math.max(this.rate, 100)) * 5),
     });
     const cpuAfter = this.server.cpu();

@@ -9,8 +9,9 @@
  * BENCH_PEERS          comma-separated peer names, in order; `all` adds the opt-in controls;
  *                      `scale`: 1 vs 2 workers on bare node:http, SQLite and Redis, one Redis
  *                      vs a 3-master cluster (written to scale.md/.svg/.json instead of http.*)
- * BENCH_SCENARIOS      comma-separated, of hot,many,new (default: all three)
- * BENCH_SESSIONS (2000) session cookies in the "many" scenario
+ * BENCH_SCENARIOS      comma-separated, of hot,many,sticky,new (default: hot,many,new; the
+ *                      scale set adds sticky)
+ * BENCH_SESSIONS (2000) session cookies in the "many" and "sticky" scenarios
  * BENCH_CONNECTIONS (32)
  * BENCH_LOADGEN        wrk (default when installed) or autocannon
  * BENCH_PIN (1)        0: do not pin processes to CPUs with taskset
@@ -22,14 +23,27 @@
  */
 import { fileURLToPath } from 'node:url';
 
-export type Scenario = 'hot' | 'many' | 'new';
-export const SCENARIOS: readonly Scenario[] = ['hot', 'many', 'new'];
+/**
+ * hot: every connection sends one session's cookie; many: every connection rotates over all the
+ * sessions' cookies (a proxy's connections carry many sessions); sticky: the same sessions, each
+ * connection keeping to its own share of them (as a browser keeps its session, or a proxy routes
+ * by cookie), which node:cluster keeps on one worker; new: no cookie.
+ */
+export type Scenario = 'hot' | 'many' | 'sticky' | 'new';
+/** Every scenario, in the reports' order. */
+export const SCENARIOS: readonly Scenario[] = ['hot', 'many', 'sticky', 'new'];
 
 export const SCENARIO_TITLES: Record<Scenario, string> = {
   hot: 'hot session',
   many: 'many sessions',
+  sticky: 'sticky sessions',
   new: 'new visitors',
 };
+
+/** The scenarios run unless BENCH_SCENARIOS says: sticky only tells workers apart, so only the scale set adds it. */
+function defaultScenarios(peers: readonly string[] | undefined): Scenario[] {
+  return peers?.length === 1 && peers[0] === 'scale' ? [...SCENARIOS] : ['hot', 'many', 'new'];
+}
 
 /** The knobs' values when the environment does not set them. */
 const DEFAULTS = { seconds: 10, runs: 3, warmupSeconds: 2, sessions: 2000, connections: 32, stealRetries: 3 } as const;
@@ -75,7 +89,8 @@ export function reportName(options: HttpBenchOptions): 'http' | 'scale' {
 }
 
 export function optionsFromEnv(): HttpBenchOptions {
-  const scenarios = envList('BENCH_SCENARIOS') ?? [...SCENARIOS];
+  const peers = envList('BENCH_PEERS');
+  const scenarios = envList('BENCH_SCENARIOS') ?? defaultScenarios(peers);
   const unknown = scenarios.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
   if (unknown.length) throw new Error(`BENCH_SCENARIOS names unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
   const loadgen = process.env.BENCH_LOADGEN;
@@ -83,15 +98,20 @@ export function optionsFromEnv(): HttpBenchOptions {
     throw new Error(`BENCH_LOADGEN=${loadgen}: use wrk or autocannon`);
   }
   const requests = process.env.BENCH_REQUESTS ? Math.round(envNumber('BENCH_REQUESTS', 0)) : undefined;
+  const sessions = Math.round(envNumber('BENCH_SESSIONS', DEFAULTS.sessions));
+  const connections = Math.round(envNumber('BENCH_CONNECTIONS', DEFAULTS.connections));
+  if (scenarios.includes('sticky') && sessions < connections) {
+    throw new Error(`BENCH_SESSIONS=${sessions} is fewer than BENCH_CONNECTIONS=${connections}: the sticky scenario gives each connection sessions of its own; raise BENCH_SESSIONS or leave sticky out of BENCH_SCENARIOS`);
+  }
   return {
     seconds: envNumber('BENCH_SECONDS', DEFAULTS.seconds),
     requests,
     runs: Math.round(envNumber('BENCH_RUNS', DEFAULTS.runs)),
     warmupSeconds: envNumber('BENCH_WARMUP', DEFAULTS.warmupSeconds, true),
-    peers: envList('BENCH_PEERS'),
+    peers,
     scenarios: scenarios as Scenario[],
-    sessions: Math.round(envNumber('BENCH_SESSIONS', DEFAULTS.sessions)),
-    connections: Math.round(envNumber('BENCH_CONNECTIONS', DEFAULTS.connections)),
+    sessions,
+    connections,
     loadgen: loadgen === 'wrk' || loadgen === 'autocannon' ? loadgen : undefined,
     pin: process.env.BENCH_PIN !== '0',
     restart: process.env.BENCH_RESTART !== '0',
@@ -109,7 +129,7 @@ export function runCommand(options: HttpBenchOptions, base = process.env.BENCH_B
   const env: string[] = [];
   if (base) env.push(`BENCH_BASE=${base}`);
   if (options.peers) env.push(`BENCH_PEERS=${options.peers.join(',')}`);
-  if (options.scenarios.join(',') !== SCENARIOS.join(',')) env.push(`BENCH_SCENARIOS=${options.scenarios.join(',')}`);
+  if (options.scenarios.join(',') !== defaultScenarios(options.peers).join(',')) env.push(`BENCH_SCENARIOS=${options.scenarios.join(',')}`);
   if (options.requests !== undefined) env.push(`BENCH_REQUESTS=${options.requests}`);
   else env.push(`BENCH_SECONDS=${options.seconds}`);
   env.push(`BENCH_RUNS=${options.runs}`);

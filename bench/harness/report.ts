@@ -134,7 +134,9 @@ export function toMarkdown(rows: ResultRow[], info: RunInfo): string {
     `- load generator: ${info.loadgen}, ${options.connections} connections${info.loadgenNote ? ` (${info.loadgenNote})` : ''}; ${info.pinning}`,
     `- ${options.runs} run(s) of ${length} per server and scenario, servers interleaved, after ${options.warmupSeconds} s of warm-up; medians; × bare: the median of the rounds' ratios (each round's run against bare-node's in that round); ` +
       `servers ${options.restart ? 'started afresh, on empty stores, for each scenario' : 'started once for all scenarios (BENCH_RESTART=0)'}; ` +
-      `"many" = ${options.sessions} session cookies in rotation; "new" = no cookie, every request a new session` +
+      `"many" = ${options.sessions} session cookies in rotation; ` +
+      (options.scenarios.includes('sticky') ? `"sticky" = the same, each connection rotating over its own share of them (wrk, a thread per connection); ` : '') +
+      `"new" = no cookie, every request a new session` +
       (info.restarts > 0 ? ` (servers restarted ${info.restarts} time(s) to stay under the session budget)` : '') +
       (info.repeated > 0 ? `; ${info.repeated} round(s) measured again, their runs dropped, because more than ${percent(STOLEN)} of the CPU time was stolen in one of their runs` : ''),
     '- lost updates: 2xx responses − increments the store kept (counters read back after each run), summed over the runs; every run is bounded by a request count, so none is in flight when the counters are read',

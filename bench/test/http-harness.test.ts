@@ -32,8 +32,9 @@ beforeAll(async () => {
     env: {
       ...process.env,
       BENCH_PEERS: 'all',
+      BENCH_SCENARIOS: 'hot,many,sticky,new',
       BENCH_REQUESTS: '300',
-      BENCH_SESSIONS: '20',
+      BENCH_SESSIONS: '32',
       BENCH_RUNS: '1',
       BENCH_WARMUP: '0',
       BENCH_RESTART: '0',
@@ -75,13 +76,15 @@ it('every server answers every scenario with 2xx counter pages, all requests ans
 it('counts 0 lost updates for the servers that keep every update, and catches the control that drops them', () => {
   const lost = (peer: string, scenario: string): number | undefined => result.rows.find((r) => r.peer === peer && r.scenario === scenario)?.lost;
   for (const peer of EXACT) {
-    if (result.rows.some((r) => r.peer === peer && r.skipped)) continue;
-    expect({ peer, hot: lost(peer, 'hot'), many: lost(peer, 'many') }).toEqual({ peer, hot: 0, many: 0 });
+    for (const scenario of ['hot', 'many', 'sticky']) {
+      if (result.rows.some((r) => r.peer === peer && r.scenario === scenario && r.skipped)) continue;
+      expect({ peer, scenario, lost: lost(peer, scenario) }).toEqual({ peer, scenario, lost: 0 });
+    }
   }
   // 32 connections on one session, each update read, then written a turn later: most are lost.
   expect(lost('lossy-node', 'hot')).toBeGreaterThan(100);
   // Its workers keep a Map each, so its counters say nothing about lost updates: none are counted.
-  expect({ hot: lost('bare-node-2w', 'hot'), many: lost('bare-node-2w', 'many') }).toEqual({ hot: undefined, many: undefined });
+  expect({ hot: lost('bare-node-2w', 'hot'), many: lost('bare-node-2w', 'many'), sticky: lost('bare-node-2w', 'sticky') }).toEqual({ hot: undefined, many: undefined, sticky: undefined });
   const counted = result.rows.filter((r) => r.scenario !== 'new' && !r.skipped && r.peer !== 'bare-node-2w');
   for (const row of counted) expect(row.lost).toBeGreaterThanOrEqual(0);
 });
