@@ -43,7 +43,7 @@ function init(args)
   local share = tonumber(args[4])
   quota = math.ceil(tonumber(args[1]) / share)
   checkNew = args[3] == "new"
-  -- wrk calls the first thread's request() once before the run, to check the request.
+  -- wrk calls the first thread's request() once before the run, to check the request: -1 so that call does not count.
   if tid == 0 then issued = -1 end
   if args[2] ~= "-" then
     local k = 0
@@ -92,6 +92,7 @@ end
 `;
 
 const DONE = /^bench-done (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+)$/gm;
+const SUMMARY = /^bench-summary (\d+) (\d+) ([\d.]+) ([\d.]+)$/m;
 
 /** The threads' done lines, summed: responses, 2xx, not new, and the time from the first request sent to the last response. */
 function doneOf(output: string): { completed: number; ok: number; notNew: number; seconds: number; lines: number } {
@@ -100,7 +101,6 @@ function doneOf(output: string): { completed: number; ok: number; notNew: number
   const seconds = lines.length === 0 ? 0 : Math.max(...lines.map((m) => Number(m[5]))) - Math.min(...lines.map((m) => Number(m[4])));
   return { completed: sum(1), ok: sum(2), notNew: sum(3), seconds, lines: lines.length };
 }
-const SUMMARY = /^bench-summary (\d+) (\d+) ([\d.]+) ([\d.]+)$/m;
 
 export function wrkGenerator(prefix: string[]): LoadGenerator {
   const dir = mkdtempSync(join(tmpdir(), 'dovetail-bench-wrk-'));
