@@ -156,9 +156,7 @@ export async function runHttpBench(options: HttpBenchOptions = optionsFromEnv())
   }
   const pinning = choosePinning(options.pin);
   const { load, note } = chooseLoadGenerator(options, pinning);
-  // autocannon's clients share one rotation of the cookies: the sticky scenario takes wrk's thread per connection.
-  const stickyUnrun = load.name === 'wrk' ? undefined : 'needs wrk (a thread per connection, each with its own cookies)';
-  if (stickyUnrun) for (const row of rows) if (row.scenario === 'sticky') row.skipped ??= stickyUnrun;
+  if (load.noSticky) for (const row of rows) if (row.scenario === 'sticky') row.skipped ??= load.noSticky;
   const needsRedis = entries.some((e) => e.peer.needsRedis);
   const redis = needsRedis ? await startRedis(pinning.others) : { unavailable: 'not needed' };
   const needsCluster = entries.some((e) => e.peer.needsRedisCluster);
@@ -173,8 +171,8 @@ export async function runHttpBench(options: HttpBenchOptions = optionsFromEnv())
   const stopAll = async (): Promise<void> => void (await Promise.all(servers.splice(0).map((s) => s.server.stop())));
   try {
     for (const scenario of options.scenarios) {
-      if (scenario === 'sticky' && stickyUnrun) {
-        log(`${SCENARIO_TITLES[scenario]}: not run — ${stickyUnrun}`);
+      if (scenario === 'sticky' && load.noSticky) {
+        log(`${SCENARIO_TITLES[scenario]}: not run — ${load.noSticky}`);
         continue;
       }
       if (servers.length === 0 || options.restart) {

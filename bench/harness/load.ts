@@ -40,6 +40,8 @@ export interface LoadResult {
 
 export interface LoadGenerator {
   name: 'wrk' | 'autocannon';
+  /** Why it cannot give each connection cookies of its own (the sticky scenario); undefined when it can. */
+  noSticky?: string;
   run(run: LoadRun): Promise<LoadResult>;
   close(): Promise<void>;
 }

@@ -40,9 +40,14 @@ export const SCENARIO_TITLES: Record<Scenario, string> = {
   new: 'new visitors',
 };
 
+/** True for BENCH_PEERS=scale: the scale set, which has its own peers, scenarios and report. */
+export function isScaleSet(peers: readonly string[] | undefined): boolean {
+  return peers?.length === 1 && peers[0] === 'scale';
+}
+
 /** The scenarios run unless BENCH_SCENARIOS says: sticky only tells workers apart, so only the scale set adds it. */
 function defaultScenarios(peers: readonly string[] | undefined): Scenario[] {
-  return peers?.length === 1 && peers[0] === 'scale' ? [...SCENARIOS] : ['hot', 'many', 'new'];
+  return isScaleSet(peers) ? [...SCENARIOS] : ['hot', 'many', 'new'];
 }
 
 /** The knobs' values when the environment does not set them. */
@@ -85,7 +90,7 @@ function envList(name: string): string[] | undefined {
 
 /** The base name of the report files: `scale` for the scale set (BENCH_PEERS=scale), else `http`. */
 export function reportName(options: HttpBenchOptions): 'http' | 'scale' {
-  return options.peers?.length === 1 && options.peers[0] === 'scale' ? 'scale' : 'http';
+  return isScaleSet(options.peers) ? 'scale' : 'http';
 }
 
 export function optionsFromEnv(): HttpBenchOptions {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PeerUnavailableError, type Peer, type PeerContext } from '../peers/peer.js';
+import { isScaleSet } from './options.js';
 import { childPids, cpuMicros, startProcess, type Started } from './processes.js';
 
 const PEERS_DIR = new URL('../peers/', import.meta.url);
@@ -64,7 +65,7 @@ export async function discoverPeers(wanted: readonly string[] | undefined, skip:
   entries.sort((a, b) => rank(a.peer.name) - rank(b.peer.name) || a.peer.name.localeCompare(b.peer.name));
   if (wanted === undefined) return entries.filter((e) => !e.peer.optIn);
   if (wanted.length === 1 && wanted[0] === 'all') return entries;
-  if (wanted.length === 1 && wanted[0] === 'scale') wanted = [...SCALE];
+  if (isScaleSet(wanted)) wanted = [...SCALE];
   const missing = wanted.filter((w) => !entries.some((e) => e.peer.name === w));
   if (missing.length > 0) {
     throw new Error(`BENCH_PEERS names unknown peer(s) ${missing.join(', ')}; known: ${entries.map((e) => e.peer.name).join(', ')}, all`);
