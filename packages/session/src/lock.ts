@@ -29,6 +29,7 @@
  * request instead of two.
  */
 import { randomBytes } from 'node:crypto';
+import { deleteFrom } from './churn.js';
 import { SessionBusyError, SessionStoreError } from './errors.js';
 import { then } from './maybe-sync.js';
 import { ParkedLeases } from './parking.js';
@@ -91,12 +92,12 @@ export interface LockOptions {
 
 /** The locks of one `Sessions` manager. */
 export class SessionLocks {
-  readonly #held = new Map<string, LockState>();
+  #held = new Map<string, LockState>();
   readonly #parked: ParkedLeases;
   /** Ids whose store lease this process holds, renewed by `#renewer` while there are any. */
-  readonly #leased = new Set<string>();
+  #leased = new Set<string>();
   /** When each of them was last sent to the store for a whole lease (taken, renewed, or kept by a commit; manager clock). */
-  readonly #extended = new Map<string, number>();
+  #extended = new Map<string, number>();
   #renewer: ReturnType<typeof setInterval> | null = null;
   #renewing = false;
   /** This process's name on the store's leases. */
@@ -205,7 +206,7 @@ export class SessionLocks {
       next.resolve(handed);
       return true;
     }
-    this.#held.delete(id);
+    this.#held = deleteFrom(this.#held, id);
     this.#parked.park(id, handed, state.since);
     return true;
   }
@@ -312,8 +313,8 @@ export class SessionLocks {
 
   /** The store's lease on `id` was given back by a commit or release: no longer renewed. */
   settled(id: string): void {
-    this.#leased.delete(id);
-    this.#extended.delete(id);
+    this.#leased = deleteFrom(this.#leased, id);
+    this.#extended = deleteFrom(this.#extended, id);
     this.#parked.delete(id);
     if (this.#leased.size === 0) this.#stopTimers();
   }
@@ -334,7 +335,7 @@ export class SessionLocks {
     this.#giveBack(id);
     const next = state.waiters.shift();
     if (!next) {
-      this.#held.delete(id);
+      this.#held = deleteFrom(this.#held, id);
       return;
     }
     clearTimeout(next.timer);

@@ -12,6 +12,7 @@
  * One a request holds, or parked for a turn, goes back as before, when its chain ends. Once
  * asked, a process parks only for a turn for `ASKED_BACK_MS`: its sessions move between processes.
  */
+import { deleteFrom } from './churn.js';
 import type { Handoff, LockOptions } from './lock.js';
 import type { SessionStore } from './store.js';
 
@@ -67,7 +68,7 @@ export interface ParkingHost {
 
 /** The parked leases of one `SessionLocks`. */
 export class ParkedLeases {
-  readonly #parked = new Map<string, Parked>();
+  #parked = new Map<string, Parked>();
   /** Sessions committed since `#rotated` and in the `RECENT_MS` before: those worth parking. */
   #recent = new Set<string>();
   #before = new Set<string>();
@@ -95,7 +96,7 @@ export class ParkedLeases {
   take(id: string): Unparked | undefined {
     const parked = this.#parked.get(id);
     if (parked === undefined) return undefined;
-    this.#parked.delete(id);
+    this.#parked = deleteFrom(this.#parked, id);
     // Kept for later and no one asked for it while a poll looked: a new chain (a chain's cap is
     // for waiting processes). Parked for a turn, the chain goes on.
     const later = parked.later;
@@ -106,7 +107,7 @@ export class ParkedLeases {
   /** Parks `id`'s lease with what goes to the next request: kept for later, or for a turn. */
   park(id: string, handed: Handoff, since: number): void {
     const { clock, lease } = this.host.options;
-    this.#parked.delete(id); // kept in the order parked, so the lapsed ones are found first
+    this.#parked = deleteFrom(this.#parked, id); // kept in the order parked, so the lapsed ones are found first
     if (this.keepsForLater()) {
       this.#parked.set(id, { handed, since, old: false, later: { lapsed: clock() + 2 * lease, polls: this.#polls } });
     } else {
@@ -117,7 +118,7 @@ export class ParkedLeases {
 
   /** Forgets `id` (its lease was given back or lost). */
   delete(id: string): void {
-    this.#parked.delete(id);
+    this.#parked = deleteFrom(this.#parked, id);
   }
 
   /** True when a lease is kept for a request that may come later (see {@link ASKED_BACK_MS}). */
@@ -175,7 +176,7 @@ export class ParkedLeases {
         if (parked.handed.staged?.unwritten === true) continue;
         if (!parked.old) parked.old = true;
         else {
-          this.#parked.delete(id);
+          this.#parked = deleteFrom(this.#parked, id);
           this.host.giveBack(id, parked.handed.staged);
         }
       }
@@ -214,7 +215,7 @@ export class ParkedLeases {
     this.#askedAt = this.host.options.clock();
     const parked = this.#parked.get(id);
     if (parked?.later != null) {
-      this.#parked.delete(id);
+      this.#parked = deleteFrom(this.#parked, id);
       this.host.giveBack(id, parked.handed.staged);
     } else if (parked === undefined && !this.host.isHeld(id)) {
       // Kept here until it lapsed by this process's reckoning, not yet by the store's.
