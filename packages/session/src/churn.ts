@@ -6,9 +6,9 @@
  * new hash table: a call into the runtime, and — once the table has lived long enough to be
  * promoted, as a manager's tables have — an allocation in the old generation. A table that
  * empties at every request pays that every time, and with a big heap (a million sessions in
- * MemoryStore) the old generation serves those allocations from fresh pages: it tripled the cost
- * of a request there. A new empty table is instead a young-generation allocation, the cheapest
- * there is. Internal: never re-exported from index.ts.
+ * MemoryStore) the old generation serves those allocations from pages the kernel must fault in
+ * and clear: a request there cost a third more. A new empty table is instead a young-generation
+ * allocation, the cheapest there is. Internal: never re-exported from index.ts.
  */
 
 /**
