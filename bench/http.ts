@@ -156,7 +156,9 @@ export async function runHttpBench(options: HttpBenchOptions = optionsFromEnv())
   }
   const pinning = choosePinning(options.pin);
   const { load, note } = chooseLoadGenerator(options, pinning);
-  if (load.noSticky) for (const row of rows) if (row.scenario === 'sticky') row.skipped ??= load.noSticky;
+  // Why this load generator cannot run a scenario (undefined: it can).
+  const notRun = (scenario: Scenario): string | undefined => (scenario === 'sticky' ? load.noSticky : undefined);
+  for (const row of rows) row.skipped ??= notRun(row.scenario);
   const needsRedis = entries.some((e) => e.peer.needsRedis);
   const redis = needsRedis ? await startRedis(pinning.others) : { unavailable: 'not needed' };
   const needsCluster = entries.some((e) => e.peer.needsRedisCluster);
@@ -171,8 +173,9 @@ export async function runHttpBench(options: HttpBenchOptions = optionsFromEnv())
   const stopAll = async (): Promise<void> => void (await Promise.all(servers.splice(0).map((s) => s.server.stop())));
   try {
     for (const scenario of options.scenarios) {
-      if (scenario === 'sticky' && load.noSticky) {
-        log(`${SCENARIO_TITLES[scenario]}: not run — ${load.noSticky}`);
+      const why = notRun(scenario);
+      if (why !== undefined) {
+        log(`${SCENARIO_TITLES[scenario]}: not run — ${why}`);
         continue;
       }
       if (servers.length === 0 || options.restart) {
