@@ -144,7 +144,7 @@ export class SessionLocks {
       this.#held.set(id, lock);
       const parked = this.#parked.take(id);
       if (parked !== undefined) {
-        if (parked.handed.entry.expires > now && this.#leasedForHalf(id)) {
+        if (this.#usable(id, parked.handed, now)) {
           lock.since = parked.since;
           return parked.handed;
         }
@@ -158,6 +158,22 @@ export class SessionLocks {
       this.release(id);
       throw e;
     }
+  }
+
+  /**
+   * Takes the lock of `id` at once, with the lease this process parked for it, when no one in
+   * this process holds it and that lease is still good: what the next request of a session on a
+   * shared store usually finds (its last commit kept the lease). Undefined otherwise (then use
+   * {@link SessionLocks.acquire}).
+   */
+  takeParked(id: string, now: number): Handoff | undefined {
+    if (this.#held.has(id)) return undefined;
+    const handed = this.#parked.peek(id);
+    if (handed === undefined || !this.#usable(id, handed, now)) return undefined;
+    const lock = newLock();
+    this.#held.set(id, lock);
+    lock.since = this.#parked.take(id)!.since;
+    return handed;
   }
 
   /**
@@ -224,11 +240,12 @@ export class SessionLocks {
   }
 
   /**
-   * True when the store's lease on `id` is this process's for half a lease more at least: a
-   * request may take it, and the renewal (every third of a lease) comes before it runs out.
+   * True when a request may take `handed`, parked for `id`: its session has not expired, and the
+   * store's lease is this process's for half a lease more at least, so the renewal (every third
+   * of a lease) comes before it runs out.
    */
-  #leasedForHalf(id: string): boolean {
-    return this.#leased.has(id) && (this.#extended.get(id) ?? -Infinity) + this.options.lease / 2 > this.options.clock();
+  #usable(id: string, handed: Handoff, now: number): boolean {
+    return handed.entry.expires > now && this.#leased.has(id) && (this.#extended.get(id) ?? -Infinity) + this.options.lease / 2 > this.options.clock();
   }
 
   /**

@@ -4,10 +4,12 @@
  */
 import { decode } from './codec.js';
 import { kIsOpen, kState } from './internal-symbols.js';
+import { isThenable, then } from './maybe-sync.js';
 import { recordProblem } from './session-record.js';
 import { ledger, untracked } from './sessions-context.js';
 import { releaseAfter } from './staged-write.js';
 import type { Handoff } from './lock.js';
+import type { MaybePromise } from './maybe-sync.js';
 import type { SessionRecord } from './session-record.js';
 import type { RoutedState } from './session-routes.js';
 import type { SessionState } from './session-state.js';
@@ -58,19 +60,34 @@ export class SessionLoader {
 
   /** Takes the lock of `uid`, loads it and hands it out (or releases the lock and gives nothing). */
   async load(uid: string, opened: (StoredEntry & { readonly id: string }) | undefined, secure: boolean, now: number): Promise<Session | undefined> {
-    const locks = this.ctx.locks;
-    const acquired = await locks.acquire(uid, now);
-    try {
-      const state = await this.#find(uid, opened, now, acquired);
-      if (state === undefined) {
-        releaseAfter(stagedIn(acquired), () => locks.release(uid));
-        return undefined;
-      }
-      return this.handOut(state, uid, secure, now);
-    } catch (e) {
-      releaseAfter(stagedIn(acquired), () => locks.release(uid));
+    return this.loadHeld(uid, opened, secure, now, await this.ctx.locks.acquire(uid, now));
+  }
+
+  /**
+   * `load` once the lock of `uid` is held, with what taking it found (`acquire`'s answer, or a
+   * parked lease's handoff): the session itself when no store call is left to wait for.
+   */
+  loadHeld(uid: string, opened: StoredEntry | undefined, secure: boolean, now: number, acquired: Acquired | Handoff | undefined): MaybePromise<Session | undefined> {
+    const letGo = (e: unknown): never => {
+      releaseAfter(stagedIn(acquired), () => this.ctx.locks.release(uid));
       throw e;
+    };
+    const handOut = (state: SessionState | undefined): Session | undefined => {
+      try {
+        if (state !== undefined) return this.handOut(state, uid, secure, now);
+        releaseAfter(stagedIn(acquired), () => this.ctx.locks.release(uid));
+        return undefined;
+      } catch (e) {
+        return letGo(e);
+      }
+    };
+    let found: MaybePromise<SessionState | undefined>;
+    try {
+      found = this.#find(uid, opened, now, acquired);
+    } catch (e) {
+      return letGo(e);
     }
+    return isThenable(found) ? found.then(handOut, letGo) : handOut(found);
   }
 
   /**
@@ -93,16 +110,20 @@ export class SessionLoader {
     return handle;
   }
 
-  async #find(uid: string, opened: StoredEntry | undefined, now: number, acquired: Acquired | Handoff | undefined): Promise<SessionState | undefined> {
-    const ctx = this.ctx;
-    const live = ctx.live.get(uid);
+  #find(uid: string, opened: StoredEntry | undefined, now: number, acquired: Acquired | Handoff | undefined): MaybePromise<SessionState | undefined> {
+    const live = this.ctx.live.get(uid);
     if (live && !live.expired) {
       if (live.lastAccessed + live.timeout * 1000 > now) return live;
-      await this.ender.end(live, true);
-      return undefined;
+      return this.ender.end(live, true).then(() => undefined);
     }
-    let entry = acquired === undefined ? await ctx.store.get(uid, now) : acquired.state === 'absent' || acquired.state === 'busy' ? undefined : acquired.entry;
-    if (opened && (!entry || entry.version < opened.version)) entry = opened;
+    if (acquired === undefined) return then(this.ctx.store.get(uid, now), (entry) => this.#fromEntry(uid, entry, opened, now, undefined));
+    return this.#fromEntry(uid, acquired.state === 'absent' || acquired.state === 'busy' ? undefined : acquired.entry, opened, now, acquired);
+  }
+
+  /** The state of `uid` from the entry found for it (or `opened`, the cookie's, when newer). */
+  #fromEntry(uid: string, found: StoredEntry | undefined, opened: StoredEntry | undefined, now: number, acquired: Acquired | Handoff | undefined): MaybePromise<SessionState | undefined> {
+    const ctx = this.ctx;
+    const entry = opened && (!found || found.version < opened.version) ? opened : found;
     if (!entry) return undefined;
     const state = this.decode(uid, entry);
     if (!state) return undefined;
@@ -111,10 +132,13 @@ export class SessionLoader {
     const tracked = ledger(state);
     tracked.staged = stagedIn(acquired);
     if (carried !== null) tracked.headLength = carried.headLength;
+    const keep = (): SessionState => {
+      if (ctx.store.inProcess) ctx.live.set(uid, state);
+      return state;
+    };
     if (carried !== null && carried.routes === routes) handOverRouted(state, carried.routed);
-    else if (routes.size > 0) await ctx.routing.load(state, routes, (tracked.routed = new Map()), now);
-    if (ctx.store.inProcess) ctx.live.set(uid, state);
-    return state;
+    else if (routes.size > 0) return ctx.routing.load(state, routes, (tracked.routed = new Map()), now).then(keep);
+    return keep();
   }
 
   /** Builds a session's state (and the handle that will be handed out) from a stored entry; a payload that cannot be decoded counts as no session (logged). */

@@ -15,6 +15,7 @@ import { Registry, withRegistry } from '@dovetail/registry';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ISessionDataContainer } from '../src/contracts.js';
 import { SessionConflictError, SessionDataError } from '../src/errors.js';
+import { kLoadNow } from '../src/internal-symbols.js';
 import { CHAIN_MS } from '../src/lock.js';
 import { MemoryStore } from '../src/memory-store.js';
 import { RedisStore } from '../src/redis-store.js';
@@ -479,6 +480,28 @@ it('a lease kept after a commit is taken by the next request however late, withi
   await increment(sessions, cookie);
   expect(calls.get('acquire')).toBe(1);
   expect(await counterOf(manager(makeStore()), cookie)).toBe(22);
+});
+
+it.each(kinds)('%s: the web layer gets a session whose lease is kept here at once, with no store call and nothing to await', async (_, backend) => {
+  const makeStore = backend();
+  const { store, calls } = counted(makeStore());
+  const sessions = manager(store, frozen());
+  const cookie = await newSession(sessions);
+  await increment(sessions, cookie); // its lease is kept after this commit
+  calls.clear();
+  const loaded = sessions[kLoadNow](cookie);
+  expect(loaded).toBeInstanceOf(Session);
+  expect(calls.size).toBe(0);
+  const session = loaded as Session;
+  withRegistry(registry, () => (ICounter(session).value += 1));
+  await sessions.commit(session);
+  // While a request holds it, the next one waits for it as before.
+  const holding = (await sessions.load(cookie))!;
+  const waiting = sessions[kLoadNow](cookie);
+  expect(waiting).toBeInstanceOf(Promise);
+  await sessions.abort(holding);
+  await sessions.abort((await waiting)!);
+  expect(await counterOf(manager(makeStore()), cookie)).toBe(2);
 });
 
 it('a kept lease goes back as soon as another process asks for it: that process gets the session at once', async () => {
