@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { encode } from './codec.js';
 import { SessionDataError } from './errors.js';
-import { encodeRecord, encodeRecordParts, withComponents } from './session-record.js';
+import { encodeRecord, encodeRecordParts, sameStored, snapshotOf, withComponents } from './session-record.js';
 import type { SessionRecord } from './session-record.js';
 
 const record = (components: SessionRecord['components'], cookieMaxAge?: number | null): SessionRecord => {
@@ -77,5 +77,35 @@ describe('a record encoded in two parts', () => {
       expect(error).toBeInstanceOf(SessionDataError);
       expect(error).toMatchObject({ path: "components['app.IChat'].socket" });
     }
+  });
+});
+
+describe("a new session's component compared with its copy from when it was built", () => {
+  // Few values, the tricky ones among them, so that two draws are often equal, or nearly.
+  const scalar = fc.constantFrom(0, -0, 1, NaN, Infinity, '', '0', 'NaN', true, null, undefined, 0n, 1n);
+  const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 1 }), fc.dictionary(fc.constantFrom('$num', 'x'), scalar, { maxKeys: 1 }));
+  const state = fc.oneof(value, fc.dictionary(fc.constantFrom('value', '$undef', '__proto__'), value, { maxKeys: 2 }));
+  const stored = fc.record({ c: fc.option(fc.constantFrom('Counter', 'Cart'), { nil: undefined }), s: state, r: fc.option(fc.constantFrom<string[]>(['session'], ['owner']), { nil: undefined }) });
+
+  it('is the same exactly when the two encode the same (property)', () => {
+    fc.assert(
+      fc.property(stored, stored, (a, now) => {
+        const snapshot = snapshotOf(a);
+        if (snapshot === undefined) return; // something nested: the encodings are compared instead
+        expect(sameStored(snapshot, now)).toBe(encode(a) === encode(now));
+        expect(sameStored(snapshot, a)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('is a copy: a change made in place afterwards is seen', () => {
+    const counter = { c: 'Counter', s: { value: 0 }, r: ['session'] };
+    const snapshot = snapshotOf(counter)!;
+    counter.s.value = 1;
+    expect(sameStored(snapshot, counter)).toBe(false);
+    counter.s.value = 0;
+    expect(sameStored(snapshot, counter)).toBe(true);
+    expect(snapshotOf({ c: 'Cart', s: { items: [] } })).toBeUndefined(); // an array can change in place: encoded instead
   });
 });

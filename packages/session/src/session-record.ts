@@ -113,6 +113,57 @@ function isPlain(value: unknown): boolean {
   return proto === Object.prototype || proto === null || Array.isArray(value);
 }
 
+/** A value that can only be replaced, never changed in place (what the codec writes as a JSON scalar or a tag of one). */
+const isScalar = (v: unknown): boolean => v === null || (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol');
+
+/** A plain object (what the codec writes as a JSON object), not an array, class instance, Map… */
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (v === null || typeof v !== 'object') return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+};
+
+/**
+ * A copy of `stored` to compare a later one with ({@link sameStored}), when its state is a scalar
+ * or a plain object of scalars; undefined otherwise (compare their encodings: something nested
+ * can change in place). Cheaper than an encoding for the common component, a few numbers and
+ * strings (a new visitor's counter).
+ */
+export function snapshotOf(stored: StoredComponent): StoredComponent | undefined {
+  let state = stored.s;
+  if (!isScalar(state)) {
+    if (!isPlainObject(state)) return undefined;
+    for (const key of Object.keys(state)) if (!isScalar(state[key])) return undefined;
+    state = { ...state };
+  }
+  return { c: stored.c, s: state, r: stored.r && [...stored.r] };
+}
+
+/**
+ * True when `now` is stored as `snapshot` (from {@link snapshotOf}) was: then, and only then, they
+ * encode the same (the codec writes distinct scalars, and keys in their order, distinctly).
+ */
+export function sameStored(snapshot: StoredComponent, now: StoredComponent): boolean {
+  if (snapshot.c !== now.c || !sameNames(snapshot.r, now.r)) return false;
+  const was = snapshot.s;
+  const is = now.s;
+  if (isScalar(was)) return Object.is(was, is);
+  if (!isPlainObject(is)) return false;
+  const keys = Object.keys(was as Record<string, unknown>);
+  const nowKeys = Object.keys(is);
+  if (keys.length !== nowKeys.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (nowKeys[i] !== key || !Object.is((was as Record<string, unknown>)[key], is[key])) return false;
+  }
+  return true;
+}
+
+function sameNames(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.length === b.length && a.every((name, i) => name === b[i]);
+}
+
 /** True for a component that is not stored: a temporary adapter (Twisted's `temporaryAdapter`). */
 export function temporary(component: unknown): boolean {
   if (component === null || typeof component !== 'object') return false;

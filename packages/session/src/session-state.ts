@@ -8,7 +8,7 @@
  */
 import { interfaceNamed } from '@dovetail/interfaces';
 import { encode } from './codec.js';
-import { restoreComponent, storeComponent, temporary } from './session-record.js';
+import { restoreComponent, sameStored, snapshotOf, storeComponent, temporary } from './session-record.js';
 import type { SessionRecord, StoredComponent } from './session-record.js';
 import type { Session } from './session.js';
 import type { InterfaceSpec } from '@dovetail/interfaces';
@@ -49,8 +49,8 @@ export class SessionState {
   retired: string[] | null = null;
   /** The handle components refer to (the last one handed out); see {@link SessionState.rebind}. */
   handle: Session | null = null;
-  /** Components a new session built by adaptation, with their state then (encoded): not a change by themselves. */
-  pristine: Map<InterfaceSpec<unknown>, string> | null = null;
+  /** Components a new session built by adaptation, with their state then (a copy, or encoded): not a change by themselves. */
+  pristine: Map<InterfaceSpec<unknown>, StoredComponent | string> | null = null;
   /** This session's own cookie `Max-Age` in seconds (`null`: a browser-session cookie), or undefined for the manager's. */
   cookieMaxAge: number | null | undefined = undefined;
   /** What the manager that made this state knows of its stored copy (its own type; null for a free-standing session). */
@@ -227,7 +227,9 @@ export class SessionState {
     for (const [iface, component] of this.components) {
       if (temporary(component)) continue;
       const stored = record.components[iface.name];
-      if (stored === undefined || this.pristine?.get(iface) !== encodeOrNull(stored)) return false;
+      const before = this.pristine?.get(iface);
+      if (stored === undefined || before === undefined) return false;
+      if (typeof before === 'string' ? before !== encodeOrNull(stored) : !sameStored(before, stored)) return false;
     }
     return true;
   }
@@ -235,13 +237,14 @@ export class SessionState {
   /** Remembers what a component a new session just built by adaptation looks like stored. */
   rememberPristine(iface: InterfaceSpec<unknown>, component: unknown, registry: Registry): void {
     if (temporary(component)) return;
-    let stored: string | null;
+    let before: StoredComponent | string | null;
     try {
-      stored = encodeOrNull(storeComponent(this.handle!, iface, component, registry));
+      const stored = storeComponent(this.handle!, iface, component, registry);
+      before = snapshotOf(stored) ?? encodeOrNull(stored);
     } catch {
-      stored = null; // not storable: the commit will say so
+      before = null; // not storable: the commit will say so
     }
-    if (stored !== null) (this.pristine ??= new Map()).set(iface, stored);
+    if (before !== null) (this.pristine ??= new Map()).set(iface, before);
   }
 
   /**

@@ -530,6 +530,8 @@ export function describeSessions(name: string, makeStore: (clock: () => number) 
         expect(s.peekFlash()).toEqual([]);
         expect(s.namespace('products.foo').get('color')).toBeUndefined();
         expect(h.run(() => ICounter(s).value)).toBe(0);
+        h.run(() => (ICounter(s).value += 1) && (ICounter(s).value -= 1)); // changed, and back
+        expect(h.run(() => [IPrefs(s).theme, Object.keys(IUserManager(s).users)])).toEqual(['light', []]);
         await h.sessions.commit(s);
         expect(h.sessions.cookieValue(s)).toBe('');
         expect(s.isNew).toBe(true);
@@ -539,7 +541,15 @@ export function describeSessions(name: string, makeStore: (clock: () => number) 
 
       it('a change, changed(), or reading the uid stores it and gives a cookie value', async () => {
         const h = await setup();
-        const fills: ((s: Session) => unknown)[] = [(s) => s.set('a', 1), (s) => s.changed(), (s) => s.uid, (s) => h.run(() => (ICounter(s).value += 1)), (s) => s.flash('hi')];
+        const fills: ((s: Session) => unknown)[] = [
+          (s) => s.set('a', 1),
+          (s) => s.changed(),
+          (s) => s.uid,
+          (s) => h.run(() => (ICounter(s).value += 1)),
+          (s) => h.run(() => (IPrefs(s).theme = 'dark')), // stored through toState()
+          (s) => h.run(() => (IUserManager(s).users['alice'] = 'admin')), // changed in place, below the component's own fields
+          (s) => s.flash('hi'),
+        ];
         for (const fill of fills) {
           const s = h.sessions.create();
           fill(s);
