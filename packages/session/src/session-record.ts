@@ -149,12 +149,13 @@ export function sameStored(snapshot: StoredComponent, now: StoredComponent): boo
   const is = now.s;
   if (isScalar(was)) return Object.is(was, is);
   if (!isPlainObject(is)) return false;
-  const keys = Object.keys(was as Record<string, unknown>);
+  const fields = was as Record<string, unknown>;
+  const keys = Object.keys(fields);
   const nowKeys = Object.keys(is);
   if (keys.length !== nowKeys.length) return false;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    if (nowKeys[i] !== key || !Object.is((was as Record<string, unknown>)[key], is[key])) return false;
+    if (nowKeys[i] !== key || !Object.is(fields[key], is[key])) return false;
   }
   return true;
 }

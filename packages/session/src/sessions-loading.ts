@@ -68,26 +68,29 @@ export class SessionLoader {
    * parked lease's handoff): the session itself when no store call is left to wait for.
    */
   loadHeld(uid: string, opened: StoredEntry | undefined, secure: boolean, now: number, acquired: Acquired | Handoff | undefined): MaybePromise<Session | undefined> {
-    const letGo = (e: unknown): never => {
-      releaseAfter(stagedIn(acquired), () => this.ctx.locks.release(uid));
+    const release = (): void => releaseAfter(stagedIn(acquired), () => this.ctx.locks.release(uid));
+    const fail = (e: unknown): never => {
+      release();
       throw e;
     };
-    const handOut = (state: SessionState | undefined): Session | undefined => {
-      try {
-        if (state !== undefined) return this.handOut(state, uid, secure, now);
-        releaseAfter(stagedIn(acquired), () => this.ctx.locks.release(uid));
+    const give = (state: SessionState | undefined): Session | undefined => {
+      if (state === undefined) {
+        release();
         return undefined;
+      }
+      try {
+        return this.handOut(state, uid, secure, now);
       } catch (e) {
-        return letGo(e);
+        return fail(e);
       }
     };
     let found: MaybePromise<SessionState | undefined>;
     try {
       found = this.#find(uid, opened, now, acquired);
     } catch (e) {
-      return letGo(e);
+      return fail(e);
     }
-    return isThenable(found) ? found.then(handOut, letGo) : handOut(found);
+    return isThenable(found) ? found.then(give, fail) : give(found);
   }
 
   /**
