@@ -140,16 +140,12 @@ export class SessionLocks {
       const handed = await this.#queue(id, state, started);
       if (handed !== null) return handed;
     } else {
-      const lock = newLock();
-      this.#held.set(id, lock);
-      const parked = this.#parked.take(id);
-      if (parked !== undefined) {
-        if (this.#usable(id, parked.handed, now)) {
-          lock.since = parked.since;
-          return parked.handed;
-        }
-        this.#giveBack(id, parked.handed.staged);
-      }
+      const handed = this.takeParked(id, now);
+      if (handed !== undefined) return handed;
+      this.#held.set(id, newLock());
+      // A lease parked too close to its end (or its session's) goes back; the store's is taken.
+      const stale = this.#parked.take(id);
+      if (stale !== undefined) this.#giveBack(id, stale.handed.staged);
     }
     if (!this.leases) return undefined;
     try {
