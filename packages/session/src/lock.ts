@@ -143,9 +143,6 @@ export class SessionLocks {
       const handed = this.takeParked(id, now);
       if (handed !== undefined) return handed;
       this.#held.set(id, newLock());
-      // A lease parked too close to its end (or its session's) goes back; the store's is taken.
-      const stale = this.#parked.take(id);
-      if (stale !== undefined) this.#giveBack(id, stale.handed.staged);
     }
     if (!this.leases) return undefined;
     try {
@@ -160,16 +157,21 @@ export class SessionLocks {
    * Takes the lock of `id` at once, with the lease this process parked for it, when no one in
    * this process holds it and that lease is still good: what the next request of a session on a
    * shared store usually finds (its last commit kept the lease). Undefined otherwise (then use
-   * {@link SessionLocks.acquire}).
+   * {@link SessionLocks.acquire}); a lease parked too close to its end, or its session's, goes
+   * back to the store.
    */
   takeParked(id: string, now: number): Handoff | undefined {
     if (this.#held.has(id)) return undefined;
-    const handed = this.#parked.peek(id);
-    if (handed === undefined || !this.#usable(id, handed, now)) return undefined;
+    const parked = this.#parked.take(id);
+    if (parked === undefined) return undefined;
+    if (!this.#usable(id, parked.handed, now)) {
+      this.#giveBack(id, parked.handed.staged);
+      return undefined;
+    }
     const lock = newLock();
+    lock.since = parked.since;
     this.#held.set(id, lock);
-    lock.since = this.#parked.take(id)!.since;
-    return handed;
+    return parked.handed;
   }
 
   /**

@@ -92,11 +92,6 @@ export class ParkedLeases {
     return this.#parked.has(id);
   }
 
-  /** What `id`'s parked lease carries for the next request, left in the parking. */
-  peek(id: string): Handoff | undefined {
-    return this.#parked.get(id)?.handed;
-  }
-
   /** Takes `id`'s parked lease out of the parking, if there is one. */
   take(id: string): Unparked | undefined {
     const parked = this.#parked.get(id);

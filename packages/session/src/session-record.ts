@@ -117,11 +117,7 @@ function isPlain(value: unknown): boolean {
 const isScalar = (v: unknown): boolean => v === null || (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol');
 
 /** A plain object (what the codec writes as a JSON object), not an array, class instance, Map… */
-const isPlainObject = (v: unknown): v is Record<string, unknown> => {
-  if (v === null || typeof v !== 'object') return false;
-  const proto = Object.getPrototypeOf(v) as unknown;
-  return proto === Object.prototype || proto === null;
-};
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && isPlain(v);
 
 /**
  * A copy of `stored` to compare a later one with ({@link sameStored}), when its state is a scalar
