@@ -7,32 +7,47 @@
  * component or value changed in place through what the request got is seen. The same encoding
  * tells whether a session no request holds was changed after its commit.
  */
+import { twinOf, twinWithComponents } from './record-twin.js';
 import { encodeRecord, encodeRecordParts, withComponents } from './session-record.js';
 import { TOUCHED_DATA } from './session-state.js';
+import type { RecordTwin } from './record-twin.js';
 import type { EncodedRecord } from './session-record.js';
 import type { SessionState } from './session-state.js';
 import type { Tracked } from './sessions-context.js';
 import type { SessionStore } from './store.js';
 import type { Registry } from '@dovetail/registry';
 
+/** A payload to commit, and its twin when one was asked for and can be had (else null). */
+export interface CommitPayload extends EncodedRecord {
+  readonly twin: RecordTwin | null;
+}
+
 /**
  * The payload to commit for `state`, whose last committed payload `tracked` holds; `forced`: the
  * request asked for a write (`changed()`, `regenerate()`), which encodes everything. `routes`:
- * the namespaces kept in stores of their own (not in the payload). Null for a new session with
- * nothing worth storing (express-session's saveUninitialized: false).
+ * the namespaces kept in stores of their own (not in the payload). `twinned`: the payload may
+ * go to this process's next request of the session (a lease kept), so take its twin. Null for
+ * a new session with nothing worth storing (express-session's saveUninitialized: false).
  *
  * @throws SessionDataError (`DT_SESSION_DATA`) for data the codec cannot carry.
  */
-export function commitPayload(state: SessionState, tracked: Tracked, forced: boolean, registry: Registry, routes: Map<string, SessionStore>): EncodedRecord | null {
+export function commitPayload(state: SessionState, tracked: Tracked, forced: boolean, registry: Registry, routes: Map<string, SessionStore>, twinned: boolean): CommitPayload | null {
   const last = tracked.payload;
   const touched = state.touched;
   if (!forced && last !== undefined && (touched & TOUCHED_DATA) === 0) {
-    if (touched === 0) return { payload: last, headLength: tracked.headLength };
-    if (tracked.headLength > 0) return { payload: withComponents(last, tracked.headLength, state.componentsRecord(registry), state.cookieMaxAge), headLength: tracked.headLength };
+    const lastTwin = tracked.twin?.payload === last ? tracked.twin : null;
+    if (touched === 0) return { payload: last, headLength: tracked.headLength, twin: lastTwin };
+    if (tracked.headLength > 0) {
+      const components = state.componentsRecord(registry);
+      const payload = withComponents(last, tracked.headLength, components, state.cookieMaxAge);
+      const twin = twinned && lastTwin !== null ? twinWithComponents(lastTwin, payload, components, state.cookieMaxAge) : undefined;
+      return { payload, headLength: tracked.headLength, twin: twin ?? null };
+    }
   }
   const record = state.toRecord(registry, routes.size ? new Set(routes.keys()) : null, false);
   if (last === undefined && state.isNew && !forced && !state.shown && state.isPristine(record)) return null;
-  return encodeRecordParts(record);
+  const { payload, headLength } = encodeRecordParts(record);
+  return { payload, headLength, twin: (twinned && twinOf(payload, record)) || null };
 }
 
 /**

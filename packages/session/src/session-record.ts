@@ -119,20 +119,28 @@ const isScalar = (v: unknown): boolean => v === null || (typeof v !== 'object' &
 /** A plain object (what the codec writes as a JSON object), not an array, class instance, Map… */
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && isPlain(v);
 
+/** A copy of `v` when it is a plain object of scalars (nothing in it can change in place); undefined otherwise. */
+export function copyOfScalars(v: unknown): Record<string, unknown> | undefined {
+  if (!isPlainObject(v)) return undefined;
+  for (const key of Object.keys(v)) if (!isScalar(v[key])) return undefined;
+  return { ...v };
+}
+
 /**
- * A copy of `stored` to compare a later one with ({@link sameStored}), when its state is a scalar
- * or a plain object of scalars; undefined otherwise (compare their encodings: something nested
- * can change in place). Cheaper than an encoding for the common component, a few numbers and
- * strings (a new visitor's counter).
+ * A copy of `stored`, shaped as decoding its encoding gives it, when its state is a scalar or a
+ * plain object of scalars; undefined otherwise (something nested can change in place). Cheaper
+ * than an encoding for the common component, a few numbers and strings (a visitor's counter):
+ * compared with a later one ({@link sameStored}), or kept in a payload's twin (record-twin.ts).
  */
 export function snapshotOf(stored: StoredComponent): StoredComponent | undefined {
   let state = stored.s;
   if (!isScalar(state)) {
-    if (!isPlainObject(state)) return undefined;
-    for (const key of Object.keys(state)) if (!isScalar(state[key])) return undefined;
-    state = { ...state };
+    state = copyOfScalars(state);
+    if (state === undefined) return undefined;
   }
-  return { c: stored.c, s: state, r: stored.r && [...stored.r] };
+  const copy: StoredComponent = stored.c === undefined ? { s: state } : { c: stored.c, s: state };
+  if (stored.r !== undefined) copy.r = [...stored.r];
+  return copy;
 }
 
 /**

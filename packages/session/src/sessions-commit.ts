@@ -19,6 +19,7 @@ import { carry } from './sessions-loading.js';
 import { StagedWrite, releaseAfter } from './staged-write.js';
 import type { Handoff } from './lock.js';
 import type { MaybePromise } from './maybe-sync.js';
+import type { RecordTwin } from './record-twin.js';
 import type { SessionRecord } from './session-record.js';
 import type { RoutedWrite } from './session-routes.js';
 import type { SessionState } from './session-state.js';
@@ -45,6 +46,8 @@ interface Plan extends RoutedWrite {
   readonly payload: string;
   /** Where the payload's components begin (0: not known). */
   readonly headLength: number;
+  /** The payload decoded, when kept for the next request (record-twin.ts). */
+  readonly twin: RecordTwin | null;
   readonly retired: string[];
   readonly forced: boolean;
   readonly leased: boolean;
@@ -221,7 +224,10 @@ export class SessionCommitter {
     const retired = state.takeRetiredUids();
     const forced = state.takeForced();
     const routes = ctx.routes();
-    const encoded = commitPayload(state, tracked, forced || retired.length > 0, ctx.reg(), routes);
+    const fresh = tracked.payload === undefined || retired.length > 0;
+    // save() writes with a plain compare-and-set, which leaves the lease held (the version check still refuses a lost race).
+    const leased = locks.leases && !keepHeld;
+    const encoded = commitPayload(state, tracked, forced || retired.length > 0, ctx.reg(), routes, leased && !fresh);
     if (encoded === null) {
       // Nothing to keep (express-session's saveUninitialized: false): no entry, no cookie.
       if (!keepHeld) {
@@ -230,10 +236,9 @@ export class SessionCommitter {
       }
       return NOTHING;
     }
-    const { payload, headLength } = encoded;
+    const { payload, headLength, twin } = encoded;
     const routedPayloads = ctx.routing.encode(state, routes);
     const slack = store.inProcess ? 0 : ctx.resolution;
-    const fresh = tracked.payload === undefined || retired.length > 0;
     const touchDue = store.inProcess || fresh || now - tracked.written >= ctx.resolution * 1000;
     // Write avoidance covers the expiry too: between two touches a changed session is written
     // with the expiry it has (an unchanged index entry is free in SQLite), so it still ends
@@ -241,8 +246,6 @@ export class SessionCommitter {
     const expires = (touchDue ? state.lastAccessed : tracked.written) + (state.timeout + slack) * 1000;
     const uid = state.uid;
 
-    // save() writes with a plain compare-and-set, which leaves the lease held (the version check still refuses a lost race).
-    const leased = locks.leases && !keepHeld;
     // Keep the lease for a request of this process that waits for the session (lock handoff);
     // not across a new id. Routed namespaces go along as last written: while this process holds
     // the session's lease, no one else writes them.
@@ -256,11 +259,12 @@ export class SessionCommitter {
       tracked.staged = null;
       tracked.payload = payload;
       tracked.headLength = headLength;
+      tracked.twin = twin;
       if (touchDue) tracked.written = now;
       const durable = staged.stage(payload, expires);
       return { handed: { state: 'handed', entry: { payload, version: staged.version, expires }, carried: carry(tracked, routes), staged }, durable };
     }
-    const plan: Plan = { state, tracked, uid, now, payload, headLength, expires, routes, routedPayloads, retired, forced, fresh, touchDue, leased, handOff };
+    const plan: Plan = { state, tracked, uid, now, payload, headLength, twin, expires, routes, routedPayloads, retired, forced, fresh, touchDue, leased, handOff };
     // Anything the chain staged is written now, with this state, which contains it.
     if (tracked.staged !== null) return this.#takeStaged(tracked).then((taken) => this.#store(plan, taken));
     return this.#store(plan, null);
@@ -303,6 +307,7 @@ export class SessionCommitter {
         tracked.version = version;
         tracked.payload = payload;
         tracked.headLength = plan.headLength;
+        tracked.twin = plan.twin;
         if (touchDue && !store.inProcess) tracked.written = now; // in process every commit touches: not needed (and a heap number less per session)
         if (handOff) plan.handed = { payload, version, expires };
       });

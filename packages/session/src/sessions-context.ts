@@ -6,6 +6,7 @@
  * public face that wires them. Internal: never re-exported from index.ts.
  */
 import type { SessionLocks } from './lock.js';
+import type { RecordTwin } from './record-twin.js';
 import type { NamespaceRoutes, RoutedState } from './session-routes.js';
 import type { SessionState } from './session-state.js';
 import type { SessionsOptions } from './sessions-options.js';
@@ -22,6 +23,8 @@ export interface Tracked {
   payload: string | undefined;
   /** How long the payload's part before its components is, when this manager encoded it (0: not known). */
   headLength: number;
+  /** The payload decoded, when the commit that wrote it kept a copy (record-twin.ts); null: decode it. */
+  twin: RecordTwin | null;
   /** When the last-access time was last written, epoch ms. */
   written: number;
   /** Routed namespaces: what was last committed for each (null: none). */
@@ -34,7 +37,7 @@ export interface Tracked {
 }
 
 /** A ledger for a state the store has never seen. */
-export const untracked = (): Tracked => ({ heldUid: null, version: 0, payload: undefined, headLength: 0, written: 0, routed: null, cookie: undefined, ended: false, staged: null });
+export const untracked = (): Tracked => ({ heldUid: null, version: 0, payload: undefined, headLength: 0, twin: null, written: 0, routed: null, cookie: undefined, ended: false, staged: null });
 
 /** The manager's record of a state it made (kept on the state itself: no WeakMap entry per session). */
 export const ledger = (state: SessionState): Tracked => state.ledger as Tracked;

@@ -5,12 +5,13 @@
 import { decode } from './codec.js';
 import { kIsOpen, kState } from './internal-symbols.js';
 import { isThenable, then } from './maybe-sync.js';
+import { recordOf, twinOf } from './record-twin.js';
 import { recordProblem } from './session-record.js';
 import { ledger, untracked } from './sessions-context.js';
 import { releaseAfter } from './staged-write.js';
 import type { Handoff } from './lock.js';
 import type { MaybePromise } from './maybe-sync.js';
-import type { SessionRecord } from './session-record.js';
+import type { RecordTwin, StoredRecord } from './record-twin.js';
 import type { RoutedState } from './session-routes.js';
 import type { SessionState } from './session-state.js';
 import type { Session } from './session.js';
@@ -21,19 +22,21 @@ import type { Acquired, SessionStore, StoredEntry } from './store.js';
 
 /**
  * What a handoff carries for the manager: where the components begin in the entry handed over
- * (so the next commit encodes only what its request used, as on a state kept live), and the
- * routed namespaces as the request before wrote them, under the routes it used (none: null).
+ * (so the next commit encodes only what its request used, as on a state kept live), the entry's
+ * payload decoded when the commit kept a copy (no decode), and the routed namespaces as the
+ * request before wrote them, under the routes it used (none: null).
  */
 export interface Carried {
   readonly headLength: number;
+  readonly twin: RecordTwin | null;
   readonly routes: Map<string, SessionStore> | null;
   readonly routed: RoutedState | null;
 }
 
 /** What a commit that hands the lease on gives the next request along with the entry it committed or staged. */
 export function carry(tracked: Tracked, routes: Map<string, SessionStore>): Carried {
-  const headLength = tracked.headLength;
-  return routes.size > 0 ? { headLength, routes, routed: tracked.routed } : { headLength, routes: null, routed: null };
+  const { headLength, twin } = tracked;
+  return routes.size > 0 ? { headLength, twin, routes, routed: tracked.routed } : { headLength, twin, routes: null, routed: null };
 }
 
 /** The chain's unwritten commits that came with `acquired`, if it was handed over. */
@@ -128,10 +131,10 @@ export class SessionLoader {
     const ctx = this.ctx;
     const entry = opened && (!found || found.version < opened.version) ? opened : found;
     if (!entry) return undefined;
-    const state = this.decode(uid, entry);
+    const carried = acquired?.state === 'handed' && entry === acquired.entry ? (acquired.carried as Carried) : null;
+    const state = this.decode(uid, entry, carried?.twin);
     if (!state) return undefined;
     const routes = ctx.routes();
-    const carried = acquired?.state === 'handed' && entry === acquired.entry ? (acquired.carried as Carried) : null;
     const tracked = ledger(state);
     tracked.staged = stagedIn(acquired);
     if (carried !== null) tracked.headLength = carried.headLength;
@@ -144,17 +147,27 @@ export class SessionLoader {
     return keep();
   }
 
-  /** Builds a session's state (and the handle that will be handed out) from a stored entry; a payload that cannot be decoded counts as no session (logged). */
-  decode(uid: string, entry: StoredEntry): SessionState | undefined {
+  /**
+   * Builds a session's state (and the handle that will be handed out) from a stored entry, or
+   * from `twin`, the entry's payload decoded by the commit that handed it over; a payload that
+   * cannot be decoded counts as no session (logged).
+   */
+  decode(uid: string, entry: StoredEntry, twin?: RecordTwin | null): SessionState | undefined {
     const ctx = this.ctx;
-    let record: Omit<SessionRecord, 'lastAccessed'>;
-    try {
-      record = decode(entry.payload) as typeof record;
-      const problem = recordProblem(record, entry);
-      if (problem !== undefined) throw new TypeError(problem);
-    } catch (e) {
-      this.#corrupt(uid, e);
-      return undefined;
+    let record: StoredRecord;
+    if (twin?.payload === entry.payload) record = recordOf(twin);
+    else {
+      try {
+        record = decode(entry.payload) as StoredRecord;
+        const problem = recordProblem(record, entry);
+        if (problem !== undefined) throw new TypeError(problem);
+      } catch (e) {
+        this.#corrupt(uid, e);
+        return undefined;
+      }
+      // On a shared store this process may keep the lease for the session's next request: its
+      // commits keep twins from now on, spliced from this one (taken before the load can change it).
+      twin = ctx.locks.leases ? (twinOf(entry.payload, record) ?? null) : null;
     }
     const slack = ctx.store.inProcess ? 0 : ctx.resolution;
     const state = new ctx.SessionClass({ uid, secure: record.secure, timeout: record.timeout, isNew: false, clock: ctx.clock })[kState];
@@ -164,6 +177,7 @@ export class SessionLoader {
     const tracked = untracked();
     tracked.version = entry.version;
     tracked.payload = entry.payload;
+    tracked.twin = twin ?? null;
     // In process every commit touches, so the time of the last one is not needed (a heap number less per live session).
     if (!ctx.store.inProcess) tracked.written = lastAccessed;
     state.ledger = tracked;

@@ -11,6 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defineInterface } from '@dovetail/interfaces';
 import { Registry, withRegistry } from '@dovetail/registry';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ISessionDataContainer } from '../src/contracts.js';
@@ -38,6 +39,8 @@ afterEach(async () => {
 
 const registry = new Registry({ name: 'handoff' });
 registry.registerAdapter(CounterAdapter, Session, ICounter);
+/** A component kept as plain data (`setComponent`), stored as the object itself. */
+const IVisits = defineInterface<{ visits: number; last: string }>('dovetail.test.handoff.IVisits');
 
 /**
  * A real store whose calls are counted (how many leases came from the store); `polled()` settles
@@ -267,6 +270,33 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
     counter.value += 1;
     await sessions.commit(second);
     expect(await counterOf(manager(makeStore()), cookie)).toBe(6);
+  });
+
+  it('the request handed the session gets its own copy of a component that is plain data: a change through the object the one before kept cannot reach it', async () => {
+    const makeStore = backend();
+    const sessions = manager(makeStore(), frozen());
+    const cookie = await newSession(sessions);
+    const first = (await sessions.load(cookie))!;
+    const queued = sessions.load(cookie);
+    const kept = { visits: 1, last: 'home' };
+    first.setComponent(IVisits, kept); // stored as this very object
+    await sessions.commit(first);
+    kept.visits = 99;
+    const second = (await queued)!;
+    const visits = second.getComponent(IVisits)!;
+    expect(visits).not.toBe(kept);
+    expect(visits).toEqual({ visits: 1, last: 'home' });
+    visits.visits += 1; // in place, through what this request got: seen by its commit
+    await sessions.commit(second);
+    visits.visits = 50; // after the commit, while the lease waits here for the next request: reaches nothing
+    const third = (await sessions.load(cookie))!;
+    expect(third.getComponent(IVisits)).toEqual({ visits: 2, last: 'home' });
+    await sessions.abort(third);
+    const other = manager(makeStore());
+    const s = (await other.load(cookie))!;
+    expect(s.getComponent(IVisits)).toEqual({ visits: 2, last: 'home' });
+    expect(s.get('born')).toBe(true);
+    await other.abort(s);
   });
 
   it('requests handed the session that change only a component keep the rest as the request before wrote it (data, cookie lifetime)', async () => {
