@@ -15,6 +15,7 @@ import { kClose, kIsOpen, kState } from './internal-symbols.js';
 import { isThenable, then } from './maybe-sync.js';
 import { MemoryStore } from './memory-store.js';
 import { ROUTED } from './session-routes.js';
+import { setTwin } from './sessions-context.js';
 import { carry } from './sessions-loading.js';
 import { StagedWrite, releaseAfter } from './staged-write.js';
 import type { Handoff } from './lock.js';
@@ -259,7 +260,7 @@ export class SessionCommitter {
       tracked.staged = null;
       tracked.payload = payload;
       tracked.headLength = headLength;
-      tracked.twin = twin;
+      setTwin(tracked, twin);
       if (touchDue) tracked.written = now;
       const durable = staged.stage(payload, expires);
       return { handed: { state: 'handed', entry: { payload, version: staged.version, expires }, carried: carry(tracked, routes), staged }, durable };
@@ -307,7 +308,7 @@ export class SessionCommitter {
         tracked.version = version;
         tracked.payload = payload;
         tracked.headLength = plan.headLength;
-        tracked.twin = plan.twin;
+        setTwin(tracked, plan.twin);
         if (touchDue && !store.inProcess) tracked.written = now; // in process every commit touches: not needed (and a heap number less per session)
         if (handOff) plan.handed = { payload, version, expires };
       });

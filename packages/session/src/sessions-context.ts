@@ -23,8 +23,12 @@ export interface Tracked {
   payload: string | undefined;
   /** How long the payload's part before its components is, when this manager encoded it (0: not known). */
   headLength: number;
-  /** The payload decoded, when the commit that wrote it kept a copy (record-twin.ts); null: decode it. */
-  twin: RecordTwin | null;
+  /**
+   * The payload decoded, when the commit that wrote it kept a copy (record-twin.ts); null or
+   * absent: decode it. Absent on the ledger of a store that never hands a lease on (in process):
+   * a field less on every live session.
+   */
+  twin?: RecordTwin | null;
   /** When the last-access time was last written, epoch ms. */
   written: number;
   /** Routed namespaces: what was last committed for each (null: none). */
@@ -37,7 +41,12 @@ export interface Tracked {
 }
 
 /** A ledger for a state the store has never seen. */
-export const untracked = (): Tracked => ({ heldUid: null, version: 0, payload: undefined, headLength: 0, twin: null, written: 0, routed: null, cookie: undefined, ended: false, staged: null });
+export const untracked = (): Tracked => ({ heldUid: null, version: 0, payload: undefined, headLength: 0, written: 0, routed: null, cookie: undefined, ended: false, staged: null });
+
+/** Sets the ledger's twin, leaving a ledger that never had one without the field. */
+export function setTwin(tracked: Tracked, twin: RecordTwin | null): void {
+  if (twin !== null || tracked.twin !== undefined) tracked.twin = twin;
+}
 
 /** The manager's record of a state it made (kept on the state itself: no WeakMap entry per session). */
 export const ledger = (state: SessionState): Tracked => state.ledger as Tracked;

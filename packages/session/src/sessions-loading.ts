@@ -35,7 +35,8 @@ export interface Carried {
 
 /** What a commit that hands the lease on gives the next request along with the entry it committed or staged. */
 export function carry(tracked: Tracked, routes: Map<string, SessionStore>): Carried {
-  const { headLength, twin } = tracked;
+  const headLength = tracked.headLength;
+  const twin = tracked.twin ?? null;
   return routes.size > 0 ? { headLength, twin, routes, routed: tracked.routed } : { headLength, twin, routes: null, routed: null };
 }
 
@@ -177,7 +178,7 @@ export class SessionLoader {
     const tracked = untracked();
     tracked.version = entry.version;
     tracked.payload = entry.payload;
-    tracked.twin = twin ?? null;
+    if (twin) tracked.twin = twin;
     // In process every commit touches, so the time of the last one is not needed (a heap number less per live session).
     if (!ctx.store.inProcess) tracked.written = lastAccessed;
     state.ledger = tracked;
