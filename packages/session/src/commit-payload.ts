@@ -40,14 +40,14 @@ export function commitPayload(state: SessionState, tracked: Tracked, forced: boo
     if (tracked.headLength > 0) {
       const components = state.componentsRecord(registry);
       const payload = withComponents(last, tracked.headLength, components, state.cookieMaxAge);
-      const twin = twinned && lastTwin !== null ? twinWithComponents(lastTwin, payload, components, state.cookieMaxAge) : undefined;
-      return { payload, headLength: tracked.headLength, twin: twin ?? null };
+      const twin = twinned && lastTwin !== null ? twinWithComponents(lastTwin, payload, components, state.cookieMaxAge) : null;
+      return { payload, headLength: tracked.headLength, twin };
     }
   }
   const record = state.toRecord(registry, routes.size ? new Set(routes.keys()) : null, false);
   if (last === undefined && state.isNew && !forced && !state.shown && state.isPristine(record)) return null;
   const { payload, headLength } = encodeRecordParts(record);
-  return { payload, headLength, twin: (twinned && twinOf(payload, record)) || null };
+  return { payload, headLength, twin: twinned ? twinOf(payload, record) : null };
 }
 
 /**

@@ -33,12 +33,12 @@ function copyComponents(components: Record<string, StoredComponent>): Record<str
   return copy;
 }
 
-/** The twin of `payload`, just encoded from `record`; undefined when the record has something nested. */
-export function twinOf(payload: string, record: StoredRecord): RecordTwin | undefined {
-  for (const _ in record.namespaces) return undefined;
+/** The twin of `payload`, just encoded from `record`; null when the record has something nested. */
+export function twinOf(payload: string, record: StoredRecord): RecordTwin | null {
+  for (const _ in record.namespaces) return null;
   const data = copyOfScalars(record.data);
   const components = data === undefined ? undefined : copyComponents(record.components);
-  if (data === undefined || components === undefined) return undefined;
+  if (data === undefined || components === undefined) return null;
   const copy: StoredRecord = { created: record.created, timeout: record.timeout, secure: record.secure, data, namespaces: {}, components };
   if (record.cookieMaxAge !== undefined) copy.cookieMaxAge = record.cookieMaxAge;
   return { payload, record: copy };
@@ -46,11 +46,12 @@ export function twinOf(payload: string, record: StoredRecord): RecordTwin | unde
 
 /**
  * The twin of `payload`, made from the twin of the payload it was spliced from (`withComponents`:
- * the same head) with new `components` and cookie lifetime.
+ * the same head) with new `components` and cookie lifetime; null when a component has something
+ * nested.
  */
-export function twinWithComponents(last: RecordTwin, payload: string, components: Record<string, StoredComponent>, cookieMaxAge: SessionRecord['cookieMaxAge']): RecordTwin | undefined {
+export function twinWithComponents(last: RecordTwin, payload: string, components: Record<string, StoredComponent>, cookieMaxAge: SessionRecord['cookieMaxAge']): RecordTwin | null {
   const copied = copyComponents(components);
-  if (copied === undefined) return undefined;
+  if (copied === undefined) return null;
   const { created, timeout, secure, data, namespaces } = last.record;
   const copy: StoredRecord = { created, timeout, secure, data, namespaces, components: copied };
   if (cookieMaxAge !== undefined) copy.cookieMaxAge = cookieMaxAge;

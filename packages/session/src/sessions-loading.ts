@@ -168,7 +168,7 @@ export class SessionLoader {
       }
       // On a shared store this process may keep the lease for the session's next request: its
       // commits keep twins from now on, spliced from this one (taken before the load can change it).
-      twin = ctx.locks.leases ? (twinOf(entry.payload, record) ?? null) : null;
+      twin = ctx.locks.leases ? twinOf(entry.payload, record) : null;
     }
     const slack = ctx.store.inProcess ? 0 : ctx.resolution;
     const state = new ctx.SessionClass({ uid, secure: record.secure, timeout: record.timeout, isNew: false, clock: ctx.clock })[kState];
