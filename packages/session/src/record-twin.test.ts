@@ -3,8 +3,7 @@ import fc from 'fast-check';
 import { decode } from './codec.js';
 import { recordOf, twinOf, twinWithComponents } from './record-twin.js';
 import { encodeRecordParts, withComponents } from './session-record.js';
-import type { StoredRecord } from './record-twin.js';
-import type { SessionRecord } from './session-record.js';
+import type { SessionRecord, StoredRecord } from './session-record.js';
 
 /** The same tree down to each scalar (`Object.is`), with the same keys in the same order and the same prototypes. */
 function sameTree(a: unknown, b: unknown, at = ''): void {

@@ -11,10 +11,7 @@
  * its payload is decoded.
  */
 import { copyOfScalars, snapshotOf } from './session-record.js';
-import type { SessionRecord, StoredComponent } from './session-record.js';
-
-/** A record as a payload stores it (the last access lives in the entry's expiry). */
-export type StoredRecord = Omit<SessionRecord, 'lastAccessed'>;
+import type { SessionRecord, StoredComponent, StoredRecord } from './session-record.js';
 
 /** `payload` decoded, as copies no request holds. */
 export interface RecordTwin {
@@ -33,15 +30,25 @@ function copyComponents(components: Record<string, StoredComponent>): Record<str
   return copy;
 }
 
+/** What a twin's record has before its components: copies already, shared from twin to twin. */
+type Head = Pick<StoredRecord, 'created' | 'timeout' | 'secure' | 'data' | 'namespaces'>;
+
+/** The twin of `payload`: `head`, copies of `components`, and the cookie lifetime; null when a component has something nested. */
+function twinFrom(head: Head, payload: string, components: Record<string, StoredComponent>, cookieMaxAge: SessionRecord['cookieMaxAge']): RecordTwin | null {
+  const copied = copyComponents(components);
+  if (copied === undefined) return null;
+  const { created, timeout, secure, data, namespaces } = head;
+  const record: StoredRecord = { created, timeout, secure, data, namespaces, components: copied };
+  if (cookieMaxAge !== undefined) record.cookieMaxAge = cookieMaxAge;
+  return { payload, record };
+}
+
 /** The twin of `payload`, just encoded from `record`; null when the record has something nested. */
 export function twinOf(payload: string, record: StoredRecord): RecordTwin | null {
   for (const _ in record.namespaces) return null;
   const data = copyOfScalars(record.data);
-  const components = data === undefined ? undefined : copyComponents(record.components);
-  if (data === undefined || components === undefined) return null;
-  const copy: StoredRecord = { created: record.created, timeout: record.timeout, secure: record.secure, data, namespaces: {}, components };
-  if (record.cookieMaxAge !== undefined) copy.cookieMaxAge = record.cookieMaxAge;
-  return { payload, record: copy };
+  if (data === undefined) return null;
+  return twinFrom({ created: record.created, timeout: record.timeout, secure: record.secure, data, namespaces: {} }, payload, record.components, record.cookieMaxAge);
 }
 
 /**
@@ -50,12 +57,7 @@ export function twinOf(payload: string, record: StoredRecord): RecordTwin | null
  * nested.
  */
 export function twinWithComponents(last: RecordTwin, payload: string, components: Record<string, StoredComponent>, cookieMaxAge: SessionRecord['cookieMaxAge']): RecordTwin | null {
-  const copied = copyComponents(components);
-  if (copied === undefined) return null;
-  const { created, timeout, secure, data, namespaces } = last.record;
-  const copy: StoredRecord = { created, timeout, secure, data, namespaces, components: copied };
-  if (cookieMaxAge !== undefined) copy.cookieMaxAge = cookieMaxAge;
-  return { payload, record: copy };
+  return twinFrom(last.record, payload, components, cookieMaxAge);
 }
 
 /**

@@ -32,6 +32,9 @@ export interface SessionRecord {
   cookieMaxAge?: number | null;
 }
 
+/** A record as a payload stores it: the last access lives in the entry's expiry, not in the payload. */
+export type StoredRecord = Omit<SessionRecord, 'lastAccessed'>;
+
 /**
  * The longest session timeout accepted, in seconds: 400 days, the longest lifetime browsers give
  * a cookie. Bounds the `timeout` option and every stored record (a stored `1e20` would never end).

@@ -9,7 +9,7 @@
 import { interfaceNamed } from '@dovetail/interfaces';
 import { encode } from './codec.js';
 import { restoreComponent, sameStored, snapshotOf, storeComponent, temporary } from './session-record.js';
-import type { SessionRecord, StoredComponent } from './session-record.js';
+import type { SessionRecord, StoredComponent, StoredRecord } from './session-record.js';
 import type { Session } from './session.js';
 import type { InterfaceSpec } from '@dovetail/interfaces';
 import type { Registry } from '@dovetail/registry';
@@ -255,7 +255,7 @@ export class SessionState {
    * 2.8 µs instead of 0.5 (with the spread itself, 0.7 µs more).
    * @returns the names of components that could not be restored.
    */
-  applyRecord(record: Omit<SessionRecord, 'lastAccessed'>, lastAccessed: number, registry: Registry): string[] {
+  applyRecord(record: StoredRecord, lastAccessed: number, registry: Registry): string[] {
     this.created = record.created;
     this.lastAccessed = lastAccessed;
     this.timeout = record.timeout;

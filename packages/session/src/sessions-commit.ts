@@ -21,7 +21,7 @@ import { StagedWrite, releaseAfter } from './staged-write.js';
 import type { Handoff } from './lock.js';
 import type { MaybePromise } from './maybe-sync.js';
 import type { RecordTwin } from './record-twin.js';
-import type { SessionRecord } from './session-record.js';
+import type { StoredRecord } from './session-record.js';
 import type { RoutedWrite } from './session-routes.js';
 import type { SessionState } from './session-state.js';
 import type { Session } from './session.js';
@@ -188,8 +188,8 @@ export class SessionCommitter {
   }
 
   /** Puts the committed record (`committed`: its payload) and routed namespaces back into `state`, keeping its last access. */
-  #restore(state: SessionState, tracked: Tracked, committed: string | Omit<SessionRecord, 'lastAccessed'>): void {
-    const record = typeof committed === 'string' ? (decode(committed) as Omit<SessionRecord, 'lastAccessed'>) : committed;
+  #restore(state: SessionState, tracked: Tracked, committed: string | StoredRecord): void {
+    const record = typeof committed === 'string' ? (decode(committed) as StoredRecord) : committed;
     state.applyRecord(record, state.lastAccessed, this.ctx.reg());
     if (tracked.routed !== null) for (const [name, { payload }] of tracked.routed) state.applyNamespace(name, decode(payload) as Record<string, unknown>);
   }

@@ -7,11 +7,12 @@ import { kIsOpen, kState } from './internal-symbols.js';
 import { isThenable, then } from './maybe-sync.js';
 import { recordOf, twinOf } from './record-twin.js';
 import { recordProblem } from './session-record.js';
-import { ledger, untracked } from './sessions-context.js';
+import { ledger, setTwin, untracked } from './sessions-context.js';
 import { releaseAfter } from './staged-write.js';
 import type { Handoff } from './lock.js';
 import type { MaybePromise } from './maybe-sync.js';
-import type { RecordTwin, StoredRecord } from './record-twin.js';
+import type { RecordTwin } from './record-twin.js';
+import type { StoredRecord } from './session-record.js';
 import type { RoutedState } from './session-routes.js';
 import type { SessionState } from './session-state.js';
 import type { Session } from './session.js';
@@ -62,16 +63,22 @@ export class SessionLoader {
     readonly ender: SessionEnder,
   ) {}
 
-  /** Takes the lock of `uid`, loads it and hands it out (or releases the lock and gives nothing). */
-  async load(uid: string, opened: (StoredEntry & { readonly id: string }) | undefined, secure: boolean, now: number): Promise<Session | undefined> {
-    return this.loadHeld(uid, opened, secure, now, await this.ctx.locks.acquire(uid, now));
+  /**
+   * Takes the lock of `uid`, loads it and hands it out (or releases the lock and gives nothing):
+   * the session itself when nothing is left to wait for — on a shared store, when this process's
+   * last request of it kept the lease (parked), which carries the entry it committed.
+   */
+  load(uid: string, opened: (StoredEntry & { readonly id: string }) | undefined, secure: boolean, now: number): MaybePromise<Session | undefined> {
+    const handed = this.ctx.locks.takeParked(uid, now);
+    if (handed !== undefined) return this.#loadHeld(uid, opened, secure, now, handed);
+    return this.ctx.locks.acquire(uid, now).then((acquired) => this.#loadHeld(uid, opened, secure, now, acquired));
   }
 
   /**
    * `load` once the lock of `uid` is held, with what taking it found (`acquire`'s answer, or a
    * parked lease's handoff): the session itself when no store call is left to wait for.
    */
-  loadHeld(uid: string, opened: StoredEntry | undefined, secure: boolean, now: number, acquired: Acquired | Handoff | undefined): MaybePromise<Session | undefined> {
+  #loadHeld(uid: string, opened: StoredEntry | undefined, secure: boolean, now: number, acquired: Acquired | Handoff | undefined): MaybePromise<Session | undefined> {
     const release = (): void => releaseAfter(stagedIn(acquired), () => this.ctx.locks.release(uid));
     const fail = (e: unknown): never => {
       release();
@@ -178,7 +185,7 @@ export class SessionLoader {
     const tracked = untracked();
     tracked.version = entry.version;
     tracked.payload = entry.payload;
-    if (twin) tracked.twin = twin;
+    setTwin(tracked, twin);
     // In process every commit touches, so the time of the last one is not needed (a heap number less per live session).
     if (!ctx.store.inProcess) tracked.written = lastAccessed;
     state.ledger = tracked;

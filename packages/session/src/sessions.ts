@@ -236,9 +236,7 @@ export class Sessions {
       if (live !== undefined && !live.expired && live.lastAccessed + live.timeout * 1000 > now && this.#locks.tryAcquire(uid)) {
         return this.#loader.handOut(live, uid, options.secure ?? false, now);
       }
-      // The returning visitor of a shared store whose last request here kept the lease: no await either.
-      const handed = this.#locks.takeParked(uid, now);
-      if (handed !== undefined) return this.#loader.loadHeld(uid, undefined, options.secure ?? false, now, handed);
+      // Else the lock, and the entry with it (at once when this process's last request kept the lease).
       return this.#loader.load(uid, undefined, options.secure ?? false, now);
     }
     const opened = this.#clientSide.open(cookieValue, now);
