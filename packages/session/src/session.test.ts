@@ -170,6 +170,18 @@ describe('Session#expire, #invalidate, #regenerate, #changed', () => {
     expect(s[kState].takeForced()).toBe(true);
   });
 
+  it("a session's id starts with the time on its clock: its creation time, then the time of regenerate()", () => {
+    let now = 1_700_000_000_000;
+    const timeOf = (uid: string): number => Buffer.from(uid, 'base64url').readUIntBE(0, 6);
+    const s = new Session({ clock: () => now });
+    expect(timeOf(s.uid)).toBe(s.created);
+    expect(s.created).toBe(1_700_000_000_000);
+    now += 61_000;
+    s.regenerate();
+    expect(timeOf(s.uid)).toBe(1_700_000_061_000);
+    expect(timeOf(new Session({ created: 42, clock: () => now }).uid)).toBe(42);
+  });
+
   it('runExpiryCallbacks() runs every callback once, even after one throws, then disposes components; returns the errors', () =>
     withRegistry(registry(), () => {
       const s = new Session();

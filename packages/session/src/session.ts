@@ -24,7 +24,7 @@ import type { InterfaceSpec } from '@dovetail/interfaces';
 
 /** Options of a free-standing `Session`; `Sessions` makes the sessions it stores itself. */
 export interface SessionOptions {
-  /** The id. @default a fresh 256-bit id */
+  /** The id. @default a fresh id: its creation time, then 208 random bits (see {@link newSessionId}) */
   readonly uid?: string;
   /** Creation time, epoch ms. @default now */
   readonly created?: number;
@@ -54,6 +54,12 @@ const ADAPTING = 4;
 /** The key of the dictionary view among a handle's views (no package id is a symbol). */
 const DICT: unique symbol = Symbol('dictionary');
 
+/** The state of a session made by hand, its id starting with its creation time. */
+function newState(options: SessionOptions, now: number): SessionState {
+  const created = options.created ?? now;
+  return new SessionState(options.uid ?? newSessionId(created), created, options.timeout ?? 900, options.secure ?? false, options.isNew ?? true);
+}
+
 /**
  * One client's session, as one request sees it.
  *
@@ -82,7 +88,7 @@ export class Session extends Componentized implements SessionContract {
   /** A free-standing session (stored by no manager); `sessions.create()` gives one the manager stores. */
   constructor(options: SessionOptions = {}) {
     const clock = options.clock ?? Date.now;
-    const state = options[kState] ?? new SessionState(options.uid ?? newSessionId(), options.created ?? clock(), options.timeout ?? 900, options.secure ?? false, options.isNew ?? true);
+    const state = options[kState] ?? newState(options, clock());
     super(state.components);
     this.#state = state;
     this.#clock = clock;
@@ -204,7 +210,7 @@ export class Session extends Componentized implements SessionContract {
     this[kCheckOpen]('regenerate()');
     const state = this.#state;
     (state.retired ??= []).push(state.uid);
-    state.uid = newSessionId();
+    state.uid = newSessionId(this.#clock());
     state.forced = true;
   }
 
