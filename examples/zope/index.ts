@@ -34,7 +34,7 @@ export class PackageData extends Resource {
     if (!bar.has('color')) bar.set('color', 'blue');
     return (
       `<!DOCTYPE html><html><head><meta charset='utf-8'><title>Package data</title></head><body>` +
-      `<p id="client">Client id: ${escape(String(clientId).slice(0, 8))}…</p>` +
+      `<p id="client">Client id: …${escape(String(clientId).slice(-8))}</p>` +
       `<p id="foo">products.foo color: ${escape(String(foo.get('color')))}</p>` +
       `<p id="bar">products.bar color: ${escape(String(bar.get('color')))} (kept in the products.bar container)</p>` +
       `<p id="timeout">Timeout: ${session.timeout} s</p>` +

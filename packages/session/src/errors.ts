@@ -3,26 +3,27 @@
  *
  * Each error has a literal `name`, a stable `code` (`DT_SESSION_<WHAT>`, documented in
  * docs/errors.md) and a message that says what was asked, what was found and what to do.
- * Messages never contain a full session id: only its first characters (see {@link idPrefix}).
+ * Messages never contain a full session id: only its last characters (`shortId`).
  *
  * @module
  */
 import { DovetailError } from '@dovetail/interfaces';
 
-/** How many characters of a session id an error message may show. */
-const ID_PREFIX_LENGTH = 6;
+/** How many characters of a session id a message may show. */
+const SHOWN = 6;
 
 /**
- * The first characters of a session id followed by `…`: enough to correlate log lines, too
- * little to hijack the session.
+ * A session id cut short for a message or a log line: `…` and its last characters, enough to
+ * correlate lines, too little to hijack the session. The last ones, not the first: an id begins
+ * with its creation time, which the sessions made in the same few seconds share.
  *
  * @example
  * ```ts
- * idPrefix('3q2+7w8xY1…'); // '3q2+7w…'
+ * shortId('AZPtRiVc8xY1…q2-7wK'); // '…q2-7wK'
  * ```
  */
-export function idPrefix(id: string): string {
-  return id.length <= ID_PREFIX_LENGTH ? `${id.slice(0, 2)}…` : `${id.slice(0, ID_PREFIX_LENGTH)}…`;
+export function shortId(id: string): string {
+  return `…${id.length <= SHOWN ? id.slice(-2) : id.slice(-SHOWN)}`;
 }
 
 /**
@@ -85,10 +86,10 @@ export class SessionDataError extends SessionError {
 export class SessionBusyError extends SessionError {
   override readonly name = 'SessionBusyError' as const;
   readonly code = 'DT_SESSION_BUSY' as const;
-  /** The first characters of the session id (never the whole id). */
-  readonly sessionIdPrefix: string;
+  /** The session id cut short: `…` and its last characters (never the whole id). */
+  readonly shortSessionId: string;
   /**
-   * @param sessionId - the busy session's id; only its prefix is kept and shown.
+   * @param sessionId - the busy session's id; only its last characters are kept and shown.
    * @param waitedMs - how long the lock was waited for.
    * @param retryAfter - seconds the client should wait before retrying (`Retry-After`).
    */
@@ -98,14 +99,14 @@ export class SessionBusyError extends SessionError {
     readonly retryAfter = 1,
     options?: ErrorOptions,
   ) {
-    const prefix = idPrefix(sessionId);
+    const short = shortId(sessionId);
     super(
-      `Session ${prefix} is busy: another request held its lock for all of the ${waitedMs} ms this ` +
+      `Session ${short} is busy: another request held its lock for all of the ${waitedMs} ms this ` +
         `request waited. Retry after ${retryAfter} s; if this happens often, make the requests that ` +
         `hold the session shorter or raise the lock wait.`,
       options,
     );
-    this.sessionIdPrefix = prefix;
+    this.shortSessionId = short;
   }
 }
 
@@ -121,10 +122,10 @@ export class SessionBusyError extends SessionError {
 export class SessionConflictError extends SessionError {
   override readonly name = 'SessionConflictError' as const;
   readonly code = 'DT_SESSION_CONFLICT' as const;
-  /** The first characters of the session id (never the whole id). */
-  readonly sessionIdPrefix: string;
+  /** The session id cut short: `…` and its last characters (never the whole id). */
+  readonly shortSessionId: string;
   /**
-   * @param sessionId - the session's id; only its prefix is kept and shown.
+   * @param sessionId - the session's id; only its last characters are kept and shown.
    * @param expectedVersion - the version this writer loaded.
    * @param store - the store's name.
    */
@@ -134,14 +135,14 @@ export class SessionConflictError extends SessionError {
     readonly store: string,
     options?: ErrorOptions,
   ) {
-    const prefix = idPrefix(sessionId);
+    const short = shortId(sessionId);
     super(
-      `Session ${prefix} was changed in store '${store}' by another writer after this request loaded ` +
+      `Session ${short} was changed in store '${store}' by another writer after this request loaded ` +
         `version ${expectedVersion}; nothing was written. Load the session again and re-apply the ` +
         `change, or retry the request.`,
       options,
     );
-    this.sessionIdPrefix = prefix;
+    this.shortSessionId = short;
   }
 }
 
@@ -257,11 +258,11 @@ export class SessionStoreConfigError extends SessionError {
 export class SessionClosedError extends SessionError {
   override readonly name = 'SessionClosedError' as const;
   readonly code = 'DT_SESSION_CLOSED' as const;
-  /** The first characters of the session id (never the whole id); '' when no session was loaded. */
-  readonly sessionIdPrefix: string;
+  /** The session id cut short: `…` and its last characters (never the whole id); '' when no session was loaded. */
+  readonly shortSessionId: string;
   /**
    * @param action - what was asked, e.g. `set('x')`, `adapt it to myapp.ICounter`, `commit it`.
-   * @param sessionId - the session's id; only its prefix is kept and shown.
+   * @param sessionId - the session's id; only its last characters are kept and shown.
    * @param closedAt - when the handle closed (its commit started), epoch ms; absent when unknown.
    * @param why - how the handle closed: `committed` (the default), `aborted` or `ended`.
    */
@@ -272,9 +273,9 @@ export class SessionClosedError extends SessionError {
     readonly why: 'committed' | 'aborted' | 'ended' = 'committed',
     options?: ErrorOptions,
   ) {
-    const prefix = sessionId === '' ? '' : idPrefix(sessionId);
+    const short = sessionId === '' ? '' : shortId(sessionId);
     const at = closedAt === undefined ? '' : ` at ${new Date(closedAt).toISOString()}`;
-    const what = prefix === '' ? "this request's session" : `session ${prefix}`;
+    const what = short === '' ? "this request's session" : `session ${short}`;
     const found =
       why === 'ended'
         ? `it has ended (expired or invalidated)${at}, so nothing done to it is stored`
@@ -287,7 +288,7 @@ export class SessionClosedError extends SessionError {
             '(sessions.load(cookie), request.getSession() in a new request) and commit that handle.'),
       options,
     );
-    this.sessionIdPrefix = prefix;
+    this.shortSessionId = short;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { decode, encode } from './codec.js';
 import { ISessionDataContainer } from './contracts.js';
-import { SessionConflictError } from './errors.js';
+import { SessionConflictError, shortId } from './errors.js';
 import type { SessionState } from './session-state.js';
 import type { SessionStore } from './store.js';
 import type { InterfaceSpec } from '@dovetail/interfaces';
@@ -64,7 +64,7 @@ export class NamespaceRoutes {
         session.applyNamespace(name, decode(entry.payload) as Record<string, unknown>);
         routed.set(name, { version: entry.version, payload: entry.payload });
       } catch (e) {
-        this.#onError(e, `namespace ${name} of session ${session.uid.slice(0, 6)}… is corrupt and is dropped`);
+        this.#onError(e, `namespace ${name} of session ${shortId(session.uid)} is corrupt and is dropped`);
       }
     }
   }

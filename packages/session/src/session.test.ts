@@ -69,7 +69,7 @@ describe('new Session', () => {
     expect(s.expired).toBe(false);
     expect(s.timeout).toBe(900);
     expect(s.created).toBe(s.lastAccessed);
-    expect(String(s)).toBe(`<Session ${s.uid.slice(0, 6)}…>`);
+    expect(String(s)).toBe(`<Session …${s.uid.slice(-6)}>`);
   });
 });
 

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { conform, implementer } from '@dovetail/interfaces';
 import { Componentized, getCurrentRegistry } from '@dovetail/registry';
 import { ISession } from './contracts.js';
-import { SessionClosedError } from './errors.js';
+import { SessionClosedError, shortId } from './errors.js';
 import { kBind, kCheckOpen, kClose, kIsOpen, kState } from './internal-symbols.js';
 import { SessionData } from './session-data.js';
 import { newSessionId } from './session-id.js';
@@ -365,7 +365,7 @@ export class Session extends Componentized implements SessionContract {
 
   /** @returns `<Session abc123…>` (never the whole id). */
   override toString(): string {
-    return `<Session ${this.#state.uid.slice(0, 6)}…>`;
+    return `<Session ${shortId(this.#state.uid)}>`;
   }
 
   // ------------------------------------------------------------------------------ components

@@ -3,6 +3,7 @@
  * store, its lease together with its entry), decode it, give the request a handle of its own.
  */
 import { decode } from './codec.js';
+import { shortId } from './errors.js';
 import { kIsOpen, kState } from './internal-symbols.js';
 import { isThenable, then } from './maybe-sync.js';
 import { recordOf, twinOf } from './record-twin.js';
@@ -181,7 +182,7 @@ export class SessionLoader {
     const state = new ctx.SessionClass({ uid, secure: record.secure, timeout: record.timeout, isNew: false, clock: ctx.clock })[kState];
     const lastAccessed = entry.expires - (record.timeout + slack) * 1000;
     const lost = state.applyRecord(record, lastAccessed, ctx.reg());
-    for (const name of lost) ctx.onError(new Error(`component ${name} could not be restored`), `session ${uid.slice(0, 6)}…`);
+    for (const name of lost) ctx.onError(new Error(`component ${name} could not be restored`), `session ${shortId(uid)}`);
     const tracked = untracked();
     tracked.version = entry.version;
     tracked.payload = entry.payload;
@@ -197,6 +198,6 @@ export class SessionLoader {
     if (this.#reportedCorrupt.has(uid)) return;
     if (this.#reportedCorrupt.size >= 10_000) this.#reportedCorrupt.clear();
     this.#reportedCorrupt.add(uid);
-    this.ctx.onError(e, `session ${uid.slice(0, 6)}… in store '${this.ctx.store.name}' is corrupt and is treated as unknown (a new session is started)`);
+    this.ctx.onError(e, `session ${shortId(uid)} in store '${this.ctx.store.name}' is corrupt and is treated as unknown (a new session is started)`);
   }
 }
