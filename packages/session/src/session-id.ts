@@ -15,7 +15,7 @@ let offset = 0;
  *
  * The time comes first so that ids made close together sort close together. SQLite keeps its
  * index of ids as a B-tree: a random id lands each new session on a random page of it, which the
- * commit writes to the WAL whole (4 KB for a 45-byte entry), while ids made in the same few
+ * commit writes to the WAL whole (4 KB for an entry of about 50 bytes), while ids made in the same few
  * milliseconds share a page, written once for all of them. The cost is that an id tells whoever
  * holds it when its session was made; the unguessable part is the 208 random bits.
  */
