@@ -9,11 +9,11 @@
  * closed handle throws `SessionClosedError`: it would reach no store, and on MemoryStore it would
  * leak into another request. How components are stored and restored is in session-record.ts.
  */
-import { randomBytes } from 'node:crypto';
 import { conform, implementer } from '@dovetail/interfaces';
 import { Componentized, getCurrentRegistry } from '@dovetail/registry';
 import { ISession } from './contracts.js';
 import { SessionClosedError, shortId } from './errors.js';
+import { flash, getCsrfToken, newCsrfToken, peekFlash, popFlash } from './flash-and-csrf.js';
 import { kBind, kCheckOpen, kClose, kIsOpen, kState } from './internal-symbols.js';
 import { SessionData } from './session-data.js';
 import { newSessionId } from './session-id.js';
@@ -39,9 +39,6 @@ export interface SessionOptions {
   /** @internal The state a manager opens this handle on. */
   readonly [kState]?: SessionState;
 }
-
-const FLASH = '_f_';
-const CSRF = '_csrft_';
 
 /** Open: the request holds the handle. Ended: given to expiry handlers (read and adapt only). */
 const OPEN = 0;
@@ -331,39 +328,30 @@ export class Session extends Componentized implements SessionContract {
    */
   flash(message: unknown, queue = '', allowDuplicate = true): void {
     this[kCheckOpen]('flash()');
-    const data = this.#data();
-    const list = data.get<unknown[]>(FLASH + queue) ?? [];
-    if (!allowDuplicate && list.some((m) => m === message)) return;
-    data.set(FLASH + queue, [...list, message]);
+    flash(this.#data(), message, queue, allowDuplicate);
   }
 
   /** Removes and returns the messages of `queue` (each shown once). */
   popFlash(queue = ''): unknown[] {
-    const data = this.#data();
-    const list = data.get<unknown[]>(FLASH + queue) ?? [];
-    if (data.has(FLASH + queue)) data.delete(FLASH + queue);
-    return list;
+    return popFlash(this.#data(), queue);
   }
 
   /** Returns the messages of `queue` without removing them. */
   peekFlash(queue = ''): unknown[] {
-    return [...(this.#data().get<unknown[]>(FLASH + queue) ?? [])];
+    return peekFlash(this.#data(), queue);
   }
 
   /** Makes, keeps and returns a new CSRF token (40 hex characters, as Pyramid). */
   newCsrfToken(): string {
-    const token = randomBytes(20).toString('hex');
-    this.#data().set(CSRF, token);
-    return token;
+    return newCsrfToken(this.#data());
   }
 
   /** The CSRF token, made on first use. */
   getCsrfToken(): string {
-    const token = this.#data().get(CSRF);
-    return typeof token === 'string' ? token : this.newCsrfToken();
+    return getCsrfToken(this.#data());
   }
 
-  /** @returns `<Session abc123…>` (never the whole id). */
+  /** @returns `<Session …abc123>`: the id's last characters, never the whole id. */
   override toString(): string {
     return `<Session ${shortId(this.#state.uid)}>`;
   }
