@@ -52,8 +52,8 @@ const ADAPTING = 4;
 const DICT: unique symbol = Symbol('dictionary');
 
 /** The state of a session made by hand, its id starting with its creation time. */
-function newState(options: SessionOptions, now: number): SessionState {
-  const created = options.created ?? now;
+function newState(options: SessionOptions, clock: () => number): SessionState {
+  const created = options.created ?? clock();
   return new SessionState(options.uid ?? newSessionId(created), created, options.timeout ?? 900, options.secure ?? false, options.isNew ?? true);
 }
 
@@ -85,7 +85,7 @@ export class Session extends Componentized implements SessionContract {
   /** A free-standing session (stored by no manager); `sessions.create()` gives one the manager stores. */
   constructor(options: SessionOptions = {}) {
     const clock = options.clock ?? Date.now;
-    const state = options[kState] ?? newState(options, clock());
+    const state = options[kState] ?? newState(options, clock);
     super(state.components);
     this.#state = state;
     this.#clock = clock;
