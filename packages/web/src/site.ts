@@ -16,6 +16,7 @@ import { sessionCookieTemplates } from './internal/session-cookies.js';
 import { StoreOutages, oneLine } from './internal/store-outages.js';
 import { kAbort, kCommit, kPrepare, kSend, kSendError } from './internal/symbols.js';
 import { atTurnEnd } from './internal/turn-end.js';
+import { startInSlice } from './internal/turn-slices.js';
 import { MethodNotImplementedError, BadRequestTargetError } from './request-errors.js';
 import { Request } from './request.js';
 import { HTTP_METHODS, Resource, getChildForRequest, isHttpMethod } from './resource.js';
@@ -272,6 +273,10 @@ export class Site {
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
     this.#inflight++;
+    startInSlice(() => this.#start(req, res));
+  }
+
+  #start(req: IncomingMessage, res: ServerResponse): void {
     const request = new Request(req, res, this.#config);
     if (this.#accessLog !== null) this.#logAccess(request);
     // Which store outage this request started in, if any (see StoreOutages).
