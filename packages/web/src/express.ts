@@ -19,6 +19,7 @@ import { sessionCookieTemplates } from './internal/session-cookies.js';
 import { sessionProxy } from './internal/session-proxy.js';
 import { StoreOutages, oneLine } from './internal/store-outages.js';
 import { atTurnEnd } from './internal/turn-end.js';
+import { startInSlice } from './internal/turn-slices.js';
 import type { ExpressSession } from './express-session.js';
 import type { Logger, Session, Sessions } from '@dovetail/session';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -158,7 +159,17 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
   const outages = new StoreOutages((line) => logger.warn(line));
   const cacheControl = cacheControlOption(options.sessionCacheControl, 'dovetailSessions({ sessionCacheControl })');
 
-  return (req, res, next) => {
+  // Started a slice of a pass's requests at a time, as the Site starts them (see turn-slices.ts).
+  return (req, res, next) =>
+    startInSlice(() => {
+      try {
+        serve(req, res, next);
+      } catch (error) {
+        next(error);
+      }
+    });
+
+  function serve(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
     // Mounted twice (app and router): the first one serves.
     if (Object.prototype.hasOwnProperty.call(req, 'sessionID')) {
       next();
@@ -298,7 +309,7 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
         next(withHttpFields(error));
       },
     );
-  };
+  }
 }
 
 /**
