@@ -22,7 +22,7 @@
 import { setImmediate } from 'node:timers';
 
 /** How many requests a pass of the event loop starts before the rest wait for the end of the turn. */
-export const SLICE = 16;
+export const SLICE = 8;
 
 /** Requests started in the current slice. */
 let started = 0;
