@@ -56,6 +56,7 @@ const BUSY: Acquired = { state: 'busy' };
 export class RedisStore implements SessionStore {
   readonly name: string;
   readonly inProcess = false;
+  readonly writesAtTurnEnd = true;
   readonly #prefix: string;
   /** Shards of the expiry index, read from `<prefix>meta` when connecting. */
   #shards = SHARDS;

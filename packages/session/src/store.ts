@@ -104,6 +104,15 @@ export interface SessionStore {
    * needs no leases (its own per-session queue is the lock).
    */
   readonly inProcess: boolean;
+  /**
+   * True when the store's client sends what a turn of the event loop asked of it at the end of
+   * that turn (RedisStore: node-redis writes a turn's commands as one pipeline). The Site and the
+   * Express middleware then start a burst of requests a slice at a time, so that the store works
+   * on one slice's commands while this process handles the next. Absent: false, as a store that
+   * answers in this process (SQLite gathers a turn's commits into one transaction, and slices
+   * would split it) wants.
+   */
+  readonly writesAtTurnEnd?: boolean;
 
   /**
    * Opens the store now (connects, creates or migrates its schema) instead of on first use, so

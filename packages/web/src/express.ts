@@ -159,7 +159,8 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
   const outages = new StoreOutages((line) => logger.warn(line));
   const cacheControl = cacheControlOption(options.sessionCacheControl, 'dovetailSessions({ sessionCacheControl })');
 
-  // Started a slice of a pass's requests at a time, as the Site starts them (see turn-slices.ts).
+  // On a store that writes at the end of a turn, a slice of a pass's requests at a time, as the Site starts them (see turn-slices.ts).
+  if (sessions.store.writesAtTurnEnd !== true) return serve;
   return (req, res, next) =>
     startInSlice(() => {
       try {

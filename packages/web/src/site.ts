@@ -138,6 +138,8 @@ export class Site {
   readonly #tls: TlsServerOptions | null;
   readonly #healthPath: string | null;
   readonly #health: HealthResource;
+  /** Requests start a slice at a time (see turn-slices.ts): the session store writes at the end of a turn. */
+  readonly #sliced: boolean;
   #server: Server | null;
   #state: 'new' | 'listening' | 'closing' | 'closed';
   #inflight: number;
@@ -164,6 +166,7 @@ export class Site {
     }
     this.#healthPath = health === false ? null : health;
     this.#health = new HealthResource(sessions?.store ?? null, () => this.#config.closing);
+    this.#sliced = sessions?.store.writesAtTurnEnd === true;
     this.root = root;
     this.displayTracebacks = options.displayTracebacks ?? false;
     this.#config = {
@@ -273,7 +276,8 @@ export class Site {
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
     this.#inflight++;
-    startInSlice(() => this.#start(req, res));
+    if (this.#sliced) startInSlice(() => this.#start(req, res));
+    else this.#start(req, res);
   }
 
   #start(req: IncomingMessage, res: ServerResponse): void {

@@ -13,8 +13,11 @@
  * A request waits at most for the handlers of the slices before it: each slice starts in the
  * check phase after the one before it, its `setImmediate`s queued after the one the client queued
  * for its write. Requests that come while others wait start after them, in the order they came,
- * each in its own async context. A store that answers in process (memory, SQLite) loses nothing
- * by it: its responses and commits are already gathered per turn, and a slice only splits them.
+ * each in its own async context.
+ *
+ * Only for a store that says it writes at the end of a turn (`SessionStore.writesAtTurnEnd`):
+ * one that answers in this process gathers a turn's work already (SQLite's group commit takes
+ * a turn's commits in one transaction), and slices would only split it.
  *
  * `setImmediate` comes from node:timers, not the global: a test's fake timers replace the global
  * and would otherwise hold every request.
