@@ -4,6 +4,7 @@
  * @module
  */
 import { randomBytes, randomInt } from 'node:crypto';
+import { setImmediate } from 'node:timers';
 import { implementer } from '@dovetail/interfaces';
 import { ISessionDataContainer } from './contracts.js';
 import { SessionNotReplicatedError, SessionStoreConfigError, SessionStoreError } from './errors.js';
@@ -56,7 +57,6 @@ const BUSY: Acquired = { state: 'busy' };
 export class RedisStore implements SessionStore {
   readonly name: string;
   readonly inProcess = false;
-  readonly writesAtTurnEnd = true;
   readonly #prefix: string;
   /** Shards of the expiry index, read from `<prefix>meta` when connecting. */
   #shards = SHARDS;
@@ -74,6 +74,11 @@ export class RedisStore implements SessionStore {
   readonly #replicationMs: number | undefined;
   /** The connection once open (and a call can go straight to it). */
   #connection: RedisConnection | undefined;
+  /** Commands sent in this turn of the event loop: node-redis writes them when it ends. */
+  #queued = 0;
+  readonly #turnEnded = (): void => {
+    this.#queued = 0;
+  };
   #connecting: Promise<RedisConnection> | undefined = undefined;
   #closed = false;
 
@@ -381,6 +386,7 @@ export class RedisStore implements SessionStore {
   /** Runs a script by its SHA, loading it with EVAL when the server does not know it (one array per call). */
   #eval(operation: string, s: Script, keys: string[], args: string[]): Promise<unknown> {
     const command = ['EVALSHA', s.sha, String(keys.length), ...keys, ...args];
+    this.#sent();
     const connection = this.#connection;
     const sent = connection !== undefined ? connection.send(keys[0], command) : this.#connected().then((c) => c.send(keys[0], command));
     return sent.catch((e: unknown) => {
@@ -392,10 +398,21 @@ export class RedisStore implements SessionStore {
   async #command(operation: string, key: string | undefined, args: string[], timeoutMs?: number): Promise<unknown> {
     try {
       const connection = this.#connection ?? (await this.#connected());
+      this.#sent();
       return await connection.send(key, args, timeoutMs);
     } catch (e) {
       throw this.#wrap(operation, e);
     }
+  }
+
+  /** See `SessionStore#queuedInTurn`. */
+  queuedInTurn(): number {
+    return this.#queued;
+  }
+
+  #sent(): void {
+    // Queued before the client's write of this turn, which the command about to be sent queues.
+    if (this.#queued++ === 0) setImmediate(this.#turnEnded);
   }
 
   #wrap(operation: string, e: unknown): unknown {

@@ -105,14 +105,15 @@ export interface SessionStore {
    */
   readonly inProcess: boolean;
   /**
-   * True when the store's client sends what a turn of the event loop asked of it at the end of
-   * that turn (RedisStore: node-redis writes a turn's commands as one pipeline). The Site and the
-   * Express middleware then start a burst of requests a slice at a time, so that the store works
-   * on one slice's commands while this process handles the next. Absent: false, as a store that
-   * answers in this process (SQLite gathers a turn's commits into one transaction, and slices
-   * would split it) wants.
+   * How many commands this store has sent in the current turn of the event loop, when its
+   * client holds them until the turn ends (RedisStore: node-redis writes a turn's commands as one
+   * pipeline then). The Site and the Express middleware start no more of a pass's requests once
+   * a slice of commands waits: the rest start after the client's write, so the store works on
+   * those while this process handles the next requests. Absent on a store that answers in this
+   * process (SQLite's group commit takes a turn's commits in one transaction, and slices would
+   * split it).
    */
-  readonly writesAtTurnEnd?: boolean;
+  queuedInTurn?(): number;
 
   /**
    * Opens the store now (connects, creates or migrates its schema) instead of on first use, so

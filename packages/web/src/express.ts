@@ -19,7 +19,7 @@ import { sessionCookieTemplates } from './internal/session-cookies.js';
 import { sessionProxy } from './internal/session-proxy.js';
 import { StoreOutages, oneLine } from './internal/store-outages.js';
 import { atTurnEnd } from './internal/turn-end.js';
-import { startInSlice } from './internal/turn-slices.js';
+import { queuedInTurn, startInSlice } from './internal/turn-slices.js';
 import type { ExpressSession } from './express-session.js';
 import type { Logger, Session, Sessions } from '@dovetail/session';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -159,8 +159,9 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
   const outages = new StoreOutages((line) => logger.warn(line));
   const cacheControl = cacheControlOption(options.sessionCacheControl, 'dovetailSessions({ sessionCacheControl })');
 
-  // On a store that writes at the end of a turn, a slice of a pass's requests at a time, as the Site starts them (see turn-slices.ts).
-  if (sessions.store.writesAtTurnEnd !== true) return serve;
+  // On a store whose client writes at the end of a turn, a slice at a time, as the Site starts them (see turn-slices.ts).
+  const queued = queuedInTurn(sessions.store);
+  if (queued === null) return serve;
   return (req, res, next) =>
     startInSlice(() => {
       try {
@@ -168,7 +169,7 @@ export function dovetailSessions(options: DovetailSessionsOptions): SessionMiddl
       } catch (error) {
         next(error);
       }
-    });
+    }, queued);
 
   function serve(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
     // Mounted twice (app and router): the first one serves.

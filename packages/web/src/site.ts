@@ -16,7 +16,7 @@ import { sessionCookieTemplates } from './internal/session-cookies.js';
 import { StoreOutages, oneLine } from './internal/store-outages.js';
 import { kAbort, kCommit, kPrepare, kSend, kSendError } from './internal/symbols.js';
 import { atTurnEnd } from './internal/turn-end.js';
-import { startInSlice } from './internal/turn-slices.js';
+import { queuedInTurn, startInSlice } from './internal/turn-slices.js';
 import { MethodNotImplementedError, BadRequestTargetError } from './request-errors.js';
 import { Request } from './request.js';
 import { HTTP_METHODS, Resource, getChildForRequest, isHttpMethod } from './resource.js';
@@ -138,8 +138,8 @@ export class Site {
   readonly #tls: TlsServerOptions | null;
   readonly #healthPath: string | null;
   readonly #health: HealthResource;
-  /** Requests start a slice at a time (see turn-slices.ts): the session store writes at the end of a turn. */
-  readonly #sliced: boolean;
+  /** The session store's `queuedInTurn`, when it has one: requests then start a slice at a time (see turn-slices.ts). */
+  readonly #queued: (() => number) | null;
   #server: Server | null;
   #state: 'new' | 'listening' | 'closing' | 'closed';
   #inflight: number;
@@ -166,7 +166,7 @@ export class Site {
     }
     this.#healthPath = health === false ? null : health;
     this.#health = new HealthResource(sessions?.store ?? null, () => this.#config.closing);
-    this.#sliced = sessions?.store.writesAtTurnEnd === true;
+    this.#queued = queuedInTurn(sessions?.store);
     this.root = root;
     this.displayTracebacks = options.displayTracebacks ?? false;
     this.#config = {
@@ -276,7 +276,7 @@ export class Site {
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
     this.#inflight++;
-    if (this.#sliced) startInSlice(() => this.#start(req, res));
+    if (this.#queued !== null) startInSlice(() => this.#start(req, res), this.#queued);
     else this.#start(req, res);
   }
 
