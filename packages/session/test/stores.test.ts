@@ -285,6 +285,21 @@ const withRedis = redisTestsEnabled();
     });
   });
 
+  describe('RedisStore#queuedInTurn', () => {
+    it('counts the commands sent in this turn of the event loop, which the client writes when it ends, and starts again at 0 in the next', async () => {
+      const store = new RedisStore({ url: server.url, prefix: 'queued:' });
+      await store.ready();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(store.queuedInTurn()).toBe(0);
+      const answers = [store.get('a', 0), store.set('b', 'p', Date.now() + HOUR, 0), store.get('c', 0)];
+      expect(store.queuedInTurn()).toBe(3);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(store.queuedInTurn()).toBe(0);
+      expect(await Promise.all(answers)).toEqual([undefined, 1, undefined]);
+      await store.close();
+    });
+  });
+
   describe('RedisStore#sweep', () => {
     it('each process starts sweeping at a shard of its own, so processes do not all queue behind the first shard', async () => {
       const prefix = 'spread:';
