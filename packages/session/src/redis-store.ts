@@ -4,19 +4,15 @@
  * @module
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { setImmediate } from 'node:timers';
 import { implementer } from '@dovetail/interfaces';
 import { ISessionDataContainer } from './contracts.js';
-import { SessionNotReplicatedError, SessionStoreConfigError, SessionStoreError } from './errors.js';
-import { openRedisConnection } from './redis-connection.js';
+import { SessionStoreConfigError } from './errors.js';
+import { RedisCommands, distinctSlots } from './redis-commands.js';
 import { redisTarget, targetName } from './redis-options.js';
-import { openRedisLayout } from './redis-schema.js';
-import { ACQUIRE, CLAIM, DELETE, RELEASE, RENEW, WANT, WRITE, isNoScript, shardOf } from './redis-scripts.js';
+import { ACQUIRE, CLAIM, DELETE, RELEASE, RENEW, WANT, WRITE, shardOf } from './redis-scripts.js';
 import { checkSecret } from './signing.js';
 import { WAIT_TURN_MS } from './store.js';
-import type { RedisConnection, RedisTarget } from './redis-connection.js';
 import type { RedisStoreClusterOptions, RedisStoreOptions, RedisStoreUrlOptions } from './redis-options.js';
-import type { Script } from './redis-scripts.js';
 import type { Acquired, ExpiredEntry, ListPage, ListedEntry, SessionStore, StoredEntry } from './store.js';
 
 /** How long a holder's set of wanted leases is kept unless told again (one its holder never asks for: the holder is gone). */
@@ -58,29 +54,14 @@ export class RedisStore implements SessionStore {
   readonly name: string;
   readonly inProcess = false;
   readonly #prefix: string;
-  /** Shards of the expiry index, read from `<prefix>meta` when connecting. */
-  #shards = SHARDS;
   /**
    * The shard the next sweep starts at: each sweep starts one further, so none waits behind a
    * busy one, and the first is drawn at random, so processes do not all start at the same one.
    */
   #sweepStart = randomInt(SHARDS * 4096);
   readonly #graceMs: number;
-  readonly #timeout: number;
   readonly #clock: () => number;
-  readonly #target: RedisTarget;
-  readonly #connectTimeoutMs: number;
-  /** With `durability: 'replicated'`, the ms of `WAIT 1 <ms>`; else undefined. */
-  readonly #replicationMs: number | undefined;
-  /** The connection once open (and a call can go straight to it). */
-  #connection: RedisConnection | undefined;
-  /** Commands sent in this turn of the event loop: node-redis writes them when it ends. */
-  #queued = 0;
-  readonly #turnEnded = (): void => {
-    this.#queued = 0;
-  };
-  #connecting: Promise<RedisConnection> | undefined = undefined;
-  #closed = false;
+  readonly #redis: RedisCommands;
 
   /**
    * @throws SessionStoreConfigError (`DT_SESSION_STORE_CONFIG`) when neither a `url`, a `client`
@@ -88,7 +69,7 @@ export class RedisStore implements SessionStore {
    */
   constructor(options: RedisStoreOptions) {
     const o = (options ?? {}) as Partial<RedisStoreUrlOptions & RedisStoreClusterOptions>;
-    this.#target = redisTarget(options);
+    const target = redisTarget(options);
     for (const [key, value] of [
       ['graceMs', o.graceMs],
       ['commandTimeoutMs', o.commandTimeoutMs],
@@ -107,14 +88,20 @@ export class RedisStore implements SessionStore {
       throw new SessionStoreConfigError('RedisStore', `the prefix ${JSON.stringify(this.#prefix)} contains '{' or '}'`, 'Choose a prefix without braces: the store puts each session id in braces (a Redis Cluster hash tag).');
     }
     this.#graceMs = o.graceMs ?? 3_600_000;
-    this.#timeout = o.commandTimeoutMs ?? 2000;
-    this.#connectTimeoutMs = o.connectTimeoutMs ?? 2000;
-    this.#replicationMs = o.durability === 'replicated' ? (o.replicationTimeoutMs ?? 1000) : undefined;
     this.#clock = o.clock ?? Date.now;
     // Read as the user wrote it: `redis://127.0.0.1:6379/2` (password shown as ***), the prefix
     // only when it is not the default.
-    const where = targetName(this.#target);
+    const where = targetName(target);
     this.name = this.#prefix === 'dovetail:' ? where : `${where} prefix ${this.#prefix}`;
+    this.#redis = new RedisCommands({
+      name: this.name,
+      target,
+      prefix: this.#prefix,
+      shards: SHARDS,
+      commandTimeoutMs: o.commandTimeoutMs ?? 2000,
+      connectTimeoutMs: o.connectTimeoutMs ?? 2000,
+      replicationMs: o.durability === 'replicated' ? (o.replicationTimeoutMs ?? 1000) : undefined,
+    });
   }
 
   /**
@@ -124,7 +111,7 @@ export class RedisStore implements SessionStore {
    * @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`) when the server cannot be reached.
    */
   async ready(): Promise<void> {
-    await this.#connected();
+    await this.#redis.connected();
   }
 
   /**
@@ -137,9 +124,9 @@ export class RedisStore implements SessionStore {
    */
   async keptSecret(): Promise<string> {
     const key = `${this.#prefix}secret`;
-    const made = await this.#command('keep the secret', key, ['SET', key, randomBytes(32).toString('base64url'), 'NX']);
-    if (made !== null) await this.#replicated('keep the secret', [key]);
-    const secret = (await this.#command('read the secret', key, ['GET', key])) as string | null;
+    const made = await this.#redis.command('keep the secret', key, ['SET', key, randomBytes(32).toString('base64url'), 'NX']);
+    if (made !== null) await this.#redis.replicated('keep the secret', [key]);
+    const secret = (await this.#redis.command('read the secret', key, ['GET', key])) as string | null;
     checkSecret(secret ?? '', `the Redis key ${key}`, `Delete the key to have a new one made, or SET a good secret in it`);
     return secret!;
   }
@@ -147,7 +134,7 @@ export class RedisStore implements SessionStore {
   /** See {@link SessionStore.get}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   async get(id: string, now: number): Promise<StoredEntry | undefined> {
     const key = this.#entryKey(id);
-    const r = (await this.#command('get', key, ['HMGET', key, 'payload', 'version', 'expires'])) as (string | null)[];
+    const r = (await this.#redis.command('get', key, ['HMGET', key, 'payload', 'version', 'expires'])) as (string | null)[];
     if (r[0] == null || r[1] == null || r[2] == null) return undefined;
     const expires = Number(r[2]);
     return expires > now ? { payload: r[0], version: Number(r[1]), expires } : undefined;
@@ -165,7 +152,7 @@ export class RedisStore implements SessionStore {
   /** Lock-and-load in one script; see {@link SessionStore.acquire}. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   async acquire(id: string, owner: string, leaseMs: number, now: number): Promise<Acquired> {
     const t = this.#clock();
-    const r = (await this.#eval('acquire', ACQUIRE, [this.#entryKey(id)], [owner, String(t + leaseLength(leaseMs)), String(now), String(t), String(t + WAIT_TURN_MS)])) as (number | string)[];
+    const r = (await this.#redis.eval('acquire', ACQUIRE, [this.#entryKey(id)], [owner, String(t + leaseLength(leaseMs)), String(now), String(t), String(t + WAIT_TURN_MS)])) as (number | string)[];
     if (r[0] === 0) return ABSENT;
     if (r[0] === 1) {
       await this.#tellHolder('acquire', String(r[1]), id);
@@ -186,26 +173,26 @@ export class RedisStore implements SessionStore {
   /** Releases `owner`'s lease, moving the expiry when `expires` is given, in one script. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   async release(id: string, owner: string, expires?: number): Promise<void> {
     if (expires === undefined) {
-      await this.#eval('release', RELEASE, this.#keys(id, false), [owner, '', String(this.#graceMs)]);
+      await this.#redis.eval('release', RELEASE, this.#keys(id, false), [owner, '', String(this.#graceMs)]);
       return;
     }
     // On one server the script lowers the index itself (connecting first reads the shard count).
-    const folded = !(this.#connection ?? (await this.#connected())).cluster;
-    const earlier = await this.#eval('release', RELEASE, this.#keys(id, folded), [owner, String(expires), String(this.#graceMs), id]);
+    const folded = !(this.#redis.connection ?? (await this.#redis.connected())).cluster;
+    const earlier = await this.#redis.eval('release', RELEASE, this.#keys(id, folded), [owner, String(expires), String(this.#graceMs), id]);
     if (earlier === 1) await this.#index(id, expires);
   }
 
   /** See {@link SessionStore.wanted}: one `SPOP`. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   async wanted(owner: string): Promise<string[]> {
     const key = this.#wantKey(owner);
-    return (await this.#command('wanted', key, ['SPOP', key, '1000'])) as string[];
+    return (await this.#redis.command('wanted', key, ['SPOP', key, '1000'])) as string[];
   }
 
   /** See {@link SessionStore.renew}: one script per id, sent together. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   async renew(ids: readonly string[], owner: string, leaseMs: number): Promise<string[]> {
     const t = this.#clock();
     const args = [owner, String(t + leaseLength(leaseMs)), String(t)];
-    const kept = await Promise.all(ids.map((id) => this.#eval('renew', RENEW, [this.#entryKey(id)], args)));
+    const kept = await Promise.all(ids.map((id) => this.#redis.eval('renew', RENEW, [this.#entryKey(id)], args)));
     return ids.filter((_, i) => kept[i] !== 1);
   }
 
@@ -220,14 +207,14 @@ export class RedisStore implements SessionStore {
    * @throws SessionNotReplicatedError (`DT_SESSION_NOT_REPLICATED`) with `durability: 'replicated'`.
    */
   async delete(id: string, owner?: string): Promise<boolean> {
-    if (this.#connection === undefined) await this.#shardCount();
+    if (this.#redis.connection === undefined) await this.#shardCount();
     const shard = this.#shardKey(id);
     const entry = this.#entryKey(id);
     const [[removed, holder]] = await Promise.all([
-      this.#eval('delete', DELETE, [entry], [owner ?? '', String(this.#clock())]) as Promise<[number, string]>,
-      this.#command('delete', shard, ['ZREM', shard, id]),
+      this.#redis.eval('delete', DELETE, [entry], [owner ?? '', String(this.#clock())]) as Promise<[number, string]>,
+      this.#redis.command('delete', shard, ['ZREM', shard, id]),
     ]);
-    await Promise.all([this.#tellHolder('delete', holder, id), this.#replicated('delete', [entry])]);
+    await Promise.all([this.#tellHolder('delete', holder, id), this.#redis.replicated('delete', [entry])]);
     return removed === 1;
   }
 
@@ -245,7 +232,7 @@ export class RedisStore implements SessionStore {
       const key = `${this.#prefix}expiry:{${(start + n) % shards}}`;
       for (;;) {
         const want = limit - out.length;
-        const ids = (await this.#command('sweep', key, ['ZRANGEBYSCORE', key, '-inf', String(now), 'LIMIT', '0', String(want)])) as string[];
+        const ids = (await this.#redis.command('sweep', key, ['ZRANGEBYSCORE', key, '-inf', String(now), 'LIMIT', '0', String(want)])) as string[];
         await Promise.all(ids.map((id) => this.#claim(key, id, now, out)));
         if (ids.length < want || out.length >= limit) break;
       }
@@ -253,8 +240,8 @@ export class RedisStore implements SessionStore {
     // A claim the replica never got would come back after a failover, to be handed out again:
     // with 'replicated', give the replicas the chance to take the claims first (best effort: an
     // entry claimed on the primary is handed out either way, or no one ever would).
-    if (this.#replicationMs !== undefined && out.length > 0) {
-      await Promise.all(distinctSlots(out.map((e) => this.#entryKey(e.id)), this.#connection!.cluster).map((key) => this.#wait(key).catch(() => 0)));
+    if (this.#redis.replicationMs !== undefined && out.length > 0) {
+      await Promise.all(distinctSlots(out.map((e) => this.#entryKey(e.id)), this.#redis.connection!.cluster).map((key) => this.#redis.wait(key).catch(() => 0)));
     }
     return out;
   }
@@ -262,7 +249,7 @@ export class RedisStore implements SessionStore {
   /** The sum of the index shards' sizes: every kept entry is indexed once. @throws SessionStoreError (`DT_SESSION_STORE_UNAVAILABLE`). */
   async count(): Promise<number> {
     const keys = Array.from({ length: await this.#shardCount() }, (_, shard) => `${this.#prefix}expiry:{${shard}}`);
-    const sizes = await Promise.all(keys.map((key) => this.#command('count', key, ['ZCARD', key])));
+    const sizes = await Promise.all(keys.map((key) => this.#redis.command('count', key, ['ZCARD', key])));
     return sizes.reduce<number>((n, size) => n + Number(size), 0);
   }
 
@@ -276,9 +263,9 @@ export class RedisStore implements SessionStore {
     const entries: ListedEntry[] = [];
     while (shard < shards && entries.length < limit) {
       const key = `${this.#prefix}expiry:{${shard}}`;
-      const [next, flat] = (await this.#command('list', key, ['ZSCAN', key, scan!, 'COUNT', String(limit - entries.length)])) as [string, string[]];
+      const [next, flat] = (await this.#redis.command('list', key, ['ZSCAN', key, scan!, 'COUNT', String(limit - entries.length)])) as [string, string[]];
       const ids = flat.filter((_, i) => i % 2 === 0);
-      const rows = await Promise.all(ids.map((id) => this.#command('list', this.#entryKey(id), ['HMGET', this.#entryKey(id), 'version', 'expires']) as Promise<(string | null)[]>));
+      const rows = await Promise.all(ids.map((id) => this.#redis.command('list', this.#entryKey(id), ['HMGET', this.#entryKey(id), 'version', 'expires']) as Promise<(string | null)[]>));
       ids.forEach((id, i) => {
         const [version, expires] = rows[i]!;
         if (version != null && expires != null) entries.push({ id, version: Number(version), expires: Number(expires) });
@@ -291,11 +278,12 @@ export class RedisStore implements SessionStore {
 
   /** Closes the client or cluster the store created (a client you passed in stays open). Idempotent. */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    const connection = this.#connection;
-    this.#connection = undefined;
-    await connection?.close();
+    await this.#redis.close();
+  }
+
+  /** See `SessionStore#queuedInTurn`. */
+  queuedInTurn(): number {
+    return this.#redis.queuedInTurn();
   }
 
   #entryKey(id: string): string {
@@ -315,7 +303,7 @@ export class RedisStore implements SessionStore {
    * wanted, for its next `wanted` call.
    */
   async #tellHolder(operation: string, holder: string, id: string): Promise<void> {
-    if (holder !== '') await this.#eval(operation, WANT, [this.#wantKey(holder)], [id, String(WANTS_KEPT_MS)]);
+    if (holder !== '') await this.#redis.eval(operation, WANT, [this.#wantKey(holder)], [id, String(WANTS_KEPT_MS)]);
   }
 
   /** Where `owner` is told which of its leases others want (in its own slot on a cluster). */
@@ -324,143 +312,51 @@ export class RedisStore implements SessionStore {
   }
 
   #shardKey(id: string): string {
-    return `${this.#prefix}expiry:{${shardOf(id, this.#shards)}}`;
+    return `${this.#prefix}expiry:{${shardOf(id, this.#redis.shards)}}`;
   }
 
   /** Lowers (or adds) `id`'s score in the index: `LT` never raises a score above the real expiry. */
   async #index(id: string, expires: number): Promise<void> {
     const key = this.#shardKey(id);
-    await this.#command('index', key, ['ZADD', key, 'LT', String(expires), id]);
+    await this.#redis.command('index', key, ['ZADD', key, 'LT', String(expires), id]);
   }
 
   async #write(operation: string, id: string, owner: string, payload: string, expires: number, expected: number, keepMs?: number): Promise<number | undefined> {
     // On one server the script updates the index itself (connecting first reads the shard count).
-    const folded = !(this.#connection ?? (await this.#connected())).cluster;
+    const folded = !(this.#redis.connection ?? (await this.#redis.connected())).cluster;
     const now = this.#clock();
     const args = [owner, payload, String(expires), String(expected), String(now), String(this.#graceMs), keepMs === undefined ? '' : String(now + leaseLength(keepMs)), id];
     let r: [number, number];
     if (folded) {
-      r = (await this.#eval(operation, WRITE, this.#keys(id, true), args)) as [number, number];
+      r = (await this.#redis.eval(operation, WRITE, this.#keys(id, true), args)) as [number, number];
     } else {
       // A new entry is indexed before it is written (the index may point at nothing, never miss an entry).
-      [, r] = await Promise.all([expected === 0 ? this.#index(id, expires) : undefined, this.#eval(operation, WRITE, this.#keys(id, false), args) as Promise<[number, number]>]);
+      [, r] = await Promise.all([expected === 0 ? this.#index(id, expires) : undefined, this.#redis.eval(operation, WRITE, this.#keys(id, false), args) as Promise<[number, number]>]);
     }
     if (r[0] < 0) return undefined;
     if (r[1] === 1) await this.#index(id, expires);
-    if (this.#replicationMs !== undefined) {
-      await this.#replicated(operation, expected === 0 || r[1] === 1 ? [this.#entryKey(id), this.#shardKey(id)] : [this.#entryKey(id)]);
+    if (this.#redis.replicationMs !== undefined) {
+      await this.#redis.replicated(operation, expected === 0 || r[1] === 1 ? [this.#entryKey(id), this.#shardKey(id)] : [this.#entryKey(id)]);
     }
     return r[0];
   }
 
   async #claim(key: string, id: string, now: number, out: ExpiredEntry[]): Promise<void> {
-    const r = (await this.#eval('sweep', CLAIM, [this.#entryKey(id)], [String(now)])) as [number, string?];
-    if (r[0] === 1) await this.#command('sweep', key, ['ZADD', key, 'XX', r[1]!, id]);
+    const r = (await this.#redis.eval('sweep', CLAIM, [this.#entryKey(id)], [String(now)])) as [number, string?];
+    if (r[0] === 1) await this.#redis.command('sweep', key, ['ZADD', key, 'XX', r[1]!, id]);
     else {
-      await this.#command('sweep', key, ['ZREM', key, id]);
+      await this.#redis.command('sweep', key, ['ZREM', key, id]);
       if (r[0] === 2) out.push({ id, payload: r[1]! });
     }
   }
 
-  /**
-   * With `durability: 'replicated'`: `WAIT 1` on the primary of each of `keys` (on one server,
-   * once), each on the connection that sent the writes, so it covers them.
-   * @throws SessionNotReplicatedError when a primary got no replica's acknowledgement in time.
-   */
-  async #replicated(operation: string, keys: readonly string[]): Promise<void> {
-    if (this.#replicationMs === undefined) return;
-    const acks = await Promise.all(distinctSlots(keys, this.#connection!.cluster).map((key) => this.#wait(key)));
-    if (acks.some((n) => n < 1)) throw new SessionNotReplicatedError(this.name, operation, this.#replicationMs);
-  }
-
-  async #wait(key: string): Promise<number> {
-    const ms = this.#replicationMs!;
-    return Number(await this.#command('wait for a replica', key, ['WAIT', '1', String(ms)], ms + this.#timeout));
-  }
-
   async #shardCount(): Promise<number> {
-    await this.#connected();
-    return this.#shards;
-  }
-
-  /** Runs a script by its SHA, loading it with EVAL when the server does not know it (one array per call). */
-  #eval(operation: string, s: Script, keys: string[], args: string[]): Promise<unknown> {
-    const command = ['EVALSHA', s.sha, String(keys.length), ...keys, ...args];
-    this.#sent();
-    const connection = this.#connection;
-    const sent = connection !== undefined ? connection.send(keys[0], command) : this.#connected().then((c) => c.send(keys[0], command));
-    return sent.catch((e: unknown) => {
-      if (!isNoScript(e)) throw this.#wrap(operation, e);
-      return this.#command(operation, keys[0], ['EVAL', s.source, ...command.slice(2)]);
-    });
-  }
-
-  async #command(operation: string, key: string | undefined, args: string[], timeoutMs?: number): Promise<unknown> {
-    try {
-      const connection = this.#connection ?? (await this.#connected());
-      this.#sent();
-      return await connection.send(key, args, timeoutMs);
-    } catch (e) {
-      throw this.#wrap(operation, e);
-    }
-  }
-
-  /** See `SessionStore#queuedInTurn`. */
-  queuedInTurn(): number {
-    return this.#queued;
-  }
-
-  #sent(): void {
-    // Queued before the client's write of this turn, which the command about to be sent queues.
-    if (this.#queued++ === 0) setImmediate(this.#turnEnded);
-  }
-
-  #wrap(operation: string, e: unknown): unknown {
-    if (e instanceof SessionStoreError || e instanceof SessionStoreConfigError) return e;
-    return new SessionStoreError(this.name, operation, undefined, undefined, { cause: e });
-  }
-
-  #connected(): Promise<RedisConnection> {
-    if (this.#closed) return Promise.reject(new SessionStoreError(this.name, 'send a command', 'the store is closed', 'Create a new RedisStore.'));
-    if (this.#connection !== undefined) return Promise.resolve(this.#connection);
-    this.#connecting ??= openRedisConnection(this.#target, {
-      name: this.name,
-      commandTimeoutMs: this.#timeout,
-      connectTimeoutMs: this.#connectTimeoutMs,
-      closed: () => this.#closed,
-    })
-      .then(async (connection) => {
-        // The layout is checked (and an older one migrated) before any other command is sent.
-        try {
-          this.#shards = await openRedisLayout(connection, this.#prefix, SHARDS, this.name);
-        } catch (e) {
-          await connection.close();
-          throw e;
-        }
-        this.#connection = connection;
-        return connection;
-      })
-      .catch((e: unknown) => {
-        this.#connecting = undefined; // a later call tries again
-        throw this.#wrap('open its keys', e);
-      });
-    return this.#connecting;
+    await this.#redis.connected();
+    return this.#redis.shards;
   }
 }
 
 /** A lease's length in whole ms, at least one. */
 function leaseLength(ms: number): number {
   return Math.max(1, Math.ceil(ms));
-}
-
-/**
- * The keys to `WAIT` on so that every primary among `keys` is covered once: one per hash tag on
- * a cluster (two tags on one master cost a second WAIT that returns at once), the first on one
- * server.
- */
-function distinctSlots(keys: readonly string[], cluster: boolean): string[] {
-  if (!cluster) return keys.slice(0, 1);
-  const byTag = new Map<string, string>();
-  for (const key of keys) byTag.set(/\{([^}]*)\}/.exec(key)?.[1] ?? key, key);
-  return [...byTag.values()];
 }
