@@ -139,7 +139,7 @@ export function toMarkdown(rows: ResultRow[], info: RunInfo): string {
     `- load generator: ${info.loadgen}, ${options.connections} connections${info.loadgenNote ? ` (${info.loadgenNote})` : ''}; ${info.pinning}`,
     `- ${options.runs} run(s) of ${length} per server and scenario, servers interleaved, after ${options.warmupSeconds} s of warm-up; medians; × bare: ${
         options.paired
-          ? "the median of the runs' ratios, each run against the mean of bare-node's runs just before and after it (BENCH_PAIRED=1: bare-node runs first in a round and after every other server)"
+          ? "the median of the runs' ratios, each run against the geometric mean of bare-node's runs just before and after it (BENCH_PAIRED=1: bare-node runs first in a round and after every other server)"
           : "the median of the rounds' ratios (each round's run against bare-node's in that round)"
       }; ` +
       `servers ${options.restart ? 'started afresh, on empty stores, for each scenario' : 'started once for all scenarios (BENCH_RESTART=0)'}; ` +

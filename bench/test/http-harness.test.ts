@@ -116,5 +116,5 @@ it("paired rounds: bare node:http runs first and after every other server, and e
   // bare, fastify-session, bare, dovetail-memory, bare. Each server's baseline is the bare runs either side of it.
   expect(runs('dovetail-memory').map((r) => r.baselineRps)).toEqual([Math.sqrt(bare[0]! * bare[1]!), Math.sqrt(bare[4]! * bare[5]!)]);
   expect(runs('fastify-session').map((r) => r.baselineRps)).toEqual([Math.sqrt(bare[1]! * bare[2]!), Math.sqrt(bare[3]! * bare[4]!)]);
-  expect(readFileSync(join(dir, 'http.md'), 'utf8')).toContain("each run against the mean of bare-node's runs just before and after it (BENCH_PAIRED=1");
+  expect(readFileSync(join(dir, 'http.md'), 'utf8')).toContain("each run against the geometric mean of bare-node's runs just before and after it (BENCH_PAIRED=1");
 }, 60_000);
