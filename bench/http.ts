@@ -102,47 +102,22 @@ interface Extras {
   repeated: number;
 }
 
-/** Logs one measured run. */
-function logRun(scenario: Scenario, run: number, runs: number, sut: ServerUnderTest, m: Measurement): void {
-  log(
-    `${SCENARIO_TITLES[scenario]} · run ${run + 1}/${runs} · ${sut.peer.name}: ${m.requests} requests in ${m.seconds.toFixed(2)} s, ` +
-      `${Math.round(m.rps)} req/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms, ` +
-      `CPU ${m.cpuPerRequest?.toFixed(1) ?? '?'} µs/req, lost ${m.lost ?? 'n/a'}, non-2xx ${m.non2xx}, errors ${m.errors}` +
-      (m.steal !== undefined ? `, steal ${(m.steal * 100).toFixed(1)}%` : '') +
-      (m.notNew ? `, ${m.notNew} not new` : '') +
-      (m.cutShort ? ' (cut short)' : ''),
-  );
-}
-
-/**
- * One round: every server once, in an order that starts one further each round. Paired
- * (BENCH_PAIRED=1), the baseline runs first and again after every other server, and each run
- * keeps the baseline's rate around it: on a machine whose speed moves within the minute a round
- * takes, both sides of a ratio are then measured within seconds of each other.
- */
+/** One round: every server once, in an order that starts one further each round. */
 async function measureRound(scenario: Scenario, run: number, servers: ServerUnderTest[], entries: PeerEntry[], context: Context, extras: Extras): Promise<[ServerUnderTest, Measurement][]> {
   const round: [ServerUnderTest, Measurement][] = [];
-  const measure = async (sut: ServerUnderTest): Promise<Measurement> => {
+  for (let i = 0; i < servers.length; i++) {
+    const sut = servers[(i + run) % servers.length]!;
     if (scenario === 'new' && (await keepUnderBudget(sut, entries, context))) extras.restarts++;
     const m = await sut.run();
     round.push([sut, m]);
-    logRun(scenario, run, context.options.runs, sut, m);
-    return m;
-  };
-  const rotate = (list: ServerUnderTest[]): ServerUnderTest[] => list.map((_, i) => list[(i + run) % list.length]!);
-  const bare = context.options.paired ? servers.find((s) => s.peer.name === BASELINE) : undefined;
-  if (bare === undefined) {
-    for (const sut of rotate(servers)) await measure(sut);
-    return round;
-  }
-  let before = await measure(bare);
-  before.baselineRps = before.rps;
-  for (const sut of rotate(servers.filter((s) => s !== bare))) {
-    const m = await measure(sut);
-    const after = await measure(bare);
-    after.baselineRps = after.rps;
-    m.baselineRps = Math.sqrt(before.rps * after.rps);
-    before = after;
+    log(
+      `${SCENARIO_TITLES[scenario]} · run ${run + 1}/${context.options.runs} · ${sut.peer.name}: ${m.requests} requests in ${m.seconds.toFixed(2)} s, ` +
+        `${Math.round(m.rps)} req/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms, ` +
+        `CPU ${m.cpuPerRequest?.toFixed(1) ?? '?'} µs/req, lost ${m.lost ?? 'n/a'}, non-2xx ${m.non2xx}, errors ${m.errors}` +
+        (m.steal !== undefined ? `, steal ${(m.steal * 100).toFixed(1)}%` : '') +
+        (m.notNew ? `, ${m.notNew} not new` : '') +
+        (m.cutShort ? ' (cut short)' : ''),
+    );
   }
   return round;
 }

@@ -22,11 +22,6 @@ export interface Measurement extends LoadResult {
   lost?: number;
   /** The share of the machine's CPU time the hypervisor took during the run (steal.ts); undefined off Linux. */
   steal?: number;
-  /**
-   * Paired rounds (BENCH_PAIRED=1): the baseline's req/s around this run, the geometric mean of
-   * its runs just before and after (for a baseline run, its own); the ratio is taken to this.
-   */
-  baselineRps?: number;
 }
 
 /** New visitors: a server is restarted before it holds this many sessions (MemoryStore caps at 1,000,000). */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { optionsFromEnv, runCommand } from './options.js';
 
-const KNOBS = ['BENCH_BASE', 'BENCH_PEERS', 'BENCH_SCENARIOS', 'BENCH_SECONDS', 'BENCH_RUNS', 'BENCH_PIN', 'BENCH_SESSIONS', 'BENCH_CONNECTIONS', 'BENCH_PAIRED'];
+const KNOBS = ['BENCH_BASE', 'BENCH_PEERS', 'BENCH_SCENARIOS', 'BENCH_SECONDS', 'BENCH_RUNS', 'BENCH_PIN', 'BENCH_SESSIONS', 'BENCH_CONNECTIONS'];
 const saved = Object.fromEntries(KNOBS.map((k) => [k, process.env[k]]));
 
 afterEach(() => {
@@ -26,17 +26,8 @@ describe('runCommand', () => {
       BENCH_RUNS: '5',
       BENCH_PIN: '0',
       BENCH_SESSIONS: '500',
-      BENCH_PAIRED: '1',
     });
-    expect(runCommand(optionsFromEnv())).toBe('BENCH_BASE=/tmp/base BENCH_PEERS=scale BENCH_SCENARIOS=hot,many BENCH_SECONDS=5 BENCH_RUNS=5 BENCH_SESSIONS=500 BENCH_PIN=0 BENCH_PAIRED=1 npm run bench:http');
-  });
-
-  it('refuses a BENCH_PAIRED that is neither 1 nor 0, saying which to use', () => {
-    for (const k of KNOBS) delete process.env[k];
-    process.env.BENCH_PAIRED = 'yes';
-    expect(() => optionsFromEnv()).toThrow('BENCH_PAIRED=yes: use 1 (on) or 0 (off)');
-    process.env.BENCH_PAIRED = '0';
-    expect(optionsFromEnv().paired).toBe(false);
+    expect(runCommand(optionsFromEnv())).toBe('BENCH_BASE=/tmp/base BENCH_PEERS=scale BENCH_SCENARIOS=hot,many BENCH_SECONDS=5 BENCH_RUNS=5 BENCH_SESSIONS=500 BENCH_PIN=0 npm run bench:http');
   });
 });
 

@@ -71,8 +71,6 @@ export interface HttpBenchOptions {
   out: string;
   /** How many times, at most, a round with a stolen run is measured again (see `measureAgain`). */
   stealRetries: number;
-  /** Bare node:http measured around every other server's run, each ratio taken to those two runs. */
-  paired: boolean;
 }
 
 function envNumber(name: string, fallback: number, allowZero = false): number {
@@ -83,14 +81,6 @@ function envNumber(name: string, fallback: number, allowZero = false): number {
     throw new Error(`${name}=${raw} is not a ${allowZero ? 'non-negative' : 'positive'} number`);
   }
   return value;
-}
-
-/** A knob that is off unless set to 1. */
-function envFlag(name: string): boolean {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '' || raw === '0') return false;
-  if (raw === '1') return true;
-  throw new Error(`${name}=${raw}: use 1 (on) or 0 (off)`);
 }
 
 function envList(name: string): string[] | undefined {
@@ -132,7 +122,6 @@ export function optionsFromEnv(): HttpBenchOptions {
     restart: process.env.BENCH_RESTART !== '0',
     out: process.env.BENCH_OUT || fileURLToPath(new URL('../../results/', import.meta.url)),
     stealRetries: Math.round(envNumber('BENCH_STEAL_RETRIES', DEFAULTS.stealRetries, true)),
-    paired: envFlag('BENCH_PAIRED'),
   };
 }
 
@@ -156,6 +145,5 @@ export function runCommand(options: HttpBenchOptions, base = process.env.BENCH_B
   if (!options.pin) env.push('BENCH_PIN=0');
   if (!options.restart) env.push('BENCH_RESTART=0');
   if (options.stealRetries !== DEFAULTS.stealRetries) env.push(`BENCH_STEAL_RETRIES=${options.stealRetries}`);
-  if (options.paired) env.push('BENCH_PAIRED=1');
   return `${env.join(' ')} npm run bench:http`;
 }

@@ -21,18 +21,6 @@ describe('summarise', () => {
     expect(bare.ratio).toBe(1);
   });
 
-  it("paired rounds: each run's ratio is to the baseline's runs around it, however many runs the baseline has", () => {
-    // Bare ran before and after each server: 100, then 50 (the machine slowed), then 70.
-    const bare = row('bare-node', [100, 50, 70]);
-    bare.runs.forEach((run) => (run.baselineRps = run.rps));
-    const server = row('dovetail', [60, 45]);
-    server.runs[0]!.baselineRps = Math.sqrt(100 * 50);
-    server.runs[1]!.baselineRps = Math.sqrt(50 * 70);
-    summarise([bare, server], 'bare-node');
-    expect(server.ratio).toBeCloseTo((60 / Math.sqrt(5000) + 45 / Math.sqrt(3500)) / 2); // 0.85 and 0.76
-    expect(bare.ratio).toBe(1);
-  });
-
   it('a round the baseline did not run is left out; no baseline, no ratio', () => {
     const server = row('dovetail', [30, 40, 90]);
     summarise([row('bare-node', [100, 50]), server], 'bare-node');

@@ -67,7 +67,6 @@ function median(values: number[]): number | undefined {
  * within each round (`runs[i]` of every row: servers run interleaved, so a round's runs are close
  * in time) and then the median of those: a machine whose speed drifts between rounds moves both
  * sides of a round's ratio, where a ratio of the two medians could take them from different rounds.
- * Paired rounds take each run's ratio to the baseline's runs around it (`baselineRps`) instead.
  */
 export function summarise(rows: ResultRow[], baseline: string): void {
   for (const row of rows) {
@@ -89,10 +88,6 @@ export function summarise(rows: ResultRow[], baseline: string): void {
     if (notNew.length) row.notNew = notNew.reduce((s, n) => s + n, 0);
   }
   for (const row of rows) {
-    if (row.runs.length > 0 && row.runs.every((run) => run.baselineRps !== undefined)) {
-      row.ratio = median(row.runs.flatMap((run) => (run.baselineRps! > 0 ? [run.rps / run.baselineRps!] : [])));
-      continue;
-    }
     const base = rows.find((r) => r.peer === baseline && r.scenario === row.scenario)?.runs;
     if (base === undefined) continue;
     const ratios = row.runs.flatMap((run, i) => (base[i] !== undefined && base[i].rps > 0 ? [run.rps / base[i].rps] : []));
@@ -137,11 +132,7 @@ export function toMarkdown(rows: ResultRow[], info: RunInfo): string {
       `CPU steal (time the hypervisor gave to other machines) ${info.steal === undefined ? 'not known here' : `${percent(info.steal)}, up to ${percent(worst ?? 0)} in a run`}` +
       (why ? ` — **${why}: these figures show that the harness works, not how fast anything is**` : ''),
     `- load generator: ${info.loadgen}, ${options.connections} connections${info.loadgenNote ? ` (${info.loadgenNote})` : ''}; ${info.pinning}`,
-    `- ${options.runs} run(s) of ${length} per server and scenario, servers interleaved, after ${options.warmupSeconds} s of warm-up; medians; × bare: ${
-        options.paired
-          ? "the median of the runs' ratios, each run against the geometric mean of bare-node's runs just before and after it (BENCH_PAIRED=1: bare-node runs first in a round and after every other server)"
-          : "the median of the rounds' ratios (each round's run against bare-node's in that round)"
-      }; ` +
+    `- ${options.runs} run(s) of ${length} per server and scenario, servers interleaved, after ${options.warmupSeconds} s of warm-up; medians; × bare: the median of the rounds' ratios (each round's run against bare-node's in that round); ` +
       `servers ${options.restart ? 'started afresh, on empty stores, for each scenario' : 'started once for all scenarios (BENCH_RESTART=0)'}; ` +
       `"many" = ${options.sessions} session cookies in rotation; ` +
       (options.scenarios.includes('sticky') ? `"sticky" = the same, each connection rotating over its own share of them (wrk, a thread per connection); ` : '') +

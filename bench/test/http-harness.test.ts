@@ -18,45 +18,42 @@ const BUILT = [HARNESS, join(ROOT, 'packages/web/dist/cli.js'), join(ROOT, 'exam
 /** Servers that promise to keep every update (the others are reported, not judged). */
 const EXACT = ['bare-node', 'dovetail-memory', 'dovetail-sqlite', 'dovetail-sqlite-exclusive', 'dovetail-redis', 'dovetail-express', 'dovetail-connect'];
 
-type Report = { info: RunInfo; rows: ResultRow[] };
-const outs: string[] = [];
 let out: string;
-let result: Report;
+let result: { info: RunInfo; rows: ResultRow[] };
+let log = '';
 
-/** Runs the harness with `knobs` (added to those of a short, unpinned, count-bounded run); its report, and where it was written. */
-async function runHarness(knobs: Record<string, string>): Promise<{ out: string; result: Report }> {
-  const dir = mkdtempSync(join(tmpdir(), 'dovetail-bench-smoke-'));
-  outs.push(dir);
-  let log = '';
+beforeAll(async () => {
+  // `npm test` builds first; a bare `jest` run may not have.
+  if (!BUILT.every((f) => existsSync(f))) execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  out = mkdtempSync(join(tmpdir(), 'dovetail-bench-smoke-'));
   const child = spawn(process.execPath, [HARNESS], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, BENCH_WARMUP: '0', BENCH_PIN: '0', BENCH_STEAL_RETRIES: '0', ...knobs, BENCH_OUT: dir },
+    env: {
+      ...process.env,
+      BENCH_PEERS: 'all',
+      BENCH_SCENARIOS: 'hot,many,sticky,new',
+      BENCH_REQUESTS: '300',
+      BENCH_SESSIONS: '32',
+      BENCH_RUNS: '1',
+      BENCH_WARMUP: '0',
+      BENCH_RESTART: '0',
+      BENCH_PIN: '0',
+      BENCH_STEAL_RETRIES: '0',
+      BENCH_OUT: out,
+    },
   });
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => (log += chunk));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`the harness exited with ${String(code)}:\n${log}`);
-  return { out: dir, result: JSON.parse(readFileSync(join(dir, 'http.json'), 'utf8')) as Report };
-}
-
-beforeAll(async () => {
-  // `npm test` builds first; a bare `jest` run may not have.
-  if (!BUILT.every((f) => existsSync(f))) execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-  ({ out, result } = await runHarness({
-    BENCH_PEERS: 'all',
-    BENCH_SCENARIOS: 'hot,many,sticky,new',
-    BENCH_REQUESTS: '300',
-    BENCH_SESSIONS: '32',
-    BENCH_RUNS: '1',
-    BENCH_RESTART: '0',
-  }));
+  result = JSON.parse(readFileSync(join(out, 'http.json'), 'utf8')) as typeof result;
   for (const row of result.rows.filter((r) => r.skipped)) console.warn(`bench smoke: ${row.peer} skipped — ${row.skipped}`);
   if (result.info.loadgen !== 'wrk') console.warn(`bench smoke: ${result.info.loadgenNote ?? 'autocannon is the load generator'}`);
 }, 180_000);
 
 afterAll(() => {
-  for (const dir of outs) rmSync(dir, { recursive: true, force: true });
+  if (out) rmSync(out, { recursive: true, force: true });
 });
 
 it('every server answers every scenario with 2xx counter pages, all requests answered', () => {
@@ -104,17 +101,3 @@ it('writes the report and the chart from the measured numbers', () => {
   expect(markdown).toMatch(/CPU steal \(time the hypervisor gave to other machines\) (\d+\.\d%|not known here)/);
   if (process.platform === 'linux') expect(result.info.steal).toEqual(expect.any(Number));
 });
-
-it("paired rounds: bare node:http runs first and after every other server, and each run's ratio is to the two around it", async () => {
-  const { out: dir, result: paired } = await runHarness({ BENCH_PEERS: 'bare-node,dovetail-memory,fastify-session', BENCH_SCENARIOS: 'hot', BENCH_REQUESTS: '200', BENCH_RUNS: '2', BENCH_PAIRED: '1' });
-  const runs = (peer: string) => paired.rows.find((r) => r.peer === peer)!.runs;
-  // Two rounds of bare, server, bare, server, bare.
-  expect([runs('bare-node').length, runs('dovetail-memory').length, runs('fastify-session').length]).toEqual([6, 2, 2]);
-  for (const run of runs('bare-node')) expect(run.baselineRps).toBe(run.rps);
-  const bare = runs('bare-node').map((r) => r.rps);
-  // Round 1: bare, dovetail-memory, bare, fastify-session, bare; round 2 starts one further:
-  // bare, fastify-session, bare, dovetail-memory, bare. Each server's baseline is the bare runs either side of it.
-  expect(runs('dovetail-memory').map((r) => r.baselineRps)).toEqual([Math.sqrt(bare[0]! * bare[1]!), Math.sqrt(bare[4]! * bare[5]!)]);
-  expect(runs('fastify-session').map((r) => r.baselineRps)).toEqual([Math.sqrt(bare[1]! * bare[2]!), Math.sqrt(bare[3]! * bare[4]!)]);
-  expect(readFileSync(join(dir, 'http.md'), 'utf8')).toContain("each run against the geometric mean of bare-node's runs just before and after it (BENCH_PAIRED=1");
-}, 60_000);
