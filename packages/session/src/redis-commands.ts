@@ -82,18 +82,20 @@ export class RedisCommands {
 
   /**
    * With `durability: 'replicated'`: `WAIT 1` on the primary of each of `keys` (on one server,
-   * once), each on the connection that sent the writes, so it covers them.
+   * once), each on the connection that sent the writes, so it covers them. `bestEffort`: waits
+   * as long, but a primary without a replica's acknowledgement, or a failed `WAIT`, is let be.
    * @throws SessionNotReplicatedError when a primary got no replica's acknowledgement in time.
    */
-  async replicated(operation: string, keys: readonly string[]): Promise<void> {
+  async replicated(operation: string, keys: readonly string[], bestEffort = false): Promise<void> {
     const ms = this.options.replicationMs;
     if (ms === undefined) return;
-    const acks = await Promise.all(distinctSlots(keys, this.connection!.cluster).map((key) => this.wait(key)));
-    if (acks.some((n) => n < 1)) throw new SessionNotReplicatedError(this.options.name, operation, ms);
+    const wait = (key: string): Promise<number> => (bestEffort ? this.#wait(key).catch(() => 0) : this.#wait(key));
+    const acks = await Promise.all(distinctSlots(keys, this.connection!.cluster).map(wait));
+    if (!bestEffort && acks.some((n) => n < 1)) throw new SessionNotReplicatedError(this.options.name, operation, ms);
   }
 
   /** `WAIT 1` on the primary of `key`: how many replicas acknowledged. */
-  async wait(key: string): Promise<number> {
+  async #wait(key: string): Promise<number> {
     const ms = this.options.replicationMs!;
     return Number(await this.command('wait for a replica', key, ['WAIT', '1', String(ms)], ms + this.options.commandTimeoutMs));
   }
@@ -152,7 +154,7 @@ export class RedisCommands {
  * a cluster (two tags on one master cost a second WAIT that returns at once), the first on one
  * server.
  */
-export function distinctSlots(keys: readonly string[], cluster: boolean): string[] {
+function distinctSlots(keys: readonly string[], cluster: boolean): string[] {
   if (!cluster) return keys.slice(0, 1);
   const byTag = new Map<string, string>();
   for (const key of keys) byTag.set(/\{([^}]*)\}/.exec(key)?.[1] ?? key, key);

@@ -7,7 +7,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { implementer } from '@dovetail/interfaces';
 import { ISessionDataContainer } from './contracts.js';
 import { SessionStoreConfigError } from './errors.js';
-import { RedisCommands, distinctSlots } from './redis-commands.js';
+import { RedisCommands } from './redis-commands.js';
 import { redisTarget, targetName } from './redis-options.js';
 import { ACQUIRE, CLAIM, DELETE, RELEASE, RENEW, WANT, WRITE, shardOf } from './redis-scripts.js';
 import { checkSecret } from './signing.js';
@@ -241,7 +241,7 @@ export class RedisStore implements SessionStore {
     // with 'replicated', give the replicas the chance to take the claims first (best effort: an
     // entry claimed on the primary is handed out either way, or no one ever would).
     if (this.#redis.replicationMs !== undefined && out.length > 0) {
-      await Promise.all(distinctSlots(out.map((e) => this.#entryKey(e.id)), this.#redis.connection!.cluster).map((key) => this.#redis.wait(key).catch(() => 0)));
+      await this.#redis.replicated('sweep', out.map((e) => this.#entryKey(e.id)), true);
     }
     return out;
   }
