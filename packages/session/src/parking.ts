@@ -36,20 +36,21 @@ export interface Unparked {
   readonly since: number;
 }
 
+/**
+ * A parked lease. Flat, one object: what a request leaves here outlives it (until the session's
+ * next request), so each object more is one more for the garbage collector to copy.
+ */
 interface Parked {
   readonly handed: Handoff;
   /** When the chain took the lease from the store. */
   readonly since: number;
   /** Parked for a turn, before the last end-of-turn check: released at the next one unless taken. */
   old: boolean;
-  /** Kept for later (release on demand), null when parked for a turn. */
-  readonly later: KeptForLater | null;
-}
-
-interface KeptForLater {
-  /** When the store's lease has surely lapsed (manager clock): then it is forgotten without a store call. */
+  /** Kept for later (release on demand) rather than parked for a turn. */
+  readonly later: boolean;
+  /** Kept for later: when the store's lease has surely lapsed (manager clock), then it is forgotten without a store call. */
   readonly lapsed: number;
-  /** How many polls for wanted leases had answered when it was kept. */
+  /** Kept for later: how many polls for wanted leases had answered when it was kept. */
   readonly polls: number;
 }
 
@@ -99,8 +100,7 @@ export class ParkedLeases {
     this.#parked = deleteFrom(this.#parked, id);
     // Kept for later and no one asked for it while a poll looked: a new chain (a chain's cap is
     // for waiting processes). Parked for a turn, the chain goes on.
-    const later = parked.later;
-    const since = later !== null && this.#polls > later.polls ? this.host.options.clock() : parked.since;
+    const since = parked.later && this.#polls > parked.polls ? this.host.options.clock() : parked.since;
     return { handed: parked.handed, since };
   }
 
@@ -109,9 +109,9 @@ export class ParkedLeases {
     const { clock, lease } = this.host.options;
     this.#parked = deleteFrom(this.#parked, id); // kept in the order parked, so the lapsed ones are found first
     if (this.keepsForLater()) {
-      this.#parked.set(id, { handed, since, old: false, later: { lapsed: clock() + 2 * lease, polls: this.#polls } });
+      this.#parked.set(id, { handed, since, old: false, later: true, lapsed: clock() + 2 * lease, polls: this.#polls });
     } else {
-      this.#parked.set(id, { handed, since, old: false, later: null });
+      this.#parked.set(id, { handed, since, old: false, later: false, lapsed: 0, polls: 0 });
       this.#atTurnEnd();
     }
   }
@@ -169,7 +169,7 @@ export class ParkedLeases {
       this.#turnEnd = null;
       let waiting = false;
       for (const [id, parked] of this.#parked) {
-        if (parked.later !== null) continue;
+        if (parked.later) continue;
         waiting = true;
         // Not while its last commits are being written: a request could otherwise take the lease
         // from the store before the release went out. It goes back at a later turn's end.
@@ -187,9 +187,9 @@ export class ParkedLeases {
   /** Forgets the leases kept for later that have surely lapsed in the store, and gives back the ones another process asked for. */
   #poll(): void {
     const now = this.host.options.clock();
-    for (const [id, { later, handed }] of this.#parked) {
-      if (later === null || handed.staged?.unwritten === true) continue;
-      if (later.lapsed > now) break; // (kept in the order kept)
+    for (const [id, { later, lapsed, handed }] of this.#parked) {
+      if (!later || handed.staged?.unwritten === true) continue;
+      if (lapsed > now) break; // (kept in the order kept)
       this.host.forget(id);
     }
     if (this.#polling) return;
@@ -214,7 +214,7 @@ export class ParkedLeases {
   #giveOnDemand(id: string): void {
     this.#askedAt = this.host.options.clock();
     const parked = this.#parked.get(id);
-    if (parked?.later != null) {
+    if (parked?.later === true) {
       this.#parked = deleteFrom(this.#parked, id);
       this.host.giveBack(id, parked.handed.staged);
     } else if (parked === undefined && !this.host.isHeld(id)) {

@@ -335,7 +335,7 @@ export class SessionCommitter {
   #afterStore(plan: Plan): MaybePromise<Written> {
     const { store, routing } = this.ctx;
     const { tracked, routes } = plan;
-    const routed = routes.size > 0 ? routing.write(plan, (tracked.routed ??= new Map())) : undefined;
+    const routed = routes.size > 0 ? routing.write(plan, tracked) : undefined;
     // A full MemoryStore evicted a session to make room: end it now (ISessionExpired), so that
     // its live state goes too and memory stays bounded between sweeps.
     const evicted = plan.fresh && store instanceof MemoryStore && store.hasClaimed;

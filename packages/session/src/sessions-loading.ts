@@ -47,8 +47,8 @@ const stagedIn = (acquired: Acquired | Handoff | undefined): StagedWrite | null 
 
 /** Gives a handed-over state the routed namespaces the request before it wrote (no store call: the lease never left this process). */
 function handOverRouted(state: SessionState, routed: RoutedState | null): void {
+  if (routed === null || routed.size === 0) return;
   const own: RoutedState = (ledger(state).routed = new Map());
-  if (routed === null) return;
   for (const [name, last] of routed) {
     state.applyNamespace(name, decode(last.payload) as Record<string, unknown>);
     own.set(name, { version: last.version, payload: last.payload });
@@ -152,7 +152,7 @@ export class SessionLoader {
       return state;
     };
     if (carried !== null && carried.routes === routes) handOverRouted(state, carried.routed);
-    else if (routes.size > 0) return ctx.routing.load(state, routes, (tracked.routed = new Map()), now).then(keep);
+    else if (routes.size > 0) return ctx.routing.load(state, routes, tracked, now).then(keep);
     return keep();
   }
 
