@@ -13,10 +13,20 @@
 import { copyOfScalars, snapshotOf } from './session-record.js';
 import type { SessionRecord, StoredComponent, StoredRecord } from './session-record.js';
 
-/** `payload` decoded, as copies no request holds. */
+/** What a twin's record has before its components: copies already, shared from twin to twin. */
+type Head = Pick<StoredRecord, 'created' | 'timeout' | 'secure' | 'data' | 'namespaces'>;
+
+/**
+ * `payload` decoded, as copies no request holds: the record's head, its components and its
+ * cookie lifetime, kept apart rather than as one record, since a twin outlives its request (the
+ * lease kept for the session's next one carries it) and each object it has more is one more for
+ * the garbage collector to copy.
+ */
 export interface RecordTwin {
   readonly payload: string;
-  readonly record: StoredRecord;
+  readonly head: Head;
+  readonly components: Record<string, StoredComponent>;
+  readonly cookieMaxAge: SessionRecord['cookieMaxAge'];
 }
 
 /** Copies of `components` (see `snapshotOf`), or undefined when one of them has something nested. */
@@ -30,17 +40,10 @@ function copyComponents(components: Record<string, StoredComponent>): Record<str
   return copy;
 }
 
-/** What a twin's record has before its components: copies already, shared from twin to twin. */
-type Head = Pick<StoredRecord, 'created' | 'timeout' | 'secure' | 'data' | 'namespaces'>;
-
 /** The twin of `payload`: `head`, copies of `components`, and the cookie lifetime; null when a component has something nested. */
 function twinFrom(head: Head, payload: string, components: Record<string, StoredComponent>, cookieMaxAge: SessionRecord['cookieMaxAge']): RecordTwin | null {
   const copied = copyComponents(components);
-  if (copied === undefined) return null;
-  const { created, timeout, secure, data, namespaces } = head;
-  const record: StoredRecord = { created, timeout, secure, data, namespaces, components: copied };
-  if (cookieMaxAge !== undefined) record.cookieMaxAge = cookieMaxAge;
-  return { payload, record };
+  return copied === undefined ? null : { payload, head, components: copied, cookieMaxAge };
 }
 
 /** The twin of `payload`, just encoded from `record`; null when the record has something nested. */
@@ -57,7 +60,7 @@ export function twinOf(payload: string, record: StoredRecord): RecordTwin | null
  * nested.
  */
 export function twinWithComponents(last: RecordTwin, payload: string, components: Record<string, StoredComponent>, cookieMaxAge: SessionRecord['cookieMaxAge']): RecordTwin | null {
-  return twinFrom(last.record, payload, components, cookieMaxAge);
+  return twinFrom(last.head, payload, components, cookieMaxAge);
 }
 
 /**
@@ -66,5 +69,8 @@ export function twinWithComponents(last: RecordTwin, payload: string, components
  * are only read by the load, so they are shared.
  */
 export function recordOf(twin: RecordTwin): StoredRecord {
-  return { ...twin.record, components: copyComponents(twin.record.components)! };
+  const { created, timeout, secure, data, namespaces } = twin.head;
+  const record: StoredRecord = { created, timeout, secure, data, namespaces, components: copyComponents(twin.components)! };
+  if (twin.cookieMaxAge !== undefined) record.cookieMaxAge = twin.cookieMaxAge;
+  return record;
 }
