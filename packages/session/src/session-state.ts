@@ -261,20 +261,22 @@ export class SessionState {
     this.timeout = record.timeout;
     this.cookieMaxAge = record.cookieMaxAge;
     // Maps are refilled in place: a handle's views (its dictionary, its namespaces) stay on them.
-    const data = Object.entries(record.data);
-    if (this.data !== null) refill(this.data, data);
-    else if (data.length > 0) this.data = new Map(data);
+    // Loops over own keys rather than `Object.entries`: a shared store's session is loaded at
+    // every request, and most records have no data and one component.
+    if (this.data !== null) refill(this.data, record.data);
+    else if (hasOwnKeys(record.data)) this.data = new Map(Object.entries(record.data));
     if (this.namespaces !== null) for (const values of this.namespaces.values()) values.clear();
-    for (const [name, values] of Object.entries(record.namespaces)) this.applyNamespace(name, values);
+    for (const name in record.namespaces) if (Object.hasOwn(record.namespaces, name)) this.applyNamespace(name, record.namespaces[name]!);
     this.components.clear();
     const lost: string[] = [];
-    for (const [name, stored] of Object.entries(record.components)) {
+    for (const name in record.components) {
+      if (!Object.hasOwn(record.components, name)) continue;
       const iface = interfaceNamed(name);
       if (!iface) {
         lost.push(name);
         continue;
       }
-      const restored = restoreComponent(this.handle!, iface, stored, registry);
+      const restored = restoreComponent(this.handle!, iface, record.components[name]!, registry);
       if (restored === undefined) lost.push(name);
       else this.components.set(iface, restored);
     }
@@ -285,7 +287,7 @@ export class SessionState {
   applyNamespace(name: string, values: Record<string, unknown>): void {
     const all = (this.namespaces ??= new Map());
     const existing = all.get(name);
-    if (existing !== undefined) refill(existing, Object.entries(values));
+    if (existing !== undefined) refill(existing, values);
     else all.set(name, new Map(Object.entries(values)));
   }
 
@@ -296,9 +298,15 @@ export class SessionState {
   }
 }
 
-function refill(map: Map<string, unknown>, entries: [string, unknown][]): void {
+/** Empties `map` and fills it with the own properties of `values`. */
+function refill(map: Map<string, unknown>, values: Record<string, unknown>): void {
   map.clear();
-  for (const [k, v] of entries) map.set(k, v);
+  for (const key in values) if (Object.hasOwn(values, key)) map.set(key, values[key]);
+}
+
+function hasOwnKeys(values: object): boolean {
+  for (const key in values) if (Object.hasOwn(values, key)) return true;
+  return false;
 }
 
 function encodeOrNull(stored: StoredComponent): string | null {
