@@ -21,8 +21,8 @@ export type RoutedState = Map<string, { version: number; payload: string }>;
 /**
  * Where a session's {@link RoutedState} is kept: null until a namespace is loaded or written.
  * Most sessions have none, and what a request leaves here outlives it (a lease kept for the
- * session's next request carries it): an empty map made at every request was a fifth of what a
- * request on a shared store left for the garbage collector to copy.
+ * session's next request carries it): an empty map made at every request was about a quarter of
+ * what a request on a shared store left for the garbage collector to copy.
  */
 export interface RoutedHolder {
   routed: RoutedState | null;

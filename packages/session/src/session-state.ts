@@ -304,6 +304,7 @@ function refill(map: Map<string, unknown>, values: Record<string, unknown>): voi
   for (const key in values) if (Object.hasOwn(values, key)) map.set(key, values[key]);
 }
 
+/** True when `values` has an own enumerable property (without making the array `Object.keys` would). */
 function hasOwnKeys(values: object): boolean {
   for (const key in values) if (Object.hasOwn(values, key)) return true;
   return false;
