@@ -240,9 +240,7 @@ export class RedisStore implements SessionStore {
     // A claim the replica never got would come back after a failover, to be handed out again:
     // with 'replicated', give the replicas the chance to take the claims first (best effort: an
     // entry claimed on the primary is handed out either way, or no one ever would).
-    if (this.#redis.replicationMs !== undefined && out.length > 0) {
-      await this.#redis.replicated('sweep', out.map((e) => this.#entryKey(e.id)), true);
-    }
+    if (out.length > 0) await this.#redis.replicated('sweep', out.map((e) => this.#entryKey(e.id)), true);
     return out;
   }
 
