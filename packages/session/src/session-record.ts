@@ -252,6 +252,44 @@ function encodeAt(value: unknown, path: string): string {
   }
 }
 
+/** JSON text of the names a payload repeats: interface and class names, a set the program fixes (bounded all the same). */
+const quotedNames = new Map<string, string>();
+
+function quoted(name: string): string {
+  let text = quotedNames.get(name);
+  if (text === undefined) {
+    text = JSON.stringify(name);
+    if (quotedNames.size < 10_000) quotedNames.set(name, text);
+  }
+  return text;
+}
+
+/**
+ * The components' text, as the codec writes it: the manager's own wrappers (names, class, which
+ * fields referred to the session) written directly, and only each component's state walked by
+ * the codec. Through the codec whole, the wrappers took about half of a counter's 0.44 µs.
+ * Anything unusual, and any refusal, goes through the codec whole, which names the path.
+ */
+function componentsText(components: Record<string, StoredComponent>): string {
+  const names = Object.keys(components);
+  // The codec escapes an object whose one key looks like a tag; a changed prototype it refuses.
+  if (Object.getPrototypeOf(components) !== Object.prototype || (names.length === 1 && names[0]!.startsWith('$'))) {
+    return encodeAt(components, 'components');
+  }
+  let text = '{';
+  try {
+    for (let i = 0; i < names.length; i++) {
+      const { c, s, r } = components[names[i]!]!;
+      if (i > 0) text += ',';
+      text += c === undefined ? `${quoted(names[i]!)}:{"s":` : `${quoted(names[i]!)}:{"c":${quoted(c)},"s":`;
+      text += r === undefined ? `${encode(s)}}` : `${encode(s)},"r":${encode(r)}}`;
+    }
+  } catch {
+    return encodeAt(components, 'components');
+  }
+  return text + '}';
+}
+
 /** A record encoded, and how long the part before its components is (what `withComponents` keeps). */
 export interface EncodedRecord {
   readonly payload: string;
@@ -288,7 +326,7 @@ export function encodeRecordParts(record: SessionRecord): EncodedRecord {
     `{"created":${numberText(record.created)},"timeout":${numberText(record.timeout)},"secure":${record.secure},` +
     `"data":${objectText(record.data, 'data')},"namespaces":${objectText(record.namespaces, 'namespaces')}` +
     COMPONENTS_KEY;
-  return { payload: joined(head, encodeAt(record.components, 'components'), tailOf(record)), headLength: head.length };
+  return { payload: joined(head, componentsText(record.components), tailOf(record)), headLength: head.length };
 }
 
 /** Encodes a session record; a `SessionDataError` names the path as the program sees it. */
@@ -301,5 +339,5 @@ export function encodeRecord(record: SessionRecord): string {
  * `components`: the rest of the session is as it was, and only the components are encoded.
  */
 export function withComponents(payload: string, headLength: number, components: SessionRecord['components'], cookieMaxAge: SessionRecord['cookieMaxAge']): string {
-  return joined(payload.slice(0, headLength), encodeAt(components, 'components'), tailOf({ cookieMaxAge }));
+  return joined(payload.slice(0, headLength), componentsText(components), tailOf({ cookieMaxAge }));
 }
