@@ -15,6 +15,8 @@ import type { Registry } from '@dovetail/registry';
 /** Between the session's uid and the package id in a routed key; no session id contains it. */
 export const ROUTED = '/';
 
+const NO_PAYLOADS: ReadonlyMap<string, string | undefined> = new Map();
+
 /** Routed namespaces of one session: what was last committed for each. */
 export type RoutedState = Map<string, { version: number; payload: string }>;
 
@@ -34,7 +36,7 @@ export interface RoutedWrite {
   /** Package id → the store its namespace is kept in. */
   readonly routes: Map<string, SessionStore>;
   /** Package id → the namespace's encoded data (undefined: it has none). */
-  readonly routedPayloads: Map<string, string | undefined>;
+  readonly routedPayloads: ReadonlyMap<string, string | undefined>;
   /** A new session (or a new id): every namespace is written, expecting none. */
   readonly fresh: boolean;
   /** The expiry moves: unchanged namespaces are touched. */
@@ -81,7 +83,9 @@ export class NamespaceRoutes {
   }
 
   /** Encodes `session`'s routed namespaces (undefined: no data), before anything is written. */
-  encode(session: SessionState, routes: Map<string, SessionStore>): Map<string, string | undefined> {
+  encode(session: SessionState, routes: Map<string, SessionStore>): ReadonlyMap<string, string | undefined> {
+    // Most sites route none: no map made at every commit.
+    if (routes.size === 0) return NO_PAYLOADS;
     const payloads = new Map<string, string | undefined>();
     for (const name of routes.keys()) {
       const data = session.namespaceRecord(name);
@@ -91,7 +95,7 @@ export class NamespaceRoutes {
   }
 
   /** True when `write` would write nothing but touches: every routed namespace is as last written (`routed`, null: never). */
-  unchanged(payloads: Map<string, string | undefined>, routed: RoutedState | null): boolean {
+  unchanged(payloads: ReadonlyMap<string, string | undefined>, routed: RoutedState | null): boolean {
     for (const [name, next] of payloads) if (next !== routed?.get(name)?.payload) return false;
     return true;
   }
