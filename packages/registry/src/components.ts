@@ -16,7 +16,7 @@ import { adapterArguments } from './adapts.js';
 import { IRegistry } from './contracts.js';
 import { ComponentLookupError, InvalidNameError, InvalidRegistrationError } from './errors.js';
 import { AdapterRegistration, HandlerRegistration, IObjectEvent, SubscriptionRegistration, UtilityRegistration } from './events.js';
-import { checkName, label, recordsOf, toProvided, toSpecs } from './registration.js';
+import { checkName, label, recordsOf, toProvided, toSpec, toSpecs } from './registration.js';
 import { UtilityTable } from './utilities.js';
 import type { RegistryContract } from './contracts.js';
 import type { AdapterFactory } from './factory.js';
@@ -131,7 +131,9 @@ export class Registry implements RegistryContract {
 
   /** The factory that adapting `required` specs to `provided` would use, or undefined. */
   lookup<T>(required: readonly RequiredSpec[], provided: InterfaceSpec<T>, name = ''): AdapterFactory<T> | undefined {
-    const entry = this.adapters.lookup(toSpecs('lookup()', required), provided as InterfaceSpec<unknown>, checkName('lookup()', name)) as AdapterEntry | undefined;
+    const p = provided as InterfaceSpec<unknown>;
+    // One required spec, the common case (a class's adapter), builds no array.
+    const entry = (required.length === 1 ? this.adapters.lookup1(toSpec('lookup()', required[0]), p, checkName('lookup()', name)) : this.adapters.lookup(toSpecs('lookup()', required), p, checkName('lookup()', name))) as AdapterEntry | undefined;
     return entry?.record.factory as AdapterFactory<T> | undefined;
   }
 

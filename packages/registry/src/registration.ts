@@ -55,7 +55,7 @@ export function checkName(where: string, name: unknown = ''): string {
 }
 
 // Only null means "anything" (zope's None); undefined is a spec left out by mistake.
-function toSpec(where: string, spec: unknown): Spec {
+export function toSpec(where: string, spec: unknown): Spec {
   if (spec === null) return Interface;
   if (isInterface(spec) || spec instanceof Declaration) return spec;
   if (typeof spec === 'function') return implementedBy(spec);
