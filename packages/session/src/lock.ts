@@ -201,9 +201,10 @@ export class SessionLocks {
   keepLease(id: string): 'now' | 'later' | false {
     const state = this.#held.get(id);
     if (state === undefined || !this.#leased.has(id)) return false;
-    const due = state.waiters.length > 0 || this.#parked.seen(id);
-    if (!due && !this.#parked.keepsForLater()) return false;
-    if (this.options.clock() - state.since >= Math.min(CHAIN_MS, this.options.lease)) return false;
+    const now = this.options.clock();
+    const due = state.waiters.length > 0 || this.#parked.seen(id, now);
+    if (!due && !this.#parked.keepsForLater(now)) return false;
+    if (now - state.since >= Math.min(CHAIN_MS, this.options.lease)) return false;
     return due ? 'now' : 'later';
   }
 
@@ -243,7 +244,7 @@ export class SessionLocks {
    * of a lease) comes before it runs out.
    */
   #usable(id: string, handed: Handoff, now: number): boolean {
-    return handed.entry.expires > now && this.#leased.has(id) && (this.#extended.get(id) ?? -Infinity) + this.options.lease / 2 > this.options.clock();
+    return handed.entry.expires > now && this.#leased.has(id) && (this.#extended.get(id) ?? -Infinity) + this.options.lease / 2 > now;
   }
 
   /**

@@ -106,10 +106,10 @@ export class ParkedLeases {
 
   /** Parks `id`'s lease with what goes to the next request: kept for later, or for a turn. */
   park(id: string, handed: Handoff, since: number): void {
-    const { clock, lease } = this.host.options;
+    const now = this.host.options.clock();
     this.#parked = deleteFrom(this.#parked, id); // kept in the order parked, so the lapsed ones are found first
-    if (this.keepsForLater()) {
-      this.#parked.set(id, { handed, since, old: false, later: true, lapsed: clock() + 2 * lease, polls: this.#polls });
+    if (this.keepsForLater(now)) {
+      this.#parked.set(id, { handed, since, old: false, later: true, lapsed: now + 2 * this.host.options.lease, polls: this.#polls });
     } else {
       this.#parked.set(id, { handed, since, old: false, later: false, lapsed: 0, polls: 0 });
       this.#atTurnEnd();
@@ -121,14 +121,13 @@ export class ParkedLeases {
     this.#parked = deleteFrom(this.#parked, id);
   }
 
-  /** True when a lease is kept for a request that may come later (see {@link ASKED_BACK_MS}). */
-  keepsForLater(): boolean {
-    return this.#onDemand && this.host.options.clock() - this.#askedAt >= ASKED_BACK_MS;
+  /** True when a lease is kept for a request that may come later (see {@link ASKED_BACK_MS}); `now` by the manager's clock. */
+  keepsForLater(now: number): boolean {
+    return this.#onDemand && now - this.#askedAt >= ASKED_BACK_MS;
   }
 
-  /** Records a commit of `id`; true when it was committed within the last `RECENT_MS` too. */
-  seen(id: string): boolean {
-    const now = this.host.options.clock();
+  /** Records a commit of `id` at `now` (manager clock); true when it was committed within the last `RECENT_MS` too. */
+  seen(id: string, now: number): boolean {
     if (now - this.#rotated >= RECENT_MS) {
       if (now - this.#rotated >= 2 * RECENT_MS) this.#before.clear();
       else [this.#before, this.#recent] = [this.#recent, this.#before];
