@@ -203,6 +203,26 @@ describe('Registry#lookup', () => {
     r.registerAdapter(f, Host, IX, { name: 'h' });
     expect(r.lookup([Host], IX, 'h')).toBe(f);
   });
+
+  it('one spec or several, unnamed or named → the registered factory; a JavaScript caller may still pass a lone spec', () => {
+    const { IA, IB, IX } = hierarchy();
+    const f = tag('f');
+    const g = tag('g');
+    const r = new Registry();
+    class Host {
+      constructor(readonly arg: unknown) {}
+    }
+    r.registerAdapter(f, Host, IX);
+    r.registerAdapter(g, [IA, Host], IX, { name: 'pair' });
+    expect(r.lookup([Host], IX)).toBe(f);
+    expect(r.lookup([Host], IX, '')).toBe(f);
+    expect(r.lookup([IB, Host], IX, 'pair')).toBe(g);
+    expect(r.lookup([IB, Host], IX)).toBeUndefined();
+    // A class with one constructor parameter has length 1: still a spec, not a list of one.
+    expect(Host.length).toBe(1);
+    expect(r.lookup(Host as never, IX)).toBe(f);
+    expect(() => r.lookup([undefined] as never, IX)).toThrow(InvalidRegistrationError);
+  });
 });
 
 describe('Registry#bases', () => {
