@@ -133,7 +133,11 @@ export class Registry implements RegistryContract {
   lookup<T>(required: readonly RequiredSpec[], provided: InterfaceSpec<T>, name = ''): AdapterFactory<T> | undefined {
     const p = provided as InterfaceSpec<unknown>;
     // One required spec, the common case (a class's adapter), builds no array.
-    const entry = (Array.isArray(required) && required.length === 1 ? this.adapters.lookup1(toSpec('lookup()', required[0]), p, checkName('lookup()', name)) : this.adapters.lookup(toSpecs('lookup()', required), p, checkName('lookup()', name))) as AdapterEntry | undefined;
+    const entry = (
+      Array.isArray(required) && required.length === 1
+        ? this.adapters.lookup1(toSpec('lookup()', required[0]), p, checkName('lookup()', name))
+        : this.adapters.lookup(toSpecs('lookup()', required), p, checkName('lookup()', name))
+    ) as AdapterEntry | undefined;
     return entry?.record.factory as AdapterFactory<T> | undefined;
   }
 

@@ -15,6 +15,7 @@ import type { Registry } from '@dovetail/registry';
 /** Between the session's uid and the package id in a routed key; no session id contains it. */
 export const ROUTED = '/';
 
+/** The routed payloads of a session when no namespace is routed (shared: nothing writes to it). */
 const NO_PAYLOADS: ReadonlyMap<string, string | undefined> = new Map();
 
 /** Routed namespaces of one session: what was last committed for each. */
