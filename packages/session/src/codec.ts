@@ -58,6 +58,11 @@ class Fail {
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const DOLLAR = 36; // '$'
 
+/** True for an object's keys that would read back as a tag (one key starting with `$`): such an object is escaped. */
+export function looksLikeTag(keys: readonly string[]): boolean {
+  return keys.length === 1 && keys[0]!.charCodeAt(0) === DOLLAR;
+}
+
 /** The accessor segment for an object key: `.name` or `['odd key']`. */
 function keySegment(key: string): string {
   return IDENTIFIER.test(key) ? `.${key}` : `['${key.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
@@ -165,7 +170,7 @@ function plainToJson(o: Record<string, unknown>, ancestors: Ancestors): unknown 
   ancestors.pop();
   const out = copy ?? o;
   // A plain object that looks like a tag is escaped so it is not read back as one.
-  if (keys.length === 1 && keys[0]!.charCodeAt(0) === DOLLAR) return { $esc: out };
+  if (looksLikeTag(keys)) return { $esc: out };
   return out;
 }
 
@@ -315,7 +320,7 @@ function revive(v: unknown): unknown {
   }
   const o = v as Record<string, unknown>;
   const keys = Object.keys(o);
-  if (keys.length === 1 && keys[0]!.charCodeAt(0) === DOLLAR) return untag(keys[0]!, o[keys[0]!]);
+  if (looksLikeTag(keys)) return untag(keys[0]!, o[keys[0]!]);
   reviveFields(o, keys);
   return o;
 }

@@ -6,7 +6,7 @@
 import { implementedBy } from '@dovetail/interfaces';
 import { describe } from '@dovetail/interfaces/internal';
 import { isClass } from '@dovetail/registry/internal';
-import { encode } from './codec.js';
+import { encode, looksLikeTag } from './codec.js';
 import { SessionDataError } from './errors.js';
 import type { Session } from './session.js';
 import type { InterfaceSpec } from '@dovetail/interfaces';
@@ -272,8 +272,8 @@ function quoted(name: string): string {
  */
 function componentsText(components: Record<string, StoredComponent>): string {
   const names = Object.keys(components);
-  // The codec escapes an object whose one key looks like a tag; a changed prototype it refuses.
-  if (Object.getPrototypeOf(components) !== Object.prototype || (names.length === 1 && names[0]!.startsWith('$'))) {
+  // The codec escapes an object whose one key looks like a tag, and refuses a changed prototype.
+  if (Object.getPrototypeOf(components) !== Object.prototype || looksLikeTag(names)) {
     return encodeAt(components, 'components');
   }
   let text = '{';
