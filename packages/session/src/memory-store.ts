@@ -6,6 +6,7 @@
 import { implementer } from '@dovetail/interfaces';
 import { ISessionDataContainer } from './contracts.js';
 import { SessionStoreConfigError, SessionStoreError } from './errors.js';
+import { FrontedMap } from './fronted-map.js';
 import { LeaseTable, commitWithLeases, listPage } from './leases.js';
 import type { Acquired, ExpiredEntry, ListPage, SessionStore, StoredEntry } from './store.js';
 
@@ -50,11 +51,14 @@ const BUCKET_MS = 1000;
 /** How many expired entries `set` claims at once when the store is full. */
 const CLAIM_BATCH = 1024;
 
-/** One entry: never mutated (touch and set replace it), so `get` can hand it out as is. */
+/**
+ * One entry. `set` and `touch` change it in place: a new object would be a second lookup in a
+ * table of up to a million entries. So `get` hands out a copy, which a later write leaves as it was.
+ */
 interface Entry extends StoredEntry {
-  readonly payload: string;
-  readonly version: number;
-  readonly expires: number;
+  payload: string;
+  version: number;
+  expires: number;
 }
 
 const bucketOf = (expires: number): number => Math.floor(expires / BUCKET_MS) * BUCKET_MS;
@@ -62,7 +66,7 @@ const bucketOf = (expires: number): number => Math.floor(expires / BUCKET_MS) * 
 /**
  * Sessions kept in this process's memory: the fastest store and the default one, lost when the
  * process ends. Per entry: one `Map` entry holding a three-field record, plus one `Set` slot in
- * its expiry bucket.
+ * its expiry bucket; the entries used lately are found again through a small table in front.
  *
  * Leases (`acquire`/`commit`/`release`) are kept in a table of their own that is empty while
  * nothing is leased: the manager serialises requests of one session itself and does not use
@@ -77,7 +81,7 @@ const bucketOf = (expires: number): number => Math.floor(expires / BUCKET_MS) * 
 export class MemoryStore implements SessionStore {
   readonly name = 'memory';
   readonly inProcess = true;
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new FrontedMap<string, Entry>();
   readonly #buckets = new Map<number, Set<string>>();
   /** Min-heap of the keys of `#buckets` (each start present exactly once). */
   readonly #starts: number[] = [];
@@ -124,7 +128,7 @@ export class MemoryStore implements SessionStore {
   /** The entry for `id`, or `undefined` when absent or expired at `now`. */
   get(id: string, now: number): StoredEntry | undefined {
     const e = this.#entries.get(id);
-    return e !== undefined && e.expires > now ? e : undefined;
+    return e !== undefined && e.expires > now ? { payload: e.payload, version: e.version, expires: e.expires } : undefined;
   }
 
   /**
@@ -146,8 +150,13 @@ export class MemoryStore implements SessionStore {
     if (old === undefined) {
       if (this.#entries.size >= this.#max) this.#makeRoom();
       this.#index(id, expires);
-    } else this.#reindex(id, old.expires, expires);
-    this.#entries.set(id, { payload, version, expires });
+      this.#entries.set(id, { payload, version, expires });
+      return version;
+    }
+    this.#reindex(id, old.expires, expires);
+    old.payload = payload;
+    old.version = version;
+    old.expires = expires;
     return version;
   }
 
@@ -187,7 +196,7 @@ export class MemoryStore implements SessionStore {
     const old = this.#entries.get(id);
     if (old === undefined) return;
     this.#reindex(id, old.expires, expires);
-    this.#entries.set(id, { payload: old.payload, version: old.version, expires });
+    old.expires = expires;
   }
 
   /** Removes the entry without reporting an expiry; true when there was one. */
@@ -230,7 +239,7 @@ export class MemoryStore implements SessionStore {
       const bucket = this.#buckets.get(start)!;
       for (const id of bucket) {
         if (out.length >= limit) return;
-        const e = this.#entries.get(id)!;
+        const e = this.#entries.peek(id)!;
         if (e.expires <= now) {
           this.#entries.delete(id);
           bucket.delete(id);
@@ -274,7 +283,7 @@ export class MemoryStore implements SessionStore {
       const start = starts[0]!;
       const bucket = this.#buckets.get(start)!;
       for (const id of bucket) {
-        const e = this.#entries.get(id)!;
+        const e = this.#entries.peek(id)!;
         this.#entries.delete(id);
         bucket.delete(id);
         this.#claimed.push({ id, payload: e.payload });

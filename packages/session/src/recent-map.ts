@@ -39,6 +39,12 @@ export class RecentMap<K, V> {
     this.#current.set(key, value);
   }
 
+  /** Forgets `key`, in both generations. */
+  delete(key: K): void {
+    this.#current.delete(key);
+    this.#previous.delete(key);
+  }
+
   /** Forgets everything. */
   clear(): void {
     this.#current.clear();

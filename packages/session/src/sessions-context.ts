@@ -5,6 +5,7 @@
  * rolling back (sessions-commit.ts), ending sessions (sessions-ending.ts); sessions.ts is the
  * public face that wires them. Internal: never re-exported from index.ts.
  */
+import type { FrontedMap } from './fronted-map.js';
 import type { SessionLocks } from './lock.js';
 import type { RecordTwin } from './record-twin.js';
 import type { NamespaceRoutes, RoutedState } from './session-routes.js';
@@ -57,8 +58,8 @@ export interface ManagerContext {
   /** The store when it keeps sessions in the cookie, else null. */
   readonly clientSide: ClientSideStore | null;
   readonly locks: SessionLocks;
-  /** In-process stores: the state of each stored session, kept between requests. */
-  readonly live: Map<string, SessionState>;
+  /** In-process stores: the state of each stored session, kept between requests (the busy ones found in a small table in front). */
+  readonly live: FrontedMap<string, SessionState>;
   readonly routing: NamespaceRoutes;
   readonly SessionClass: NonNullable<SessionsOptions['sessionClass']>;
   /** Last-access write resolution, seconds. */

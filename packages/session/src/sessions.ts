@@ -9,6 +9,7 @@
  * losing each other's updates, in one process and across processes sharing a store.
  */
 import { getCurrentRegistry } from '@dovetail/registry';
+import { FrontedMap } from './fronted-map.js';
 import { kCommitNow, kLoadNow, kState } from './internal-symbols.js';
 import { SessionLocks } from './lock.js';
 import { isThenable } from './maybe-sync.js';
@@ -57,7 +58,7 @@ export class Sessions {
   readonly #signer: IdSigner;
   readonly #locks: SessionLocks;
   /** In-process stores: the state of each stored session, kept between requests. */
-  readonly #live = new Map<string, SessionState>();
+  readonly #live = new FrontedMap<string, SessionState>();
   readonly #registry: Registry | undefined;
   readonly #SessionClass: NonNullable<SessionsOptions['sessionClass']>;
   readonly #onError: (error: unknown, context: string) => void;
