@@ -39,7 +39,7 @@ export class FrontedMap<K, V> implements Iterable<[K, V]> {
     return value;
   }
 
-  /** The value of `key` without bringing it to the front: for a pass over many entries (a sweep). */
+  /** The value of `key`, without bringing it to the front. */
   peek(key: K): V | undefined {
     return this.#all.get(key);
   }
@@ -49,12 +49,20 @@ export class FrontedMap<K, V> implements Iterable<[K, V]> {
     return this.#front.get(key) !== undefined || this.#all.has(key);
   }
 
-  /** Sets `key` to `value`; a new key goes in the table only (most new sessions never come back). */
-  set(key: K, value: V): void {
+  /** The value of `key` when it was used lately (it is in front), else `undefined`. */
+  near(key: K): V | undefined {
+    return this.#front.get(key);
+  }
+
+  /**
+   * Sets `key` to `value`, kept in front as in use; `busy: false` for a key that may never be
+   * used again (a new session: most never come back), which then goes behind only.
+   */
+  set(key: K, value: V, busy = true): void {
     const near = this.#front.get(key);
     if (near === value) return;
     this.#all.set(key, value);
-    if (near !== undefined) this.#front.set(key, value);
+    if (busy || near !== undefined) this.#front.set(key, value);
   }
 
   /** Removes `key`; true when it had an entry. */

@@ -52,8 +52,9 @@ const BUCKET_MS = 1000;
 const CLAIM_BATCH = 1024;
 
 /**
- * One entry. `set` and `touch` change it in place: a new object would be a second lookup in a
- * table of up to a million entries. So `get` hands out a copy, which a later write leaves as it was.
+ * One entry. `set` and `touch` change an entry used lately in place: a new object would be a
+ * second lookup in a table of up to a million entries. So `get` hands out a copy, which a later
+ * write leaves as it was.
  */
 interface Entry extends StoredEntry {
   payload: string;
@@ -127,7 +128,7 @@ export class MemoryStore implements SessionStore {
 
   /** The entry for `id`, or `undefined` when absent or expired at `now`. */
   get(id: string, now: number): StoredEntry | undefined {
-    const e = this.#entries.get(id);
+    const e = this.#entries.peek(id);
     return e !== undefined && e.expires > now ? { payload: e.payload, version: e.version, expires: e.expires } : undefined;
   }
 
@@ -138,7 +139,8 @@ export class MemoryStore implements SessionStore {
    *   holds `maxSessions` live entries.
    */
   set(id: string, payload: string, expires: number, expectedVersion: number): number | undefined {
-    const old = this.#entries.get(id);
+    const near = this.#entries.near(id);
+    const old = near ?? this.#entries.peek(id);
     let version: number;
     if (expectedVersion === 0) {
       if (old !== undefined && old.expires > this.#clock()) return undefined;
@@ -150,13 +152,20 @@ export class MemoryStore implements SessionStore {
     if (old === undefined) {
       if (this.#entries.size >= this.#max) this.#makeRoom();
       this.#index(id, expires);
-      this.#entries.set(id, { payload, version, expires });
+      this.#entries.set(id, { payload, version, expires }, false);
       return version;
     }
     this.#reindex(id, old.expires, expires);
-    old.payload = payload;
-    old.version = version;
-    old.expires = expires;
+    if (near === undefined) {
+      // Not used lately: a new, young entry, which the next writes change in place while it is in
+      // front. Changing an old one here would tie a young payload to a page of the old generation
+      // no request touched lately, for the next scavenge to visit.
+      this.#entries.set(id, { payload, version, expires });
+      return version;
+    }
+    near.payload = payload;
+    near.version = version;
+    near.expires = expires;
     return version;
   }
 
@@ -193,7 +202,7 @@ export class MemoryStore implements SessionStore {
 
   /** Moves the expiry of an entry that has not been swept yet; no-op when absent. */
   touch(id: string, expires: number): void {
-    const old = this.#entries.get(id);
+    const old = this.#entries.peek(id);
     if (old === undefined) return;
     this.#reindex(id, old.expires, expires);
     old.expires = expires;
@@ -202,7 +211,7 @@ export class MemoryStore implements SessionStore {
   /** Removes the entry without reporting an expiry; true when there was one. */
   delete(id: string, owner?: string): boolean {
     this.#leases.deleted(id, owner);
-    const old = this.#entries.get(id);
+    const old = this.#entries.peek(id);
     if (old === undefined) return false;
     this.#entries.delete(id);
     this.#unindex(id, old.expires);
