@@ -132,8 +132,8 @@ export function commitWithLeases<V extends MaybePromise<number | undefined>>(
 }
 
 /**
- * `list` over entries kept in insertion order (a Map's): the cursor is a position in that order, so an entry
- * removed before it while paging shifts the rest (a best effort, as the contract allows).
+ * `list` over entries kept in insertion order (a Map's): the cursor is a position in that order,
+ * so an entry removed before it while paging shifts the rest (a best effort, as the contract allows).
  */
 export function listPage(entries: Iterable<[string, StoredEntry]>, cursor: string | undefined, limit: number): ListPage {
   const start = cursor === undefined ? 0 : Number(cursor);

@@ -52,9 +52,9 @@ const BUCKET_MS = 1000;
 const CLAIM_BATCH = 1024;
 
 /**
- * One entry. `set` and `touch` change an entry used lately in place: a new object would be a
- * second lookup in a table of up to a million entries. So `get` hands out a copy, which a later
- * write leaves as it was.
+ * One entry. `set` changes an entry used lately in place (a new object would be a second lookup
+ * in a table of up to a million entries), `touch` any entry's expiry; so `get` hands out a copy,
+ * which a later write leaves as it was.
  */
 interface Entry extends StoredEntry {
   payload: string;
