@@ -58,7 +58,7 @@ export interface ManagerContext {
   /** The store when it keeps sessions in the cookie, else null. */
   readonly clientSide: ClientSideStore | null;
   readonly locks: SessionLocks;
-  /** In-process stores: the state of each stored session, kept between requests (the busy ones found in a small table in front). */
+  /** In-process stores: the state of each stored session, kept between requests (the busy ones in front). */
   readonly live: FrontedMap<string, SessionState>;
   readonly routing: NamespaceRoutes;
   readonly SessionClass: NonNullable<SessionsOptions['sessionClass']>;
