@@ -4,8 +4,8 @@
  * A lookup in a `Map` of a million entries walks a bucket chain through memory that no request
  * touched lately: the bucket, the entry, and every other key of the chain, strings scattered
  * over the heap (a cache and TLB miss each). On a site the sessions busy at any moment are few,
- * and in the small table they stay in cache: their requests then cost the same among a thousand
- * live sessions or a million. Internal: never re-exported from index.ts.
+ * and in the small table they stay in cache: finding them then costs about the same among a
+ * thousand live sessions or a million. Internal: never re-exported from index.ts.
  */
 import { RecentMap } from './recent-map.js';
 
