@@ -46,7 +46,7 @@ export class FrontedMap<K, V> implements Iterable<[K, V]> {
 
   /** True when `key` has an entry. */
   has(key: K): boolean {
-    return this.#front.get(key) !== undefined || this.#all.has(key);
+    return this.#all.has(key);
   }
 
   /** The value of `key` when it was used lately (it is in front), else `undefined`. */

@@ -152,20 +152,18 @@ export class MemoryStore implements SessionStore {
     if (old === undefined) {
       if (this.#entries.size >= this.#max) this.#makeRoom();
       this.#index(id, expires);
-      this.#entries.set(id, { payload, version, expires }, false);
+    } else this.#reindex(id, old.expires, expires);
+    if (near !== undefined) {
+      near.payload = payload;
+      near.version = version;
+      near.expires = expires;
       return version;
     }
-    this.#reindex(id, old.expires, expires);
-    if (near === undefined) {
-      // Not used lately: a new, young entry, which the next writes change in place while it is in
-      // front. Changing an old one here would tie a young payload to a page of the old generation
-      // no request touched lately, for the next scavenge to visit.
-      this.#entries.set(id, { payload, version, expires });
-      return version;
-    }
-    near.payload = payload;
-    near.version = version;
-    near.expires = expires;
+    // Not used lately (or new): a new, young entry, which the next writes change in place while it
+    // is in front — an existing one goes there now, a new session's only once it comes back.
+    // Changing an old entry here would tie a young payload to a page of the old generation no
+    // request touched lately, for the next scavenge to visit.
+    this.#entries.set(id, { payload, version, expires }, old !== undefined);
     return version;
   }
 
