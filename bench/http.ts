@@ -108,7 +108,14 @@ async function measureRound(scenario: Scenario, run: number, servers: ServerUnde
   for (let i = 0; i < servers.length; i++) {
     const sut = servers[(i + run) % servers.length]!;
     if (scenario === 'new' && (await keepUnderBudget(sut, entries, context))) extras.restarts++;
-    const m = await sut.run();
+    const others = context.options.freeze ? servers.filter((s) => s !== sut) : [];
+    for (const other of others) other.server.hold(true);
+    let m: Measurement;
+    try {
+      m = await sut.run();
+    } finally {
+      for (const other of others) other.server.hold(false);
+    }
     round.push([sut, m]);
     log(
       `${SCENARIO_TITLES[scenario]} · run ${run + 1}/${context.options.runs} · ${sut.peer.name}: ${m.requests} requests in ${m.seconds.toFixed(2)} s, ` +

@@ -15,6 +15,8 @@
  * BENCH_CONNECTIONS (32)
  * BENCH_LOADGEN        wrk (default when installed) or autocannon
  * BENCH_PIN (1)        0: do not pin processes to CPUs with taskset
+ * BENCH_FREEZE (1)     0: leave the other servers running while one is measured, instead of
+ *                      stopping them (SIGSTOP) until its run is done
  * BENCH_RESTART (1)    0: start each server once for all scenarios (the smoke test), instead
  *                      of afresh, on empty stores, for each scenario
  * BENCH_OUT            directory for http.md, http.svg and http.json (default bench/results)
@@ -66,6 +68,8 @@ export interface HttpBenchOptions {
   connections: number;
   loadgen?: 'wrk' | 'autocannon';
   pin: boolean;
+  /** Stop the other servers while one is measured: an idle server's timers and collector would run on its CPU. */
+  freeze: boolean;
   /** Start every server afresh (empty stores) for each scenario. */
   restart: boolean;
   out: string;
@@ -119,6 +123,7 @@ export function optionsFromEnv(): HttpBenchOptions {
     connections,
     loadgen: loadgen === 'wrk' || loadgen === 'autocannon' ? loadgen : undefined,
     pin: process.env.BENCH_PIN !== '0',
+    freeze: process.env.BENCH_FREEZE !== '0',
     restart: process.env.BENCH_RESTART !== '0',
     out: process.env.BENCH_OUT || fileURLToPath(new URL('../../results/', import.meta.url)),
     stealRetries: Math.round(envNumber('BENCH_STEAL_RETRIES', DEFAULTS.stealRetries, true)),
@@ -143,6 +148,7 @@ export function runCommand(options: HttpBenchOptions, base = process.env.BENCH_B
   if (options.connections !== DEFAULTS.connections) env.push(`BENCH_CONNECTIONS=${options.connections}`);
   if (options.loadgen) env.push(`BENCH_LOADGEN=${options.loadgen}`);
   if (!options.pin) env.push('BENCH_PIN=0');
+  if (!options.freeze) env.push('BENCH_FREEZE=0');
   if (!options.restart) env.push('BENCH_RESTART=0');
   if (options.stealRetries !== DEFAULTS.stealRetries) env.push(`BENCH_STEAL_RETRIES=${options.stealRetries}`);
   return `${env.join(' ')} npm run bench:http`;

@@ -133,7 +133,8 @@ export function toMarkdown(rows: ResultRow[], info: RunInfo): string {
       (why ? ` — **${why}: these figures show that the harness works, not how fast anything is**` : ''),
     `- load generator: ${info.loadgen}, ${options.connections} connections${info.loadgenNote ? ` (${info.loadgenNote})` : ''}; ${info.pinning}`,
     `- ${options.runs} run(s) of ${length} per server and scenario, servers interleaved, after ${options.warmupSeconds} s of warm-up; medians; × bare: the median of the rounds' ratios (each round's run against bare-node's in that round); ` +
-      `servers ${options.restart ? 'started afresh, on empty stores, for each scenario' : 'started once for all scenarios (BENCH_RESTART=0)'}; ` +
+      `servers ${options.restart ? 'started afresh, on empty stores, for each scenario' : 'started once for all scenarios (BENCH_RESTART=0)'}, ` +
+      `${options.freeze ? 'the others stopped (SIGSTOP) while one is measured' : 'the others left running while one is measured (BENCH_FREEZE=0)'}; ` +
       `"many" = ${options.sessions} session cookies in rotation; ` +
       (options.scenarios.includes('sticky') ? `"sticky" = the same, each connection rotating over its own share of them (wrk, a thread per connection); ` : '') +
       `"new" = no cookie, every request a new session` +

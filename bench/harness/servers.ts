@@ -75,10 +75,18 @@ export async function discoverPeers(wanted: readonly string[] | undefined, skip:
 
 export interface RunningServer {
   url: string;
+  /** The server's process (with workers: the primary). */
+  pid: number | undefined;
   /** CPU µs the server process (with workers: the primary) has used so far. */
   cpu(): number | undefined;
   /** CPU µs its node:cluster workers have used so far (summed); undefined without workers. */
   workersCpu(): number | undefined;
+  /**
+   * Stops the server's processes (SIGSTOP) while another server is measured, or lets them go on
+   * (SIGCONT): an idle server's timers, collector and threads would otherwise run on the
+   * measured one's CPU.
+   */
+  hold(stopped: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -105,10 +113,16 @@ export async function startServer(entry: PeerEntry, prefix: string[], redisUrl: 
   }
   return {
     url: command ? started.match[1]! + command.path : started.match[1]!,
+    pid: started.child.pid,
     cpu: started.cpu,
     workersCpu: () => {
       const workers = childPids(started.child.pid);
       return workers.length === 0 ? undefined : workers.reduce((sum, pid) => sum + (cpuMicros(pid) ?? 0), 0);
+    },
+    hold: (stopped) => {
+      const pid = started.child.pid;
+      if (pid === undefined || started.child.exitCode !== null || started.child.signalCode !== null) return;
+      for (const each of [pid, ...childPids(pid)]) process.kill(each, stopped ? 'SIGSTOP' : 'SIGCONT');
     },
     stop: async () => {
       await started.stop();
