@@ -52,6 +52,13 @@ interface Context {
 /** The CPU µs the cluster's nodes have used so far, summed. */
 const clusterCpu = (cluster: RedisCluster) => (): number => cluster.pids().reduce((sum, pid) => sum + (cpuMicros(pid) ?? 0), 0);
 
+/**
+ * The servers' node flags. V8's memory reducer shrinks the heap of a process that has gone idle,
+ * and each server idles while the others are measured: bare node:http then took 13.4-13.8 µs of
+ * CPU a request instead of 10.3-11.0, for good (NOTES.md, lever 31). A busy server never idles.
+ */
+const nodeFlags = (options: HttpBenchOptions): string[] => (options.memoryReducer ? [] : ['--no-memory-reducer']);
+
 /** Starts every peer; marks those that cannot run here as skipped, with the reason. */
 async function startAll(entries: PeerEntry[], context: Context, rows: ResultRow[]): Promise<ServerUnderTest[]> {
   const servers: ServerUnderTest[] = [];
@@ -69,7 +76,7 @@ async function startAll(entries: PeerEntry[], context: Context, rows: ResultRow[
     }
     try {
       const clusterSpec = cluster && !('unavailable' in cluster) ? cluster.spec : undefined;
-      const server = await startServer(entry, context.pinning.server, redis && !('unavailable' in redis) ? redis.url : undefined, clusterSpec);
+      const server = await startServer(entry, context.pinning.server, redis && !('unavailable' in redis) ? redis.url : undefined, clusterSpec, nodeFlags(context.options));
       const redisCpu = redis && !('unavailable' in redis) ? () => redis.process.cpu() : cluster && !('unavailable' in cluster) ? clusterCpu(cluster) : undefined;
       servers.push(new ServerUnderTest(entry.peer, server, context.options, context.load, redisCpu));
     } catch (error) {
@@ -90,6 +97,7 @@ async function keepUnderBudget(sut: ServerUnderTest, entries: PeerEntry[], conte
     context.pinning.server,
     'unavailable' in context.redis ? undefined : context.redis.url,
     'unavailable' in context.cluster ? undefined : context.cluster.spec,
+    nodeFlags(context.options),
   );
   sut.created = 0;
   await sut.prepare('new');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { optionsFromEnv, runCommand } from './options.js';
 
-const KNOBS = ['BENCH_BASE', 'BENCH_PEERS', 'BENCH_SCENARIOS', 'BENCH_SECONDS', 'BENCH_RUNS', 'BENCH_PIN', 'BENCH_FREEZE', 'BENCH_SESSIONS', 'BENCH_CONNECTIONS'];
+const KNOBS = ['BENCH_BASE', 'BENCH_PEERS', 'BENCH_SCENARIOS', 'BENCH_SECONDS', 'BENCH_RUNS', 'BENCH_PIN', 'BENCH_FREEZE', 'BENCH_MEMORY_REDUCER', 'BENCH_SESSIONS', 'BENCH_CONNECTIONS'];
 const saved = Object.fromEntries(KNOBS.map((k) => [k, process.env[k]]));
 
 afterEach(() => {
@@ -26,9 +26,10 @@ describe('runCommand', () => {
       BENCH_RUNS: '5',
       BENCH_PIN: '0',
       BENCH_FREEZE: '0',
+      BENCH_MEMORY_REDUCER: '1',
       BENCH_SESSIONS: '500',
     });
-    expect(runCommand(optionsFromEnv())).toBe('BENCH_BASE=/tmp/base BENCH_PEERS=scale BENCH_SCENARIOS=hot,many BENCH_SECONDS=5 BENCH_RUNS=5 BENCH_SESSIONS=500 BENCH_PIN=0 BENCH_FREEZE=0 npm run bench:http');
+    expect(runCommand(optionsFromEnv())).toBe('BENCH_BASE=/tmp/base BENCH_PEERS=scale BENCH_SCENARIOS=hot,many BENCH_SECONDS=5 BENCH_RUNS=5 BENCH_SESSIONS=500 BENCH_PIN=0 BENCH_FREEZE=0 BENCH_MEMORY_REDUCER=1 npm run bench:http');
   });
 });
 

@@ -17,6 +17,8 @@
  * BENCH_PIN (1)        0: do not pin processes to CPUs with taskset
  * BENCH_FREEZE (1)     0: leave the other servers running while one is measured, instead of
  *                      stopping them (SIGSTOP) until its run is done
+ * BENCH_MEMORY_REDUCER (0) 1: leave V8's memory reducer on in the servers; by default they run with
+ *                      --no-memory-reducer, as a server that is never idle (see NOTES.md, lever 31)
  * BENCH_RESTART (1)    0: start each server once for all scenarios (the smoke test), instead
  *                      of afresh, on empty stores, for each scenario
  * BENCH_OUT            directory for http.md, http.svg and http.json (default bench/results)
@@ -70,6 +72,8 @@ export interface HttpBenchOptions {
   pin: boolean;
   /** Stop the other servers while one is measured: an idle server's timers and collector would run on its CPU. */
   freeze: boolean;
+  /** Leave V8's memory reducer on in the servers (it shrinks an idle process's heap, and a server idles between its runs). */
+  memoryReducer: boolean;
   /** Start every server afresh (empty stores) for each scenario. */
   restart: boolean;
   out: string;
@@ -124,6 +128,7 @@ export function optionsFromEnv(): HttpBenchOptions {
     loadgen: loadgen === 'wrk' || loadgen === 'autocannon' ? loadgen : undefined,
     pin: process.env.BENCH_PIN !== '0',
     freeze: process.env.BENCH_FREEZE !== '0',
+    memoryReducer: process.env.BENCH_MEMORY_REDUCER === '1',
     restart: process.env.BENCH_RESTART !== '0',
     out: process.env.BENCH_OUT || fileURLToPath(new URL('../../results/', import.meta.url)),
     stealRetries: Math.round(envNumber('BENCH_STEAL_RETRIES', DEFAULTS.stealRetries, true)),
@@ -149,6 +154,7 @@ export function runCommand(options: HttpBenchOptions, base = process.env.BENCH_B
   if (options.loadgen) env.push(`BENCH_LOADGEN=${options.loadgen}`);
   if (!options.pin) env.push('BENCH_PIN=0');
   if (!options.freeze) env.push('BENCH_FREEZE=0');
+  if (options.memoryReducer) env.push('BENCH_MEMORY_REDUCER=1');
   if (!options.restart) env.push('BENCH_RESTART=0');
   if (options.stealRetries !== DEFAULTS.stealRetries) env.push(`BENCH_STEAL_RETRIES=${options.stealRetries}`);
   return `${env.join(' ')} npm run bench:http`;

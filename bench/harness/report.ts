@@ -134,7 +134,8 @@ export function toMarkdown(rows: ResultRow[], info: RunInfo): string {
     `- load generator: ${info.loadgen}, ${options.connections} connections${info.loadgenNote ? ` (${info.loadgenNote})` : ''}; ${info.pinning}`,
     `- ${options.runs} run(s) of ${length} per server and scenario, servers interleaved, after ${options.warmupSeconds} s of warm-up; medians; × bare: the median of the rounds' ratios (each round's run against bare-node's in that round); ` +
       `servers ${options.restart ? 'started afresh, on empty stores, for each scenario' : 'started once for all scenarios (BENCH_RESTART=0)'}, ` +
-      `${options.freeze ? 'the others stopped (SIGSTOP) while one is measured' : 'the others left running while one is measured (BENCH_FREEZE=0)'}; ` +
+      `${options.freeze ? 'the others stopped (SIGSTOP) while one is measured' : 'the others left running while one is measured (BENCH_FREEZE=0)'}, ` +
+      `${options.memoryReducer ? "with V8's memory reducer (BENCH_MEMORY_REDUCER=1)" : 'node run with --no-memory-reducer (a server that never idles)'}; ` +
       `"many" = ${options.sessions} session cookies in rotation; ` +
       (options.scenarios.includes('sticky') ? `"sticky" = the same, each connection rotating over its own share of them (wrk, a thread per connection); ` : '') +
       `"new" = no cookie, every request a new session` +

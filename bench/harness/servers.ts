@@ -93,16 +93,19 @@ export interface RunningServer {
 const HARNESS = fileURLToPath(new URL('../http.js', import.meta.url));
 const CONTEXT_ENV = 'BENCH_PEER_CONTEXT';
 
-/** Starts a peer in its own process, pinned with `prefix`; throws UnavailableError with why. */
-export async function startServer(entry: PeerEntry, prefix: string[], redisUrl: string | undefined, redisCluster?: string): Promise<RunningServer> {
+/**
+ * Starts a peer in its own process, pinned with `prefix`, node running with `nodeFlags`; throws
+ * UnavailableError with why.
+ */
+export async function startServer(entry: PeerEntry, prefix: string[], redisUrl: string | undefined, redisCluster?: string, nodeFlags: string[] = []): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), `dovetail-bench-${entry.peer.name}-`));
   const context: PeerContext = { dir, secret: randomBytes(32).toString('base64url'), ...(redisUrl ? { redisUrl } : {}), ...(redisCluster ? { redisCluster } : {}) };
   const command = entry.peer.command?.(context);
   let started: Started;
   try {
     started = command
-      ? await startProcess(prefix, process.execPath, command.args, { ready: command.ready, env: command.env, label: entry.peer.name })
-      : await startProcess(prefix, process.execPath, [HARNESS, '--serve', entry.file, entry.peer.name], {
+      ? await startProcess(prefix, process.execPath, [...nodeFlags, ...command.args], { ready: command.ready, env: command.env, label: entry.peer.name })
+      : await startProcess(prefix, process.execPath, [...nodeFlags, HARNESS, '--serve', entry.file, entry.peer.name], {
           ready: /^listening on (http:\/\/\S+)$/,
           env: { [CONTEXT_ENV]: JSON.stringify(context) },
           label: entry.peer.name,
