@@ -55,7 +55,7 @@ const clusterCpu = (cluster: RedisCluster) => (): number => cluster.pids().reduc
 /**
  * The servers' node flags. V8's memory reducer shrinks the heap of a process that has gone idle,
  * and each server idles while the others are measured: bare node:http then took 13.4-13.8 µs of
- * CPU a request instead of 10.3-11.0, for good (NOTES.md, lever 31). A busy server never idles.
+ * CPU a request instead of 9.8-11.0, for good (NOTES.md, lever 31). A busy server never idles.
  */
 const nodeFlags = (options: HttpBenchOptions): string[] => (options.memoryReducer ? [] : ['--no-memory-reducer']);
 
