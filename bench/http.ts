@@ -110,20 +110,24 @@ interface Extras {
   repeated: number;
 }
 
+/** `sut`'s next run; with `freeze`, the other servers are stopped until it is done. */
+async function runAlone(sut: ServerUnderTest, servers: ServerUnderTest[], freeze: boolean): Promise<Measurement> {
+  const others = freeze ? servers.filter((s) => s !== sut) : [];
+  for (const other of others) other.server.hold(true);
+  try {
+    return await sut.run();
+  } finally {
+    for (const other of others) other.server.hold(false);
+  }
+}
+
 /** One round: every server once, in an order that starts one further each round. */
 async function measureRound(scenario: Scenario, run: number, servers: ServerUnderTest[], entries: PeerEntry[], context: Context, extras: Extras): Promise<[ServerUnderTest, Measurement][]> {
   const round: [ServerUnderTest, Measurement][] = [];
   for (let i = 0; i < servers.length; i++) {
     const sut = servers[(i + run) % servers.length]!;
     if (scenario === 'new' && (await keepUnderBudget(sut, entries, context))) extras.restarts++;
-    const others = context.options.freeze ? servers.filter((s) => s !== sut) : [];
-    for (const other of others) other.server.hold(true);
-    let m: Measurement;
-    try {
-      m = await sut.run();
-    } finally {
-      for (const other of others) other.server.hold(false);
-    }
+    const m = await runAlone(sut, servers, context.options.freeze);
     round.push([sut, m]);
     log(
       `${SCENARIO_TITLES[scenario]} · run ${run + 1}/${context.options.runs} · ${sut.peer.name}: ${m.requests} requests in ${m.seconds.toFixed(2)} s, ` +

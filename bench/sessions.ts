@@ -169,12 +169,12 @@ async function randomRequests(sessions: Sessions, cookies: readonly string[], re
 /** `k` of `cookies` (all of them when there are fewer), picked at random (each at most once). */
 function sample(cookies: readonly string[], k: number): string[] {
   const pool = [...cookies];
-  k = Math.min(k, pool.length);
-  for (let i = 0; i < k; i++) {
+  const count = Math.min(k, pool.length);
+  for (let i = 0; i < count; i++) {
     const j = i + Math.floor(Math.random() * (pool.length - i));
     [pool[i], pool[j]] = [pool[j]!, pool[i]!];
   }
-  return pool.slice(0, k);
+  return pool.slice(0, count);
 }
 
 /**
