@@ -18,11 +18,14 @@
  *    1,000 active sessions picked at random among the N (the rest stay live but idle, as most
  *    sessions of a site are): what the number of sessions costs, apart from the working set.
  *
+ * 4. The same over HTTP (sessions-http.ts): the counter page served among N live sessions, on
+ *    1,000 of them, and the server's CPU time a request — what a whole request costs.
+ *
  * The second part runs in a child process with a larger heap (`--max-old-space-size`), so that
  * one million sessions fit whatever the default heap limit is.
  *
  * Environment: BENCH_RUNS (5), BENCH_SESSIONS (1000000), BENCH_SCALE=0 (skip part 2), BENCH_FLAT=0
- * (skip part 3).
+ * (skip part 3), BENCH_HTTP=0 (skip part 4), BENCH_HTTP_REQUESTS (100000 a run of part 4).
  * Writes bench/results/sessions.md.
  */
 import { spawn } from 'node:child_process';
@@ -34,6 +37,9 @@ import { Attribute, defineInterface, implementer } from '@dovetail/interfaces';
 import { getGlobalRegistry } from '@dovetail/registry';
 import { CookieStore, MemoryStore, RedisStore, Session, Sessions, SqliteStore } from '@dovetail/session';
 import { startRedis } from './harness/redis.js';
+import { sample } from './harness/sample.js';
+import { httpFlatSection, partFour } from './sessions-http.js';
+import type { HttpFlat } from './sessions-http.js';
 import type { ListedEntry, SessionStore } from '@dovetail/session';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -164,17 +170,6 @@ async function randomRequests(sessions: Sessions, cookies: readonly string[], re
   if (ICounter(kept).value !== expected) throw new Error(`counter is ${ICounter(kept).value}, expected ${expected}`);
   await sessions.abort(kept);
   return us;
-}
-
-/** `k` of `cookies` (all of them when there are fewer), picked at random (each at most once). */
-function sample(cookies: readonly string[], k: number): string[] {
-  const pool = [...cookies];
-  const count = Math.min(k, pool.length);
-  for (let i = 0; i < count; i++) {
-    const j = i + Math.floor(Math.random() * (pool.length - i));
-    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
-  }
-  return pool.slice(0, count);
 }
 
 /**
@@ -430,7 +425,7 @@ function flatTable(flat: FlatResult[], measure: (r: FlatResult) => [number, numb
   return lines;
 }
 
-function report(results: StoreResult[], scale: ScaleResult | string | undefined, flat: FlatResult[] | undefined): string {
+function report(results: StoreResult[], scale: ScaleResult | string | undefined, flat: FlatResult[] | undefined, http: HttpFlat | undefined): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const lines = [
     '# Sessions benchmark',
@@ -510,6 +505,7 @@ function report(results: StoreResult[], scale: ScaleResult | string | undefined,
       '`[Symbol.dispose]` run and `ISessionExpired` is notified.',
     );
   }
+  lines.push(...httpFlatSection(http));
   return lines.join('\n') + '\n';
 }
 
@@ -528,7 +524,9 @@ async function main(): Promise<void> {
     scale = await runScaleChild(SCALE);
     console.log(scale);
   }
-  const markdown = report(results, scale, flat);
+  // Last: it pins this process to CPU 1, beside wrk.
+  const http = process.env.BENCH_HTTP === '0' ? undefined : await partFour();
+  const markdown = report(results, scale, flat, http);
   const out = fileURLToPath(new URL('../results/sessions.md', import.meta.url));
   mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
   writeFileSync(out, markdown);
