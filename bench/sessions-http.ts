@@ -4,28 +4,32 @@
  * Part 3 times the session work alone, where a few cache misses more are a large share of a
  * 2-µs request. A user pays for the whole request (parsing, routing, the session, the page,
  * the response), so this part serves the counter page of examples/counter (`ICounter(session)`
- * through a registered adapter) from a `Site` in a child process on CPU 0, with N live
- * sessions made beforehand through the manager (each created, counted and committed, then loaded,
- * counted and committed again: a session that came back), and sends it wrk's requests (CPU 1,
- * 32 connections) on 1,000 of them picked at random. It reports the server's CPU time a request
- * (from /proc) and the requests a second, for each N, the processes measured in turn each round.
+ * through a registered adapter) from a `Site` in a child process on CPU 0, on each store
+ * (MemoryStore, SQLite shared and exclusive, Redis on a redis-server of its own), with N live
+ * sessions made beforehand through the manager (each created, counted and committed, then
+ * loaded, counted and committed again: a session that came back), and sends it wrk's requests
+ * (CPU 1, 32 connections) on 1,000 of them picked at random. It reports the server's CPU time a
+ * request (from /proc) and the requests a second, for each N, the processes measured in turn
+ * each round, and fails when the sessions did not count every request.
  *
- * The child is this file run with `--serve <store> <N> <dir>`: it writes the active sessions'
- * Cookie headers to `<dir>/cookies-<N>.txt` and prints `listening on http://…` when ready.
+ * The child is this file run with `--serve <store> <N> <dir> [<redis url>]`: it writes the
+ * active sessions' Cookie headers to `<dir>/cookies-<N>.txt` and prints `listening on http://…`
+ * when ready.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { MemoryStore, Sessions, SqliteStore } from '@dovetail/session';
+import { MemoryStore, RedisStore, Sessions, SqliteStore } from '@dovetail/session';
 import { Site } from '@dovetail/web';
 import { autocannonGenerator } from './harness/autocannon.js';
 import { counterOf, get } from './harness/client.js';
 import { choosePinning, commandExists, startProcess } from './harness/processes.js';
+import { startRedis } from './harness/redis.js';
 import { sample } from './harness/sample.js';
 import { wrkGenerator } from './harness/wrk.js';
 import type { LoadGenerator, LoadResult } from './harness/load.js';
-import type { Started } from './harness/processes.js';
+import type { Pinning, Started } from './harness/processes.js';
 import type { InterfaceSpec } from '@dovetail/interfaces';
 import type { SessionStore } from '@dovetail/session';
 import type { Resource } from '@dovetail/web';
@@ -43,12 +47,15 @@ const STORES: { name: string; kind: string; sizes: number[] }[] = [
   { name: 'MemoryStore', kind: 'memory', sizes: SIZES ?? [1_000, 100_000, 1_000_000] },
   { name: 'SqliteStore (temp file, WAL)', kind: 'sqlite', sizes: SIZES ?? [1_000, 100_000] },
   { name: 'SqliteStore (exclusive)', kind: 'sqlite+exclusive', sizes: SIZES ?? [1_000, 100_000] },
+  { name: 'RedisStore (127.0.0.1)', kind: 'redis', sizes: SIZES ?? [1_000, 100_000] },
 ];
 
 /** One store's figures: the server's CPU µs a request and req/s, medians over the runs, per N. */
 export interface HttpFlatResult {
   store: string;
   points: { sessions: number; cpuUs: number; perSecond: number }[];
+  /** Why it was not measured. */
+  note?: string;
 }
 
 /** Part 4's figures, and what generated the load when it was not wrk. */
@@ -59,18 +66,20 @@ export interface HttpFlat {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-function storeOf(kind: string, dir: string, n: number): SessionStore {
+/** `where`: the SQLite files' directory, or the Redis server's URL. */
+function storeOf(kind: string, where: string, n: number): SessionStore {
   if (kind === 'memory') return new MemoryStore({ maxSessions: Infinity });
-  return new SqliteStore({ path: join(dir, `sessions-${n}.db`), exclusive: kind === 'sqlite+exclusive' });
+  if (kind === 'redis') return new RedisStore({ url: where, prefix: `live${n}:` });
+  return new SqliteStore({ path: join(where, `sessions-${n}.db`), exclusive: kind === 'sqlite+exclusive' });
 }
 
 /** The child: fills a store with `n` sessions that came back, then serves the counter page. */
-async function serve(kind: string, n: number, dir: string): Promise<void> {
+async function serve(kind: string, n: number, dir: string, redisUrl: string): Promise<void> {
   const counter = (await import(pathToFileURL(fileURLToPath(new URL('../../examples/dist/counter/index.js', import.meta.url))).href)) as {
     resource: Resource;
     ICounter: InterfaceSpec<{ value: number }>;
   };
-  const sessions = new Sessions({ store: storeOf(kind, dir, n), secrets: ['bench-secret-0123456789abcdef0123456789'], sweepInterval: 0 });
+  const sessions = new Sessions({ store: storeOf(kind, kind === 'redis' ? redisUrl : dir, n), secrets: ['bench-secret-0123456789abcdef0123456789'], sweepInterval: 0 });
   const cookies: string[] = new Array<string>(n);
   for (let i = 0; i < n; i++) {
     const created = sessions.create();
@@ -96,60 +105,76 @@ async function countersOf(server: { url: string; cookies: string[] }): Promise<n
   return counters.reduce((a, b) => a + b, 0);
 }
 
-/** Part 4: each store's servers, one per N, measured in turn for `RUNS` rounds. */
+/** What every store's servers are run with. */
+interface Context {
+  pinning: Pinning;
+  load: LoadGenerator;
+  dir: string;
+  redisUrl: string;
+}
+
+/** One store: its servers, one per N, filled, then measured in turn for `RUNS` rounds. */
+async function measureStore(name: string, kind: string, sizes: number[], context: Context): Promise<HttpFlatResult> {
+  const heapMb = Math.min(Math.floor((totalmem() / 1024 / 1024) * 0.5), 8_192);
+  const servers: { n: number; server: Started; url: string; cookies: string[]; sent: number; counted: number; cpu: number[]; perSecond: number[] }[] = [];
+  const run = async (s: (typeof servers)[number]): Promise<LoadResult> => {
+    const result = await context.load.run({ url: s.url, connections: CONNECTIONS, requests: REQUESTS, cookies: s.cookies, sticky: false, safetySeconds: 120 });
+    if (result.ok !== result.requests || result.cutShort) throw new Error(`${name} with ${s.n} sessions: ${result.requests - result.ok} of ${result.requests} requests failed${result.cutShort ? ', and the run was cut short' : ''}`);
+    s.sent += result.requests;
+    return result;
+  };
+  try {
+    for (const n of sizes) {
+      console.log(`part 4: ${name}, filling ${n.toLocaleString('en-US')} sessions…`);
+      const server = await startProcess(
+        context.pinning.server,
+        process.execPath,
+        ['--no-memory-reducer', `--max-old-space-size=${heapMb}`, fileURLToPath(import.meta.url), '--serve', kind, String(n), context.dir, context.redisUrl],
+        { ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/, timeoutMs: 600_000, label: `${name} with ${n} sessions` },
+      );
+      const cookies = readFileSync(join(context.dir, `cookies-${n}.txt`), 'utf8').split('\n');
+      servers.push({ n, server, url: `${server.match[1]}/`, cookies, sent: 0, counted: 0, cpu: [], perSecond: [] });
+    }
+    for (const s of servers) s.counted = -(await countersOf(s));
+    for (const s of servers) await run(s);
+    for (let round = 0; round < RUNS; round++) {
+      for (const s of servers) {
+        const before = s.server.cpu()!;
+        const measured = await run(s);
+        s.cpu.push((s.server.cpu()! - before) / measured.requests);
+        s.perSecond.push(measured.requests / measured.seconds);
+      }
+    }
+    for (const s of servers) {
+      // Each reading of a counter counts a visit too: the sessions must have counted every request, on the sessions asked for.
+      s.counted += (await countersOf(s)) - s.cookies.length;
+      if (s.counted !== s.sent) throw new Error(`${name} with ${s.n} sessions counted ${s.counted} visits for ${s.sent} requests`);
+    }
+    return { store: name, points: servers.map((s) => ({ sessions: s.n, cpuUs: median(s.cpu), perSecond: median(s.perSecond) })) };
+  } finally {
+    await Promise.all(servers.map((s) => s.server.stop()));
+  }
+}
+
+/** Part 4: every store's figures (a redis-server started for RedisStore, beside wrk). */
 export async function partFour(): Promise<HttpFlat> {
   const pinning = choosePinning(process.env.BENCH_PIN !== '0');
   const wrk = commandExists('wrk');
   const load: LoadGenerator = wrk ? wrkGenerator(pinning.others) : autocannonGenerator();
   const dir = mkdtempSync(join(tmpdir(), 'dovetail-bench-live-'));
-  const heapMb = Math.min(Math.floor((totalmem() / 1024 / 1024) * 0.5), 8_192);
-  const results: HttpFlatResult[] = [];
+  const redis = await startRedis(pinning.others);
+  const stores: HttpFlatResult[] = [];
   try {
     for (const { name, kind, sizes } of STORES) {
-      const servers: { n: number; server: Started; url: string; cookies: string[]; sent: number; counted: number; cpu: number[]; perSecond: number[] }[] = [];
-      try {
-        for (const n of sizes) {
-          console.log(`part 4: ${name}, filling ${n.toLocaleString('en-US')} sessions…`);
-          const server = await startProcess(
-            pinning.server,
-            process.execPath,
-            ['--no-memory-reducer', `--max-old-space-size=${heapMb}`, fileURLToPath(import.meta.url), '--serve', kind, String(n), dir],
-            { ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/, timeoutMs: 600_000, label: `${name} with ${n} sessions` },
-          );
-          const cookies = readFileSync(join(dir, `cookies-${n}.txt`), 'utf8').split('\n');
-          servers.push({ n, server, url: `${server.match[1]}/`, cookies, sent: 0, counted: 0, cpu: [], perSecond: [] });
-        }
-        const run = async (s: (typeof servers)[number]): Promise<LoadResult> => {
-          const result = await load.run({ url: s.url, connections: CONNECTIONS, requests: REQUESTS, cookies: s.cookies, sticky: false, safetySeconds: 120 });
-          if (result.ok !== result.requests || result.cutShort) throw new Error(`${name} with ${s.n} sessions: ${result.requests - result.ok} of ${result.requests} requests failed${result.cutShort ? ', and the run was cut short' : ''}`);
-          s.sent += result.requests;
-          return result;
-        };
-        for (const s of servers) s.counted = -(await countersOf(s));
-        for (const s of servers) await run(s);
-        for (let round = 0; round < RUNS; round++) {
-          for (const s of servers) {
-            const before = s.server.cpu()!;
-            const measured = await run(s);
-            s.cpu.push((s.server.cpu()! - before) / measured.requests);
-            s.perSecond.push(measured.requests / measured.seconds);
-          }
-        }
-        for (const s of servers) {
-          // Each reading of a counter counts a visit too: the sessions must have counted every request, on the sessions asked for.
-          s.counted += (await countersOf(s)) - s.cookies.length;
-          if (s.counted !== s.sent) throw new Error(`${name} with ${s.n} sessions counted ${s.counted} visits for ${s.sent} requests`);
-        }
-        results.push({ store: name, points: servers.map((s) => ({ sessions: s.n, cpuUs: median(s.cpu), perSecond: median(s.perSecond) })) });
-      } finally {
-        await Promise.all(servers.map((s) => s.server.stop()));
-      }
+      if (kind === 'redis' && 'unavailable' in redis) stores.push({ store: name, points: [], note: `not run: ${redis.unavailable}` });
+      else stores.push(await measureStore(name, kind, sizes, { pinning, load, dir, redisUrl: 'url' in redis ? redis.url : '' }));
     }
   } finally {
+    if ('stop' in redis) await redis.stop();
     await load.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  return wrk ? { stores: results } : { stores: results, generatorNote: 'wrk is not installed (Debian: apt-get install wrk), so autocannon generated the load, in the harness' };
+  return wrk ? { stores } : { stores, generatorNote: 'wrk is not installed (Debian: apt-get install wrk), so autocannon generated the load, in the harness' };
 }
 
 /** Part 4's section of sessions.md. */
@@ -158,8 +183,8 @@ export function httpFlatSection(flat: HttpFlat | undefined): string[] {
   if (flat === undefined) return [...lines, 'Not run (BENCH_HTTP=0).'];
   const fmt = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
   lines.push(
-    "The counter page of examples/counter served by a `Site` (one process on CPU 0; wrk on CPU 1 with",
-    `${CONNECTIONS} connections) among N live sessions, on ${ACTIVE.toLocaleString('en-US')} of them picked at random (all, when fewer): the server's CPU time a`,
+    'The counter page of examples/counter served by a `Site` (one process on CPU 0; wrk, with',
+    `${CONNECTIONS} connections, and redis-server on CPU 1) among N live sessions, on ${ACTIVE.toLocaleString('en-US')} of them picked at random (all, when fewer): the server's CPU time a`,
     `request (from /proc) and its requests a second, medians of ${RUNS} runs of ${REQUESTS.toLocaleString('en-US')} requests, the servers of`,
     'one store measured in turn each round, after a warm-up run each. Part 3 times the session work',
     'alone; this is what a whole request costs.',
@@ -170,6 +195,10 @@ export function httpFlatSection(flat: HttpFlat | undefined): string[] {
   const int = (n: number): string => Math.round(n).toLocaleString('en-US');
   lines.push(`| store | ${sizes.map(int).join(' | ')} | highest ÷ at the fewest |`, `|---|${sizes.map(() => '---:|').join('')}---:|`);
   for (const r of flat.stores) {
+    if (r.note !== undefined) {
+      lines.push(`| ${r.store} | ${sizes.map(() => '—').join(' | ')} | ${r.note} |`);
+      continue;
+    }
     const at = (n: number): string => {
       const p = r.points.find((q) => q.sessions === n);
       return p ? `${fmt(p.cpuUs)} µs (${int(p.perSecond)}/s)` : '—';
@@ -182,6 +211,6 @@ export function httpFlatSection(flat: HttpFlat | undefined): string[] {
 
 // Run as a program: with --serve, one server (the child); without, part 4 alone, printed.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  if (process.argv[2] === '--serve') await serve(process.argv[3]!, Number(process.argv[4]), process.argv[5]!);
+  if (process.argv[2] === '--serve') await serve(process.argv[3]!, Number(process.argv[4]), process.argv[5]!, process.argv[6] ?? '');
   else console.log(httpFlatSection(await partFour()).join('\n'));
 }
