@@ -61,6 +61,8 @@ export interface HttpFlatResult {
 /** Part 4's figures, and what generated the load when it was not wrk. */
 export interface HttpFlat {
   stores: HttpFlatResult[];
+  /** Where the servers, wrk and redis-server ran. */
+  pinning: string;
   generatorNote?: string;
 }
 
@@ -174,7 +176,7 @@ export async function partFour(): Promise<HttpFlat> {
     await load.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  return wrk ? { stores } : { stores, generatorNote: 'wrk is not installed (Debian: apt-get install wrk), so autocannon generated the load, in the harness' };
+  return wrk ? { stores, pinning: pinning.note } : { stores, pinning: pinning.note, generatorNote: 'wrk is not installed (Debian: apt-get install wrk), so autocannon generated the load, in the harness' };
 }
 
 /** Part 4's section of sessions.md. */
@@ -183,11 +185,11 @@ export function httpFlatSection(flat: HttpFlat | undefined): string[] {
   if (flat === undefined) return [...lines, 'Not run (BENCH_HTTP=0).'];
   const fmt = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
   lines.push(
-    'The counter page of examples/counter served by a `Site` (one process on CPU 0; wrk, with',
-    `${CONNECTIONS} connections, and redis-server on CPU 1) among N live sessions, on ${ACTIVE.toLocaleString('en-US')} of them picked at random (all, when fewer): the server's CPU time a`,
-    `request (from /proc) and its requests a second, medians of ${RUNS} runs of ${REQUESTS.toLocaleString('en-US')} requests, the servers of`,
-    'one store measured in turn each round, after a warm-up run each. Part 3 times the session work',
-    'alone; this is what a whole request costs.',
+    `The counter page of examples/counter served by a \`Site\` (one process; wrk with ${CONNECTIONS} connections) among N live`,
+    `sessions, on ${ACTIVE.toLocaleString('en-US')} of them picked at random (all, when fewer): the server's CPU time a request (from /proc)`,
+    `and its requests a second, medians of ${RUNS} runs of ${REQUESTS.toLocaleString('en-US')} requests, the servers of one store measured in`,
+    'turn each round, after a warm-up run each; every visit counted. Part 3 times the session work',
+    `alone; this is what a whole request costs. Pinning: ${flat.pinning}.`,
     ...(flat.generatorNote === undefined ? [] : ['', `Load: ${flat.generatorNote}.`]),
     '',
   );
