@@ -19,7 +19,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { MemoryStore, RedisStore, Sessions, SqliteStore } from '@dovetail/session';
 import { Site } from '@dovetail/web';
 import { autocannonGenerator } from './harness/autocannon.js';
@@ -77,7 +77,7 @@ function storeOf(kind: string, where: string, n: number): SessionStore {
 
 /** The child: fills a store with `n` sessions that came back, then serves the counter page. */
 async function serve(kind: string, n: number, dir: string, redisUrl: string): Promise<void> {
-  const counter = (await import(pathToFileURL(fileURLToPath(new URL('../../examples/dist/counter/index.js', import.meta.url))).href)) as {
+  const counter = (await import(new URL('../../examples/dist/counter/index.js', import.meta.url).href)) as {
     resource: Resource;
     ICounter: InterfaceSpec<{ value: number }>;
   };

@@ -25,7 +25,9 @@
  * one million sessions fit whatever the default heap limit is.
  *
  * Environment: BENCH_RUNS (5), BENCH_SESSIONS (1000000), BENCH_SCALE=0 (skip part 2), BENCH_FLAT=0
- * (skip part 3), BENCH_HTTP=0 (skip part 4), BENCH_HTTP_REQUESTS (100000 a run of part 4).
+ * (skip part 3), BENCH_HTTP=0 (skip part 4), BENCH_HTTP_REQUESTS (100000 a run of part 4),
+ * BENCH_HTTP_SESSIONS (part 4's numbers of live sessions, e.g. 10,100), BENCH_PIN=0 (part 4 not
+ * pinned to CPUs).
  * Writes bench/results/sessions.md.
  */
 import { spawn } from 'node:child_process';
