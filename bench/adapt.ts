@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Container, injectable } from 'inversify';
 import { Attribute, defineInterface, implementer, providedBy } from '@dovetail/interfaces';
 import { Componentized, Registry, withRegistry } from '@dovetail/registry';
+import { median } from './harness/stats.js';
 import type { Spec } from '@dovetail/interfaces';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
@@ -252,12 +253,6 @@ function calibrate(c: Case): number {
   }
 }
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
 if (!gc) console.warn('(run with node --expose-gc for steadier numbers: no GC between rounds now)');
 
 const iterations = cases.map((c) => calibrate(c));
@@ -281,7 +276,7 @@ interface Row {
   readonly min: number;
   readonly max: number;
 }
-const rows: Row[] = cases.map((c, k) => ({ name: c.name, median: median(samples[k]!), min: Math.min(...samples[k]!), max: Math.max(...samples[k]!) }));
+const rows: Row[] = cases.map((c, k) => ({ name: c.name, median: median(samples[k]!)!, min: Math.min(...samples[k]!), max: Math.max(...samples[k]!) }));
 const baseline = rows[0]!.median;
 
 const fmt = (ns: number): string => (ns >= 100 ? ns.toFixed(0) : ns.toFixed(1));

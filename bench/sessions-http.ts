@@ -23,10 +23,10 @@ import { fileURLToPath } from 'node:url';
 import { MemoryStore, RedisStore, Sessions, SqliteStore } from '@dovetail/session';
 import { Site } from '@dovetail/web';
 import { autocannonGenerator } from './harness/autocannon.js';
-import { counterOf, get } from './harness/client.js';
+import { readIncrements } from './harness/client.js';
 import { choosePinning, commandExists, startProcess } from './harness/processes.js';
 import { startRedis } from './harness/redis.js';
-import { sample } from './harness/sample.js';
+import { median, sample } from './harness/stats.js';
 import { wrkGenerator } from './harness/wrk.js';
 import type { LoadGenerator, LoadResult } from './harness/load.js';
 import type { Pinning, Started } from './harness/processes.js';
@@ -35,6 +35,8 @@ import type { SessionStore } from '@dovetail/session';
 import type { Resource } from '@dovetail/web';
 
 const ACTIVE = 1_000;
+/** The visits the child's fill makes to each session: the first request, and the one that brings it back. */
+const FILL_VISITS = 2;
 const CONNECTIONS = 32;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 /** Requests of one measured run, and of the warm-up before the first (about 2 s or more of work). */
@@ -66,8 +68,6 @@ export interface HttpFlat {
   generatorNote?: string;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-
 /** `where`: the SQLite files' directory, or the Redis server's URL. */
 function storeOf(kind: string, where: string, n: number): SessionStore {
   if (kind === 'memory') return new MemoryStore({ maxSessions: Infinity });
@@ -83,6 +83,7 @@ async function serve(kind: string, n: number, dir: string, redisUrl: string): Pr
   };
   const sessions = new Sessions({ store: storeOf(kind, kind === 'redis' ? redisUrl : dir, n), secrets: ['bench-secret-0123456789abcdef0123456789'], sweepInterval: 0 });
   const cookies: string[] = new Array<string>(n);
+  // FILL_VISITS visits to each session: part 4 counts the visits of its runs from there.
   for (let i = 0; i < n; i++) {
     const created = sessions.create();
     counter.ICounter(created).value += 1;
@@ -101,12 +102,6 @@ async function serve(kind: string, n: number, dir: string, redisUrl: string): Pr
   console.log(`listening on http://127.0.0.1:${port}`);
 }
 
-/** The sum of the counters of a server's active sessions (a visit each). */
-async function countersOf(server: { url: string; cookies: string[] }): Promise<number> {
-  const counters = await Promise.all(server.cookies.map(async (cookie) => counterOf(await get(server.url, cookie))));
-  return counters.reduce((a, b) => a + b, 0);
-}
-
 /** What every store's servers are run with. */
 interface Context {
   pinning: Pinning;
@@ -118,7 +113,7 @@ interface Context {
 /** One store: its servers, one per N, filled, then measured in turn for `RUNS` rounds. */
 async function measureStore(name: string, kind: string, sizes: number[], context: Context): Promise<HttpFlatResult> {
   const heapMb = Math.min(Math.floor((totalmem() / 1024 / 1024) * 0.5), 8_192);
-  const servers: { n: number; server: Started; url: string; cookies: string[]; sent: number; counted: number; cpu: number[]; perSecond: number[] }[] = [];
+  const servers: { n: number; server: Started; url: string; cookies: string[]; sent: number; cpu: number[]; perSecond: number[] }[] = [];
   const run = async (s: (typeof servers)[number]): Promise<LoadResult> => {
     const result = await context.load.run({ url: s.url, connections: CONNECTIONS, requests: REQUESTS, cookies: s.cookies, sticky: false, safetySeconds: 120 });
     if (result.ok !== result.requests || result.cutShort) throw new Error(`${name} with ${s.n} sessions: ${result.requests - result.ok} of ${result.requests} requests failed${result.cutShort ? ', and the run was cut short' : ''}`);
@@ -135,9 +130,8 @@ async function measureStore(name: string, kind: string, sizes: number[], context
         { ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/, timeoutMs: 600_000, label: `${name} with ${n} sessions` },
       );
       const cookies = readFileSync(join(context.dir, `cookies-${n}.txt`), 'utf8').split('\n');
-      servers.push({ n, server, url: `${server.match[1]}/`, cookies, sent: 0, counted: 0, cpu: [], perSecond: [] });
+      servers.push({ n, server, url: `${server.match[1]}/`, cookies, sent: 0, cpu: [], perSecond: [] });
     }
-    for (const s of servers) s.counted = -(await countersOf(s));
     for (const s of servers) await run(s);
     for (let round = 0; round < RUNS; round++) {
       for (const s of servers) {
@@ -148,11 +142,11 @@ async function measureStore(name: string, kind: string, sizes: number[], context
       }
     }
     for (const s of servers) {
-      // Each reading of a counter counts a visit too: the sessions must have counted every request, on the sessions asked for.
-      s.counted += (await countersOf(s)) - s.cookies.length;
-      if (s.counted !== s.sent) throw new Error(`${name} with ${s.n} sessions counted ${s.counted} visits for ${s.sent} requests`);
+      // The sessions must have counted every request, on the sessions asked for.
+      const counted = await readIncrements(s.url, s.cookies.map((cookie) => ({ cookie, counter: FILL_VISITS })));
+      if (counted !== s.sent) throw new Error(`${name} with ${s.n} sessions counted ${counted} visits for ${s.sent} requests`);
     }
-    return { store: name, points: servers.map((s) => ({ sessions: s.n, cpuUs: median(s.cpu), perSecond: median(s.perSecond) })) };
+    return { store: name, points: servers.map((s) => ({ sessions: s.n, cpuUs: median(s.cpu)!, perSecond: median(s.perSecond)! })) };
   } finally {
     await Promise.all(servers.map((s) => s.server.stop()));
   }

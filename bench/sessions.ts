@@ -39,7 +39,7 @@ import { Attribute, defineInterface, implementer } from '@dovetail/interfaces';
 import { getGlobalRegistry } from '@dovetail/registry';
 import { CookieStore, MemoryStore, RedisStore, Session, Sessions, SqliteStore } from '@dovetail/session';
 import { startRedis } from './harness/redis.js';
-import { sample } from './harness/sample.js';
+import { median, sample } from './harness/stats.js';
 import { httpFlatSection, partFour } from './sessions-http.js';
 import type { HttpFlat } from './sessions-http.js';
 import type { ListedEntry, SessionStore } from '@dovetail/session';
@@ -63,7 +63,6 @@ class CounterAdapter implements Counter {
 getGlobalRegistry().registerAdapter(CounterAdapter, Session, ICounter);
 
 const gc = (globalThis as { gc?: () => void }).gc;
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const fmt = (n: number, digits = 2): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 
@@ -110,7 +109,7 @@ async function perRequest(name: string, store: SessionStore, ops: number, target
     const expected = 1 + Math.max(100, ops >> 2) + RUNS * ops;
     if (ICounter(last).value !== expected) throw new Error(`${name}: counter is ${ICounter(last).value}, expected ${expected}`);
     await sessions.commit(last);
-    const us = median(times);
+    const us = median(times)!;
     return { store: name, opsPerSec: 1e6 / us, usPerOp: us, ops, target };
   } finally {
     await sessions.close();
@@ -187,7 +186,7 @@ async function medianRequest(sessions: Sessions, cookies: readonly string[], req
   for (const until = performance.now() + WARM_UP_MS; performance.now() < until; ) await randomRequests(sessions, cookies, Math.min(requests, 10_000));
   const times: number[] = [];
   for (let r = 0; r < RUNS; r++) times.push(await randomRequests(sessions, cookies, requests));
-  return median(times);
+  return median(times)!;
 }
 
 /**

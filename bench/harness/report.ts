@@ -1,6 +1,7 @@
 /** The results of `npm run bench:http`: medians per server and scenario, as markdown. */
 import { cpus } from 'node:os';
 import { reportName, runCommand, SCENARIO_TITLES, type HttpBenchOptions, type Scenario } from './options.js';
+import { median } from './stats.js';
 import { STOLEN } from './steal.js';
 import type { Measurement } from './measure.js';
 
@@ -54,13 +55,6 @@ const GENERATOR_SATURATED = 0.9;
 
 /** A 1-minute load average above this (on 2 cores) marks a run as taken on a loaded machine. */
 const LOADED = 1.5;
-
-function median(values: number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /**
  * Fills in the medians, sums and the ratios to `baseline` (same scenario). A ratio is taken
