@@ -26,7 +26,7 @@ import { autocannonGenerator } from './harness/autocannon.js';
 import { readIncrements } from './harness/client.js';
 import { choosePinning, commandExists, startProcess } from './harness/processes.js';
 import { startRedis } from './harness/redis.js';
-import { median, sample } from './harness/stats.js';
+import { fmt, int, median, sample } from './harness/stats.js';
 import { wrkGenerator } from './harness/wrk.js';
 import type { LoadGenerator, LoadResult } from './harness/load.js';
 import type { Pinning, Started } from './harness/processes.js';
@@ -122,7 +122,7 @@ async function measureStore(name: string, kind: string, sizes: number[], context
   };
   try {
     for (const n of sizes) {
-      console.log(`part 4: ${name}, filling ${n.toLocaleString('en-US')} sessions…`);
+      console.log(`part 4: ${name}, filling ${int(n)} sessions…`);
       const server = await startProcess(
         context.pinning.server,
         process.execPath,
@@ -177,18 +177,16 @@ export async function partFour(): Promise<HttpFlat> {
 export function httpFlatSection(flat: HttpFlat | undefined): string[] {
   const lines = ['', '## One request over HTTP among many live sessions', ''];
   if (flat === undefined) return [...lines, 'Not run (BENCH_HTTP=0).'];
-  const fmt = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
   lines.push(
     `The counter page of examples/counter served by a \`Site\` (one process; wrk with ${CONNECTIONS} connections) among N live`,
-    `sessions, on ${ACTIVE.toLocaleString('en-US')} of them picked at random (all, when fewer): the server's CPU time a request (from /proc)`,
-    `and its requests a second, medians of ${RUNS} runs of ${REQUESTS.toLocaleString('en-US')} requests, the servers of one store measured in`,
+    `sessions, on ${int(ACTIVE)} of them picked at random (all, when fewer): the server's CPU time a request (from /proc)`,
+    `and its requests a second, medians of ${RUNS} runs of ${int(REQUESTS)} requests, the servers of one store measured in`,
     'turn each round, after a warm-up run each; every visit counted. Part 3 times the session work',
     `alone; this is what a whole request costs. Pinning: ${flat.pinning}.`,
     ...(flat.generatorNote === undefined ? [] : ['', `Load: ${flat.generatorNote}.`]),
     '',
   );
   const sizes = [...new Set(flat.stores.flatMap((r) => r.points.map((p) => p.sessions)))].sort((a, b) => a - b);
-  const int = (n: number): string => Math.round(n).toLocaleString('en-US');
   lines.push(`| store | ${sizes.map(int).join(' | ')} | highest ÷ at the fewest |`, `|---|${sizes.map(() => '---:|').join('')}---:|`);
   for (const r of flat.stores) {
     if (r.note !== undefined) {
@@ -197,7 +195,7 @@ export function httpFlatSection(flat: HttpFlat | undefined): string[] {
     }
     const at = (n: number): string => {
       const p = r.points.find((q) => q.sessions === n);
-      return p ? `${fmt(p.cpuUs)} µs (${int(p.perSecond)}/s)` : '—';
+      return p ? `${fmt(p.cpuUs, 1)} µs (${int(p.perSecond)}/s)` : '—';
     };
     const spread = Math.max(...r.points.map((p) => p.cpuUs)) / r.points[0]!.cpuUs;
     lines.push(`| ${r.store} | ${sizes.map(at).join(' | ')} | ${spread.toFixed(2)} ${spread <= 1.2 ? '(flat)' : '(**not flat**)'} |`);

@@ -39,7 +39,7 @@ import { Attribute, defineInterface, implementer } from '@dovetail/interfaces';
 import { getGlobalRegistry } from '@dovetail/registry';
 import { CookieStore, MemoryStore, RedisStore, Session, Sessions, SqliteStore } from '@dovetail/session';
 import { startRedis } from './harness/redis.js';
-import { median, sample } from './harness/stats.js';
+import { fmt, int, median, sample } from './harness/stats.js';
 import { httpFlatSection, partFour } from './sessions-http.js';
 import type { HttpFlat } from './sessions-http.js';
 import type { ListedEntry, SessionStore } from '@dovetail/session';
@@ -63,8 +63,6 @@ class CounterAdapter implements Counter {
 getGlobalRegistry().registerAdapter(CounterAdapter, Session, ICounter);
 
 const gc = (globalThis as { gc?: () => void }).gc;
-const fmt = (n: number, digits = 2): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 // ---------------------------------------------------------------------------------------------
 // Part 1: one request's session work, per store

@@ -1,4 +1,4 @@
-/** The benchmarks' arithmetic: picking samples and taking medians. */
+/** The benchmarks' arithmetic: picking samples, taking medians, and writing the figures. */
 
 /** `k` of `items` (all of them when there are fewer), picked at random (each at most once). */
 export function sample<T>(items: readonly T[], k: number): T[] {
@@ -18,3 +18,9 @@ export function median(values: readonly number[]): number | undefined {
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+/** `n` with `digits` decimals and thousands separators, as the reports write figures. */
+export const fmt = (n: number, digits = 2): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** `n` rounded, with thousands separators. */
+export const int = (n: number): string => Math.round(n).toLocaleString('en-US');
