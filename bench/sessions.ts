@@ -39,7 +39,8 @@ import { Attribute, defineInterface, implementer } from '@dovetail/interfaces';
 import { getGlobalRegistry } from '@dovetail/registry';
 import { CookieStore, MemoryStore, RedisStore, Session, Sessions, SqliteStore } from '@dovetail/session';
 import { startRedis } from './harness/redis.js';
-import { fmt, int, median, sample } from './harness/stats.js';
+import { WARM_UP_MS, fmt, int, median, sample, settledMedian } from './harness/stats.js';
+import { bareFlatness } from './sessions-bare.js';
 import { httpFlatSection, partFour } from './sessions-http.js';
 import type { HttpFlat } from './sessions-http.js';
 import type { ListedEntry, SessionStore } from '@dovetail/session';
@@ -171,20 +172,9 @@ async function randomRequests(sessions: Sessions, cookies: readonly string[], re
   return us;
 }
 
-/**
- * How long requests run on a set of sessions before any is timed. A long-running server is what
- * the figures describe: MemoryStore's request on 1,000 sessions took 2.5 µs in its first runs of
- * 50,000 and settled at 2.2 after about 500,000 (2026-12-06), as the sessions' objects settle in
- * the heap; the first run on SQLite is a third slower than the next ones.
- */
-const WARM_UP_MS = 2_000;
-
-/** Median µs per request over `RUNS` runs of `requests`, each on a random one of `cookies`, after {@link WARM_UP_MS} of the same requests. */
-async function medianRequest(sessions: Sessions, cookies: readonly string[], requests: number): Promise<number> {
-  for (const until = performance.now() + WARM_UP_MS; performance.now() < until; ) await randomRequests(sessions, cookies, Math.min(requests, 10_000));
-  const times: number[] = [];
-  for (let r = 0; r < RUNS; r++) times.push(await randomRequests(sessions, cookies, requests));
-  return median(times)!;
+/** Median µs per request over `RUNS` runs of `requests`, each on a random one of `cookies`, after a warm-up. */
+function medianRequest(sessions: Sessions, cookies: readonly string[], requests: number): Promise<number> {
+  return settledMedian((n) => randomRequests(sessions, cookies, n), requests, RUNS);
 }
 
 /**
@@ -208,12 +198,15 @@ async function fill(sessions: Sessions, n: number, concurrency: number): Promise
   return cookies;
 }
 
-interface FlatResult {
+/** Part 3's figures for one store (or one bare row). */
+export interface FlatResult {
   store: string;
   /** [live sessions, µs per request], requests spread over all of them */
   points: [number, number][];
   /** [live sessions, µs per request], requests on {@link ACTIVE} of them */
   active: [number, number][];
+  /** The heap a session took at the largest N (the bare rows, which are padded to about a MemoryStore session's). */
+  bytesPerSession?: number;
   note?: string;
 }
 
@@ -241,7 +234,8 @@ async function flatness(store: string, sizes: readonly number[], requests: numbe
 }
 
 async function partThree(): Promise<FlatResult[]> {
-  const results: FlatResult[] = [];
+  // The bare rows go as far as part 2 does (BENCH_SCALE=0: no million-session heap at all).
+  const results = await bareFlatness([...new Set([1_000, 100_000, ...(process.env.BENCH_SCALE === '0' ? [] : [SCALE])])], ACTIVE, RUNS);
   results.push(await flatness('MemoryStore', [1_000, 100_000], 50_000, async () => ({ store: new MemoryStore(), close: async () => undefined })));
   for (const [name, exclusive] of SQLITE_KINDS) {
     results.push(
@@ -424,6 +418,20 @@ function flatTable(flat: FlatResult[], measure: (r: FlatResult) => [number, numb
   return lines;
 }
 
+/** What the bare rows are, with the heap one of their sessions took. */
+function bareNote(flat: FlatResult[]): string[] {
+  const bare = flat.find((r) => r.bytesPerSession !== undefined);
+  if (bare === undefined) return [];
+  return [
+    'The bare rows are the floor (sessions-bare.ts): the same loop on a `Map` of records, each with a',
+    `counter, its JSON payload, a version and an expiry, padded to ${int(bare.bytesPerSession!)} bytes of heap a session (as a`,
+    'MemoryStore session holds about a kilobyte), through an async load and commit; in the second row',
+    'the caller holds the record (no lookup). No signing, lock or components. What they cost more among',
+    'many sessions is what V8 and the machine charge any program for a larger heap: the share of it',
+    "in a row's ratio is larger the less the request itself costs.",
+  ];
+}
+
 function report(results: StoreResult[], scale: ScaleResult | string | undefined, flat: FlatResult[] | undefined, http: HttpFlat | undefined): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const lines = [
@@ -470,6 +478,8 @@ function report(results: StoreResult[], scale: ScaleResult | string | undefined,
       'idle, as most sessions of a site are): what the number of live sessions costs a request.',
       '',
       ...flatTable(flat, (r) => r.active, million && [million.sessions, million.activeRequestUs]),
+      '',
+      ...bareNote(flat),
     );
   }
   lines.push('', '## Live sessions in MemoryStore', '');
