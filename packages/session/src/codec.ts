@@ -60,8 +60,11 @@ const DOLLAR = 36; // '$'
 
 /** True for an object's keys that would read back as a tag (one key starting with `$`): such an object is escaped. */
 export function looksLikeTag(keys: readonly string[]): boolean {
-  return keys.length === 1 && keys[0]!.charCodeAt(0) === DOLLAR;
+  return keys.length === 1 && tagLike(keys[0]!);
 }
+
+/** True when `key`, as an object's one key, would read as a tag: the codec then escapes the object. */
+export const tagLike = (key: string): boolean => key.charCodeAt(0) === DOLLAR;
 
 /** The accessor segment for an object key: `.name` or `['odd key']`. */
 function keySegment(key: string): string {

@@ -7,8 +7,9 @@
  * component or value changed in place through what the request got is seen. The same encoding
  * tells whether a session no request holds was changed after its commit.
  */
+import { componentsTextOf } from './component-text.js';
 import { twinOf, twinWithComponents } from './record-twin.js';
-import { encodeRecord, encodeRecordParts, withComponents } from './session-record.js';
+import { encodeRecord, encodeRecordParts, withComponents, withComponentsText } from './session-record.js';
 import { TOUCHED_DATA } from './session-state.js';
 import type { RecordTwin } from './record-twin.js';
 import type { EncodedRecord } from './session-record.js';
@@ -38,6 +39,9 @@ export function commitPayload(state: SessionState, tracked: Tracked, forced: boo
     const lastTwin = tracked.twin?.payload === last ? tracked.twin : null;
     if (touched === 0) return { payload: last, headLength: tracked.headLength, twin: lastTwin };
     if (tracked.headLength > 0) {
+      // Without a twin to keep, the common components go to text with no record made for them.
+      const text = twinned && lastTwin !== null ? undefined : componentsTextOf(state.handle!, state.components, registry);
+      if (text !== undefined) return { payload: withComponentsText(last, tracked.headLength, text, state.cookieMaxAge), headLength: tracked.headLength, twin: null };
       const components = state.componentsRecord(registry);
       const payload = withComponents(last, tracked.headLength, components, state.cookieMaxAge);
       const twin = twinned && lastTwin !== null ? twinWithComponents(lastTwin, payload, components, state.cookieMaxAge) : null;

@@ -208,7 +208,7 @@ export function storeComponent(session: Session, iface: InterfaceSpec<unknown>, 
 }
 
 /** The class stored as `name` for `session`'s component `iface`: its registered adapter class, else one made known by `registerSessionClass`. */
-function classFor(session: Session, iface: InterfaceSpec<unknown>, name: string, registry: Registry): unknown {
+export function classFor(session: Session, iface: InterfaceSpec<unknown>, name: string, registry: Registry): unknown {
   const factory = registry.lookup([implementedBy(Object.getPrototypeOf(session).constructor as object)], iface);
   if (isClass(factory) && factory.name === name) return factory;
   return sessionClasses.get(name);
@@ -255,7 +255,8 @@ function encodeAt(value: unknown, path: string): string {
 /** JSON text of the names a payload repeats: interface and class names, a set the program fixes (bounded all the same). */
 const quotedNames = new Map<string, string>();
 
-function quoted(name: string): string {
+/** `name` as JSON text (remembered: the names a payload repeats are few). */
+export function quoted(name: string): string {
   let text = quotedNames.get(name);
   if (text === undefined) {
     text = JSON.stringify(name);
@@ -339,5 +340,10 @@ export function encodeRecord(record: SessionRecord): string {
  * `components`: the rest of the session is as it was, and only the components are encoded.
  */
 export function withComponents(payload: string, headLength: number, components: SessionRecord['components'], cookieMaxAge: SessionRecord['cookieMaxAge']): string {
-  return joined(payload.slice(0, headLength), componentsText(components), tailOf({ cookieMaxAge }));
+  return withComponentsText(payload, headLength, componentsText(components), cookieMaxAge);
+}
+
+/** {@link withComponents} with the components' text already written. */
+export function withComponentsText(payload: string, headLength: number, text: string, cookieMaxAge: SessionRecord['cookieMaxAge']): string {
+  return joined(payload.slice(0, headLength), text, tailOf({ cookieMaxAge }));
 }

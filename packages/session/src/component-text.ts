@@ -1,0 +1,79 @@
+/**
+ * The components' text written straight from the components, for the common case: instances of
+ * a known class whose fields are JSON scalars or the session itself (a counter, a flag, a name).
+ * The text is the one `encodeRecordParts` writes for them, byte for byte. Anything else — plain
+ * data, a `toState` hook, a nested value, a number JSON cannot carry, a key the codec would escape,
+ * a class that cannot be found again — gives `undefined`, and the commit goes the long way
+ * (the record and the codec), which also names what it refuses.
+ *
+ * Why: the long way builds the stored record (a copy of each component's fields, its wrapper,
+ * the names' arrays) only to turn it into text. A commit that changed a counter then allocated
+ * about 1.7 KB; garbage is what a request among a million live sessions pays most for, since each
+ * scavenge of a large heap costs more. Internal: never re-exported from index.ts.
+ */
+import { tagLike } from './codec.js';
+import { classFor, quoted, temporary } from './session-record.js';
+import type { Session } from './session.js';
+import type { InterfaceSpec } from '@dovetail/interfaces';
+import type { Registry } from '@dovetail/registry';
+
+/** The JSON text of a scalar as the codec writes it, or undefined for anything the codec tags or refuses. */
+function scalarText(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      // The codec tags -0, NaN and ±Infinity.
+      return Number.isFinite(value) && (value !== 0 || 1 / value > 0) ? String(value) : undefined;
+    default:
+      return value === null ? 'null' : undefined;
+  }
+}
+
+/** One component's stored text (`{"c":…,"s":{…},"r":[…]}`), or undefined for the long way. */
+function componentText(session: Session, iface: InterfaceSpec<unknown>, component: unknown, registry: Registry): string | undefined {
+  if (component === null || typeof component !== 'object') return undefined;
+  const cls = (Object.getPrototypeOf(component) as { constructor?: unknown } | null)?.constructor;
+  if (typeof cls !== 'function' || cls === Object || !cls.name || typeof (component as { toState?: unknown }).toState === 'function') return undefined;
+  if (classFor(session, iface, cls.name, registry) !== cls) return undefined;
+  const fields = component as Record<string, unknown>;
+  let state = '';
+  let refs = '';
+  let count = 0;
+  let only = '';
+  for (const key of Object.keys(fields)) {
+    const value = fields[key];
+    if (value === session) {
+      refs += refs === '' ? quoted(key) : `,${quoted(key)}`;
+      continue;
+    }
+    const text = scalarText(value);
+    if (text === undefined || key === '__proto__') return undefined;
+    state += `${count === 0 ? '' : ','}${quoted(key)}:${text}`;
+    if (count++ === 0) only = key;
+  }
+  // The codec escapes an object whose one key looks like one of its tags.
+  if (count === 1 && tagLike(only)) return undefined;
+  return refs === '' ? `{"c":${quoted(cls.name)},"s":{${state}}}` : `{"c":${quoted(cls.name)},"s":{${state}},"r":[${refs}]}`;
+}
+
+/**
+ * The text of `components` (a session's table, seen through `session`) as a payload stores it,
+ * or undefined when one of them needs the long way.
+ */
+export function componentsTextOf(session: Session, components: ReadonlyMap<InterfaceSpec<unknown>, unknown>, registry: Registry): string | undefined {
+  let text = '';
+  let count = 0;
+  let first = '';
+  for (const [iface, component] of components) {
+    if (temporary(component)) continue;
+    const one = componentText(session, iface, component, registry);
+    if (one === undefined) return undefined;
+    text += `${count === 0 ? '' : ','}${quoted(iface.name)}:${one}`;
+    if (count++ === 0) first = iface.name;
+  }
+  if (count === 1 && tagLike(first)) return undefined;
+  return `{${text}}`;
+}
