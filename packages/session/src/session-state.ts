@@ -26,6 +26,9 @@ const EXPIRED = 16;
 const SHOWN = 32;
 const FORCED = 64;
 
+/** What {@link SessionState.takeRetiredUids} gives when no id was given up: one array for every commit. */
+const NO_IDS: readonly string[] = Object.freeze([]);
+
 /**
  * One session's state. Fields that most sessions never use stay `null` until used, and the
  * yes-or-no ones are bits of one number (a field each cost 8 bytes): MemoryStore keeps a million
@@ -119,10 +122,10 @@ export class SessionState {
   }
 
   /** The ids given up by `regenerate()` since the last commit; resets them. */
-  takeRetiredUids(): string[] {
+  takeRetiredUids(): readonly string[] {
     const retired = this.retired;
     this.retired = null;
-    return retired ?? [];
+    return retired ?? NO_IDS;
   }
 
   /** True when `changed()` or `regenerate()` asked for a write; resets the flag. */

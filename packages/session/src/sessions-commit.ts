@@ -49,7 +49,7 @@ interface Plan extends RoutedWrite {
   readonly headLength: number;
   /** The payload decoded, when kept for the next request (record-twin.ts). */
   readonly twin: RecordTwin | null;
-  readonly retired: string[];
+  readonly retired: readonly string[];
   readonly forced: boolean;
   readonly leased: boolean;
   readonly handOff: boolean;
@@ -254,21 +254,28 @@ export class SessionCommitter {
     const handOff = keep !== false;
     const unwritten = tracked.staged?.unwritten === true;
     const routedAsWritten = routes.size === 0 || (!touchDue && ctx.routing.unchanged(routedPayloads, tracked.routed));
-    if (handOff && (keep === 'now' || unwritten) && routedAsWritten && (unwritten || forced || touchDue || payload !== tracked.payload)) {
-      // Early lock release: the next request gets the lease and this state now; the write is staged.
-      const staged = tracked.staged ?? new StagedWrite(tracked.version, (p, e, v) => locks.commitKeeping(uid, p, e, v), (v) => new SessionConflictError(uid, v, store.name));
-      tracked.staged = null;
-      tracked.payload = payload;
-      tracked.headLength = headLength;
-      setTwin(tracked, twin);
-      if (touchDue) tracked.written = now;
-      const durable = staged.stage(payload, expires);
-      return { handed: { state: 'handed', entry: { payload, version: staged.version, expires }, carried: carry(tracked, routes), staged }, durable };
-    }
     const plan: Plan = { state, tracked, uid, now, payload, headLength, twin, expires, routes, routedPayloads, retired, forced, fresh, touchDue, leased, handOff };
-    // Anything the chain staged is written now, with this state, which contains it.
-    if (tracked.staged !== null) return this.#takeStaged(tracked).then((taken) => this.#store(plan, taken));
-    return this.#store(plan, null);
+    if (handOff && (keep === 'now' || unwritten) && routedAsWritten && (unwritten || forced || touchDue || payload !== tracked.payload)) return this.#stage(plan);
+    return tracked.staged === null ? this.#store(plan, null) : this.#storeWithStaged(plan);
+  }
+
+  /** Anything the chain staged is written now, with this state, which contains it. */
+  async #storeWithStaged(plan: Plan): Promise<Written> {
+    return this.#store(plan, await this.#takeStaged(plan.tracked));
+  }
+
+  /** Early lock release: the next request gets the lease and this state now; the write is staged for the chain. */
+  #stage(plan: Plan): Written {
+    const { store, locks } = this.ctx;
+    const { tracked, uid, payload, expires } = plan;
+    const staged = tracked.staged ?? new StagedWrite(tracked.version, (p, e, v) => locks.commitKeeping(uid, p, e, v), (v) => new SessionConflictError(uid, v, store.name));
+    tracked.staged = null;
+    tracked.payload = payload;
+    tracked.headLength = plan.headLength;
+    setTwin(tracked, plan.twin);
+    if (plan.touchDue) tracked.written = plan.now;
+    const durable = staged.stage(payload, expires);
+    return { handed: { state: 'handed', entry: { payload, version: staged.version, expires }, carried: carry(tracked, plan.routes), staged }, durable };
   }
 
   /** The store call of `plan` (and the writes that follow it); `taken`: the chain's staged commits it writes too. */
@@ -280,7 +287,7 @@ export class SessionCommitter {
       taken?.reject(e);
       throw e;
     }
-    if (taken === null) return then(stored, () => this.#afterStore(plan));
+    if (taken === null) return isThenable(stored) ? stored.then(() => this.#afterStore(plan)) : this.#afterStore(plan);
     return Promise.resolve(stored).then(
       () => {
         taken.resolve();
@@ -296,23 +303,23 @@ export class SessionCommitter {
   /** Writes the session (or only moves its expiry, or only gives its lease back) as `plan` says. */
   #storeCall(plan: Plan, takenStaged: boolean): MaybePromise<void> {
     const { store, locks, clientSide } = this.ctx;
-    const { tracked, uid, payload, expires, now, leased, handOff, touchDue } = plan;
+    const { tracked, uid, payload, expires, leased, handOff } = plan;
     if (takenStaged || plan.fresh || plan.forced || payload !== tracked.payload) {
       const expected = plan.fresh ? 0 : tracked.version;
       if (clientSide) tracked.cookie = clientSide.seal(uid, payload, expected + 1, expires);
       // On a shared store, the write gives the lease back (or keeps it) in the same store call.
       const got = !leased ? store.set(uid, payload, expires, expected) : handOff ? locks.commitKeeping(uid, payload, expires, expected) : store.commit(uid, locks.owner, payload, expires, expected);
-      return then(got, (version) => {
-        if (version === undefined) throw new SessionConflictError(uid, expected, store.name);
-        if (leased && !handOff) locks.settled(uid);
-        tracked.version = version;
-        tracked.payload = payload;
-        tracked.headLength = plan.headLength;
-        setTwin(tracked, plan.twin);
-        if (touchDue && !store.inProcess) tracked.written = now; // in process every commit touches: not needed (and a heap number less per session)
-        if (handOff) plan.handed = { payload, version, expires };
-      });
+      // A store that answers at once (in process) gets no closure: garbage is what a request among many live sessions pays most for.
+      if (!isThenable(got)) return this.#stored(plan, expected, got);
+      return got.then((version) => this.#stored(plan, expected, version));
     }
+    return this.#storeUnchanged(plan);
+  }
+
+  /** The session did not change: the lease stays for the next request, or goes back; the expiry moves when due. */
+  #storeUnchanged(plan: Plan): MaybePromise<void> {
+    const { store, locks, clientSide } = this.ctx;
+    const { tracked, uid, payload, expires, now, leased, handOff, touchDue } = plan;
     if (handOff) {
       // Nothing changed and the next request takes over: the lease stays, the expiry moves when due.
       plan.handed = { payload, version: tracked.version, expires };
@@ -329,6 +336,20 @@ export class SessionCommitter {
     if (!touchDue) return;
     if (clientSide) tracked.cookie = clientSide.seal(uid, payload, tracked.version, expires);
     return then(store.touch(uid, expires), () => void (tracked.written = now));
+  }
+
+  /** The store took `plan`'s write (as `version`) or refused it (undefined: another writer got there first). */
+  #stored(plan: Plan, expected: number, version: number | undefined): void {
+    const { store, locks } = this.ctx;
+    const { tracked, uid, payload, expires, now, leased, handOff, touchDue } = plan;
+    if (version === undefined) throw new SessionConflictError(uid, expected, store.name);
+    if (leased && !handOff) locks.settled(uid);
+    tracked.version = version;
+    tracked.payload = payload;
+    tracked.headLength = plan.headLength;
+    setTwin(tracked, plan.twin);
+    if (touchDue && !store.inProcess) tracked.written = now; // in process every commit touches: not needed (and a heap number less per session)
+    if (handOff) plan.handed = { payload, version, expires };
   }
 
   /** What follows the session's own write: its routed namespaces, the ids it gave up, a full MemoryStore's evictions. */
@@ -392,7 +413,9 @@ export class SessionCommitter {
     const staged = tracked.staged;
     tracked.heldUid = null;
     tracked.staged = null;
-    if (uid !== null) releaseAfter(staged, () => this.ctx.locks.release(uid));
+    if (uid === null) return;
+    if (staged === null) this.ctx.locks.release(uid);
+    else releaseAfter(staged, this.ctx.locks.release.bind(this.ctx.locks, uid));
   }
 }
 
