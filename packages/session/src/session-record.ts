@@ -252,7 +252,7 @@ function encodeAt(value: unknown, path: string): string {
   }
 }
 
-/** JSON text of the names a payload repeats: interface and class names, a set the program fixes (bounded all the same). */
+/** JSON text of the names a payload repeats: interface, class and field names, a set the program fixes (bounded all the same). */
 const quotedNames = new Map<string, string>();
 
 /** `name` as JSON text (remembered: the names a payload repeats are few). */
