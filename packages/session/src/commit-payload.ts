@@ -8,7 +8,7 @@
  * tells whether a session no request holds was changed after its commit.
  */
 import { componentsTextOf } from './component-text.js';
-import { twinOf, twinWithComponents } from './record-twin.js';
+import { twinOf, twinWithComponents, twinWithCopies } from './record-twin.js';
 import { encodeRecord, encodeRecordParts, withComponents, withComponentsText } from './session-record.js';
 import { TOUCHED_DATA } from './session-state.js';
 import type { RecordTwin } from './record-twin.js';
@@ -39,9 +39,13 @@ export function commitPayload(state: SessionState, tracked: Tracked, forced: boo
     const lastTwin = tracked.twin?.payload === last ? tracked.twin : null;
     if (touched === 0) return { payload: last, headLength: tracked.headLength, twin: lastTwin };
     if (tracked.headLength > 0) {
-      // Without a twin to keep, the common components go to text with no record made for them.
-      const text = twinned && lastTwin !== null ? undefined : componentsTextOf(state.handle!, state.components, registry);
-      if (text !== undefined) return { payload: withComponentsText(last, tracked.headLength, text, state.cookieMaxAge), headLength: tracked.headLength, twin: null };
+      // The common components go to text with no record made for them (and copies for a twin).
+      const copies = twinned && lastTwin !== null ? {} : null;
+      const text = componentsTextOf(state.handle!, state.components, registry, copies);
+      if (text !== undefined) {
+        const payload = withComponentsText(last, tracked.headLength, text, state.cookieMaxAge);
+        return { payload, headLength: tracked.headLength, twin: copies === null ? null : twinWithCopies(lastTwin!, payload, copies, state.cookieMaxAge) };
+      }
       const components = state.componentsRecord(registry);
       const payload = withComponents(last, tracked.headLength, components, state.cookieMaxAge);
       const twin = twinned && lastTwin !== null ? twinWithComponents(lastTwin, payload, components, state.cookieMaxAge) : null;

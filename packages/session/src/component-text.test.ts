@@ -2,11 +2,12 @@ import { defineInterface, implementer } from '@dovetail/interfaces';
 import { Registry } from '@dovetail/registry';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { encode } from './codec.js';
+import { decode, encode } from './codec.js';
 import { componentsTextOf } from './component-text.js';
 import { kState } from './internal-symbols.js';
 import { registerSessionClass } from './session-record.js';
 import { Session } from './session.js';
+import type { StoredComponent } from './session-record.js';
 
 const ICount = defineInterface<unknown>('dovetail.test.text.ICount');
 const IOther = defineInterface<unknown>('dovetail.test.text.IOther');
@@ -77,6 +78,13 @@ describe("the components' text written straight from the components", () => {
         const state = session[kState];
         const fast = componentsTextOf(session, state.components, registry);
         if (fast !== undefined) expect(fast).toBe(encode(state.componentsRecord(registry)));
+        // Asked for copies (a twin), the same text, and the components as decoding it gives them.
+        const copies: Record<string, StoredComponent> = {};
+        expect(componentsTextOf(session, state.components, registry, copies)).toBe(fast);
+        if (fast !== undefined) {
+          expect(JSON.stringify(copies)).toBe(fast);
+          expect(copies).toEqual(decode(fast));
+        }
         // Written straight exactly when every stored field is a scalar JSON carries as it is, and
         // the state is not one key the codec would read as a tag.
         const stored = Object.entries(resolve(withRefs)).filter(([, v]) => v !== session);
@@ -98,6 +106,18 @@ describe("the components' text written straight from the components", () => {
     const kept = bothWays([[ICount, instance(Kept, { x: 1 })]]);
     expect(kept.fast).toBe(kept.long);
     expect(bothWays([[IDollar, instance(Kept, { x: 1 })]]).fast).toBeUndefined();
+  });
+
+  it('makes copies for a twin that share nothing with the components', () => {
+    const session = new Session();
+    const count = instance(Count, { value: 3, owner: session });
+    session.setComponent(ICount, count);
+    const copies: Record<string, StoredComponent> = {};
+    expect(componentsTextOf(session, session[kState].components, registry, copies)).toBe('{"dovetail.test.text.ICount":{"c":"Count","s":{"value":3},"r":["owner"]}}');
+    const stored = copies['dovetail.test.text.ICount']!;
+    expect(stored).toEqual({ c: 'Count', s: { value: 3 }, r: ['owner'] });
+    (count as { value: number }).value = 4;
+    expect(stored.s).toEqual({ value: 3 });
   });
 
   it('leaves out temporary adapters, as the stored record does', () => {

@@ -13,9 +13,13 @@
  */
 import { tagLike } from './codec.js';
 import { classFor, quoted, temporary } from './session-record.js';
+import type { StoredComponent } from './session-record.js';
 import type { Session } from './session.js';
 import type { InterfaceSpec } from '@dovetail/interfaces';
 import type { Registry } from '@dovetail/registry';
+
+/** Where the components' stored forms go, by interface name (a payload's twin is made of them). */
+type Copies = Record<string, StoredComponent>;
 
 /** The JSON text of a scalar as the codec writes it, or undefined for anything the codec tags or refuses. */
 function scalarText(value: unknown): string | undefined {
@@ -32,13 +36,18 @@ function scalarText(value: unknown): string | undefined {
   }
 }
 
-/** One component's stored text (`{"c":…,"s":{…},"r":[…]}`), or undefined for the long way. */
-function componentText(session: Session, iface: InterfaceSpec<unknown>, component: unknown, registry: Registry): string | undefined {
+/**
+ * One component's stored text (`{"c":…,"s":{…},"r":[…]}`), or undefined for the long way; with
+ * `copies`, its stored form goes there too, under `name`, as decoding the text gives it.
+ */
+function componentText(session: Session, iface: InterfaceSpec<unknown>, component: unknown, registry: Registry, copies: Copies | null): string | undefined {
   if (component === null || typeof component !== 'object') return undefined;
   const cls = (Object.getPrototypeOf(component) as { constructor?: unknown } | null)?.constructor;
   if (typeof cls !== 'function' || cls === Object || !cls.name || typeof (component as { toState?: unknown }).toState === 'function') return undefined;
   if (classFor(session, iface, cls.name, registry) !== cls) return undefined;
   const fields = component as Record<string, unknown>;
+  const copy: Record<string, unknown> | null = copies === null ? null : {};
+  let names: string[] | undefined;
   let state = '';
   let refs = '';
   let count = 0;
@@ -47,29 +56,33 @@ function componentText(session: Session, iface: InterfaceSpec<unknown>, componen
     const value = fields[key];
     if (value === session) {
       refs += refs === '' ? quoted(key) : `,${quoted(key)}`;
+      if (copy !== null) (names ??= []).push(key);
       continue;
     }
     const text = scalarText(value);
     if (text === undefined || key === '__proto__') return undefined;
     state += `${count === 0 ? '' : ','}${quoted(key)}:${text}`;
+    if (copy !== null) copy[key] = value;
     if (count++ === 0) only = key;
   }
   // The codec escapes an object whose one key looks like one of its tags.
   if (count === 1 && tagLike(only)) return undefined;
+  if (copies !== null) copies[iface.name] = names === undefined ? { c: cls.name, s: copy } : { c: cls.name, s: copy, r: names };
   return refs === '' ? `{"c":${quoted(cls.name)},"s":{${state}}}` : `{"c":${quoted(cls.name)},"s":{${state}},"r":[${refs}]}`;
 }
 
 /**
  * The text of `components` (a session's table, seen through `session`) as a payload stores it,
- * or undefined when one of them needs the long way.
+ * or undefined when one of them needs the long way. With `copies` (a payload's twin is wanted),
+ * it also gets the components as decoding the text gives them, copies no request holds.
  */
-export function componentsTextOf(session: Session, components: ReadonlyMap<InterfaceSpec<unknown>, unknown>, registry: Registry): string | undefined {
+export function componentsTextOf(session: Session, components: ReadonlyMap<InterfaceSpec<unknown>, unknown>, registry: Registry, copies: Copies | null = null): string | undefined {
   let text = '';
   let count = 0;
   let first = '';
   for (const [iface, component] of components) {
     if (temporary(component)) continue;
-    const one = componentText(session, iface, component, registry);
+    const one = componentText(session, iface, component, registry, copies);
     if (one === undefined) return undefined;
     text += `${count === 0 ? '' : ','}${quoted(iface.name)}:${one}`;
     if (count++ === 0) first = iface.name;

@@ -64,6 +64,14 @@ export function twinWithComponents(last: RecordTwin, payload: string, components
 }
 
 /**
+ * The twin of `payload`, spliced from the payload of `last` with `components`: copies already,
+ * as decoding the payload gives them, which no request holds (component-text.ts makes them).
+ */
+export function twinWithCopies(last: RecordTwin, payload: string, components: Record<string, StoredComponent>, cookieMaxAge: SessionRecord['cookieMaxAge']): RecordTwin {
+  return { payload, head: last.head, components, cookieMaxAge };
+}
+
+/**
  * A record for a request to load, as `decode(twin.payload)` gives it: components are fresh
  * copies (a restored component may keep its state object); the data and the (empty) namespaces
  * are only read by the load, so they are shared.
