@@ -13,10 +13,9 @@
  * Each N runs in a child process of its own (`node sessions-bare.js N map|held [active] [runs]`), a fresh heap
  * sized as part 2's, which prints its result as one line of JSON.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { runJsonChild } from './harness/processes.js';
 import { sample, settledMedian } from './harness/stats.js';
 import type { FlatResult } from './sessions.js';
 
@@ -97,17 +96,8 @@ export async function measureBare(n: number, lookup: Lookup, active: number, run
 }
 
 function runChild(n: number, lookup: Lookup, active: number, runs: number): Promise<BareFigures> {
-  const heapMb = Math.min(Math.floor((totalmem() / 1024 / 1024) * 0.7), 16_384);
-  const args = [fileURLToPath(import.meta.url), String(n), lookup, String(active), String(runs)];
-  const child = spawn(process.execPath, ['--expose-gc', `--max-old-space-size=${heapMb}`, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code === 0) resolve(JSON.parse(out.trim().split('\n').at(-1)!) as BareFigures);
-      else reject(new Error(`the bare store's child for ${n} sessions exited with ${String(code)}: ${out.slice(-500)}`));
-    });
+  return runJsonChild<BareFigures>([fileURLToPath(import.meta.url), String(n), lookup, String(active), String(runs)]).catch((e: unknown) => {
+    throw new Error(`the bare store's child for ${n} sessions: ${(e as Error).message}`);
   });
 }
 

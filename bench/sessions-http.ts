@@ -17,14 +17,14 @@
  * when ready.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MemoryStore, RedisStore, Sessions, SqliteStore } from '@dovetail/session';
 import { Site } from '@dovetail/web';
 import { autocannonGenerator } from './harness/autocannon.js';
 import { readIncrements } from './harness/client.js';
-import { choosePinning, commandExists, startProcess } from './harness/processes.js';
+import { choosePinning, commandExists, largeHeap, startProcess } from './harness/processes.js';
 import { startRedis } from './harness/redis.js';
 import { fmt, int, median, sample } from './harness/stats.js';
 import { wrkGenerator } from './harness/wrk.js';
@@ -112,7 +112,6 @@ interface Context {
 
 /** One store: its servers, one per N, filled, then measured in turn for `RUNS` rounds. */
 async function measureStore(name: string, kind: string, sizes: number[], context: Context): Promise<HttpFlatResult> {
-  const heapMb = Math.min(Math.floor((totalmem() / 1024 / 1024) * 0.5), 8_192);
   const servers: { n: number; server: Started; url: string; cookies: string[]; sent: number; cpu: number[]; perSecond: number[] }[] = [];
   const run = async (s: (typeof servers)[number]): Promise<LoadResult> => {
     const result = await context.load.run({ url: s.url, connections: CONNECTIONS, requests: REQUESTS, cookies: s.cookies, sticky: false, safetySeconds: 120 });
@@ -126,7 +125,7 @@ async function measureStore(name: string, kind: string, sizes: number[], context
       const server = await startProcess(
         context.pinning.server,
         process.execPath,
-        ['--no-memory-reducer', `--max-old-space-size=${heapMb}`, fileURLToPath(import.meta.url), '--serve', kind, String(n), context.dir, context.redisUrl],
+        ['--no-memory-reducer', largeHeap(0.5, 8_192), fileURLToPath(import.meta.url), '--serve', kind, String(n), context.dir, context.redisUrl],
         { ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/, timeoutMs: 600_000, label: `${name} with ${n} sessions` },
       );
       const cookies = readFileSync(join(context.dir, `cookies-${n}.txt`), 'utf8').split('\n');

@@ -30,14 +30,14 @@
  * pinned to CPUs).
  * Writes bench/results/sessions.md.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Attribute, defineInterface, implementer } from '@dovetail/interfaces';
 import { getGlobalRegistry } from '@dovetail/registry';
 import { CookieStore, MemoryStore, RedisStore, Session, Sessions, SqliteStore } from '@dovetail/session';
+import { runJsonChild } from './harness/processes.js';
 import { startRedis } from './harness/redis.js';
 import { WARM_UP_MS, fmt, int, median, sample, settledMedian } from './harness/stats.js';
 import { bareFlatness } from './sessions-bare.js';
@@ -376,23 +376,9 @@ async function* listed(store: SessionStore): AsyncGenerator<ListedEntry> {
   }
 }
 
+/** Part 2 in a child with a heap large enough for `n` sessions: its figures, or why there are none. */
 function runScaleChild(n: number): Promise<ScaleResult | string> {
-  return new Promise((resolve) => {
-    const heapMb = Math.min(Math.floor(totalmem() / 1024 / 1024 * 0.7), 16_384);
-    const child = spawn(process.execPath, ['--expose-gc', `--max-old-space-size=${heapMb}`, fileURLToPath(import.meta.url), '--scale', String(n)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => {
-      const line = out.trim().split('\n').at(-1) ?? '';
-      try {
-        resolve(code === 0 ? (JSON.parse(line) as ScaleResult) : `child exited with ${code}: ${out.slice(-500)}`);
-      } catch {
-        resolve(`child printed no result: ${out.slice(-500)}`);
-      }
-    });
-  });
+  return runJsonChild<ScaleResult>([fileURLToPath(import.meta.url), '--scale', String(n)]).catch((e: unknown) => (e as Error).message);
 }
 
 // ---------------------------------------------------------------------------------------------

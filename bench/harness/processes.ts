@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 
 /** Where each kind of process runs: a `taskset -c N` prefix, or none. */
 export interface Pinning {
@@ -182,5 +182,36 @@ export function startProcess(
     child.once('exit', (code, signal) =>
       fail(new Error(`${options.label} exited (${signal ?? `code ${String(code)}`}) before it was ready; its output:\n${output}`)),
     );
+  });
+}
+
+/**
+ * node's `--max-old-space-size` for a child that holds many sessions: `share` of the machine's
+ * memory, at most `capMb` (a million MemoryStore sessions take about 1 GB).
+ */
+export function largeHeap(share: number, capMb: number): string {
+  return `--max-old-space-size=${Math.min(Math.floor((totalmem() / 1024 / 1024) * share), capMb)}`;
+}
+
+/**
+ * Runs a node script that prints its result as JSON on its last line, with `--expose-gc` and 70%
+ * of the machine's memory (at most 16 GB) for its heap: the result, or a rejection saying how it
+ * ended.
+ */
+export function runJsonChild<T>(args: string[]): Promise<T> {
+  const child = spawn(process.execPath, ['--expose-gc', largeHeap(0.7, 16_384), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const line = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0) return reject(new Error(`child exited with ${String(code)}: ${out.slice(-500)}`));
+      try {
+        resolve(JSON.parse(line) as T);
+      } catch {
+        reject(new Error(`child printed no result: ${out.slice(-500)}`));
+      }
+    });
   });
 }

@@ -414,6 +414,7 @@ export class SessionCommitter {
     tracked.heldUid = null;
     tracked.staged = null;
     if (uid === null) return;
+    // Bound rather than a closure: a closure over `uid` would give every release a context object.
     if (staged === null) this.ctx.locks.release(uid);
     else releaseAfter(staged, this.ctx.locks.release.bind(this.ctx.locks, uid));
   }
