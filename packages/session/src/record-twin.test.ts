@@ -75,15 +75,14 @@ describe("a committed payload's twin", () => {
     );
   });
 
-  it('is a copy, and gives each load copies of its own: a change in place reaches neither', () => {
+  it('is a copy: a change in place of what it was made from does not reach it (each load copies what it keeps: applyRecord with shared)', () => {
     const counter = { value: 1 };
-    const r: StoredRecord = { created: 0, timeout: 900, secure: false, data: { born: true }, namespaces: {}, components: { 'app.ICounter': { s: counter } } };
+    const data = { born: true };
+    const r: StoredRecord = { created: 0, timeout: 900, secure: false, data, namespaces: {}, components: { 'app.ICounter': { c: 'Counter', s: counter, r: ['original'] } } };
     const twin = twinOf(encodeRecordParts(r as SessionRecord).payload, r)!;
     counter.value = 99;
-    const first = recordOf(twin);
-    const state = first.components['app.ICounter']!.s as { value: number };
-    expect(state).toEqual({ value: 1 });
-    state.value = 2;
-    expect(recordOf(twin).components['app.ICounter']!.s).toEqual({ value: 1 });
+    data.born = false;
+    r.components['app.ICounter']!.r!.push('other');
+    expect(recordOf(twin)).toEqual({ created: 0, timeout: 900, secure: false, data: { born: true }, namespaces: {}, components: { 'app.ICounter': { c: 'Counter', s: { value: 1 }, r: ['original'] } } });
   });
 });

@@ -72,13 +72,13 @@ export function twinWithCopies(last: RecordTwin, payload: string, components: Re
 }
 
 /**
- * A record for a request to load, as `decode(twin.payload)` gives it: components are fresh
- * copies (a restored component may keep its state object); the data and the (empty) namespaces
- * are only read by the load, so they are shared.
+ * A record for a request to load, as `decode(twin.payload)` gives it, made of the twin's own
+ * objects: load it with `applyRecord(…, shared)`, which copies what a restored component would
+ * keep (the data and the empty namespaces are only read).
  */
 export function recordOf(twin: RecordTwin): StoredRecord {
   const { created, timeout, secure, data, namespaces } = twin.head;
-  const record: StoredRecord = { created, timeout, secure, data, namespaces, components: copyComponents(twin.components)! };
+  const record: StoredRecord = { created, timeout, secure, data, namespaces, components: twin.components };
   if (twin.cookieMaxAge !== undefined) record.cookieMaxAge = twin.cookieMaxAge;
   return record;
 }

@@ -214,18 +214,26 @@ export function classFor(session: Session, iface: InterfaceSpec<unknown>, name: 
   return sessionClasses.get(name);
 }
 
-/** One stored component of `session` rebuilt, or undefined when its class cannot be found. */
-export function restoreComponent(session: Session, iface: InterfaceSpec<unknown>, stored: StoredComponent, registry: Registry): unknown {
-  if (stored.c === undefined) return stored.s;
+/**
+ * One stored component of `session` rebuilt, or undefined when its class cannot be found.
+ * `shared`: `stored` is a twin's (record-twin.ts), a scalar or a plain object of scalars that
+ * later loads read too, so what would keep its state (plain data, `fromState`) gets a copy; an
+ * instance of a class takes its fields by copy anyway.
+ */
+export function restoreComponent(session: Session, iface: InterfaceSpec<unknown>, stored: StoredComponent, registry: Registry, shared = false): unknown {
+  if (stored.c === undefined) return shared ? ownCopy(stored.s) : stored.s;
   const cls = classFor(session, iface, stored.c, registry) as (abstract new (...args: never[]) => unknown) & Partial<RestorableClass> | undefined;
   if (!cls) return undefined;
-  if (typeof cls.fromState === 'function') return cls.fromState(stored.s, session);
+  if (typeof cls.fromState === 'function') return cls.fromState(shared ? ownCopy(stored.s) : stored.s, session);
   // As unpickling does: the state is put back, the constructor is not run again.
   const instance = Object.create(cls.prototype as object) as Record<string, unknown>;
   Object.assign(instance, stored.s);
-  for (const key of stored.r ?? []) instance[key] = session;
+  if (stored.r !== undefined) for (const key of stored.r) instance[key] = session;
   return instance;
 }
+
+/** A twin's component state, a scalar or a plain object of scalars, as a value of the caller's own. */
+const ownCopy = (state: unknown): unknown => (isScalar(state) ? state : { ...(state as Record<string, unknown>) });
 
 /**
  * A payload from its parts, as one new flat string. A stored payload lives as long as its

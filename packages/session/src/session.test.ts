@@ -50,6 +50,19 @@ class Stray {
   x = 1;
 }
 
+/** A component that keeps the very state object it is restored from. */
+class Keeper {
+  constructor(readonly state: { value: number }) {}
+  toState(): { value: number } {
+    return this.state;
+  }
+  static fromState(state: { value: number }): Keeper {
+    return new Keeper(state);
+  }
+}
+registerSessionClass(Keeper);
+const IKeeper = defineInterface<Keeper>('dovetail.test.session.IKeeper');
+
 function registry(): Registry {
   const reg = new Registry({ name: 'session.test' });
   reg.registerAdapter(Count, Session, ICount);
@@ -263,6 +276,37 @@ describe('Session#toRecord and #applyRecord', () => {
       expect(s.namespaces()).toEqual([]);
       expect(ICount(s).value).toBe(1);
       expect(s.getComponent(IPlain, null)).toBeNull();
+    });
+  });
+
+  it('applyRecord of a shared record (a twin, which later loads read) gives the session copies of what it would keep', () => {
+    const reg = registry();
+    withRegistry(reg, () => {
+      const twinRecord = (): SessionRecord => ({
+        created: 1,
+        timeout: 60,
+        secure: false,
+        lastAccessed: 2,
+        data: {},
+        namespaces: {},
+        components: { [IPlain.name]: { s: { value: 1 } }, [IKeeper.name]: { c: 'Keeper', s: { value: 1 } }, [ICount.name]: { c: 'Count', s: { value: 1 }, r: ['original'] } },
+      });
+      const shared = twinRecord();
+      for (let load = 0; load < 2; load++) {
+        const s = new Session({ isNew: false });
+        expect(s[kState].applyRecord(shared, 2, reg, true)).toEqual([]);
+        (s.getComponent(IPlain) as { value: number }).value = 5;
+        s.getComponent(IKeeper).state.value = 5;
+        ICount(s).value = 5;
+        expect(ICount(s).original).toBe(s);
+        expect(shared).toEqual(twinRecord());
+      }
+      // Not shared (just decoded for this load): plain data and fromState keep the record's own objects.
+      const own = twinRecord();
+      const s = new Session({ isNew: false });
+      s[kState].applyRecord(own, 2, reg);
+      expect(s.getComponent(IPlain)).toBe(own.components[IPlain.name]!.s);
+      expect(s.getComponent(IKeeper).state).toBe(own.components[IKeeper.name]!.s);
     });
   });
 

@@ -164,8 +164,12 @@ export class SessionLoader {
   decode(uid: string, entry: StoredEntry, twin?: RecordTwin | null): SessionState | undefined {
     const ctx = this.ctx;
     let record: StoredRecord;
-    if (twin?.payload === entry.payload) record = recordOf(twin);
-    else {
+    // A twin's objects are shared with the loads after this one: applyRecord copies what it keeps.
+    let shared = false;
+    if (twin?.payload === entry.payload) {
+      record = recordOf(twin);
+      shared = true;
+    } else {
       try {
         record = decode(entry.payload) as StoredRecord;
         const problem = recordProblem(record, entry);
@@ -181,7 +185,7 @@ export class SessionLoader {
     const slack = ctx.store.inProcess ? 0 : ctx.resolution;
     const state = new ctx.SessionClass({ uid, secure: record.secure, timeout: record.timeout, isNew: false, clock: ctx.clock })[kState];
     const lastAccessed = entry.expires - (record.timeout + slack) * 1000;
-    const lost = state.applyRecord(record, lastAccessed, ctx.reg());
+    const lost = state.applyRecord(record, lastAccessed, ctx.reg(), shared);
     for (const name of lost) ctx.onError(new Error(`component ${name} could not be restored`), `session ${shortId(uid)}`);
     const tracked = untracked();
     tracked.version = entry.version;
