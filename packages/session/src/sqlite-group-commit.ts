@@ -27,17 +27,18 @@ import type BetterSqlite3 from 'better-sqlite3';
 
 type Db = BetterSqlite3.Database;
 
-interface Queued {
+/** A call in the queue, and its outcome once the group's transaction has run it (one object a call: a commit makes enough garbage). */
+interface Queued<S> {
   readonly operation: string;
-  readonly fn: () => unknown;
+  readonly fn: (statements: S) => unknown;
   /** The answer when the database stays busy (held by another process) rather than an error. */
   readonly busy: unknown;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
+  /** Set by the transaction: whether `fn` returned, and what it returned or threw. */
+  ok: boolean;
+  outcome: unknown;
 }
-
-/** The per-call outcome inside the group's transaction. */
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 const NO_BUSY_ANSWER: unique symbol = Symbol('no busy answer');
 /** Retries within the first millisecond of a busy database go at the next turn, later ones every millisecond. */
@@ -53,9 +54,9 @@ export interface GroupCommitOptions {
   readonly isBusy: (error: unknown) => boolean;
 }
 
-/** Runs a store's statements, grouping the writes of one turn into one transaction. */
-export class GroupCommit {
-  #queue: Queued[] | null = null;
+/** Runs a store's statements (`S`, given to every call), grouping the writes of one turn into one transaction. */
+export class GroupCommit<S> {
+  #queue: Queued<S>[] | null = null;
   /** Writes made in this turn. */
   #writes = 0;
   /** True in the turn after one that wrote twice or more: its first write joins the queue too. */
@@ -63,27 +64,30 @@ export class GroupCommit {
   /** When the queue first found the database busy (performance.now()), while it waits. */
   #busySince: number | undefined = undefined;
   #retrying = false;
-  readonly #transaction: (group: readonly Queued[]) => Outcome[];
+  readonly #transaction: (group: readonly Queued<S>[]) => void;
 
   constructor(
     db: Db,
+    private readonly statements: S,
     private readonly options: GroupCommitOptions,
   ) {
-    const run = db.transaction((group: readonly Queued[]): Outcome[] =>
+    const run = db.transaction((group: readonly Queued<S>[]): void => {
       // A statement that fails is undone alone (SQLite rolls back that statement); the others stand.
-      group.map((q): Outcome => {
+      for (const q of group) {
         try {
-          return { ok: true, value: q.fn() };
+          q.outcome = q.fn(statements);
+          q.ok = true;
         } catch (error) {
-          return { ok: false, error };
+          q.outcome = error;
+          q.ok = false;
         }
-      }),
-    );
+      }
+    });
     this.#transaction = (group) => run.immediate(group);
   }
 
   /** Runs a read: at once, or after the queued calls of this turn when there are any. */
-  read<T>(operation: string, fn: () => T): T | Promise<T> {
+  read<T>(operation: string, fn: (statements: S) => T): T | Promise<T> {
     if (this.#queue === null) return this.#now(operation, fn);
     return this.#enqueue(operation, fn, NO_BUSY_ANSWER);
   }
@@ -94,7 +98,7 @@ export class GroupCommit {
    * database stays held by another process (`acquire` treats that as a busy session); without it
    * that is an error.
    */
-  write<T>(operation: string, fn: () => T, busy?: T): T | Promise<T> {
+  write<T>(operation: string, fn: (statements: S) => T, busy?: T): T | Promise<T> {
     const busyAnswer = busy === undefined ? NO_BUSY_ANSWER : busy;
     this.#writes++;
     if (this.#queue !== null) return this.#enqueue(operation, fn, busyAnswer);
@@ -102,7 +106,7 @@ export class GroupCommit {
       setImmediate(() => this.flush());
       if (!this.#grouping) {
         try {
-          return fn();
+          return fn(this.statements);
         } catch (e) {
           if (!this.options.isBusy(e)) throw this.options.wrap(operation, e);
           // Held by another process: wait in the queue instead of in SQLite.
@@ -119,9 +123,8 @@ export class GroupCommit {
     this.#writes = 0;
     const group = this.#queue;
     if (group === null) return;
-    let outcomes: Outcome[];
     try {
-      outcomes = this.#transaction(group);
+      this.#transaction(group);
     } catch (error) {
       if (this.options.isBusy(error) && this.#waitForLock()) return;
       // BEGIN or COMMIT failed, or the lock stayed held: nothing of the group is written.
@@ -133,11 +136,10 @@ export class GroupCommit {
       return;
     }
     this.#settled();
-    group.forEach((q, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) q.resolve(o.value);
-      else q.reject(this.options.wrap(q.operation, o.error));
-    });
+    for (const q of group) {
+      if (q.ok) q.resolve(q.outcome);
+      else q.reject(this.options.wrap(q.operation, q.outcome));
+    }
   }
 
   /** Settles everything queued (written, or failed once the busy wait is over), before the database closes. */
@@ -182,17 +184,17 @@ export class GroupCommit {
     return true;
   }
 
-  #now<T>(operation: string, fn: () => T): T {
+  #now<T>(operation: string, fn: (statements: S) => T): T {
     try {
-      return fn();
+      return fn(this.statements);
     } catch (e) {
       throw this.options.wrap(operation, e);
     }
   }
 
-  #enqueue<T>(operation: string, fn: () => T, busy: unknown): Promise<T> {
+  #enqueue<T>(operation: string, fn: (statements: S) => T, busy: unknown): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue!.push({ operation, fn, busy, resolve: resolve as (value: unknown) => void, reject });
+      this.#queue!.push({ operation, fn, busy, resolve: resolve as (value: unknown) => void, reject, ok: false, outcome: undefined });
     });
   }
 }

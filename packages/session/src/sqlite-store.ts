@@ -144,7 +144,7 @@ export class SqliteStore implements SessionStore {
   readonly #secretFile: string | undefined;
   #db: BetterSqlite3.Database | undefined = undefined;
   #st: SqliteStatements | undefined = undefined;
-  #group: GroupCommit | undefined = undefined;
+  #group: GroupCommit<SqliteStatements> | undefined = undefined;
   #opening: Promise<SqliteStatements> | undefined = undefined;
   #closed = false;
   #checkpoints: Checkpoints | undefined = undefined;
@@ -365,17 +365,15 @@ export class SqliteStore implements SessionStore {
 
   /** Runs a read once open: synchronously, or after the writes queued in this turn. */
   #read<T>(operation: string, fn: (st: SqliteStatements) => T): T | Promise<T> {
-    const st = this.#st;
-    if (st !== undefined) return this.#group!.read(operation, () => fn(st));
-    return this.#statements().then((s) => this.#group!.read(operation, () => fn(s)));
+    if (this.#st !== undefined) return this.#group!.read(operation, fn);
+    return this.#statements().then(() => this.#group!.read(operation, fn));
   }
 
   /** Runs a write once open: the turn's first at once (unless under load), the rest in the turn's group commit. */
   #write<T>(operation: string, fn: (st: SqliteStatements) => T, busy?: T): T | Promise<T> {
     this.#checkpoints?.wrote();
-    const st = this.#st;
-    if (st !== undefined) return this.#group!.write(operation, () => fn(st), busy);
-    return this.#statements().then((s) => this.#group!.write(operation, () => fn(s), busy));
+    if (this.#st !== undefined) return this.#group!.write(operation, fn, busy);
+    return this.#statements().then(() => this.#group!.write(operation, fn, busy));
   }
 
   #statements(): Promise<SqliteStatements> {
@@ -401,7 +399,7 @@ export class SqliteStore implements SessionStore {
     this.#db = db;
     this.#st = prepared;
     this.#checkpoints = new Checkpoints(db, file, this.name, !exclusive && file !== ':memory:');
-    this.#group = new GroupCommit(db, {
+    this.#group = new GroupCommit(db, prepared, {
       busyTimeoutMs: this.#busyTimeoutMs,
       wrap: (operation, e) => new SessionStoreError(this.name, operation, undefined, undefined, { cause: e }),
       isBusy,
