@@ -15,8 +15,8 @@ import type { Registry } from '@dovetail/registry';
 /** Between the session's uid and the package id in a routed key; no session id contains it. */
 export const ROUTED = '/';
 
-/** The routed payloads of a session when no namespace is routed (shared: nothing writes to it). */
-const NO_PAYLOADS: ReadonlyMap<string, string | undefined> = new Map();
+/** The routed payloads of a session none of whose routed namespaces has data (shared: nothing writes to it). */
+const NO_PAYLOADS: ReadonlyMap<string, string> = new Map();
 
 /** Routed namespaces of one session: what was last committed for each. */
 export type RoutedState = Map<string, { version: number; payload: string }>;
@@ -36,8 +36,8 @@ export interface RoutedWrite {
   readonly uid: string;
   /** Package id → the store its namespace is kept in. */
   readonly routes: Map<string, SessionStore>;
-  /** Package id → the namespace's encoded data (undefined: it has none). */
-  readonly routedPayloads: ReadonlyMap<string, string | undefined>;
+  /** Package id → the namespace's encoded data; a namespace without data is not in it. */
+  readonly routedPayloads: ReadonlyMap<string, string>;
   /** A new session (or a new id): every namespace is written, expecting none. */
   readonly fresh: boolean;
   /** The expiry moves: unchanged namespaces are touched. */
@@ -83,21 +83,26 @@ export class NamespaceRoutes {
     }
   }
 
-  /** Encodes `session`'s routed namespaces (undefined: no data), before anything is written. */
-  encode(session: SessionState, routes: Map<string, SessionStore>): ReadonlyMap<string, string | undefined> {
-    // Most sites route none: no map made at every commit.
+  /** Encodes the routed namespaces of `session` that have data, before anything is written. */
+  encode(session: SessionState, routes: Map<string, SessionStore>): ReadonlyMap<string, string> {
+    // Most sites route none, and most sessions of those that do have no data there: no map made at every commit.
     if (routes.size === 0) return NO_PAYLOADS;
-    const payloads = new Map<string, string | undefined>();
+    let payloads: Map<string, string> | null = null;
     for (const name of routes.keys()) {
       const data = session.namespaceRecord(name);
-      payloads.set(name, data === undefined ? undefined : encode(data, `namespaces['${name}']`));
+      if (data !== undefined) (payloads ??= new Map()).set(name, encode(data, `namespaces['${name}']`));
     }
-    return payloads;
+    return payloads ?? NO_PAYLOADS;
   }
 
-  /** True when `write` would write nothing but touches: every routed namespace is as last written (`routed`, null: never). */
-  unchanged(payloads: ReadonlyMap<string, string | undefined>, routed: RoutedState | null): boolean {
-    for (const [name, next] of payloads) if (next !== routed?.get(name)?.payload) return false;
+  /**
+   * True when `write` would write nothing but touches: the routed namespaces with data are as last
+   * written (`routed`, null: never), and none written before has lost its data.
+   */
+  unchanged(payloads: ReadonlyMap<string, string>, routed: RoutedState | null): boolean {
+    if (payloads.size !== (routed?.size ?? 0)) return false;
+    if (payloads.size === 0) return true;
+    for (const [name, next] of payloads) if (next !== routed!.get(name)?.payload) return false;
     return true;
   }
 
@@ -110,6 +115,7 @@ export class NamespaceRoutes {
    * @throws SessionConflictError (`DT_SESSION_CONFLICT`) when another writer got there first.
    */
   write(write: RoutedWrite, holder: RoutedHolder): Promise<void> | undefined {
+    if (write.routedPayloads.size === 0 && (holder.routed === null || holder.routed.size === 0)) return undefined;
     for (const name of write.routes.keys()) {
       if (write.routedPayloads.get(name) !== undefined || holder.routed?.has(name) === true) return this.#write(write, (holder.routed ??= new Map()));
     }

@@ -253,6 +253,32 @@ describe.each(kinds)('lock handoff over %s', (_name, backend) => {
     await sessions.abort(s);
   });
 
+  it('a routed namespace emptied by a request handed the lease is deleted from its store; one never given data is never written', async () => {
+    const makeStore = backend();
+    const bar = new MemoryStore();
+    const routed = new Registry({ name: 'handoff-routed-emptied', bases: [registry] });
+    routed.registerUtility(bar, ISessionDataContainer, { name: 'products.bar' });
+    const clock = frozen();
+    const sessions = new Sessions({ store: makeStore(), registry: routed, secrets: [SECRET], sweepInterval: 0, lockLease: LEASE, clock });
+    opened.push(sessions);
+    const cookie = await newSession(sessions);
+    const first = (await sessions.load(cookie))!;
+    const key = `${first.uid}/products.bar`;
+    expect(await bar.get(key, clock())).toBeUndefined();
+    const second = sessions.load(cookie);
+    const third = sessions.load(cookie);
+    first.namespace('products.bar').set('n', 1);
+    await sessions.commit(first);
+    expect(await bar.get(key, clock())).toBeDefined();
+    const emptying = (await second)!;
+    expect(emptying.namespace('products.bar').delete('n')).toBe(true);
+    await sessions.commit(emptying);
+    const last = (await third)!;
+    expect(last.namespace('products.bar').get('n')).toBeUndefined();
+    await sessions.commit(last);
+    expect(await bar.get(key, clock())).toBeUndefined();
+  });
+
   it('the request handed the session gets a state of its own: a component the one before kept cannot reach it', async () => {
     const makeStore = backend();
     const sessions = manager(makeStore());
