@@ -94,10 +94,11 @@ export interface LockOptions {
 export class SessionLocks {
   #held = new Map<string, LockState>();
   readonly #parked: ParkedLeases;
-  /** Ids whose store lease this process holds, renewed by `#renewer` while there are any. */
-  #leased = new Set<string>();
-  /** When each of them was last sent to the store for a whole lease (taken, renewed, or kept by a commit; manager clock). */
-  #extended = new Map<string, number>();
+  /**
+   * Ids whose store lease this process holds, renewed by `#renewer` while there are any, and when
+   * each was last sent to the store for a whole lease (taken, renewed, or kept by a commit; manager clock).
+   */
+  #leased = new Map<string, number>();
   #renewer: ReturnType<typeof setInterval> | null = null;
   #renewing = false;
   /** This process's name on the store's leases. */
@@ -233,7 +234,7 @@ export class SessionLocks {
   commitKeeping(id: string, payload: string, expires: number, expectedVersion: number): MaybePromise<number | undefined> {
     const sent = this.options.clock();
     return then(this.store.commit(id, this.owner, payload, expires, expectedVersion, this.options.lease), (version) => {
-      if (version !== undefined && this.#leased.has(id)) this.#extended.set(id, sent);
+      if (version !== undefined && this.#leased.has(id)) this.#leased.set(id, sent);
       return version;
     });
   }
@@ -244,7 +245,8 @@ export class SessionLocks {
    * of a lease) comes before it runs out.
    */
   #usable(id: string, handed: Handoff, now: number): boolean {
-    return handed.entry.expires > now && this.#leased.has(id) && (this.#extended.get(id) ?? -Infinity) + this.options.lease / 2 > now;
+    const extended = this.#leased.get(id);
+    return handed.entry.expires > now && extended !== undefined && extended + this.options.lease / 2 > now;
   }
 
   /**
@@ -300,8 +302,7 @@ export class SessionLocks {
   #hold(id: string, sent: number): void {
     const state = this.#held.get(id);
     if (state !== undefined) state.since = this.options.clock();
-    this.#leased.add(id);
-    this.#extended.set(id, sent);
+    this.#leased.set(id, sent);
     if (this.#renewer !== null) return;
     this.#renewer = setInterval(() => this.#renew(), Math.max(1, Math.floor(this.options.lease / 3)));
     this.#renewer.unref();
@@ -314,13 +315,13 @@ export class SessionLocks {
    * it is no longer renewed nor handed off (the next waiter takes the lease from the store).
    */
   #renew(): void {
-    const ids = [...this.#leased].filter((id) => !this.#parked.has(id));
+    const ids = [...this.#leased.keys()].filter((id) => !this.#parked.has(id));
     if (this.#renewing || ids.length === 0) return;
     this.#renewing = true;
     const sent = this.options.clock();
     Promise.resolve(this.store.renew(ids, this.owner, this.options.lease))
       .then((lost) => {
-        for (const id of ids) if (this.#leased.has(id)) this.#extended.set(id, sent);
+        for (const id of ids) if (this.#leased.has(id)) this.#leased.set(id, sent);
         lost.forEach((id) => this.settled(id));
       })
       .catch((e: unknown) => this.options.onError?.(e, 'renewing session leases'))
@@ -330,7 +331,6 @@ export class SessionLocks {
   /** The store's lease on `id` was given back by a commit or release: no longer renewed. */
   settled(id: string): void {
     this.#leased = deleteFrom(this.#leased, id);
-    this.#extended = deleteFrom(this.#extended, id);
     this.#parked.delete(id);
     if (this.#leased.size === 0) this.#stopTimers();
   }
@@ -376,6 +376,5 @@ export class SessionLocks {
       await Promise.resolve(this.store.release(id, this.owner)).catch(() => undefined);
     }));
     this.#leased.clear();
-    this.#extended.clear();
   }
 }
