@@ -301,24 +301,25 @@ export class Site {
     }
   }
 
+  /** An asynchronous render's end: its commit is awaited here too, rather than in a `#sendAfter` of its own (a promise less a request). */
   async #settle(request: Request, resource: Resource, pending: PromiseLike<unknown>, epoch: number): Promise<void> {
+    let commit: Promise<void> | boolean;
     try {
       request[kPrepare](await pending, resourceName(resource));
-      this.#commitAndSend(request, epoch);
+      commit = request[kCommit]();
+      // A commit error: the manager rolled that session back and the others were aborted.
+      if (typeof commit !== 'boolean') await commit;
     } catch (error) {
       return this.#fail(request, error, epoch);
     }
+    this.#committed(request, commit, epoch);
   }
 
   /** The one commit step: sessions are committed (and their cookies set) before the head is written. */
   #commitAndSend(request: Request, epoch: number): void {
     const commit = request[kCommit]();
-    if (typeof commit !== 'boolean') {
-      void this.#sendAfter(request, commit, epoch);
-      return;
-    }
-    if (commit) this.#outages.succeeded();
-    this.#send(request, epoch);
+    if (typeof commit === 'boolean') this.#committed(request, commit, epoch);
+    else void this.#sendAfter(request, commit, epoch);
   }
 
   async #sendAfter(request: Request, commit: Promise<void>, epoch: number): Promise<void> {
@@ -328,9 +329,15 @@ export class Site {
     } catch (error) {
       return this.#fail(request, error, epoch);
     }
-    this.#outages.succeeded();
+    this.#committed(request, commit, epoch);
+  }
+
+  /** Sends the response once its commit is done: `commit`, what the request's commit step gave (a promise: now settled). */
+  #committed(request: Request, commit: Promise<void> | boolean, epoch: number): void {
+    if (commit !== false) this.#outages.succeeded();
     // The store answered: the responses its answer lets go are written back to back already.
-    this.#write(request, epoch);
+    if (typeof commit !== 'boolean') this.#write(request, epoch);
+    else this.#send(request, epoch);
   }
 
   /** Writes a response that was ready in the pass that read its request with the others of this turn (see turn-end.ts). */
