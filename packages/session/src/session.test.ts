@@ -296,9 +296,9 @@ describe('Session#toRecord and #applyRecord', () => {
         const s = new Session({ isNew: false });
         expect(s[kState].applyRecord(shared, 2, reg, true)).toEqual([]);
         (s.getComponent(IPlain) as { value: number }).value = 5;
-        s.getComponent(IKeeper).state.value = 5;
+        s.getComponent(IKeeper)!.state.value = 5;
         ICount(s).value = 5;
-        expect(ICount(s).original).toBe(s);
+        expect((ICount(s) as Count).original).toBe(s);
         expect(shared).toEqual(twinRecord());
       }
       // Not shared (just decoded for this load): plain data and fromState keep the record's own objects.
@@ -306,7 +306,7 @@ describe('Session#toRecord and #applyRecord', () => {
       const s = new Session({ isNew: false });
       s[kState].applyRecord(own, 2, reg);
       expect(s.getComponent(IPlain)).toBe(own.components[IPlain.name]!.s);
-      expect(s.getComponent(IKeeper).state).toBe(own.components[IKeeper.name]!.s);
+      expect(s.getComponent(IKeeper)!.state).toBe(own.components[IKeeper.name]!.s);
     });
   });
 
