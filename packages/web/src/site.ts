@@ -307,7 +307,6 @@ export class Site {
     try {
       request[kPrepare](await pending, resourceName(resource));
       commit = request[kCommit]();
-      // A commit error: the manager rolled that session back and the others were aborted.
       if (typeof commit !== 'boolean') await commit;
     } catch (error) {
       return this.#fail(request, error, epoch);
@@ -335,7 +334,7 @@ export class Site {
   /** Sends the response once its commit is done: `commit`, what the request's commit step gave (a promise: now settled). */
   #committed(request: Request, commit: Promise<void> | boolean, epoch: number): void {
     if (commit !== false) this.#outages.succeeded();
-    // The store answered: the responses its answer lets go are written back to back already.
+    // A store that answered later: the responses its answer lets go are written back to back already.
     if (typeof commit !== 'boolean') this.#write(request, epoch);
     else this.#send(request, epoch);
   }
