@@ -2,8 +2,8 @@
  * What the parts of the `Sessions` manager share: its store, locks and live states (the
  * context each part is built with), and the ledger the manager keeps on each state it made. The
  * manager is split by phase: loading and handing out (sessions-loading.ts), committing and
- * rolling back (sessions-commit.ts), ending sessions (sessions-ending.ts); sessions.ts is the
- * public face that wires them. Internal: never re-exported from index.ts.
+ * rolling back (sessions-commit.ts, which decides what to write, and sessions-write.ts, which
+ * writes it), ending sessions (sessions-ending.ts); sessions.ts is the public face that wires them. Internal: never re-exported from index.ts.
  */
 import type { FrontedMap } from './fronted-map.js';
 import type { SessionLocks } from './lock.js';
