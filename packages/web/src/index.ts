@@ -61,7 +61,7 @@ export { errorStatus } from './error-status.js';
 export { SessionClosedError } from '@dovetail/session';
 
 // Types
-export type { SiteOptions } from './site.js';
+export type { SiteOptions } from './site-options.js';
 export type { AccessLogEntry } from './access-log.js';
 export type { Logger } from '@dovetail/session';
 export type { HttpMethod } from './resource.js';
