@@ -6,8 +6,9 @@
 import { type RequestListener, type Server, createServer } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach } from '@jest/globals';
-import { Site, type SiteOptions } from '../src/site.js';
+import { Site } from '../src/site.js';
 import type { Resource } from '../src/resource.js';
+import type { SiteOptions } from '../src/site-options.js';
 import type { Logger } from '@dovetail/session';
 import type { AddressInfo } from 'node:net';
 

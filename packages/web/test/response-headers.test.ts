@@ -10,9 +10,10 @@ import express from 'express';
 import { InvalidOptionError } from '../src/errors.js';
 import { dovetailSessions, type DovetailSessionsOptions } from '../src/express.js';
 import { Resource } from '../src/resource.js';
-import { Site, type SiteOptions } from '../src/site.js';
+import { Site } from '../src/site.js';
 import { Jar, listen, serve } from './helpers.js';
 import type { Request } from '../src/request.js';
+import type { SiteOptions } from '../src/site-options.js';
 
 const managers: Sessions[] = [];
 afterEach(async () => {
