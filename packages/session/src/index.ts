@@ -55,7 +55,7 @@ export type { Logger } from './logger.js';
 export type { SessionEvent, SessionContract, SessionPkgData } from './contracts.js';
 export type { SessionStore, ClientSideStore, StoredEntry, ExpiredEntry, Acquired, ListedEntry, ListPage } from './store.js';
 export type { MemoryStoreOptions } from './memory-store.js';
-export type { SqliteStoreOptions } from './sqlite-store.js';
+export type { SqliteStoreOptions } from './sqlite-options.js';
 export type { RedisStoreOptions, RedisStoreUrlOptions, RedisStoreClientOptions, RedisStoreClusterOptions, RedisCommonOptions, RedisDurability } from './redis-options.js';
 export type { RedisClientLike, RedisClusterRootNode } from './redis-connection.js';
 export type { CookieStoreOptions } from './cookie-store.js';
