@@ -115,10 +115,10 @@ export class NamespaceRoutes {
    * @throws SessionConflictError (`DT_SESSION_CONFLICT`) when another writer got there first.
    */
   write(write: RoutedWrite, holder: RoutedHolder): Promise<void> | undefined {
-    if (write.routedPayloads.size === 0 && (holder.routed === null || holder.routed.size === 0)) return undefined;
-    for (const name of write.routes.keys()) {
-      if (write.routedPayloads.get(name) !== undefined || holder.routed?.has(name) === true) return this.#write(write, (holder.routed ??= new Map()));
-    }
+    // A namespace with data (the payloads hold only those), or one written before: to delete or touch.
+    if (write.routedPayloads.size > 0) return this.#write(write, (holder.routed ??= new Map()));
+    const routed = holder.routed;
+    if (routed !== null) for (const name of routed.keys()) if (write.routes.has(name)) return this.#write(write, routed);
     return undefined;
   }
 
