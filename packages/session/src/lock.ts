@@ -51,14 +51,15 @@ export const MAX_RETRY_MS = 5;
  */
 export const CHAIN_MS = 100;
 
-/** What a request hands the next one with the lease (lock handoff): the entry now stored, and what else the manager carries along. */
+/** What a request hands the next one with the lease (lock handoff): the entry now stored, and the chain's unwritten commits. */
 export interface Handoff {
   /** Which outcome of {@link SessionLocks.acquire} this is. */
   readonly state: 'handed';
-  /** The entry the store now holds (just written, or unchanged). */
+  /**
+   * The entry the store now holds (just written, or unchanged), as the manager made it: it may
+   * carry more of the manager's own (its routed namespaces as last written) in the same object.
+   */
   readonly entry: StoredEntry;
-  /** The manager's own (its routed namespaces as last written). */
-  readonly carried: unknown;
   /** Commits of the chain not yet written (early lock release): the lease goes back only once they are. */
   readonly staged: StagedWrite | null;
 }
@@ -165,14 +166,14 @@ export class SessionLocks {
     if (this.#held.has(id)) return undefined;
     const parked = this.#parked.take(id);
     if (parked === undefined) return undefined;
-    if (!this.#usable(id, parked.handed, now)) {
-      this.#giveBack(id, parked.handed.staged);
+    if (!this.#usable(id, parked, now)) {
+      this.#giveBack(id, parked.staged);
       return undefined;
     }
     const lock = newLock();
     lock.since = parked.since;
     this.#held.set(id, lock);
-    return parked.handed;
+    return parked;
   }
 
   /**

@@ -29,21 +29,15 @@ export const WANTED_POLL_MS = 10;
  */
 export const ASKED_BACK_MS = 300_000;
 
-/** A lease taken from the parking: what was handed over with it, and when its chain began. */
-export interface Unparked {
-  readonly handed: Handoff;
-  /** When the chain took the lease from the store (manager clock), or now for a new chain. */
-  readonly since: number;
-}
-
 /**
- * A parked lease. Flat, one object: what a request leaves here outlives it (until the session's
- * next request), so each object more is one more for the garbage collector to copy.
+ * A parked lease: what was handed over with it, and how it is kept. One object, the handoff's
+ * fields copied in rather than wrapped: what a request leaves here outlives it (until the
+ * session's next request), so each object more is one more for the garbage collector to copy
+ * and for that request to fetch from memory. Taken, it is the handoff itself.
  */
-interface Parked {
-  readonly handed: Handoff;
-  /** When the chain took the lease from the store. */
-  readonly since: number;
+export interface Parked extends Handoff {
+  /** When the chain took the lease from the store (manager clock); now, once taken, for a new chain. */
+  since: number;
   /** Parked for a turn, before the last end-of-turn check: released at the next one unless taken. */
   old: boolean;
   /** Kept for later (release on demand) rather than parked for a turn. */
@@ -94,24 +88,25 @@ export class ParkedLeases {
   }
 
   /** Takes `id`'s parked lease out of the parking, if there is one. */
-  take(id: string): Unparked | undefined {
+  take(id: string): Parked | undefined {
     const parked = this.#parked.get(id);
     if (parked === undefined) return undefined;
     this.#parked = deleteFrom(this.#parked, id);
     // Kept for later and no one asked for it while a poll looked: a new chain (a chain's cap is
     // for waiting processes). Parked for a turn, the chain goes on.
-    const since = parked.later && this.#polls > parked.polls ? this.host.options.clock() : parked.since;
-    return { handed: parked.handed, since };
+    if (parked.later && this.#polls > parked.polls) parked.since = this.host.options.clock();
+    return parked;
   }
 
   /** Parks `id`'s lease with what goes to the next request: kept for later, or for a turn. */
   park(id: string, handed: Handoff, since: number): void {
     const now = this.host.options.clock();
     this.#parked = deleteFrom(this.#parked, id); // kept in the order parked, so the lapsed ones are found first
+    const { state, entry, staged } = handed;
     if (this.keepsForLater(now)) {
-      this.#parked.set(id, { handed, since, old: false, later: true, lapsed: now + 2 * this.host.options.lease, polls: this.#polls });
+      this.#parked.set(id, { state, entry, staged, since, old: false, later: true, lapsed: now + 2 * this.host.options.lease, polls: this.#polls });
     } else {
-      this.#parked.set(id, { handed, since, old: false, later: false, lapsed: 0, polls: 0 });
+      this.#parked.set(id, { state, entry, staged, since, old: false, later: false, lapsed: 0, polls: 0 });
       this.#atTurnEnd();
     }
   }
@@ -157,7 +152,7 @@ export class ParkedLeases {
     this.stopPolling();
     if (this.#turnEnd !== null) clearImmediate(this.#turnEnd);
     this.#turnEnd = null;
-    const parked = [...this.#parked].map(([id, { handed }]): [string, Handoff] => [id, handed]);
+    const parked: [string, Handoff][] = [...this.#parked];
     this.#parked.clear();
     return parked;
   }
@@ -172,11 +167,11 @@ export class ParkedLeases {
         waiting = true;
         // Not while its last commits are being written: a request could otherwise take the lease
         // from the store before the release went out. It goes back at a later turn's end.
-        if (parked.handed.staged?.unwritten === true) continue;
+        if (parked.staged?.unwritten === true) continue;
         if (!parked.old) parked.old = true;
         else {
           this.#parked = deleteFrom(this.#parked, id);
-          this.host.giveBack(id, parked.handed.staged);
+          this.host.giveBack(id, parked.staged);
         }
       }
       if (waiting) this.#atTurnEnd();
@@ -186,8 +181,8 @@ export class ParkedLeases {
   /** Forgets the leases kept for later that have surely lapsed in the store, and gives back the ones another process asked for. */
   #poll(): void {
     const now = this.host.options.clock();
-    for (const [id, { later, lapsed, handed }] of this.#parked) {
-      if (!later || handed.staged?.unwritten === true) continue;
+    for (const [id, { later, lapsed, staged }] of this.#parked) {
+      if (!later || staged?.unwritten === true) continue;
       if (lapsed > now) break; // (kept in the order kept)
       this.host.forget(id);
     }
@@ -215,7 +210,7 @@ export class ParkedLeases {
     const parked = this.#parked.get(id);
     if (parked?.later === true) {
       this.#parked = deleteFrom(this.#parked, id);
-      this.host.giveBack(id, parked.handed.staged);
+      this.host.giveBack(id, parked.staged);
     } else if (parked === undefined && !this.host.isHeld(id)) {
       // Kept here until it lapsed by this process's reckoning, not yet by the store's.
       Promise.resolve(this.host.store.release(id, this.host.owner)).catch(() => undefined);

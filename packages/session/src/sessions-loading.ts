@@ -23,23 +23,26 @@ import type { StagedWrite } from './staged-write.js';
 import type { Acquired, SessionStore, StoredEntry } from './store.js';
 
 /**
- * What a handoff carries for the manager: where the components begin in the entry handed over
- * (so the next commit encodes only what its request used, as on a state kept live), the entry's
- * payload decoded when the commit kept a copy (no decode), and the routed namespaces as the
- * request before wrote them, under the routes it used (none: null).
+ * The entry a commit hands on with the lease, and what it carries for the manager in the same
+ * object: where the components begin in its payload (so the next commit encodes only what its
+ * request used, as on a state kept live), the payload decoded when the commit kept a copy (no
+ * decode), and the routed namespaces as the request before wrote them, under the routes it used
+ * (none: null).
  */
-export interface Carried {
+export interface Carried extends StoredEntry {
   readonly headLength: number;
   readonly twin: RecordTwin | null;
   readonly routes: Map<string, SessionStore> | null;
   readonly routed: RoutedState | null;
 }
 
-/** What a commit that hands the lease on gives the next request along with the entry it committed or staged. */
-export function carry(tracked: Tracked, routes: Map<string, SessionStore>): Carried {
+/** The entry a commit that hands the lease on gives the next request: `payload` as `version`, and what the manager carries with it. */
+export function carry(tracked: Tracked, routes: Map<string, SessionStore>, payload: string, version: number, expires: number): Carried {
   const headLength = tracked.headLength;
   const twin = tracked.twin ?? null;
-  return routes.size > 0 ? { headLength, twin, routes, routed: tracked.routed } : { headLength, twin, routes: null, routed: null };
+  return routes.size > 0
+    ? { payload, version, expires, headLength, twin, routes, routed: tracked.routed }
+    : { payload, version, expires, headLength, twin, routes: null, routed: null };
 }
 
 /** The chain's unwritten commits that came with `acquired`, if it was handed over. */
@@ -140,7 +143,7 @@ export class SessionLoader {
     const ctx = this.ctx;
     const entry = opened && (!found || found.version < opened.version) ? opened : found;
     if (!entry) return undefined;
-    const carried = acquired?.state === 'handed' && entry === acquired.entry ? (acquired.carried as Carried) : null;
+    const carried = acquired?.state === 'handed' && entry === acquired.entry ? (entry as Carried) : null;
     const state = this.decode(uid, entry, carried?.twin);
     if (!state) return undefined;
     const routes = ctx.routes();

@@ -22,7 +22,7 @@ import type { ManagerContext, Tracked } from './sessions-context.js';
 import type { SessionEnder } from './sessions-ending.js';
 import type { SessionLoader } from './sessions-loading.js';
 import type { Staged } from './staged-write.js';
-import type { SessionStore, StoredEntry } from './store.js';
+import type { SessionStore } from './store.js';
 
 /** What a write leaves to do: hand the lease on (`handed`), and wait for a staged write to be durable. */
 export interface Written {
@@ -47,8 +47,8 @@ export interface Plan extends RoutedWrite {
   readonly forced: boolean;
   readonly leased: boolean;
   readonly handOff: boolean;
-  /** What the write leaves for the next request of this process (lock handoff), once stored. */
-  handed?: StoredEntry;
+  /** The version the write leaves for the next request of this process (lock handoff), once stored. */
+  handedVersion?: number;
 }
 
 /** Takes the chain's staged commits for this request to write (or end) with its own state; the version is then current. */
@@ -90,7 +90,7 @@ export class SessionWriter {
     setTwin(tracked, plan.twin);
     if (plan.touchDue) tracked.written = plan.now;
     const durable = staged.stage(payload, expires);
-    return { handed: { state: 'handed', entry: { payload, version: staged.version, expires }, carried: carry(tracked, plan.routes), staged }, durable };
+    return { handed: { state: 'handed', entry: carry(tracked, plan.routes, payload, staged.version, expires), staged }, durable };
   }
 
   /** The store call of `plan` (and the writes that follow it); `taken`: the chain's staged commits it writes too. */
@@ -137,7 +137,7 @@ export class SessionWriter {
     const { tracked, uid, payload, expires, now, leased, handOff, touchDue } = plan;
     if (handOff) {
       // Nothing changed and the next request takes over: the lease stays, the expiry moves when due.
-      plan.handed = { payload, version: tracked.version, expires };
+      plan.handedVersion = tracked.version;
       if (!touchDue) return;
       return then(store.touch(uid, expires), () => void (tracked.written = now));
     }
@@ -156,7 +156,7 @@ export class SessionWriter {
   /** The store took `plan`'s write (as `version`) or refused it (undefined: another writer got there first). */
   #stored(plan: Plan, expected: number, version: number | undefined): void {
     const { store, locks } = this.ctx;
-    const { tracked, uid, payload, expires, now, leased, handOff, touchDue } = plan;
+    const { tracked, uid, payload, now, leased, handOff, touchDue } = plan;
     if (version === undefined) throw new SessionConflictError(uid, expected, store.name);
     if (leased && !handOff) locks.settled(uid);
     tracked.version = version;
@@ -164,7 +164,7 @@ export class SessionWriter {
     tracked.headLength = plan.headLength;
     setTwin(tracked, plan.twin);
     if (touchDue && !store.inProcess) tracked.written = now; // in process every commit touches: not needed (and a heap number less per session)
-    if (handOff) plan.handed = { payload, version, expires };
+    if (handOff) plan.handedVersion = version;
   }
 
   /** What follows the session's own write: its routed namespaces, the ids it gave up, a full MemoryStore's evictions. */
@@ -202,15 +202,15 @@ export class SessionWriter {
 
   /** The write is done: the live state is kept (see keptLive), a new session is announced, and the lease handed on when kept. */
   #written(plan: Plan): Written {
-    const { state, uid, routes, tracked, handed } = plan;
+    const { state, uid, routes, tracked, handedVersion } = plan;
     if (keptLive(this.ctx.store, state)) this.ctx.live.set(uid, state);
     if (state.isNew) {
       state.isNew = false;
       state.pristine = null;
       this.ender.notify(new SessionCreated(state.handle!), 'an ISessionCreated handler');
     }
-    if (handed === undefined) return NOTHING;
-    return { handed: { state: 'handed', entry: handed, carried: carry(tracked, routes), staged: null } };
+    if (handedVersion === undefined) return NOTHING;
+    return { handed: { state: 'handed', entry: carry(tracked, routes, plan.payload, handedVersion, plan.expires), staged: null } };
   }
 }
 
