@@ -16,14 +16,15 @@
  * (`declarationChanges.epoch`); they are bounded, because objects carrying their own
  * declarations make new keys.
  */
-import { c3, implementer, Interface } from '@dovetail/interfaces';
+import { c3, implementer } from '@dovetail/interfaces';
 import { declarationChanges } from '@dovetail/interfaces/internal';
+import { collectAll, descend, findFirst, leaves, prune } from './adapter-tree.js';
 import { IAdapterRegistry } from './contracts.js';
 import { checkName } from './registration.js';
+import type { Tree } from './adapter-tree.js';
 import type { AdapterRegistryContract } from './contracts.js';
 import type { InterfaceSpec, Spec } from '@dovetail/interfaces';
 
-type Tree = Map<unknown, unknown>;
 const MISS = Symbol('miss');
 /** Entries a cache may hold before it starts over (zope's caches are unbounded: CMFPlone#3829). */
 const CACHE_LIMIT = 10_000;
@@ -362,76 +363,3 @@ export class AdapterRegistry<V = unknown> implements AdapterRegistryContract<V> 
     }
   }
 }
-
-/** The leaf map for `required`, created on the way when `create` is set. */
-function descend(byOrder: Tree[], required: readonly Spec[], create: boolean): Tree | undefined {
-  const order = required.length;
-  if (create) while (byOrder.length <= order) byOrder.push(new Map());
-  let node: Tree | undefined = byOrder[order];
-  for (const spec of required) {
-    if (!node) return undefined;
-    let next = node.get(spec) as Tree | undefined;
-    if (!next && create) node.set(spec, (next = new Map()));
-    node = next;
-  }
-  return node;
-}
-
-/** Drops empty maps along `required` and empty trailing orders, so specs can be collected. */
-function prune(byOrder: Tree[], required: readonly Spec[]): void {
-  const path: Tree[] = [byOrder[required.length]!];
-  for (const spec of required) path.push(path[path.length - 1]!.get(spec) as Tree);
-  for (let i = required.length; i > 0; i--) {
-    if (path[i]!.size === 0) path[i - 1]!.delete(required[i - 1]!);
-  }
-  while (byOrder.length > 0 && byOrder[byOrder.length - 1]!.size === 0) byOrder.pop();
-}
-
-function findFirst(components: Tree, specs: readonly Spec[], extendors: readonly InterfaceSpec<unknown>[], name: string, i: number): unknown {
-  if (i < specs.length) {
-    const sro = specs[i]!.sro;
-    for (let s = 0; s < sro.length; s++) {
-      const next = components.get(sro[s]) as Tree | undefined;
-      if (next) {
-        const found = findFirst(next, specs, extendors, name, i + 1);
-        if (found !== undefined) return found;
-      }
-    }
-    return undefined;
-  }
-  for (let e = 0; e < extendors.length; e++) {
-    const byName = components.get(extendors[e]) as Map<string, unknown> | undefined;
-    if (byName) {
-      const found = byName.get(name);
-      if (found !== undefined) return found;
-    }
-  }
-  return undefined;
-}
-
-// Walks least specific first, so later (more specific) entries overwrite earlier ones by name.
-function collectAll(components: Tree, specs: readonly Spec[], extendors: readonly (InterfaceSpec<unknown> | null)[], i: number, take: (leaf: unknown) => void): void {
-  if (i < specs.length) {
-    const sro = specs[i]!.sro;
-    for (let s = sro.length - 1; s >= 0; s--) {
-      const next = components.get(sro[s]) as Tree | undefined;
-      if (next) collectAll(next, specs, extendors, i + 1, take);
-    }
-    return;
-  }
-  for (let e = extendors.length - 1; e >= 0; e--) {
-    const leaf = components.get(extendors[e]);
-    if (leaf) take(leaf);
-  }
-}
-
-function* leaves(tree: Tree, depth: number, path: Spec[] = []): Generator<[Spec[], Tree]> {
-  if (depth === 0) {
-    yield [path, tree];
-    return;
-  }
-  for (const [spec, sub] of tree) yield* leaves(sub as Tree, depth - 1, [...path, spec as Spec]);
-}
-
-/** `Interface`, the required spec that matches everything: what `null` means in a registration. */
-export const anything: Spec = Interface;
