@@ -103,12 +103,9 @@ export class ParkedLeases {
     const now = this.host.options.clock();
     this.#parked = deleteFrom(this.#parked, id); // kept in the order parked, so the lapsed ones are found first
     const { state, entry, staged } = handed;
-    if (this.keepsForLater(now)) {
-      this.#parked.set(id, { state, entry, staged, since, old: false, later: true, lapsed: now + 2 * this.host.options.lease, polls: this.#polls });
-    } else {
-      this.#parked.set(id, { state, entry, staged, since, old: false, later: false, lapsed: 0, polls: 0 });
-      this.#atTurnEnd();
-    }
+    const later = this.keepsForLater(now);
+    this.#parked.set(id, { state, entry, staged, since, old: false, later, lapsed: later ? now + 2 * this.host.options.lease : 0, polls: later ? this.#polls : 0 });
+    if (!later) this.#atTurnEnd();
   }
 
   /** Forgets `id` (its lease was given back or lost). */

@@ -135,13 +135,9 @@ export class SessionWriter {
   #storeUnchanged(plan: Plan): MaybePromise<void> {
     const { store, locks, clientSide } = this.ctx;
     const { tracked, uid, payload, expires, now, leased, handOff, touchDue } = plan;
-    if (handOff) {
-      // Nothing changed and the next request takes over: the lease stays, the expiry moves when due.
-      plan.handedVersion = tracked.version;
-      if (!touchDue) return;
-      return then(store.touch(uid, expires), () => void (tracked.written = now));
-    }
-    if (leased) {
+    // Nothing changed and the next request takes over: the lease stays, the expiry moves when due.
+    if (handOff) plan.handedVersion = tracked.version;
+    else if (leased) {
       // Nothing changed: only the lease goes back (with the last-access time when it is due).
       return then(store.release(uid, locks.owner, touchDue ? expires : undefined), () => {
         locks.settled(uid);
@@ -149,6 +145,7 @@ export class SessionWriter {
       });
     }
     if (!touchDue) return;
+    // (A cookie store holds no leases: it never hands off.)
     if (clientSide) tracked.cookie = clientSide.seal(uid, payload, tracked.version, expires);
     return then(store.touch(uid, expires), () => void (tracked.written = now));
   }
