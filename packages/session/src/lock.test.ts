@@ -147,6 +147,29 @@ describe('SessionLocks with store leases (several processes)', () => {
     expect(calls.renew).toHaveLength(2);
   });
 
+  it('a lease kept for a later request goes back when too little of it is left to take, and is forgotten with no store call once it has surely lapsed', async () => {
+    jest.useFakeTimers();
+    const { store, calls } = leasingStore(() => true);
+    let now = Date.UTC(2001, 0, 1);
+    const locks = new SessionLocks(store, { wait: 1000, lease: 900, clock: () => now });
+    const keep = async (id: string): Promise<void> => {
+      await locks.acquire(id, now);
+      expect(locks.keepLease(id)).toBe('later');
+      expect(locks.pass(id, { state: 'handed', entry: { payload: 'p', version: 2, expires: Infinity }, staged: null })).toBe(true);
+    };
+    await keep('a');
+    await keep('b');
+    expect(locks.isHeld('a') || locks.isHeld('b')).toBe(false);
+    now += 600; // under half a lease left
+    expect(locks.takeParked('a', now)).toBeUndefined();
+    expect(calls.release).toEqual([['a', locks.owner]]);
+    now += 1201; // two leases after b's commit: lapsed in the store
+    await jest.advanceTimersByTimeAsync(300); // a round of the renewal
+    expect(locks.takeParked('b', now)).toBeUndefined();
+    expect(calls.release).toEqual([['a', locks.owner]]);
+    expect(calls.renew).toEqual([]); // parked leases are not renewed
+  });
+
   it('a lease not free within `wait` → SessionBusyError, and the in-process lock is released', async () => {
     jest.useFakeTimers();
     const { store } = leasingStore(() => false);

@@ -31,10 +31,12 @@
 import { randomBytes } from 'node:crypto';
 import { deleteFrom } from './churn.js';
 import { SessionBusyError, SessionStoreError } from './errors.js';
+import { NO_LEASE, newLock } from './lock-record.js';
 import { then } from './maybe-sync.js';
 import { ParkedLeases } from './parking.js';
 import { releaseAfter } from './staged-write.js';
 import { isClientSide } from './store.js';
+import type { SessionLock, Waiter } from './lock-record.js';
 import type { MaybePromise } from './maybe-sync.js';
 import type { StagedWrite } from './staged-write.js';
 import type { Acquired, SessionStore, StoredEntry } from './store.js';
@@ -64,21 +66,6 @@ export interface Handoff {
   readonly staged: StagedWrite | null;
 }
 
-interface Waiter {
-  /** Woken with what was handed over with the lease, or null: take the lease from the store. */
-  resolve(handed: Handoff | null): void;
-  reject(error: Error): void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
-interface LockState {
-  waiters: Waiter[];
-  /** When this process took the store's lease for the current handoff chain (manager clock, ms). */
-  since: number;
-}
-
-const newLock = (): LockState => ({ waiters: [], since: 0 });
-
 /** Options of {@link SessionLocks}. */
 export interface LockOptions {
   /** How long a request waits for a session held by another one, ms. @default 5000 */
@@ -93,13 +80,11 @@ export interface LockOptions {
 
 /** The locks of one `Sessions` manager. */
 export class SessionLocks {
-  #held = new Map<string, LockState>();
-  readonly #parked: ParkedLeases;
-  /**
-   * Ids whose store lease this process holds, renewed by `#renewer` while there are any, and when
-   * each was last sent to the store for a whole lease (taken, renewed, or kept by a commit; manager clock).
-   */
-  #leased = new Map<string, number>();
+  /** The lock records, by session id (see {@link SessionLock}). */
+  #locks = new Map<string, SessionLock>();
+  /** How many records hold a store lease: renewed by `#renewer` while there are any. */
+  #leased = 0;
+  readonly #parking: ParkedLeases;
   #renewer: ReturnType<typeof setInterval> | null = null;
   #renewing = false;
   /** This process's name on the store's leases. */
@@ -112,19 +97,18 @@ export class SessionLocks {
     readonly options: LockOptions,
   ) {
     this.leases = !store.inProcess && !isClientSide(store);
-    this.#parked = new ParkedLeases({
+    this.#parking = new ParkedLeases({
       store,
       owner: this.owner,
       options,
-      isHeld: (id) => this.#held.has(id),
+      find: (id) => this.#locks.get(id),
       giveBack: (id, staged) => this.#giveBack(id, staged),
-      forget: (id) => this.settled(id),
     });
   }
 
   /** True when this process holds `id`. */
   isHeld(id: string): boolean {
-    return this.#held.has(id);
+    return this.#locks.get(id)?.held === true;
   }
 
   /**
@@ -137,14 +121,14 @@ export class SessionLocks {
    */
   async acquire(id: string, now: number): Promise<Acquired | Handoff | undefined> {
     const started = this.options.clock();
-    const state = this.#held.get(id);
-    if (state) {
-      const handed = await this.#queue(id, state, started);
+    const lock = this.#locks.get(id);
+    if (lock?.held === true) {
+      const handed = await this.#queue(id, lock, started);
       if (handed !== null) return handed;
     } else {
       const handed = this.takeParked(id, now);
       if (handed !== undefined) return handed;
-      this.#held.set(id, newLock());
+      this.#hold(id);
     }
     if (!this.leases) return undefined;
     try {
@@ -163,17 +147,14 @@ export class SessionLocks {
    * back to the store.
    */
   takeParked(id: string, now: number): Handoff | undefined {
-    if (this.#held.has(id)) return undefined;
-    const parked = this.#parked.take(id);
-    if (parked === undefined) return undefined;
-    if (!this.#usable(id, parked, now)) {
-      this.#giveBack(id, parked.staged);
+    const lock = this.#locks.get(id);
+    if (lock === undefined || lock.held || !this.#parking.take(id, lock)) return undefined;
+    if (!this.#usable(lock, now)) {
+      this.#giveBack(id, lock.staged);
       return undefined;
     }
-    const lock = newLock();
-    lock.since = parked.since;
-    this.#held.set(id, lock);
-    return parked;
+    lock.held = true;
+    return lock;
   }
 
   /**
@@ -181,14 +162,14 @@ export class SessionLocks {
    * lease; false otherwise (then use {@link SessionLocks.acquire}).
    */
   tryAcquire(id: string): boolean {
-    if (this.leases || this.#held.has(id)) return false;
-    this.#held.set(id, newLock());
+    if (this.leases || this.isHeld(id)) return false;
+    this.#hold(id);
     return true;
   }
 
   /** Marks a brand-new id as held (no one else can know it yet: no waiting, no lease). */
   holdNew(id: string): void {
-    this.#held.set(id, newLock());
+    this.#hold(id);
   }
 
   /**
@@ -201,12 +182,12 @@ export class SessionLocks {
    * next turn).
    */
   keepLease(id: string): 'now' | 'later' | false {
-    const state = this.#held.get(id);
-    if (state === undefined || !this.#leased.has(id)) return false;
+    const lock = this.#locks.get(id);
+    if (lock?.held !== true || lock.extended === NO_LEASE) return false;
     const now = this.options.clock();
-    const due = state.waiters.length > 0 || this.#parked.seen(id, now);
-    if (!due && !this.#parked.keepsForLater(now)) return false;
-    if (now - state.since >= Math.min(CHAIN_MS, this.options.lease)) return false;
+    const due = (lock.waiters !== null && lock.waiters.length > 0) || this.#parking.seen(id, now);
+    if (!due && !this.#parking.keepsForLater(now)) return false;
+    if (now - lock.since >= Math.min(CHAIN_MS, this.options.lease)) return false;
     return due ? 'now' : 'later';
   }
 
@@ -215,16 +196,16 @@ export class SessionLocks {
    * request to come; false when the lease is no longer ours (then release it).
    */
   pass(id: string, handed: Handoff): boolean {
-    const state = this.#held.get(id);
-    if (state === undefined || !this.#leased.has(id)) return false;
-    const next = state.waiters.shift();
+    const lock = this.#locks.get(id);
+    if (lock?.held !== true || lock.extended === NO_LEASE) return false;
+    const next = lock.waiters?.shift();
     if (next !== undefined) {
       clearTimeout(next.timer);
       next.resolve(handed);
       return true;
     }
-    this.#held = deleteFrom(this.#held, id);
-    this.#parked.park(id, handed, state.since);
+    lock.held = false;
+    this.#parking.park(id, lock, handed);
     return true;
   }
 
@@ -235,19 +216,33 @@ export class SessionLocks {
   commitKeeping(id: string, payload: string, expires: number, expectedVersion: number): MaybePromise<number | undefined> {
     const sent = this.options.clock();
     return then(this.store.commit(id, this.owner, payload, expires, expectedVersion, this.options.lease), (version) => {
-      if (version !== undefined && this.#leased.has(id)) this.#leased.set(id, sent);
+      const lock = version === undefined ? undefined : this.#locks.get(id);
+      if (lock !== undefined && lock.extended !== NO_LEASE) lock.extended = sent;
       return version;
     });
   }
 
   /**
-   * True when a request may take `handed`, parked for `id`: its session has not expired, and the
+   * True when a request may take the lease parked in `lock`: its session has not expired, and the
    * store's lease is this process's for half a lease more at least, so the renewal (every third
    * of a lease) comes before it runs out.
    */
-  #usable(id: string, handed: Handoff, now: number): boolean {
-    const extended = this.#leased.get(id);
-    return handed.entry.expires > now && extended !== undefined && extended + this.options.lease / 2 > now;
+  #usable(lock: SessionLock, now: number): boolean {
+    return lock.entry.expires > now && lock.extended + this.options.lease / 2 > now;
+  }
+
+  /** The record of `id`, held now (a new one, or one kept for its lease). */
+  #hold(id: string): SessionLock {
+    let lock = this.#locks.get(id);
+    if (lock === undefined) this.#locks.set(id, (lock = newLock()));
+    lock.held = true;
+    lock.since = 0;
+    return lock;
+  }
+
+  /** Forgets the record of `id` once nothing is left in it (not held, no lease, not parked). */
+  #dropIfEmpty(id: string, lock: SessionLock): void {
+    if (!lock.held && lock.extended === NO_LEASE && !lock.parked) this.#locks = deleteFrom(this.#locks, id);
   }
 
   /**
@@ -255,25 +250,26 @@ export class SessionLocks {
    * by itself) — after the chain's `staged` commits are written, when there are any.
    */
   #giveBack(id: string, staged: StagedWrite | null = null): void {
-    if (!this.#leased.has(id)) return;
+    if (this.#locks.get(id)?.extended === NO_LEASE) return;
     releaseAfter(staged, () => {
       this.settled(id);
       Promise.resolve(this.store.release(id, this.owner)).catch(() => undefined);
     });
   }
 
-  #queue(id: string, state: LockState, started: number): Promise<Handoff | null> {
+  #queue(id: string, lock: SessionLock, started: number): Promise<Handoff | null> {
     return new Promise<Handoff | null>((resolve, reject) => {
+      const waiters = (lock.waiters ??= []);
       const waiter: Waiter = {
         resolve,
         reject,
         timer: setTimeout(() => {
-          const i = state.waiters.indexOf(waiter);
-          if (i >= 0) state.waiters.splice(i, 1);
+          const i = waiters.indexOf(waiter);
+          if (i >= 0) waiters.splice(i, 1);
           reject(this.#busy(id, this.options.clock() - started));
         }, this.options.wait),
       };
-      state.waiters.push(waiter);
+      waiters.push(waiter);
     });
   }
 
@@ -291,7 +287,7 @@ export class SessionLocks {
       } catch (e) {
         throw e instanceof SessionStoreError ? e : new SessionStoreError(this.store.name, 'take the session lease', undefined, undefined, { cause: e });
       }
-      if (got.state === 'held') this.#hold(id, sent);
+      if (got.state === 'held') this.#tookLease(id, sent);
       if (got.state !== 'busy') return got;
       const waited = this.options.clock() - started;
       if (waited >= this.options.wait) throw this.#busy(id, waited);
@@ -300,29 +296,41 @@ export class SessionLocks {
     }
   }
 
-  #hold(id: string, sent: number): void {
-    const state = this.#held.get(id);
-    if (state !== undefined) state.since = this.options.clock();
-    this.#leased.set(id, sent);
+  /** The store's lease on `id` was taken, sent at `sent`: a new chain starts, renewed while held. */
+  #tookLease(id: string, sent: number): void {
+    let lock = this.#locks.get(id);
+    if (lock === undefined) this.#locks.set(id, (lock = { ...newLock(), held: false }));
+    lock.since = this.options.clock();
+    if (lock.extended === NO_LEASE) this.#leased++;
+    lock.extended = sent;
     if (this.#renewer !== null) return;
     this.#renewer = setInterval(() => this.#renew(), Math.max(1, Math.floor(this.options.lease / 3)));
     this.#renewer.unref();
-    this.#parked.startPolling();
+    this.#parking.startPolling();
   }
 
   /**
    * Renews every lease a request holds (one store call); parked ones are not renewed (they are
-   * taken only while the write's lease lasts). A lease already lost makes its commit a conflict;
-   * it is no longer renewed nor handed off (the next waiter takes the lease from the store).
+   * taken only while the write's lease lasts), and those kept for later that have surely lapsed
+   * in the store are forgotten. A lease already lost makes its commit a conflict; it is no longer
+   * renewed nor handed off (the next waiter takes the lease from the store).
    */
   #renew(): void {
-    const ids = [...this.#leased.keys()].filter((id) => !this.#parked.has(id));
+    const now = this.options.clock();
+    const ids: string[] = [];
+    for (const [id, lock] of this.#locks) {
+      if (lock.extended === NO_LEASE) continue;
+      if (!lock.parked) ids.push(id);
+      else if (this.#parking.lapsed(lock, now)) this.settled(id);
+    }
     if (this.#renewing || ids.length === 0) return;
     this.#renewing = true;
-    const sent = this.options.clock();
     Promise.resolve(this.store.renew(ids, this.owner, this.options.lease))
       .then((lost) => {
-        for (const id of ids) if (this.#leased.has(id)) this.#leased.set(id, sent);
+        for (const id of ids) {
+          const lock = this.#locks.get(id);
+          if (lock !== undefined && lock.extended !== NO_LEASE) lock.extended = now;
+        }
         lost.forEach((id) => this.settled(id));
       })
       .catch((e: unknown) => this.options.onError?.(e, 'renewing session leases'))
@@ -331,15 +339,20 @@ export class SessionLocks {
 
   /** The store's lease on `id` was given back by a commit or release: no longer renewed. */
   settled(id: string): void {
-    this.#leased = deleteFrom(this.#leased, id);
-    this.#parked.delete(id);
-    if (this.#leased.size === 0) this.#stopTimers();
+    const lock = this.#locks.get(id);
+    if (lock === undefined) return;
+    this.#parking.unpark(id, lock);
+    if (lock.extended !== NO_LEASE) {
+      lock.extended = NO_LEASE;
+      if (--this.#leased === 0) this.#stopTimers();
+    }
+    this.#dropIfEmpty(id, lock);
   }
 
   #stopTimers(): void {
     if (this.#renewer !== null) clearInterval(this.#renewer);
     this.#renewer = null;
-    this.#parked.stopPolling();
+    this.#parking.stopPolling();
   }
 
   /**
@@ -347,12 +360,13 @@ export class SessionLocks {
    * held (without waiting: a failed release lapses by itself).
    */
   release(id: string): void {
-    const state = this.#held.get(id);
-    if (!state) return;
+    const lock = this.#locks.get(id);
+    if (lock?.held !== true) return;
     this.#giveBack(id);
-    const next = state.waiters.shift();
-    if (!next) {
-      this.#held = deleteFrom(this.#held, id);
+    const next = lock.waiters?.shift();
+    if (next === undefined) {
+      lock.held = false;
+      this.#dropIfEmpty(id, lock);
       return;
     }
     clearTimeout(next.timer);
@@ -372,10 +386,18 @@ export class SessionLocks {
    */
   async close(): Promise<void> {
     this.#stopTimers();
-    await Promise.all(this.#parked.drain().map(async ([id, handed]) => {
-      await handed.staged?.flush();
+    this.#parking.stop();
+    const parked: [string, StagedWrite | null][] = [];
+    for (const [id, lock] of this.#locks) {
+      if (lock.parked) parked.push([id, lock.staged]);
+      lock.parked = false;
+      lock.extended = NO_LEASE;
+      this.#dropIfEmpty(id, lock);
+    }
+    this.#leased = 0;
+    await Promise.all(parked.map(async ([id, staged]) => {
+      await staged?.flush();
       await Promise.resolve(this.store.release(id, this.owner)).catch(() => undefined);
     }));
-    this.#leased.clear();
   }
 }

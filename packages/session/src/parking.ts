@@ -14,7 +14,8 @@
  */
 import { deleteFrom } from './churn.js';
 import type { Handoff, LockOptions } from './lock.js';
-import type { SessionStore } from './store.js';
+import type { StagedWrite } from './staged-write.js';
+import type { SessionStore, StoredEntry } from './store.js';
 
 /** A session committed again within this many ms is hot: its lease is parked for the next request. */
 const RECENT_MS = 2;
@@ -30,22 +31,29 @@ export const WANTED_POLL_MS = 10;
 export const ASKED_BACK_MS = 300_000;
 
 /**
- * A parked lease: what was handed over with it, and how it is kept. One object, the handoff's
- * fields copied in rather than wrapped: what a request leaves here outlives it (until the
- * session's next request), so each object more is one more for the garbage collector to copy
- * and for that request to fetch from memory. Taken, it is the handoff itself.
+ * A session's lock as the parking sees it: the lease parked in it, what goes to the next request
+ * with it, and how it is kept. These are fields of the lock's own record (lock.ts), set again at
+ * each park, rather than an object of their own: what a request leaves here outlives it (until
+ * the session's next request), so each object more is one more for the garbage collector to copy
+ * and for that request to fetch from memory. Taken, the record is the handoff itself.
  */
 export interface Parked extends Handoff {
+  /** The entry the store holds, as the request that parked the lease made it. */
+  entry: StoredEntry;
+  /** That request's chain's unwritten commits. */
+  staged: StagedWrite | null;
+  /** True while the lease is parked here: no request of this process holds it. */
+  parked: boolean;
   /** When the chain took the lease from the store (manager clock); now, once taken, for a new chain. */
   since: number;
   /** Parked for a turn, before the last end-of-turn check: released at the next one unless taken. */
   old: boolean;
   /** Kept for later (release on demand) rather than parked for a turn. */
-  readonly later: boolean;
+  later: boolean;
   /** Kept for later: when the store's lease has surely lapsed (manager clock), then it is forgotten without a store call. */
-  readonly lapsed: number;
+  lapsed: number;
   /** Kept for later: how many polls for wanted leases had answered when it was kept. */
-  readonly polls: number;
+  polls: number;
 }
 
 /** What the parking needs of its `SessionLocks`. */
@@ -53,17 +61,21 @@ export interface ParkingHost {
   readonly store: SessionStore;
   readonly owner: string;
   readonly options: LockOptions;
-  /** True while a request of this process holds `id`. */
-  isHeld(id: string): boolean;
+  /** The lock record of `id`, if this process has one (held, leased or parked). */
+  find(id: string): (Parked & { readonly held: boolean }) | undefined;
   /** Gives `id`'s lease back to the store once `staged` is written. */
-  giveBack(id: string, staged: Handoff['staged']): void;
-  /** Forgets `id`'s lease with no store call (it has lapsed there). */
-  forget(id: string): void;
+  giveBack(id: string, staged: StagedWrite | null): void;
 }
 
-/** The parked leases of one `SessionLocks`. */
+/**
+ * The parking policy of one `SessionLocks`: which leases are parked and for how long. The leases
+ * kept for later are only marked in their records (the lock's renewal forgets the lapsed ones:
+ * {@link ParkedLeases.lapsed}); the few parked for a turn are also listed here, for the
+ * end-of-turn check.
+ */
 export class ParkedLeases {
-  #parked = new Map<string, Parked>();
+  /** The leases parked for a turn (not kept for later). */
+  #forTurn = new Map<string, Parked>();
   /** Sessions committed since `#rotated` and in the `RECENT_MS` before: those worth parking. */
   #recent = new Set<string>();
   #before = new Set<string>();
@@ -82,35 +94,42 @@ export class ParkedLeases {
     this.#onDemand = typeof host.store.wanted === 'function';
   }
 
-  /** True when `id`'s lease is parked. */
-  has(id: string): boolean {
-    return this.#parked.has(id);
-  }
-
-  /** Takes `id`'s parked lease out of the parking, if there is one. */
-  take(id: string): Parked | undefined {
-    const parked = this.#parked.get(id);
-    if (parked === undefined) return undefined;
-    this.#parked = deleteFrom(this.#parked, id);
+  /** Takes the lease parked in `lock` (the record of `id`), if there is one: true when taken. */
+  take(id: string, lock: Parked): boolean {
+    if (!lock.parked) return false;
+    this.unpark(id, lock);
     // Kept for later and no one asked for it while a poll looked: a new chain (a chain's cap is
     // for waiting processes). Parked for a turn, the chain goes on.
-    if (parked.later && this.#polls > parked.polls) parked.since = this.host.options.clock();
-    return parked;
+    if (lock.later && this.#polls > lock.polls) lock.since = this.host.options.clock();
+    return true;
   }
 
-  /** Parks `id`'s lease with what goes to the next request: kept for later, or for a turn. */
-  park(id: string, handed: Handoff, since: number): void {
+  /** Parks the lease of `id` in its record `lock`, with what goes to the next request: kept for later, or for a turn. */
+  park(id: string, lock: Parked, handed: Handoff): void {
     const now = this.host.options.clock();
-    this.#parked = deleteFrom(this.#parked, id); // kept in the order parked, so the lapsed ones are found first
-    const { state, entry, staged } = handed;
     const later = this.keepsForLater(now);
-    this.#parked.set(id, { state, entry, staged, since, old: false, later, lapsed: later ? now + 2 * this.host.options.lease : 0, polls: later ? this.#polls : 0 });
-    if (!later) this.#atTurnEnd();
+    lock.entry = handed.entry;
+    lock.staged = handed.staged;
+    lock.parked = true;
+    lock.old = false;
+    lock.later = later;
+    lock.lapsed = later ? now + 2 * this.host.options.lease : 0;
+    lock.polls = later ? this.#polls : 0;
+    if (later) return;
+    this.#forTurn.set(id, lock);
+    this.#atTurnEnd();
   }
 
-  /** Forgets `id` (its lease was given back or lost). */
-  delete(id: string): void {
-    this.#parked = deleteFrom(this.#parked, id);
+  /** The lease of `id` is no longer parked in `lock` (taken, given back or lost). */
+  unpark(id: string, lock: Parked): void {
+    if (!lock.parked) return;
+    lock.parked = false;
+    if (!lock.later) this.#forTurn = deleteFrom(this.#forTurn, id);
+  }
+
+  /** True when `lock` holds a lease kept for later that has surely lapsed in the store by `now` (manager clock): forget it, with no store call. */
+  lapsed(lock: Parked, now: number): boolean {
+    return lock.parked && lock.later && lock.lapsed <= now && lock.staged?.unwritten !== true;
   }
 
   /** True when a lease is kept for a request that may come later (see {@link ASKED_BACK_MS}); `now` by the manager's clock. */
@@ -144,45 +163,34 @@ export class ParkedLeases {
     this.#poller = null;
   }
 
-  /** Empties the parking (the manager is closing): what it held, to give back. */
-  drain(): [string, Handoff][] {
+  /** Stops the parking (the manager is closing): the records still say what was parked, to give back. */
+  stop(): void {
     this.stopPolling();
     if (this.#turnEnd !== null) clearImmediate(this.#turnEnd);
     this.#turnEnd = null;
-    const parked: [string, Handoff][] = [...this.#parked];
-    this.#parked.clear();
-    return parked;
+    this.#forTurn.clear();
   }
 
   /** Schedules the end-of-turn check (only while leases are parked for a turn): untaken ones go back. */
   #atTurnEnd(): void {
     this.#turnEnd ??= setImmediate(() => {
       this.#turnEnd = null;
-      let waiting = false;
-      for (const [id, parked] of this.#parked) {
-        if (parked.later) continue;
-        waiting = true;
+      for (const [id, lock] of this.#forTurn) {
         // Not while its last commits are being written: a request could otherwise take the lease
         // from the store before the release went out. It goes back at a later turn's end.
-        if (parked.staged?.unwritten === true) continue;
-        if (!parked.old) parked.old = true;
+        if (lock.staged?.unwritten === true) continue;
+        if (!lock.old) lock.old = true;
         else {
-          this.#parked = deleteFrom(this.#parked, id);
-          this.host.giveBack(id, parked.staged);
+          this.unpark(id, lock);
+          this.host.giveBack(id, lock.staged);
         }
       }
-      if (waiting) this.#atTurnEnd();
+      if (this.#forTurn.size > 0) this.#atTurnEnd();
     });
   }
 
-  /** Forgets the leases kept for later that have surely lapsed in the store, and gives back the ones another process asked for. */
+  /** Asks the store which of this process's leases others want, and gives back the ones kept for later. */
   #poll(): void {
-    const now = this.host.options.clock();
-    for (const [id, { later, lapsed, staged }] of this.#parked) {
-      if (!later || staged?.unwritten === true) continue;
-      if (lapsed > now) break; // (kept in the order kept)
-      this.host.forget(id);
-    }
     if (this.#polling) return;
     this.#polling = true;
     const { store, owner } = this.host;
@@ -204,11 +212,11 @@ export class ParkedLeases {
    */
   #giveOnDemand(id: string): void {
     this.#askedAt = this.host.options.clock();
-    const parked = this.#parked.get(id);
-    if (parked?.later === true) {
-      this.#parked = deleteFrom(this.#parked, id);
-      this.host.giveBack(id, parked.staged);
-    } else if (parked === undefined && !this.host.isHeld(id)) {
+    const lock = this.host.find(id);
+    if (lock?.parked === true && lock.later) {
+      this.unpark(id, lock);
+      this.host.giveBack(id, lock.staged);
+    } else if (lock === undefined || (!lock.parked && !lock.held)) {
       // Kept here until it lapsed by this process's reckoning, not yet by the store's.
       Promise.resolve(this.host.store.release(id, this.host.owner)).catch(() => undefined);
     }
