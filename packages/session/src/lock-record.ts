@@ -19,13 +19,11 @@ export interface Waiter {
 /** `extended` of a lock whose store lease this process does not hold: every lease time left is then negative. */
 export const NO_LEASE = -Infinity;
 /** The entry of a lock record that was never parked (never read: a record is handed out only once parked). */
-export const NO_ENTRY: StoredEntry = Object.freeze({ payload: '', version: 0, expires: 0 });
+const NO_ENTRY: StoredEntry = Object.freeze({ payload: '', version: 0, expires: 0 });
 
 /**
- * All this process knows of one session's lock, in one record found with one map lookup: whether
- * a request holds it and who waits, the store's lease, and the lease parked for the session's next
- * request (parking.ts). A record lives while its lock is held, its lease is this process's, or it
- * is parked; among many sessions, a request then makes none and fetches one.
+ * One session's lock record. It lives while its lock is held, its lease is this process's, or the
+ * lease is parked: among many sessions a request makes none, and fetches one.
  */
 export interface SessionLock extends Parked {
   /** A request of this process holds the lock. */

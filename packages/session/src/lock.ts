@@ -231,13 +231,12 @@ export class SessionLocks {
     return lock.entry.expires > now && lock.extended + this.options.lease / 2 > now;
   }
 
-  /** The record of `id`, held now (a new one, or one kept for its lease). */
-  #hold(id: string): SessionLock {
+  /** Marks `id` held by a request of this process (in a new record, or one kept for its lease). */
+  #hold(id: string): void {
     let lock = this.#locks.get(id);
     if (lock === undefined) this.#locks.set(id, (lock = newLock()));
     lock.held = true;
     lock.since = 0;
-    return lock;
   }
 
   /** Forgets the record of `id` once nothing is left in it (not held, no lease, not parked). */
@@ -321,7 +320,7 @@ export class SessionLocks {
     for (const [id, lock] of this.#locks) {
       if (lock.extended === NO_LEASE) continue;
       if (!lock.parked) ids.push(id);
-      else if (this.#parking.lapsed(lock, now)) this.settled(id);
+      else if (this.#parking.surelyLapsed(lock, now)) this.settled(id);
     }
     if (this.#renewing || ids.length === 0) return;
     this.#renewing = true;

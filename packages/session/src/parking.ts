@@ -70,7 +70,7 @@ export interface ParkingHost {
 /**
  * The parking policy of one `SessionLocks`: which leases are parked and for how long. The leases
  * kept for later are only marked in their records (the lock's renewal forgets the lapsed ones:
- * {@link ParkedLeases.lapsed}); the few parked for a turn are also listed here, for the
+ * {@link ParkedLeases.surelyLapsed}); the few parked for a turn are also listed here, for the
  * end-of-turn check.
  */
 export class ParkedLeases {
@@ -128,7 +128,7 @@ export class ParkedLeases {
   }
 
   /** True when `lock` holds a lease kept for later that has surely lapsed in the store by `now` (manager clock): forget it, with no store call. */
-  lapsed(lock: Parked, now: number): boolean {
+  surelyLapsed(lock: Parked, now: number): boolean {
     return lock.parked && lock.later && lock.lapsed <= now && lock.staged?.unwritten !== true;
   }
 
