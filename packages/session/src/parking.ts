@@ -32,10 +32,10 @@ export const ASKED_BACK_MS = 300_000;
 
 /**
  * A session's lock as the parking sees it: the lease parked in it, what goes to the next request
- * with it, and how it is kept. These are fields of the lock's own record (lock.ts), set again at
- * each park, rather than an object of their own: what a request leaves here outlives it (until
- * the session's next request), so each object more is one more for the garbage collector to copy
- * and for that request to fetch from memory. Taken, the record is the handoff itself.
+ * with it, and how it is kept. These are fields of the lock's own record (lock-record.ts), set
+ * again at each park, rather than an object of their own: what a request leaves here outlives it
+ * (until the session's next request), so each object more is one more for the garbage collector
+ * to copy and for that request to fetch from memory. Taken, the record is the handoff itself.
  */
 export interface Parked extends Handoff {
   /** The entry the store holds, as the request that parked the lease made it. */
