@@ -37,8 +37,8 @@ export interface SessionLock extends Parked {
   extended: number;
 }
 
-/** A record for a lock a request of this process takes now. */
-export const newLock = (): SessionLock => ({
+/** A new record: held by a request of this process, or (`held` false) only leased. */
+export const newLock = (held: boolean): SessionLock => ({
   state: 'handed',
   entry: NO_ENTRY,
   staged: null,
@@ -48,7 +48,7 @@ export const newLock = (): SessionLock => ({
   later: false,
   lapsed: 0,
   polls: 0,
-  held: true,
+  held,
   waiters: null,
   extended: NO_LEASE,
 });

@@ -155,7 +155,7 @@ describe('SessionLocks with store leases (several processes)', () => {
     const keep = async (id: string): Promise<void> => {
       await locks.acquire(id, now);
       expect(locks.keepLease(id)).toBe('later');
-      expect(locks.pass(id, { state: 'handed', entry: { payload: 'p', version: 2, expires: Infinity }, staged: null })).toBe(true);
+      expect(locks.pass(id, { payload: 'p', version: 2, expires: Infinity }, null)).toBe(true);
     };
     await keep('a');
     await keep('b');

@@ -192,20 +192,21 @@ export class SessionLocks {
   }
 
   /**
-   * Gives `id`, its lease and `handed` to the next waiter of this process, or parks them for a
-   * request to come; false when the lease is no longer ours (then release it).
+   * Gives `id` and its lease, with the `entry` now stored and the chain's `staged` commits, to the
+   * next waiter of this process, or parks them in the lock's record for a request to come; false
+   * when the lease is no longer ours (then release it).
    */
-  pass(id: string, handed: Handoff): boolean {
+  pass(id: string, entry: StoredEntry, staged: StagedWrite | null): boolean {
     const lock = this.#locks.get(id);
     if (lock?.held !== true || lock.extended === NO_LEASE) return false;
     const next = lock.waiters?.shift();
     if (next !== undefined) {
       clearTimeout(next.timer);
-      next.resolve(handed);
+      next.resolve({ state: 'handed', entry, staged });
       return true;
     }
     lock.held = false;
-    this.#parking.park(id, lock, handed);
+    this.#parking.park(id, lock, entry, staged);
     return true;
   }
 
@@ -234,7 +235,7 @@ export class SessionLocks {
   /** Marks `id` held by a request of this process (in a new record, or one kept for its lease). */
   #hold(id: string): void {
     let lock = this.#locks.get(id);
-    if (lock === undefined) this.#locks.set(id, (lock = newLock()));
+    if (lock === undefined) this.#locks.set(id, (lock = newLock(true)));
     lock.held = true;
     lock.since = 0;
   }
@@ -249,7 +250,8 @@ export class SessionLocks {
    * by itself) — after the chain's `staged` commits are written, when there are any.
    */
   #giveBack(id: string, staged: StagedWrite | null = null): void {
-    if (this.#locks.get(id)?.extended === NO_LEASE) return;
+    const lock = this.#locks.get(id);
+    if (lock === undefined || lock.extended === NO_LEASE) return;
     releaseAfter(staged, () => {
       this.settled(id);
       Promise.resolve(this.store.release(id, this.owner)).catch(() => undefined);
@@ -298,7 +300,7 @@ export class SessionLocks {
   /** The store's lease on `id` was taken, sent at `sent`: a new chain starts, renewed while held. */
   #tookLease(id: string, sent: number): void {
     let lock = this.#locks.get(id);
-    if (lock === undefined) this.#locks.set(id, (lock = { ...newLock(), held: false }));
+    if (lock === undefined) this.#locks.set(id, (lock = newLock(false)));
     lock.since = this.options.clock();
     if (lock.extended === NO_LEASE) this.#leased++;
     lock.extended = sent;

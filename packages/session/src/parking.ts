@@ -105,11 +105,11 @@ export class ParkedLeases {
   }
 
   /** Parks the lease of `id` in its record `lock`, with what goes to the next request: kept for later, or for a turn. */
-  park(id: string, lock: Parked, handed: Handoff): void {
+  park(id: string, lock: Parked, entry: StoredEntry, staged: StagedWrite | null): void {
     const now = this.host.options.clock();
     const later = this.keepsForLater(now);
-    lock.entry = handed.entry;
-    lock.staged = handed.staged;
+    lock.entry = entry;
+    lock.staged = staged;
     lock.parked = true;
     lock.old = false;
     lock.later = later;

@@ -103,8 +103,8 @@ export class SessionCommitter {
    * state and handle: a component this request kept cannot reach it); else the lock goes back.
    * Returns the staged write's durability, which this request answers after (and fails with).
    */
-  #handOn(tracked: Tracked, { handed, durable }: Written): Promise<void> | undefined {
-    if (handed !== undefined && this.ctx.locks.pass(tracked.heldUid!, handed)) tracked.heldUid = null;
+  #handOn(tracked: Tracked, { handed, staged, durable }: Written): Promise<void> | undefined {
+    if (handed !== undefined && this.ctx.locks.pass(tracked.heldUid!, handed, staged ?? null)) tracked.heldUid = null;
     else this.#release(tracked);
     return durable;
   }

@@ -13,20 +13,23 @@ import { ROUTED } from './session-routes.js';
 import { setTwin } from './sessions-context.js';
 import { carry } from './sessions-loading.js';
 import { StagedWrite } from './staged-write.js';
-import type { Handoff } from './lock.js';
 import type { MaybePromise } from './maybe-sync.js';
 import type { RecordTwin } from './record-twin.js';
 import type { RoutedWrite } from './session-routes.js';
 import type { SessionState } from './session-state.js';
 import type { ManagerContext, Tracked } from './sessions-context.js';
 import type { SessionEnder } from './sessions-ending.js';
-import type { SessionLoader } from './sessions-loading.js';
+import type { Carried, SessionLoader } from './sessions-loading.js';
 import type { Staged } from './staged-write.js';
 import type { SessionStore } from './store.js';
 
-/** What a write leaves to do: hand the lease on (`handed`), and wait for a staged write to be durable. */
+/**
+ * What a write leaves to do: hand the lease on with the entry now stored (`handed`) and the
+ * chain's commits not yet written (`staged`), and wait for a staged write to be durable.
+ */
 export interface Written {
-  readonly handed?: Handoff;
+  readonly handed?: Carried;
+  readonly staged?: StagedWrite;
   readonly durable?: Promise<void>;
 }
 
@@ -90,7 +93,7 @@ export class SessionWriter {
     setTwin(tracked, plan.twin);
     if (plan.touchDue) tracked.written = plan.now;
     const durable = staged.stage(payload, expires);
-    return { handed: { state: 'handed', entry: carry(tracked, plan.routes, payload, staged.version, expires), staged }, durable };
+    return { handed: carry(tracked, plan.routes, payload, staged.version, expires), staged, durable };
   }
 
   /** The store call of `plan` (and the writes that follow it); `taken`: the chain's staged commits it writes too. */
@@ -207,7 +210,7 @@ export class SessionWriter {
       this.ender.notify(new SessionCreated(state.handle!), 'an ISessionCreated handler');
     }
     if (handedVersion === undefined) return NOTHING;
-    return { handed: { state: 'handed', entry: carry(tracked, routes, plan.payload, handedVersion, plan.expires), staged: null } };
+    return { handed: carry(tracked, routes, plan.payload, handedVersion, plan.expires) };
   }
 }
 
