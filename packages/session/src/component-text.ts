@@ -43,8 +43,10 @@ function scalarText(value: unknown): string | undefined {
 function componentText(session: Session, iface: InterfaceSpec<unknown>, component: unknown, registry: Registry, copies: Copies | null): string | undefined {
   if (component === null || typeof component !== 'object') return undefined;
   const cls = (Object.getPrototypeOf(component) as { constructor?: unknown } | null)?.constructor;
-  if (typeof cls !== 'function' || cls === Object || !cls.name || typeof (component as { toState?: unknown }).toState === 'function') return undefined;
-  if (classFor(session, iface, cls.name, registry) !== cls) return undefined;
+  if (typeof cls !== 'function' || cls === Object || typeof (component as { toState?: unknown }).toState === 'function') return undefined;
+  // A function's name is read through a getter: once is enough.
+  const className = cls.name;
+  if (!className || classFor(session, iface, className, registry) !== cls) return undefined;
   const fields = component as Record<string, unknown>;
   const copy: Record<string, unknown> | null = copies === null ? null : {};
   let names: string[] | undefined;
@@ -67,8 +69,8 @@ function componentText(session: Session, iface: InterfaceSpec<unknown>, componen
   }
   // The codec escapes an object whose one key looks like one of its tags.
   if (count === 1 && tagLike(only)) return undefined;
-  if (copies !== null) copies[iface.name] = names === undefined ? { c: cls.name, s: copy } : { c: cls.name, s: copy, r: names };
-  return refs === '' ? `{"c":${quoted(cls.name)},"s":{${state}}}` : `{"c":${quoted(cls.name)},"s":{${state}},"r":[${refs}]}`;
+  if (copies !== null) copies[iface.name] = names === undefined ? { c: className, s: copy } : { c: className, s: copy, r: names };
+  return refs === '' ? `{"c":${quoted(className)},"s":{${state}}}` : `{"c":${quoted(className)},"s":{${state}},"r":[${refs}]}`;
 }
 
 /**
