@@ -37,8 +37,8 @@ export interface SessionLock extends Parked {
   extended: number;
 }
 
-/** A new record: held by a request of this process, or (`held` false) only leased. */
-export const newLock = (held: boolean): SessionLock => ({
+/** A new record, neither held nor leased yet: the caller marks which it is for. */
+export const newLock = (): SessionLock => ({
   state: 'handed',
   entry: NO_ENTRY,
   staged: null,
@@ -48,7 +48,7 @@ export const newLock = (held: boolean): SessionLock => ({
   later: false,
   lapsed: 0,
   polls: 0,
-  held,
+  held: false,
   waiters: null,
   extended: NO_LEASE,
 });

@@ -83,7 +83,7 @@ export class SessionLocks {
   /** The lock records, by session id (see {@link SessionLock}). */
   #locks = new Map<string, SessionLock>();
   /** How many records hold a store lease: renewed by `#renewer` while there are any. */
-  #leased = 0;
+  #leaseCount = 0;
   readonly #parking: ParkedLeases;
   #renewer: ReturnType<typeof setInterval> | null = null;
   #renewing = false;
@@ -182,8 +182,8 @@ export class SessionLocks {
    * next turn).
    */
   keepLease(id: string): 'now' | 'later' | false {
-    const lock = this.#locks.get(id);
-    if (lock?.held !== true || lock.extended === NO_LEASE) return false;
+    const lock = this.#leased(id);
+    if (lock?.held !== true) return false;
     const now = this.options.clock();
     const due = (lock.waiters !== null && lock.waiters.length > 0) || this.#parking.seen(id, now);
     if (!due && !this.#parking.keepsForLater(now)) return false;
@@ -197,8 +197,8 @@ export class SessionLocks {
    * when the lease is no longer ours (then release it).
    */
   pass(id: string, entry: StoredEntry, staged: StagedWrite | null): boolean {
-    const lock = this.#locks.get(id);
-    if (lock?.held !== true || lock.extended === NO_LEASE) return false;
+    const lock = this.#leased(id);
+    if (lock?.held !== true) return false;
     const next = lock.waiters?.shift();
     if (next !== undefined) {
       clearTimeout(next.timer);
@@ -217,8 +217,8 @@ export class SessionLocks {
   commitKeeping(id: string, payload: string, expires: number, expectedVersion: number): MaybePromise<number | undefined> {
     const sent = this.options.clock();
     return then(this.store.commit(id, this.owner, payload, expires, expectedVersion, this.options.lease), (version) => {
-      const lock = version === undefined ? undefined : this.#locks.get(id);
-      if (lock !== undefined && lock.extended !== NO_LEASE) lock.extended = sent;
+      const lock = version === undefined ? undefined : this.#leased(id);
+      if (lock !== undefined) lock.extended = sent;
       return version;
     });
   }
@@ -232,10 +232,22 @@ export class SessionLocks {
     return lock.entry.expires > now && lock.extended + this.options.lease / 2 > now;
   }
 
+  /** The record of `id`, made (neither held nor leased) when there is none. */
+  #recordOf(id: string): SessionLock {
+    let lock = this.#locks.get(id);
+    if (lock === undefined) this.#locks.set(id, (lock = newLock()));
+    return lock;
+  }
+
+  /** The record of `id` while this process holds its store lease. */
+  #leased(id: string): SessionLock | undefined {
+    const lock = this.#locks.get(id);
+    return lock === undefined || lock.extended === NO_LEASE ? undefined : lock;
+  }
+
   /** Marks `id` held by a request of this process (in a new record, or one kept for its lease). */
   #hold(id: string): void {
-    let lock = this.#locks.get(id);
-    if (lock === undefined) this.#locks.set(id, (lock = newLock(true)));
+    const lock = this.#recordOf(id);
     lock.held = true;
     lock.since = 0;
   }
@@ -250,8 +262,7 @@ export class SessionLocks {
    * by itself) — after the chain's `staged` commits are written, when there are any.
    */
   #giveBack(id: string, staged: StagedWrite | null = null): void {
-    const lock = this.#locks.get(id);
-    if (lock === undefined || lock.extended === NO_LEASE) return;
+    if (this.#leased(id) === undefined) return;
     releaseAfter(staged, () => {
       this.settled(id);
       Promise.resolve(this.store.release(id, this.owner)).catch(() => undefined);
@@ -299,10 +310,9 @@ export class SessionLocks {
 
   /** The store's lease on `id` was taken, sent at `sent`: a new chain starts, renewed while held. */
   #tookLease(id: string, sent: number): void {
-    let lock = this.#locks.get(id);
-    if (lock === undefined) this.#locks.set(id, (lock = newLock(false)));
+    const lock = this.#recordOf(id);
     lock.since = this.options.clock();
-    if (lock.extended === NO_LEASE) this.#leased++;
+    if (lock.extended === NO_LEASE) this.#leaseCount++;
     lock.extended = sent;
     if (this.#renewer !== null) return;
     this.#renewer = setInterval(() => this.#renew(), Math.max(1, Math.floor(this.options.lease / 3)));
@@ -329,8 +339,8 @@ export class SessionLocks {
     Promise.resolve(this.store.renew(ids, this.owner, this.options.lease))
       .then((lost) => {
         for (const id of ids) {
-          const lock = this.#locks.get(id);
-          if (lock !== undefined && lock.extended !== NO_LEASE) lock.extended = now;
+          const lock = this.#leased(id);
+          if (lock !== undefined) lock.extended = now;
         }
         lost.forEach((id) => this.settled(id));
       })
@@ -345,7 +355,7 @@ export class SessionLocks {
     this.#parking.unpark(id, lock);
     if (lock.extended !== NO_LEASE) {
       lock.extended = NO_LEASE;
-      if (--this.#leased === 0) this.#stopTimers();
+      if (--this.#leaseCount === 0) this.#stopTimers();
     }
     this.#dropIfEmpty(id, lock);
   }
@@ -395,7 +405,7 @@ export class SessionLocks {
       lock.extended = NO_LEASE;
       this.#dropIfEmpty(id, lock);
     }
-    this.#leased = 0;
+    this.#leaseCount = 0;
     await Promise.all(parked.map(async ([id, staged]) => {
       await staged?.flush();
       await Promise.resolve(this.store.release(id, this.owner)).catch(() => undefined);
